@@ -1,0 +1,9 @@
+/* Reported by the engine (lint/engine.c) for a file that is not UTF-8 text. */
+#include "lint/rule.h"
+
+const struct rule rule_invalid_input = {
+	.id = "invalid-input",
+	.severity = SEVERITY_ERROR,
+	.category = "correctness",
+	.summary = "a file that is not SQL text: NUL bytes or invalid UTF-8",
+};

@@ -1,0 +1,607 @@
+/* The lint engine: reads a migration's statements from the SQL front end, walks each tree once
+ * calling the rules that asked for each node kind, keeps the migration's context (transaction,
+ * settings, the schema model), applies directives and records findings. */
+#include "lint/run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "lint/directive.h"
+#include "lint/registry.h"
+#include "lint/rule.h"
+#include "schema/apply.h"
+#include "sql/sql.h"
+#include "util/error.h"
+#include "util/srcmap.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+/* Node kinds are protobuf field numbers of PgQuery__Node's oneof; they stay well below this. */
+enum { NODE_KINDS = 512, ANY_STATEMENT_SLOT = 0 };
+/* Deeper than this the walk stops descending: rules look at statements, clauses and
+ * expressions near the top, and a 10,000-deep expression must not exhaust the stack. */
+enum { MAX_WALK_DEPTH = 1000 };
+
+struct dispatch {
+	const struct rule **by_kind[NODE_KINDS]; /* slot 0: rules for every statement */
+	size_t count[NODE_KINDS];
+};
+
+struct lint_ctx {
+	struct lint_run *run;
+	const struct lint_source *src;
+	size_t file_index;
+	struct srcmap map;
+	const struct sql_stmt *stmt;
+	const PgQuery__Node *stack[MAX_WALK_DEPTH + 1];
+	int depth;
+	int explicit_tx, framework_tx;
+	struct strmap settings;  /* name -> malloc'd value */
+	struct strmap fp_counts; /* fingerprint base -> occurrence count (as a pointer-sized int) */
+	int *rule_state;
+	struct finding *findings;
+	size_t nfindings, findings_cap;
+	struct directive *directives;
+	size_t ndirectives, directives_cap;
+	size_t nstatements;
+};
+
+/* ---- the run ---- */
+
+void lint_run_init(struct lint_run *run, const struct lint_options *opts)
+{
+	memset(run, 0, sizeof(*run));
+	run->opts = opts;
+	arena_init(&run->arena);
+	schema_model_init(&run->model);
+	run->dispatch = xcalloc(1, sizeof(*run->dispatch));
+	for (size_t i = 0; i < rule_count; i++) {
+		const struct rule *r = rule_registry[i];
+		if (!r->kinds || !r->visit || opts->severities[i] == SEVERITY_OFF)
+			continue;
+		for (const PgQuery__Node__NodeCase *k = r->kinds; *k != LINT_KINDS_END; k++) {
+			int slot = *k == LINT_ANY_STATEMENT ? ANY_STATEMENT_SLOT : (int)*k;
+			if (slot < 0 || slot >= NODE_KINDS)
+				continue;
+			struct dispatch *d = run->dispatch;
+			d->by_kind[slot] = xrealloc(d->by_kind[slot], (d->count[slot] + 1) * sizeof(void *));
+			d->by_kind[slot][d->count[slot]++] = r;
+		}
+	}
+}
+
+void lint_run_release(struct lint_run *run)
+{
+	if (run->dispatch)
+		for (int i = 0; i < NODE_KINDS; i++)
+			free(run->dispatch->by_kind[i]);
+	free(run->dispatch);
+	free(run->files);
+	free(run->findings);
+	schema_model_release(&run->model);
+	arena_release(&run->arena);
+	memset(run, 0, sizeof(*run));
+}
+
+enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4])
+{
+	enum severity max = SEVERITY_OFF;
+	if (counts)
+		memset(counts, 0, 4 * sizeof(*counts));
+	for (size_t i = 0; i < run->nfindings; i++) {
+		enum severity s = run->findings[i].severity;
+		if (counts)
+			counts[s]++;
+		if (s > max)
+			max = s;
+	}
+	return max;
+}
+
+/* ---- what rules can ask ---- */
+
+int lint_pg_version(const struct lint_ctx *ctx)
+{
+	return ctx->run->opts->pg_version;
+}
+
+int lint_in_transaction(const struct lint_ctx *ctx)
+{
+	return ctx->explicit_tx || ctx->framework_tx;
+}
+
+int lint_explicit_transaction(const struct lint_ctx *ctx)
+{
+	return ctx->explicit_tx;
+}
+
+int lint_framework_transaction(const struct lint_ctx *ctx)
+{
+	return ctx->framework_tx;
+}
+
+struct schema_model *lint_model(struct lint_ctx *ctx)
+{
+	return &ctx->run->model;
+}
+
+struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
+{
+	if (!rv || !*rv->relname)
+		return NULL;
+	return schema_table_find(&ctx->run->model, rv->schemaname, rv->relname);
+}
+
+int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
+{
+	if (rv && rv->relpersistence && !strcmp(rv->relpersistence, "t"))
+		return 1; /* a temporary table is private to the session that made it */
+	const struct schema_table *t = lint_table(ctx, rv);
+	return t && t->created_in_migration;
+}
+
+const PgQuery__Node *lint_statement(const struct lint_ctx *ctx)
+{
+	return ctx->stmt->node;
+}
+
+const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len)
+{
+	*len = ctx->stmt->end - ctx->stmt->start;
+	return ctx->src->text + ctx->stmt->start;
+}
+
+const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up)
+{
+	int i = ctx->depth - 2 - up; /* stack[depth-1] is the node itself */
+	return i >= 0 ? ctx->stack[i] : NULL;
+}
+
+const char *lint_setting(const struct lint_ctx *ctx, const char *name)
+{
+	return strmap_get(&ctx->settings, name);
+}
+
+int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule)
+{
+	return &ctx->rule_state[rule_index(rule)];
+}
+
+int lint_config_flag(const struct lint_ctx *ctx, const char *key)
+{
+	const struct lint_options *o = ctx->run->opts;
+	if (!strcmp(key, "lock-timeout-set-by-runner"))
+		return o->lock_timeout_set_by_runner;
+	if (!strcmp(key, "statement-timeout-set-by-runner"))
+		return o->statement_timeout_set_by_runner;
+	return 0;
+}
+
+char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+const char *lint_rel(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
+{
+	char buf[600];
+	return arena_strdup(&ctx->run->arena, sql_rangevar_display(rv, buf, sizeof(buf)));
+}
+
+const char *lint_ident(struct lint_ctx *ctx, const char *name)
+{
+	char buf[300];
+	return arena_strdup(&ctx->run->arena, sql_quote_ident(name, buf, sizeof(buf)));
+}
+
+/* ---- findings ---- */
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A fingerprint that survives moved lines and reformatting: the rule, the file, the statement's
+ * tokens joined by single spaces, and how many times that triple was seen before in the file
+ * (so a second copy of the same mistake is a new finding). */
+static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, const char *extra)
+{
+	uint64_t h = 1469598103934665603ULL;
+	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
+	h = fnv1a(h, ctx->src->path, strlen(ctx->src->path) + 1);
+	const struct sql_stmt *st = ctx->stmt;
+	if (st) {
+		for (size_t i = 0; i < st->ntokens; i++) {
+			h = fnv1a(h, ctx->src->text + st->tokens[i].start, st->tokens[i].end - st->tokens[i].start);
+			h = fnv1a(h, " ", 1);
+		}
+	}
+	if (extra)
+		h = fnv1a(h, extra, strlen(extra));
+	char base[32];
+	snprintf(base, sizeof(base), "%016llx", (unsigned long long)h);
+	uintptr_t seen = (uintptr_t)strmap_get(&ctx->fp_counts, base);
+	strmap_put(&ctx->fp_counts, base, (void *)(seen + 1));
+	h = fnv1a(h, (const char *)&seen, sizeof(seen));
+	return arena_printf(&ctx->run->arena, "%016llx", (unsigned long long)h);
+}
+
+static void add_finding(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
+			uint32_t end, const char *message, const char *help, const char *fp_extra)
+{
+	enum severity sev = ctx->run->opts->severities[rule_index(rule)];
+	if (sev == SEVERITY_OFF)
+		return;
+	if (end < offset)
+		end = offset;
+	XGROW(ctx->findings, ctx->nfindings + 1, ctx->findings_cap);
+	struct finding *f = &ctx->findings[ctx->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = sev;
+	f->file = ctx->file_index;
+	f->offset = offset;
+	f->length = end - offset;
+	struct srcpos a = srcmap_pos(&ctx->map, offset), b = srcmap_pos(&ctx->map, end);
+	f->line = a.line;
+	f->column = a.column;
+	f->end_line = b.line;
+	f->end_column = b.column;
+	f->stmt_index = ctx->stmt ? (int)ctx->stmt->index : -1;
+	f->message = message;
+	f->help = help;
+	f->fingerprint = fingerprint(ctx, rule, fp_extra);
+}
+
+void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	const struct sql_stmt *st = ctx->stmt;
+	uint32_t offset, end;
+	if (location < 0) {
+		offset = st->start;
+		end = st->end;
+	} else {
+		offset = st->base + (uint32_t)location;
+		end = sql_stmt_token_end(st, offset);
+	}
+	add_finding(ctx, rule, offset, end, msg, help, NULL);
+}
+
+/* ---- the walk ---- */
+
+static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static void walk_message(struct lint_ctx *ctx, const ProtobufCMessage *msg)
+{
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		const char *base = (const char *)msg;
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+				continue;
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)(base + f->quantifier_offset);
+			ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)(base + f->offset);
+			for (size_t k = 0; k < n; k++) {
+				if (!items[k])
+					continue;
+				if (items[k]->descriptor == &pg_query__node__descriptor)
+					visit_node(ctx, (const PgQuery__Node *)items[k]);
+				else
+					walk_message(ctx, items[k]);
+			}
+		} else {
+			const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(base + f->offset);
+			if (!sub)
+				continue;
+			if (sub->descriptor == &pg_query__node__descriptor)
+				visit_node(ctx, (const PgQuery__Node *)sub);
+			else
+				walk_message(ctx, sub);
+		}
+	}
+}
+
+static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	if (node->node_case == PG_QUERY__NODE__NODE__NOT_SET || ctx->depth >= MAX_WALK_DEPTH)
+		return;
+	ctx->stack[ctx->depth++] = node;
+	const struct dispatch *d = ctx->run->dispatch;
+	int kind = (int)node->node_case;
+	if (kind > 0 && kind < NODE_KINDS)
+		for (size_t i = 0; i < d->count[kind]; i++)
+			d->by_kind[kind][i]->visit(ctx, node);
+	walk_message(ctx, &node->base);
+	ctx->depth--;
+}
+
+/* ---- migration context ---- */
+
+static void track_transaction(struct lint_ctx *ctx, const PgQuery__TransactionStmt *ts)
+{
+	switch (ts->kind) {
+	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+		if (!lint_in_transaction(ctx))
+			ctx->explicit_tx = 1;
+		break;
+	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
+		if (!ts->chain) /* COMMIT AND CHAIN starts the next one at once */
+			ctx->explicit_tx = ctx->framework_tx = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void track_setting(struct lint_ctx *ctx, const PgQuery__VariableSetStmt *vs)
+{
+	if (!*vs->name)
+		return;
+	if (vs->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE && vs->n_args > 0) {
+		const PgQuery__Node *a = vs->args[0];
+		char buf[64] = "";
+		if (a->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+			const PgQuery__AConst *c = a->a_const;
+			if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval)
+				snprintf(buf, sizeof(buf), "%s", c->sval->sval);
+			else if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
+				snprintf(buf, sizeof(buf), "%d", c->ival ? c->ival->ival : 0);
+			else if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL && c->fval)
+				snprintf(buf, sizeof(buf), "%s", c->fval->fval);
+		}
+		free(strmap_put(&ctx->settings, vs->name, xstrdup(buf)));
+	} else if (vs->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET ||
+		   vs->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT) {
+		free(strmap_remove(&ctx->settings, vs->name));
+	}
+}
+
+static void advance_context(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	if (node->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT)
+		track_transaction(ctx, node->transaction_stmt);
+	else if (node->node_case == PG_QUERY__NODE__NODE_VARIABLE_SET_STMT)
+		track_setting(ctx, node->variable_set_stmt);
+	schema_apply(&ctx->run->model, node);
+}
+
+/* ---- front end callbacks ---- */
+
+static void on_comment(void *ud, const struct sql_comment *c)
+{
+	struct lint_ctx *ctx = ud;
+	struct directive d;
+	int r = directive_parse(ctx->src->text + c->start, c->end - c->start, c->start, &d);
+	if (r == 0)
+		return;
+	XGROW(ctx->directives, ctx->ndirectives + 1, ctx->directives_cap);
+	ctx->directives[ctx->ndirectives++] = d;
+}
+
+/* A message on one line and of bounded length: libpg_query quotes the rest of the file after
+ * an unterminated quote ("at or near ..."), which can be megabytes. */
+static char *one_line(struct lint_ctx *ctx, const char *text, size_t max)
+{
+	size_t n = strlen(text), keep = n;
+	if (n > max) {
+		keep = max;
+		while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+			keep--; /* do not cut a UTF-8 sequence */
+	}
+	char *out = arena_alloc(&ctx->run->arena, keep + 8);
+	size_t o = 0;
+	for (size_t i = 0; i < keep; i++) {
+		char c = text[i];
+		if (c == '\r' || c == '\n' || c == '\t') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+		} else {
+			out[o++] = c;
+		}
+	}
+	if (keep < n)
+		o += (size_t)snprintf(out + o, 8, "...%s", text[n - 1] == '"' ? "\"" : "");
+	out[o] = '\0';
+	return out;
+}
+
+static const char *syntax_help(struct lint_ctx *ctx)
+{
+	return lint_printf(ctx,
+			   "PostgreSQL rejects this statement, so the migration fails here; pgsieve parses "
+			   "with the PostgreSQL %s grammar, so syntax added in a later release is reported "
+			   "too (set --pg-version and check it against that release)",
+			   sql_grammar_version());
+}
+
+static int on_statement(void *ud, const struct sql_stmt *st)
+{
+	struct lint_ctx *ctx = ud;
+	ctx->stmt = st;
+	ctx->nstatements++;
+	for (size_t i = 0; i < ctx->ndirectives; i++)
+		if (!ctx->directives[i].whole_file && ctx->directives[i].stmt_index < 0 &&
+		    ctx->directives[i].offset < st->start)
+			ctx->directives[i].stmt_index = (int)st->index;
+	if (!st->node) {
+		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
+		add_finding(ctx, &rule_syntax_error, st->error_offset,
+			    sql_stmt_token_end(st, st->error_offset), msg, syntax_help(ctx), msg);
+		return 0;
+	}
+	const struct dispatch *d = ctx->run->dispatch;
+	ctx->depth = 0;
+	ctx->stack[ctx->depth++] = st->node;
+	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
+		d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
+	ctx->depth = 0;
+	visit_node(ctx, st->node);
+	advance_context(ctx, st->node);
+	return 0;
+}
+
+/* ---- suppressions ---- */
+
+static int directive_silences(struct directive *d, const struct finding *f)
+{
+	for (size_t i = 0; i < d->nrules; i++) {
+		if (!strcmp(d->rules[i], f->rule->id)) {
+			d->used[i] = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int suppressed(struct lint_ctx *ctx, const struct finding *f)
+{
+	int hit = 0;
+	for (size_t i = 0; i < ctx->ndirectives; i++) {
+		struct directive *d = &ctx->directives[i];
+		if (d->whole_file || (f->stmt_index >= 0 && d->stmt_index == f->stmt_index))
+			hit |= directive_silences(d, f);
+	}
+	return hit;
+}
+
+static void report_unused_suppressions(struct lint_ctx *ctx)
+{
+	ctx->stmt = NULL;
+	size_t n = ctx->ndirectives;
+	for (size_t i = 0; i < n; i++) {
+		struct directive *d = &ctx->directives[i];
+		for (size_t k = 0; k < d->nrules; k++) {
+			if (d->used[k])
+				continue;
+			const char *id = d->rules[k];
+			const char *msg, *help;
+			if (!rule_find(id)) {
+				msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
+				help = "check the spelling against `pgsieve rules`";
+			} else {
+				msg = lint_printf(ctx, "suppression of \"%s\" silences nothing%s", id,
+						  d->whole_file ? " in this file" : " on the next statement");
+				help = "remove it, or move it to the comments just before the statement it is for";
+			}
+			uint32_t off = d->rule_offsets[k];
+			size_t before = ctx->nfindings;
+			add_finding(ctx, &rule_unused_suppression, off, off + (uint32_t)strlen(id), msg, help, id);
+			/* an unused-suppression finding can itself be silenced for the file */
+			if (ctx->nfindings > before) {
+				struct finding *f = &ctx->findings[ctx->nfindings - 1];
+				f->stmt_index = d->stmt_index;
+				for (size_t j = 0; j < n; j++)
+					if (ctx->directives[j].whole_file && j != i &&
+					    directive_silences(&ctx->directives[j], f)) {
+						ctx->nfindings--;
+						break;
+					}
+			}
+		}
+	}
+}
+
+/* ---- one migration ---- */
+
+static int check_text(struct lint_ctx *ctx)
+{
+	const char *nul = memchr(ctx->src->text, '\0', ctx->src->len);
+	if (nul) {
+		uint32_t off = (uint32_t)(nul - ctx->src->text);
+		add_finding(ctx, &rule_invalid_input, off, off + 1,
+			    lint_printf(ctx, "the file holds a NUL byte at byte %u: it is binary, not SQL text", off),
+			    "lint only SQL files, or exclude this one in .pgsieve.yml", NULL);
+		return -1;
+	}
+	size_t bad;
+	if (!utf8_valid(ctx->src->text, ctx->src->len, &bad)) {
+		add_finding(ctx, &rule_invalid_input, (uint32_t)bad, (uint32_t)bad + 1,
+			    lint_printf(ctx, "invalid UTF-8 byte 0x%02x: PostgreSQL would reject the file "
+					     "with client_encoding UTF8",
+					(unsigned char)ctx->src->text[bad]),
+			    "convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8, for example)", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int lint_run_source(struct lint_run *run, const struct lint_source *src)
+{
+	struct lint_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->run = run;
+	ctx->src = src;
+	ctx->file_index = run->nfiles;
+	ctx->framework_tx = src->framework_transaction;
+	ctx->rule_state = xcalloc(rule_count, sizeof(int));
+	XGROW(run->files, run->nfiles + 1, run->files_cap);
+	run->files[run->nfiles].path = arena_strdup(&run->arena, src->path);
+	run->files[run->nfiles].nstatements = 0;
+	run->nfiles++;
+	srcmap_init(&ctx->map, src->text, src->len);
+	schema_model_begin_migration(&run->model);
+
+	int rc = 0;
+	if (check_text(ctx) == 0) {
+		struct sql_callbacks cb = { ctx, on_comment, on_statement };
+		rc = sql_parse(src->text, src->len, &cb);
+		ctx->stmt = NULL;
+		for (size_t i = 0; i < rule_count && rc == 0; i++)
+			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF)
+				rule_registry[i]->finish(ctx);
+	}
+
+	for (size_t i = 0; i < ctx->nfindings; i++) {
+		if (suppressed(ctx, &ctx->findings[i]))
+			continue;
+		XGROW(run->findings, run->nfindings + 1, run->findings_cap);
+		run->findings[run->nfindings++] = ctx->findings[i];
+	}
+	ctx->nfindings = 0;
+	report_unused_suppressions(ctx);
+	for (size_t i = 0; i < ctx->nfindings; i++) {
+		XGROW(run->findings, run->nfindings + 1, run->findings_cap);
+		run->findings[run->nfindings++] = ctx->findings[i];
+	}
+	run->files[ctx->file_index].nstatements = ctx->nstatements;
+
+	for (size_t i = 0; i < ctx->ndirectives; i++)
+		directive_release(&ctx->directives[i]);
+	free(ctx->directives);
+	free(ctx->findings);
+	for (size_t i = 0; i < ctx->settings.cap; i++)
+		if (ctx->settings.slots[i].key)
+			free(ctx->settings.slots[i].value);
+	strmap_release(&ctx->settings);
+	strmap_release(&ctx->fp_counts);
+	free(ctx->rule_state);
+	srcmap_release(&ctx->map);
+	free(ctx);
+	return rc;
+}

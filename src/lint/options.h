@@ -1,0 +1,28 @@
+/* What a run is told: from the command line over .pgsieve.yml over the defaults. */
+#ifndef PGSIEVE_OPTIONS_H
+#define PGSIEVE_OPTIONS_H
+
+#include <stddef.h>
+
+#include "lint/finding.h"
+
+enum { PG_VERSION_MIN = 10, PG_VERSION_MAX = 18, PG_VERSION_DEFAULT = 15 };
+
+struct lint_options {
+	int pg_version;
+	int assume_in_transaction;
+	enum severity fail_on;      /* SEVERITY_OFF: never fail */
+	enum severity *severities;  /* per rule_registry index; SEVERITY_OFF disables the rule */
+	int lock_timeout_set_by_runner;
+	int statement_timeout_set_by_runner;
+	int *vector_dimensions;     /* accepted vector(n) sizes; NULL when unset */
+	size_t n_vector_dimensions;
+	char **exclude;             /* glob patterns of paths not to lint */
+	size_t n_exclude;
+};
+
+/* Defaults: every rule at its default severity, PostgreSQL 15, fail on warning. */
+void lint_options_init(struct lint_options *o);
+void lint_options_release(struct lint_options *o);
+
+#endif

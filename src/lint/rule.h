@@ -1,0 +1,75 @@
+/* The one header a rule includes.
+ *
+ * A rule is a `const struct rule` in rules/<id>.c, listed once in rules/rules.def. The engine
+ * walks each statement's tree once and calls a rule's visit() for every node whose kind the
+ * rule asked for (or once per statement with LINT_ANY_STATEMENT), with the model of the
+ * database as it stands before the statement. Rules never print, exit, keep globals or
+ * allocate outside the run: they call lint_report(). Facts about PostgreSQL live in
+ * effects/ and sql/tree.h, not in the rules. */
+#ifndef PGSIEVE_RULE_H
+#define PGSIEVE_RULE_H
+
+#include <stddef.h>
+
+#include <pg_query/pg_query.pb-c.h>
+
+#include "effects/locks.h"
+#include "lint/finding.h"
+#include "schema/model.h"
+#include "sql/tree.h"
+
+/* In a rule's kinds list: call visit() once per statement with its top node. */
+#define LINT_ANY_STATEMENT ((PgQuery__Node__NodeCase)-1)
+#define LINT_KINDS_END PG_QUERY__NODE__NODE__NOT_SET
+
+struct lint_ctx;
+
+struct rule {
+	const char *id;        /* kebab-case, stable forever */
+	enum severity severity; /* default */
+	const char *category;  /* "locking", "rewrite", "transactions", "correctness", ... */
+	const char *summary;   /* one line, no final full stop */
+	/* Node kinds visit() wants, ended by LINT_KINDS_END; NULL for rules the engine reports
+	 * itself (syntax-error, unused-suppression). */
+	const PgQuery__Node__NodeCase *kinds;
+	void (*visit)(struct lint_ctx *ctx, const PgQuery__Node *node);
+	/* Called at the end of each migration; may be NULL. */
+	void (*finish)(struct lint_ctx *ctx);
+};
+
+/* What every rule can read about the run and the migration. */
+int lint_pg_version(const struct lint_ctx *ctx);           /* major version, e.g. 15 */
+int lint_in_transaction(const struct lint_ctx *ctx);       /* BEGIN open or framework wraps */
+int lint_explicit_transaction(const struct lint_ctx *ctx); /* a BEGIN of the file is open */
+int lint_framework_transaction(const struct lint_ctx *ctx); /* the runner wraps the migration */
+struct schema_model *lint_model(struct lint_ctx *ctx);
+/* The table the RangeVar names, as the model knows it before this statement, or NULL. */
+struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
+/* Whether the table was created earlier in this migration (so nobody else can be using it). */
+int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
+/* The top node of the statement being visited, and its text. */
+const PgQuery__Node *lint_statement(const struct lint_ctx *ctx);
+const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len);
+/* Ancestors of the node being visited: 0 is its parent, NULL past the statement. */
+const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up);
+/* A value of a `SET` seen earlier in the migration ("lock_timeout"), or NULL. */
+const char *lint_setting(const struct lint_ctx *ctx, const char *name);
+/* The rule's per-migration scratch flag (for once-per-migration rules); reset each migration. */
+int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule);
+/* An option from the configuration ("lock-timeout-set-by-runner"); 0 when unset. */
+int lint_config_flag(const struct lint_ctx *ctx, const char *key);
+
+/* Reports a finding of `rule` at a node's `location` (as found in the tree; -1 for the start of
+ * the statement). The message names the object and the lock; help gives the safe way, as SQL
+ * for the user's own statement where that is mechanical. help may be NULL. */
+void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Formatting helpers that write into the run's memory (valid until the run is freed). */
+char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "public"."orders" as written by the user. */
+const char *lint_rel(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
+/* "name" with double quotes. */
+const char *lint_ident(struct lint_ctx *ctx, const char *name);
+
+#endif

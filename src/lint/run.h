@@ -1,0 +1,50 @@
+/* A lint run: the files linted, in order, and everything found in them. Migrations are linted
+ * one after another against one model of the database, so a later migration knows the tables
+ * and column types an earlier one created. */
+#ifndef PGSIEVE_RUN_H
+#define PGSIEVE_RUN_H
+
+#include <stddef.h>
+
+#include "lint/finding.h"
+#include "lint/options.h"
+#include "schema/model.h"
+#include "util/arena.h"
+
+struct dispatch;
+
+/* What is known about how a migration will be run. */
+struct lint_source {
+	const char *path;     /* as given by the user; reports print it as it is */
+	const char *text;     /* must be followed by a NUL byte: text[len] == 0 */
+	size_t len;
+	int framework_transaction; /* the runner wraps the migration in a transaction */
+};
+
+struct lint_file {
+	const char *path;
+	size_t nstatements;
+};
+
+struct lint_run {
+	const struct lint_options *opts;
+	struct arena arena; /* paths, messages, help texts */
+	struct schema_model model;
+	struct lint_file *files;
+	size_t nfiles, files_cap;
+	struct finding *findings;
+	size_t nfindings, findings_cap;
+	struct dispatch *dispatch; /* which enabled rules want which node kinds */
+};
+
+void lint_run_init(struct lint_run *run, const struct lint_options *opts);
+void lint_run_release(struct lint_run *run);
+
+/* Lints one migration. Problems with the input itself (not UTF-8, NUL bytes, syntax errors)
+ * become findings; returns -1 with error() only for failures of the tool. */
+int lint_run_source(struct lint_run *run, const struct lint_source *src);
+
+/* Counts of findings by severity; the highest severity found (SEVERITY_OFF for none). */
+enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4]);
+
+#endif

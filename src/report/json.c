@@ -1,0 +1,75 @@
+/* pgsieve's own JSON format, documented in docs/output.md. Bump FORMAT_VERSION on any change
+ * that is not a pure addition. */
+#include "report/report.h"
+
+#include <jansson.h>
+
+#include "lint/registry.h"
+#include "sql/sql.h"
+
+enum { FORMAT_VERSION = 1 };
+
+static json_t *finding_json(const struct lint_run *run, const struct finding *f)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "rule", json_string(f->rule->id));
+	json_object_set_new(j, "severity", json_string(severity_name(f->severity)));
+	json_object_set_new(j, "category", json_string(f->rule->category));
+	json_object_set_new(j, "message", json_string(f->message));
+	json_object_set_new(j, "help", f->help ? json_string(f->help) : json_null());
+	json_object_set_new(j, "file", json_string(run->files[f->file].path));
+	json_object_set_new(j, "line", json_integer(f->line));
+	json_object_set_new(j, "column", json_integer(f->column));
+	json_object_set_new(j, "end_line", json_integer(f->end_line));
+	json_object_set_new(j, "end_column", json_integer(f->end_column));
+	json_object_set_new(j, "offset", json_integer(f->offset));
+	json_object_set_new(j, "length", json_integer(f->length));
+	json_object_set_new(j, "statement", f->stmt_index >= 0 ? json_integer(f->stmt_index) : json_null());
+	json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
+	if (f->fix)
+		json_object_set_new(j, "fix", json_string(f->fix));
+	return j;
+}
+
+int report_json(FILE *out, const struct lint_run *run, const struct report_options *o)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "format_version", json_integer(FORMAT_VERSION));
+	json_t *tool = json_object();
+	json_object_set_new(tool, "name", json_string("pgsieve"));
+	json_object_set_new(tool, "version", json_string(o->tool_version));
+	json_object_set_new(tool, "grammar", json_string(sql_grammar_version()));
+	json_object_set_new(root, "tool", tool);
+
+	json_t *files = json_array();
+	size_t statements = 0;
+	for (size_t i = 0; i < run->nfiles; i++) {
+		json_t *fj = json_object();
+		json_object_set_new(fj, "path", json_string(run->files[i].path));
+		json_object_set_new(fj, "statements", json_integer((json_int_t)run->files[i].nstatements));
+		json_array_append_new(files, fj);
+		statements += run->files[i].nstatements;
+	}
+	json_object_set_new(root, "files", files);
+
+	json_t *findings = json_array();
+	for (size_t i = 0; i < run->nfindings; i++)
+		json_array_append_new(findings, finding_json(run, &run->findings[i]));
+	json_object_set_new(root, "findings", findings);
+
+	size_t counts[4];
+	lint_run_max_severity(run, counts);
+	json_t *summary = json_object();
+	json_object_set_new(summary, "files", json_integer((json_int_t)run->nfiles));
+	json_object_set_new(summary, "statements", json_integer((json_int_t)statements));
+	json_object_set_new(summary, "findings", json_integer((json_int_t)run->nfindings));
+	json_object_set_new(summary, "errors", json_integer((json_int_t)counts[SEVERITY_ERROR]));
+	json_object_set_new(summary, "warnings", json_integer((json_int_t)counts[SEVERITY_WARNING]));
+	json_object_set_new(summary, "infos", json_integer((json_int_t)counts[SEVERITY_INFO]));
+	json_object_set_new(root, "summary", summary);
+
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+	return rc || ferror(out) ? -1 : 0;
+}

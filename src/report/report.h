@@ -1,0 +1,30 @@
+/* Reporters: one file per output format behind one function type. They read the run's files
+ * and findings and the rule registry; nothing else in pgsieve writes findings out. */
+#ifndef PGSIEVE_REPORT_H
+#define PGSIEVE_REPORT_H
+
+#include <stdio.h>
+
+#include "lint/run.h"
+
+struct report_options {
+	int color;                /* ANSI colour (text only; a terminal without NO_COLOR) */
+	const char *tool_version;
+	const char *project_url;  /* where rule docs live, for links */
+};
+
+typedef int (*report_fn)(FILE *out, const struct lint_run *run, const struct report_options *o);
+
+/* The reporter named `name` ("text", "json", "sarif", ...), or NULL. */
+report_fn report_find(const char *name);
+/* "text, json, sarif" for usage messages. */
+const char *report_format_names(void);
+
+int report_text(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_json(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_sarif(FILE *out, const struct lint_run *run, const struct report_options *o);
+
+/* The URL of a rule's documentation page. Returns a malloc'd string. */
+char *report_rule_doc_url(const struct report_options *o, const char *rule_id);
+
+#endif

@@ -1,0 +1,196 @@
+/* SARIF 2.1.0 for GitHub code scanning and other viewers. Validated against the official
+ * schema in the test suite. Locations keep the paths as the user gave them (relative paths stay
+ * relative, resolved against %SRCROOT%, the repository root for code scanning). Fingerprints
+ * come from the finding, not from line numbers, so they survive moved lines; we do not set
+ * primaryLocationLineHash, which would change with them. */
+#include "report/report.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lint/registry.h"
+#include "util/strbuf.h"
+
+static const char *sarif_level(enum severity s)
+{
+	switch (s) {
+	case SEVERITY_ERROR:
+		return "error";
+	case SEVERITY_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+/* RFC 3986: keep unreserved characters and '/', percent-encode the rest. */
+static void uri_encode(struct strbuf *sb, const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (isalnum(*p) || strchr("-._~/", *p))
+			strbuf_addch(sb, (char)*p);
+		else
+			strbuf_addf(sb, "%%%02X", *p);
+	}
+}
+
+static json_t *artifact_location(const char *path)
+{
+	json_t *loc = json_object();
+	struct strbuf sb = STRBUF_INIT;
+	if (path[0] == '/') {
+		strbuf_addstr(&sb, "file://");
+		uri_encode(&sb, path);
+	} else {
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		uri_encode(&sb, path);
+		json_object_set_new(loc, "uriBaseId", json_string("%SRCROOT%"));
+	}
+	json_object_set_new(loc, "uri", json_string(strbuf_str(&sb)));
+	strbuf_release(&sb);
+	return loc;
+}
+
+/* The first paragraph of a rule's doc that is not a heading. */
+static char *first_paragraph(const char *doc)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = doc;
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		int blank = n == 0;
+		if (p[0] == '#' || (blank && sb.len == 0)) {
+			/* skip headings and leading blank lines */
+		} else if (blank) {
+			break;
+		} else {
+			if (sb.len)
+				strbuf_addch(&sb, ' ');
+			strbuf_add(&sb, p, n);
+		}
+		p = eol ? eol + 1 : p + n;
+	}
+	return strbuf_detach(&sb);
+}
+
+static json_t *rule_json(const struct rule *r, const struct report_options *o)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "id", json_string(r->id));
+	json_t *sd = json_object();
+	json_object_set_new(sd, "text", json_string(r->summary));
+	json_object_set_new(j, "shortDescription", sd);
+	const char *doc = rule_doc(r);
+	char *para = doc ? first_paragraph(doc) : NULL;
+	json_t *fd = json_object();
+	json_object_set_new(fd, "text", json_string(para && *para ? para : r->summary));
+	json_object_set_new(j, "fullDescription", fd);
+	free(para);
+	char *url = report_rule_doc_url(o, r->id);
+	json_t *help = json_object();
+	json_object_set_new(help, "text", json_string(doc ? doc : r->summary));
+	if (doc)
+		json_object_set_new(help, "markdown", json_string(doc));
+	json_object_set_new(j, "help", help);
+	json_object_set_new(j, "helpUri", json_string(url));
+	free(url);
+	json_t *cfg = json_object();
+	json_object_set_new(cfg, "level", json_string(sarif_level(r->severity)));
+	json_object_set_new(j, "defaultConfiguration", cfg);
+	json_t *props = json_object();
+	json_t *tags = json_array();
+	json_array_append_new(tags, json_string(r->category));
+	json_object_set_new(props, "tags", tags);
+	json_object_set_new(j, "properties", props);
+	return j;
+}
+
+static json_t *result_json(const struct lint_run *run, const struct finding *f)
+{
+	json_t *res = json_object();
+	json_object_set_new(res, "ruleId", json_string(f->rule->id));
+	json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(f->rule)));
+	json_object_set_new(res, "level", json_string(sarif_level(f->severity)));
+	json_t *msg = json_object();
+	if (f->help) {
+		char *text = NULL;
+		size_t n = strlen(f->message) + strlen(f->help) + 16;
+		text = malloc(n);
+		snprintf(text, n, "%s. Help: %s", f->message, f->help);
+		json_object_set_new(msg, "text", json_string(text));
+		free(text);
+	} else {
+		json_object_set_new(msg, "text", json_string(f->message));
+	}
+	json_object_set_new(res, "message", msg);
+
+	json_t *region = json_object();
+	json_object_set_new(region, "startLine", json_integer(f->line));
+	json_object_set_new(region, "startColumn", json_integer(f->column));
+	json_object_set_new(region, "endLine", json_integer(f->end_line));
+	json_object_set_new(region, "endColumn", json_integer(f->end_column));
+	json_object_set_new(region, "byteOffset", json_integer(f->offset));
+	json_object_set_new(region, "byteLength", json_integer(f->length));
+	json_t *phys = json_object();
+	json_object_set_new(phys, "artifactLocation", artifact_location(run->files[f->file].path));
+	json_object_set_new(phys, "region", region);
+	json_t *loc = json_object();
+	json_object_set_new(loc, "physicalLocation", phys);
+	json_t *locs = json_array();
+	json_array_append_new(locs, loc);
+	json_object_set_new(res, "locations", locs);
+
+	json_t *fps = json_object();
+	json_object_set_new(fps, "pgsieve/v1", json_string(f->fingerprint));
+	json_object_set_new(res, "partialFingerprints", fps);
+	return res;
+}
+
+int report_sarif(FILE *out, const struct lint_run *run, const struct report_options *o)
+{
+	json_t *driver = json_object();
+	json_object_set_new(driver, "name", json_string("pgsieve"));
+	json_object_set_new(driver, "version", json_string(o->tool_version));
+	json_object_set_new(driver, "semanticVersion", json_string(o->tool_version));
+	json_object_set_new(driver, "informationUri", json_string(o->project_url));
+	json_t *rules = json_array();
+	for (size_t i = 0; i < rule_count; i++)
+		json_array_append_new(rules, rule_json(rule_registry[i], o));
+	json_object_set_new(driver, "rules", rules);
+	json_t *tool = json_object();
+	json_object_set_new(tool, "driver", driver);
+
+	json_t *results = json_array();
+	for (size_t i = 0; i < run->nfindings; i++)
+		json_array_append_new(results, result_json(run, &run->findings[i]));
+
+	json_t *artifacts = json_array();
+	for (size_t i = 0; i < run->nfiles; i++) {
+		json_t *a = json_object();
+		json_object_set_new(a, "location", artifact_location(run->files[i].path));
+		json_array_append_new(artifacts, a);
+	}
+
+	json_t *runj = json_object();
+	json_object_set_new(runj, "tool", tool);
+	json_object_set_new(runj, "artifacts", artifacts);
+	json_object_set_new(runj, "results", results);
+	json_object_set_new(runj, "columnKind", json_string("unicodeCodePoints"));
+
+	json_t *root = json_object();
+	json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+	json_object_set_new(root, "version", json_string("2.1.0"));
+	json_t *runs = json_array();
+	json_array_append_new(runs, runj);
+	json_object_set_new(root, "runs", runs);
+
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+	return rc || ferror(out) ? -1 : 0;
+}

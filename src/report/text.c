@@ -1,0 +1,47 @@
+/* gcc-style lines that editors and CI log parsers understand:
+ *   path:line:col: severity: message [rule-id]
+ *     help: the safe way
+ * followed by a one-line summary. */
+#include "report/report.h"
+
+#include "lint/registry.h"
+
+static const char *severity_colour(enum severity s)
+{
+	switch (s) {
+	case SEVERITY_ERROR:
+		return "\033[1;31m";
+	case SEVERITY_WARNING:
+		return "\033[1;35m";
+	default:
+		return "\033[1;36m";
+	}
+}
+
+int report_text(FILE *out, const struct lint_run *run, const struct report_options *o)
+{
+	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
+	const char *dim = o->color ? "\033[2m" : "";
+	for (size_t i = 0; i < run->nfindings; i++) {
+		const struct finding *f = &run->findings[i];
+		fprintf(out, "%s%s:%u:%u:%s %s%s:%s %s %s[%s]%s\n", bold, run->files[f->file].path, f->line,
+			f->column, reset, o->color ? severity_colour(f->severity) : "", severity_name(f->severity),
+			reset, f->message, dim, f->rule->id, reset);
+		if (f->help)
+			fprintf(out, "  help: %s\n", f->help);
+	}
+	size_t counts[4];
+	lint_run_max_severity(run, counts);
+	size_t statements = 0;
+	for (size_t i = 0; i < run->nfiles; i++)
+		statements += run->files[i].nstatements;
+	if (run->nfindings == 0)
+		fprintf(out, "no findings in %zu file%s (%zu statement%s)\n", run->nfiles,
+			run->nfiles == 1 ? "" : "s", statements, statements == 1 ? "" : "s");
+	else
+		fprintf(out, "%zu error%s, %zu warning%s, %zu info in %zu file%s (%zu statement%s)\n",
+			counts[SEVERITY_ERROR], counts[SEVERITY_ERROR] == 1 ? "" : "s", counts[SEVERITY_WARNING],
+			counts[SEVERITY_WARNING] == 1 ? "" : "s", counts[SEVERITY_INFO], run->nfiles,
+			run->nfiles == 1 ? "" : "s", statements, statements == 1 ? "" : "s");
+	return ferror(out) ? -1 : 0;
+}

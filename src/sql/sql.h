@@ -1,0 +1,69 @@
+/* The SQL front end: libpg_query's parser and scanner behind a small streaming interface.
+ *
+ * This directory is the only includer of pg_query.h (the C API). The typed parse tree
+ * (pg_query.pb-c.h, generated from libpg_query's protobuf definition) is pgsieve's statement
+ * representation and is visible to rules through lint/rule.h.
+ *
+ * A file is parsed in chunks: normally one chunk for the whole file, one parse and one scan;
+ * files above SQL_CHUNK_BYTES are cut into chunks at statement boundaries first, so memory
+ * stays bounded by the chunk, not the file. A chunk with a syntax error is cut into statements
+ * at the scanner's top-level ';' tokens and re-parsed one statement at a time, so the
+ * statements around the error are still linted. The parse tree of a chunk lives in an arena
+ * that is freed once all its statements have been handed to the callback. */
+#ifndef PGSIEVE_SQL_H
+#define PGSIEVE_SQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pg_query/pg_query.pb-c.h>
+
+enum { SQL_CHUNK_BYTES = 2 * 1024 * 1024 };
+
+/* Which PostgreSQL release's grammar the parser implements (libpg_query is built from it). */
+const char *sql_grammar_version(void);
+
+struct sql_token {
+	uint32_t start, end;
+	int kind; /* PgQuery__Token: PG_QUERY__TOKEN__ASCII_59 for ';', keywords, IDENT, ... */
+};
+
+struct sql_stmt {
+	const PgQuery__Node *node; /* NULL for a statement that does not parse */
+	uint32_t index;            /* 0-based position in the file */
+	uint32_t span_start;       /* libpg_query's stmt_location: includes leading comments */
+	uint32_t start, end;       /* first token .. end of last token (without the ';') */
+	uint32_t base;             /* add to a node's `location` for a byte offset in the file */
+	/* For a statement that does not parse: */
+	uint32_t error_offset;
+	const char *error_message;
+	/* The statement's tokens (comments excluded), absolute byte offsets, in order. */
+	const struct sql_token *tokens;
+	size_t ntokens;
+};
+
+struct sql_comment {
+	uint32_t start, end; /* byte offsets of the whole comment, markers included */
+	int is_block;        /* slash-star comment rather than double-dash */
+};
+
+struct sql_callbacks {
+	void *ud;
+	/* Comments arrive in file order, each before the statement it precedes. */
+	void (*comment)(void *ud, const struct sql_comment *c);
+	/* The statement's tree is valid only during the call. Return nonzero to stop. */
+	int (*statement)(void *ud, const struct sql_stmt *stmt);
+};
+
+/* Parses text[0..len), which must hold no NUL byte and be followed by one (text[len] == 0).
+ * Returns 0, or -1 with error() set when a callback stopped it. */
+int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb);
+
+/* The byte offset just after the token that starts at `offset` (absolute), or after the
+ * statement's last token when no token starts there. Gives findings a length. */
+uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset);
+
+/* Frees libpg_query's per-thread memory; call once at exit so leak checkers stay quiet. */
+void sql_shutdown(void);
+
+#endif

@@ -1,0 +1,116 @@
+#include "sql/tree.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Type names PostgreSQL accepts under several spellings. The grammar already turns the SQL
+ * standard spellings (integer, character varying, timestamp with time zone, ...) into their
+ * pg_catalog names; these are the aliases it leaves as written. */
+static const struct {
+	const char *alias, *canonical;
+} type_aliases[] = {
+	{ "int", "int4" },	       { "integer", "int4" },	  { "smallint", "int2" },
+	{ "bigint", "int8" },	       { "serial4", "serial" },	  { "serial8", "bigserial" },
+	{ "serial2", "smallserial" },  { "boolean", "bool" },	  { "float", "float8" },
+	{ "real", "float4" },	       { "double precision", "float8" },
+	{ "decimal", "numeric" },      { "character varying", "varchar" },
+	{ "character", "bpchar" },     { "char", "bpchar" },	  { "varbit", "varbit" },
+	{ "bit varying", "varbit" },
+};
+
+void sql_type_from_node(const PgQuery__TypeName *tn, struct sql_type *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = "";
+	if (!tn)
+		return;
+	const char *name = sql_names_last(tn->names, tn->n_names);
+	out->name = name ? name : "";
+	for (size_t i = 0; i < sizeof(type_aliases) / sizeof(type_aliases[0]); i++)
+		if (!strcmp(out->name, type_aliases[i].alias))
+			out->name = type_aliases[i].canonical;
+	/* `char` without a length is char(1); the catalog spells it bpchar too. */
+	for (size_t i = 0; i < tn->n_typmods && i < 2; i++) {
+		int ok;
+		long v = sql_node_int(tn->typmods[i], &ok);
+		if (!ok) {
+			out->nmods = -1;
+			break;
+		}
+		out->mods[i] = (int32_t)v;
+		out->nmods = (int)i + 1;
+	}
+	out->array_dims = (int)tn->n_array_bounds;
+	out->location = tn->location;
+}
+
+const char *sql_type_format(const struct sql_type *t, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s", t->name);
+	if (t->nmods == 1)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d)", t->mods[0]);
+	else if (t->nmods == 2)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d,%d)", t->mods[0],
+			      t->mods[1]);
+	for (int i = 0; i < t->array_dims && (size_t)n + 2 < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "[]");
+	return buf;
+}
+
+const char *sql_node_str(const PgQuery__Node *n)
+{
+	if (n && n->node_case == PG_QUERY__NODE__NODE_STRING && n->string)
+		return n->string->sval;
+	return NULL;
+}
+
+const char *sql_names_last(PgQuery__Node *const *names, size_t n)
+{
+	return n ? sql_node_str(names[n - 1]) : NULL;
+}
+
+long sql_node_int(const PgQuery__Node *n, int *ok)
+{
+	*ok = 0;
+	if (!n || n->node_case != PG_QUERY__NODE__NODE_A_CONST || !n->a_const)
+		return 0;
+	const PgQuery__AConst *c = n->a_const;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+		*ok = 1;
+		return c->ival ? c->ival->ival : 0; /* an absent ival message is the value 0 */
+	}
+	return 0;
+}
+
+const char *sql_quote_ident(const char *name, char *buf, size_t size)
+{
+	size_t o = 0;
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[o++] = '"';
+	for (const char *p = name; *p && o + 3 < size; p++) {
+		if (*p == '"')
+			buf[o++] = '"';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size)
+{
+	char a[256], b[256];
+	if (!rv || !rv->relname) {
+		snprintf(buf, size, "?");
+	} else if (rv->schemaname && *rv->schemaname) {
+		snprintf(buf, size, "%s.%s", sql_quote_ident(rv->schemaname, a, sizeof(a)),
+			 sql_quote_ident(rv->relname, b, sizeof(b)));
+	} else {
+		snprintf(buf, size, "%s", sql_quote_ident(rv->relname, a, sizeof(a)));
+	}
+	return buf;
+}

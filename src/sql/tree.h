@@ -1,0 +1,38 @@
+/* Small readers over libpg_query's typed tree, shared by rules, the schema model and effects.
+ * libpg_query omits zero values from its protobuf output, so an absent field reads as 0, "" or
+ * NULL: these helpers make the absent case explicit instead of guessing. */
+#ifndef PGSIEVE_TREE_H
+#define PGSIEVE_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pg_query/pg_query.pb-c.h>
+
+/* A type as written, canonicalised: `integer`, `int` and `int4` are all "int4",
+ * `character varying(20)` is "varchar" with mods {20}, `serial` stays "serial". */
+struct sql_type {
+	const char *name;  /* canonical name, without schema; static or owned by the tree */
+	int32_t mods[2];
+	int nmods;         /* -1 when a modifier is not a plain integer */
+	int array_dims;
+	int location;
+};
+
+void sql_type_from_node(const PgQuery__TypeName *tn, struct sql_type *out);
+/* "varchar(20)", "numeric(10,2)", "int4[]" into buf; returns buf. */
+const char *sql_type_format(const struct sql_type *t, char *buf, size_t size);
+
+/* The string of a String node (or NULL). */
+const char *sql_node_str(const PgQuery__Node *n);
+/* The last element of a list of String nodes ("pg_catalog"."now" -> "now"), or NULL. */
+const char *sql_names_last(PgQuery__Node *const *names, size_t n);
+/* An integer constant (A_Const ival, or a non-negative numeric literal); 0 and *ok=0 otherwise. */
+long sql_node_int(const PgQuery__Node *n, int *ok);
+
+/* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
+const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
+/* Quote an identifier for messages: always double quotes, doubled inside. */
+const char *sql_quote_ident(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,25 @@
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static char last_error[1024];
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *error_message(void)
+{
+	return last_error;
+}
+
+void error_clear(void)
+{
+	last_error[0] = '\0';
+}

@@ -1,0 +1,29 @@
+/* A string-keyed hash map with open addressing. Keys are copied; values are the caller's. */
+#ifndef PGSIEVE_STRMAP_H
+#define PGSIEVE_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_entry {
+	char *key;
+	void *value;
+};
+
+struct strmap {
+	struct strmap_entry *slots;
+	size_t cap, count;
+};
+
+#define STRMAP_INIT { NULL, 0, 0 }
+
+void strmap_release(struct strmap *m);
+/* Inserts or replaces; returns the previous value or NULL. */
+void *strmap_put(struct strmap *m, const char *key, void *value);
+void *strmap_get(const struct strmap *m, const char *key);
+int strmap_has(const struct strmap *m, const char *key);
+/* Removes the key; returns its value or NULL. */
+void *strmap_remove(struct strmap *m, const char *key);
+
+/* Iterate: for (size_t i = 0; i < m.cap; i++) if (m.slots[i].key) ... */
+
+#endif
