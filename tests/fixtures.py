@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Golden fixtures: fixtures/<rule-id>/bad-*.sql and ok-*.sql.
+
+For each bad-NAME.sql, bad-NAME.expected lists the findings of that rule (and any syntax-error)
+one per line as `LINE:COL-END_LINE:END_COL SEVERITY MESSAGE`; each ok-NAME.sql must produce no
+finding of the rule. A first line `-- pgsieve-test: ARGS` passes extra arguments to
+`pgsieve lint` (for example --pg-version 11 or --assume-in-transaction).
+
+Also fails when a rule has no fixture directory, fewer than three bad or three ok cases, or no
+documentation, and when a fixture directory names no rule.
+
+UPDATE_FIXTURES=1 rewrites the .expected files from the current output, for review in git.
+
+usage: fixtures.py PGSIEVE FIXTURES_DIR [RULE...]
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+ENGINE_RULES = {"syntax-error"}
+
+
+def lint(pgsieve, path):
+    with open(path, "rb") as f:
+        first = f.readline().decode("utf-8", "replace")
+    extra = []
+    marker = "-- pgsieve-test:"
+    if first.startswith(marker):
+        extra = shlex.split(first[len(marker):])
+    cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
+    proc = subprocess.run(cmd, capture_output=True, timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()}")
+    return json.loads(proc.stdout)
+
+
+def render(findings, rule):
+    lines = []
+    for f in findings:
+        if f["rule"] != rule and f["rule"] not in ENGINE_RULES:
+            continue
+        lines.append(f"{f['line']}:{f['column']}-{f['end_line']}:{f['end_column']} "
+                     f"{f['rule']} {f['severity']} {f['message']}")
+    return lines
+
+
+def main():
+    pgsieve, root = sys.argv[1], sys.argv[2]
+    only = set(sys.argv[3:])
+    update = os.environ.get("UPDATE_FIXTURES") == "1"
+    rules = json.loads(subprocess.run([pgsieve, "rules", "--format", "json"], capture_output=True,
+                                      check=True).stdout)
+    rule_ids = {r["id"] for r in rules}
+    failures, passed = [], 0
+
+    for d in sorted(os.listdir(root)):
+        if os.path.isdir(os.path.join(root, d)) and d not in rule_ids and not d.startswith("_"):
+            failures.append(f"fixtures/{d}: names no rule")
+
+    for rule in sorted(rule_ids):
+        if only and rule not in only:
+            continue
+        doc = subprocess.run([pgsieve, "explain", rule], capture_output=True, text=True)
+        if doc.returncode != 0 or len(doc.stdout.strip()) < 200 or "TODO" in doc.stdout:
+            failures.append(f"{rule}: rule has no real documentation (docs/rules/{rule}.md)")
+        d = os.path.join(root, rule)
+        if not os.path.isdir(d):
+            failures.append(f"{rule}: no fixtures (fixtures/{rule}/)")
+            continue
+        names = sorted(os.listdir(d))
+        bad = [n for n in names if n.startswith("bad-") and n.endswith(".sql")]
+        ok = [n for n in names if n.startswith("ok-") and n.endswith(".sql")]
+        if len(bad) < 3 or len(ok) < 3:
+            failures.append(f"{rule}: needs at least 3 bad and 3 ok fixtures ({len(bad)} bad, {len(ok)} ok)")
+        for n in bad:
+            path = os.path.join(d, n)
+            exp_path = path[:-4] + ".expected"
+            try:
+                got = render(lint(pgsieve, path)["findings"], rule)
+            except Exception as e:  # noqa: BLE001 - report and continue
+                failures.append(f"{path}: {e}")
+                continue
+            if update:
+                with open(exp_path, "w", encoding="utf-8") as f:
+                    f.write("\n".join(got) + ("\n" if got else ""))
+            want = []
+            if os.path.exists(exp_path):
+                with open(exp_path, encoding="utf-8") as f:
+                    want = [l.rstrip("\n") for l in f if l.strip()]
+            else:
+                failures.append(f"{path}: no .expected file (run with UPDATE_FIXTURES=1 and review)")
+                continue
+            if not any(l.split(" ")[1] == rule for l in want):
+                failures.append(f"{path}: a bad fixture must expect at least one {rule} finding")
+            if got != want:
+                failures.append(f"{path}: findings differ\n  want: " + "\n        ".join(want) +
+                                "\n  got:  " + "\n        ".join(got))
+            else:
+                passed += 1
+        for n in ok:
+            path = os.path.join(d, n)
+            try:
+                got = render(lint(pgsieve, path)["findings"], rule)
+            except Exception as e:  # noqa: BLE001
+                failures.append(f"{path}: {e}")
+                continue
+            if got:
+                failures.append(f"{path}: expected no {rule} finding, got\n  " + "\n  ".join(got))
+            else:
+                passed += 1
+
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
