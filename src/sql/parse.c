@@ -26,9 +26,15 @@ const char *sql_grammar_version(void)
 	return PG_VERSION;
 }
 
+/* pg_query_exit() crashes when libpg_query never allocated its memory context, so it is
+ * called only after something was parsed. */
+static int parser_used;
+
 void sql_shutdown(void)
 {
-	pg_query_exit();
+	if (parser_used)
+		pg_query_exit();
+	parser_used = 0;
 }
 
 /* protobuf-c unpacks into the chunk's arena: one bulk free instead of thousands of frees. */
@@ -323,6 +329,7 @@ static int parse_large(struct parser *p, size_t chunk_bytes)
 int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb)
 {
 	struct parser p = { .text = text, .len = len, .cb = cb };
+	parser_used = 1;
 	arena_init(&p.arena);
 	int rc;
 	if (len > SQL_CHUNK_BYTES)
