@@ -45,6 +45,7 @@ struct lint_ctx {
 	struct strmap settings;  /* name -> malloc'd value */
 	struct strmap fp_counts; /* fingerprint base -> occurrence count (as a pointer-sized int) */
 	int *rule_state;
+	void **rule_data;
 	struct finding *findings;
 	size_t nfindings, findings_cap;
 	struct directive *directives;
@@ -173,6 +174,21 @@ int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule)
 	return &ctx->rule_state[rule_index(rule)];
 }
 
+void **lint_rule_data(struct lint_ctx *ctx, const struct rule *rule)
+{
+	return &ctx->rule_data[rule_index(rule)];
+}
+
+void *lint_alloc(struct lint_ctx *ctx, size_t size)
+{
+	return arena_zalloc(&ctx->run->arena, size);
+}
+
+const struct lint_options *lint_options(const struct lint_ctx *ctx)
+{
+	return ctx->run->opts;
+}
+
 int lint_config_flag(const struct lint_ctx *ctx, const char *key)
 {
 	const struct lint_options *o = ctx->run->opts;
@@ -218,11 +234,9 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 /* A fingerprint that survives moved lines and reformatting: the rule, the file, the statement's
  * tokens joined by single spaces, and how many times that triple was seen before in the file
  * (so a second copy of the same mistake is a new finding). */
-static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, const char *extra)
+static uint64_t statement_hash(const struct lint_ctx *ctx)
 {
 	uint64_t h = 1469598103934665603ULL;
-	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
-	h = fnv1a(h, ctx->src->path, strlen(ctx->src->path) + 1);
 	const struct sql_stmt *st = ctx->stmt;
 	if (st) {
 		for (size_t i = 0; i < st->ntokens; i++) {
@@ -230,6 +244,16 @@ static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, co
 			h = fnv1a(h, " ", 1);
 		}
 	}
+	return h;
+}
+
+static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, uint64_t stmt_hash,
+			       const char *extra)
+{
+	uint64_t h = 1469598103934665603ULL;
+	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
+	h = fnv1a(h, ctx->src->path, strlen(ctx->src->path) + 1);
+	h = fnv1a(h, (const char *)&stmt_hash, sizeof(stmt_hash));
 	if (extra)
 		h = fnv1a(h, extra, strlen(extra));
 	char base[32];
@@ -240,12 +264,13 @@ static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, co
 	return arena_printf(&ctx->run->arena, "%016llx", (unsigned long long)h);
 }
 
-static void add_finding(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
-			uint32_t end, const char *message, const char *help, const char *fp_extra)
+static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
+				      uint32_t end, int stmt_index, uint64_t stmt_hash,
+				      const char *message, const char *help, const char *fp_extra)
 {
 	enum severity sev = ctx->run->opts->severities[rule_index(rule)];
 	if (sev == SEVERITY_OFF)
-		return;
+		return NULL;
 	if (end < offset)
 		end = offset;
 	XGROW(ctx->findings, ctx->nfindings + 1, ctx->findings_cap);
@@ -261,10 +286,47 @@ static void add_finding(struct lint_ctx *ctx, const struct rule *rule, uint32_t 
 	f->column = a.column;
 	f->end_line = b.line;
 	f->end_column = b.column;
-	f->stmt_index = ctx->stmt ? (int)ctx->stmt->index : -1;
+	f->stmt_index = stmt_index;
 	f->message = message;
 	f->help = help;
-	f->fingerprint = fingerprint(ctx, rule, fp_extra);
+	f->fingerprint = fingerprint(ctx, rule, stmt_hash, fp_extra);
+	return f;
+}
+
+static struct finding *add_finding(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
+				   uint32_t end, const char *message, const char *help,
+				   const char *fp_extra)
+{
+	return add_finding_at(ctx, rule, offset, end, ctx->stmt ? (int)ctx->stmt->index : -1,
+			      statement_hash(ctx), message, help, fp_extra);
+}
+
+struct lint_mark lint_mark_here(const struct lint_ctx *ctx, int location)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	struct lint_mark m = { 0, 0, -1, statement_hash(ctx) };
+	if (!st)
+		return m;
+	m.stmt_index = (int)st->index;
+	if (location < 0) {
+		m.offset = st->start;
+		m.end = st->end;
+	} else {
+		m.offset = st->base + (uint32_t)location;
+		m.end = sql_stmt_token_end(st, m.offset);
+	}
+	return m;
+}
+
+void lint_report_mark(struct lint_ctx *ctx, const struct rule *rule, const struct lint_mark *mark,
+		      const char *help, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	add_finding_at(ctx, rule, mark->offset, mark->end, mark->stmt_index, mark->stmt_hash, msg, help,
+		       NULL);
 }
 
 void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help,
@@ -274,16 +336,8 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
 	va_start(ap, fmt);
 	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
 	va_end(ap);
-	const struct sql_stmt *st = ctx->stmt;
-	uint32_t offset, end;
-	if (location < 0) {
-		offset = st->start;
-		end = st->end;
-	} else {
-		offset = st->base + (uint32_t)location;
-		end = sql_stmt_token_end(st, offset);
-	}
-	add_finding(ctx, rule, offset, end, msg, help, NULL);
+	struct lint_mark m = lint_mark_here(ctx, location);
+	add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
 }
 
 /* ---- the walk ---- */
@@ -511,12 +565,11 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 				help = "remove it, or move it to the comments just before the statement it is for";
 			}
 			uint32_t off = d->rule_offsets[k];
-			size_t before = ctx->nfindings;
-			add_finding(ctx, &rule_unused_suppression, off, off + (uint32_t)strlen(id), msg, help, id);
+			struct finding *f = add_finding_at(ctx, &rule_unused_suppression, off,
+							   off + (uint32_t)strlen(id), d->stmt_index, 0, msg,
+							   help, id);
 			/* an unused-suppression finding can itself be silenced for the file */
-			if (ctx->nfindings > before) {
-				struct finding *f = &ctx->findings[ctx->nfindings - 1];
-				f->stmt_index = d->stmt_index;
+			if (f) {
 				for (size_t j = 0; j < n; j++)
 					if (ctx->directives[j].whole_file && j != i &&
 					    directive_silences(&ctx->directives[j], f)) {
@@ -560,6 +613,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	ctx->file_index = run->nfiles;
 	ctx->framework_tx = src->framework_transaction;
 	ctx->rule_state = xcalloc(rule_count, sizeof(int));
+	ctx->rule_data = xcalloc(rule_count, sizeof(void *));
 	XGROW(run->files, run->nfiles + 1, run->files_cap);
 	run->files[run->nfiles].path = arena_strdup(&run->arena, src->path);
 	run->files[run->nfiles].nstatements = 0;
@@ -601,6 +655,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	strmap_release(&ctx->settings);
 	strmap_release(&ctx->fp_counts);
 	free(ctx->rule_state);
+	free(ctx->rule_data);
 	srcmap_release(&ctx->map);
 	free(ctx);
 	return rc;

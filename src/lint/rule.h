@@ -10,11 +10,13 @@
 #define PGSIEVE_RULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <pg_query/pg_query.pb-c.h>
 
 #include "effects/locks.h"
 #include "lint/finding.h"
+#include "lint/options.h"
 #include "schema/model.h"
 #include "sql/tree.h"
 
@@ -56,8 +58,28 @@ const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up);
 const char *lint_setting(const struct lint_ctx *ctx, const char *name);
 /* The rule's per-migration scratch flag (for once-per-migration rules); reset each migration. */
 int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule);
+/* A per-migration pointer for the rule's own state (NULL at the start of each migration); put
+ * memory from lint_alloc() there. */
+void **lint_rule_data(struct lint_ctx *ctx, const struct rule *rule);
+/* Zeroed memory that lives as long as the run. */
+void *lint_alloc(struct lint_ctx *ctx, size_t size);
 /* An option from the configuration ("lock-timeout-set-by-runner"); 0 when unset. */
 int lint_config_flag(const struct lint_ctx *ctx, const char *key);
+/* All options of the run (vector-dimensions and the like). */
+const struct lint_options *lint_options(const struct lint_ctx *ctx);
+
+/* A remembered place, for rules that decide later (in finish(), or at a later statement)
+ * whether an earlier statement deserves a finding. */
+struct lint_mark {
+	uint32_t offset, end;
+	int stmt_index;
+	uint64_t stmt_hash; /* the statement's tokens, for the finding's fingerprint */
+};
+
+/* The place of a node's `location` in the current statement (-1: the whole statement). */
+struct lint_mark lint_mark_here(const struct lint_ctx *ctx, int location);
+void lint_report_mark(struct lint_ctx *ctx, const struct rule *rule, const struct lint_mark *mark,
+		      const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Reports a finding of `rule` at a node's `location` (as found in the tree; -1 for the start of
  * the statement). The message names the object and the lock; help gives the safe way, as SQL
