@@ -51,6 +51,8 @@ struct lint_ctx {
 	struct directive *directives;
 	size_t ndirectives, directives_cap;
 	size_t nstatements;
+	int in_do_block;          /* linting the statements a DO block runs */
+	uint32_t do_stmt_index;   /* the DO statement's index, for directives */
 };
 
 /* ---- the run ---- */
@@ -114,7 +116,8 @@ int lint_pg_version(const struct lint_ctx *ctx)
 
 int lint_in_transaction(const struct lint_ctx *ctx)
 {
-	return ctx->explicit_tx || ctx->framework_tx;
+	/* a DO block is one statement: what it runs is inside that statement's transaction */
+	return ctx->explicit_tx || ctx->framework_tx || ctx->in_do_block;
 }
 
 int lint_explicit_transaction(const struct lint_ctx *ctx)
@@ -495,11 +498,48 @@ static const char *syntax_help(struct lint_ctx *ctx)
 			   sql_grammar_version());
 }
 
+static int on_statement(void *ud, const struct sql_stmt *st);
+
+static int on_embedded_statement(void *ud, const struct sql_stmt *st)
+{
+	struct lint_ctx *ctx = ud;
+	struct sql_stmt inner = *st;
+	inner.index = ctx->do_stmt_index; /* directives before the DO block cover what it runs */
+	return on_statement(ctx, &inner);
+}
+
+static void on_do_block_statement(void *ud, uint32_t offset, uint32_t length)
+{
+	struct lint_ctx *ctx = ud;
+	struct sql_callbacks cb = { ctx, NULL, on_embedded_statement };
+	sql_parse_region(ctx->src->text, ctx->src->len, offset, length, &cb);
+}
+
+/* A DO block's statements run during the migration: lint them too, at their place in the
+ * file. (CREATE FUNCTION bodies are not: they run when the function is called, not when the
+ * migration runs.) */
+static void lint_do_block(struct lint_ctx *ctx, const struct sql_stmt *st)
+{
+	const PgQuery__DoStmt *ds = st->node->do_stmt;
+	for (size_t i = 0; i < ds->n_args; i++) {
+		const PgQuery__Node *a = ds->args[i];
+		if (a->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && !strcmp(a->def_elem->defname, "language") &&
+		    strcmp(sql_node_str(a->def_elem->arg) ?: "", "plpgsql"))
+			return;
+	}
+	ctx->in_do_block = 1;
+	ctx->do_stmt_index = st->index;
+	sql_do_block_statements(ctx->src->text, st, on_do_block_statement, ctx);
+	ctx->in_do_block = 0;
+	ctx->stmt = st;
+}
+
 static int on_statement(void *ud, const struct sql_stmt *st)
 {
 	struct lint_ctx *ctx = ud;
 	ctx->stmt = st;
-	ctx->nstatements++;
+	if (!ctx->in_do_block)
+		ctx->nstatements++;
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		if (!ctx->directives[i].whole_file && ctx->directives[i].stmt_index < 0 &&
 		    ctx->directives[i].offset < st->start)
@@ -518,6 +558,8 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->depth = 0;
 	visit_node(ctx, st->node);
 	advance_context(ctx, st->node);
+	if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT && !ctx->in_do_block)
+		lint_do_block(ctx, st);
 	return 0;
 }
 

@@ -342,6 +342,19 @@ int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb)
 	return rc;
 }
 
+int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
+		     const struct sql_callbacks *cb)
+{
+	struct parser p = { .text = text, .len = len, .cb = cb };
+	parser_used = 1;
+	arena_init(&p.arena);
+	int rc = parse_piece(&p, offset, n, 1);
+	arena_release(&p.arena);
+	if (p.stopped)
+		return error("stopped");
+	return rc;
+}
+
 uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset)
 {
 	size_t lo = 0, hi = stmt->ntokens;

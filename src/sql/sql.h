@@ -63,6 +63,17 @@ int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb);
  * statement's last token when no token starts there. Gives findings a length. */
 uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset);
 
+/* Parses the region text[offset..offset+n) of a file like a file of its own (positions stay
+ * those of the file). Used for statements embedded in DO blocks. */
+int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
+		     const struct sql_callbacks *cb);
+
+/* For a DO statement (stmt, in the file `text`) whose code is dollar-quoted PL/pgSQL, calls
+ * found() with the place in the file of each SQL statement the block runs (plain statements,
+ * and EXECUTE of a string literal). Returns -1 when the code does not parse as PL/pgSQL. */
+int sql_do_block_statements(const char *text, const struct sql_stmt *stmt,
+			    void (*found)(void *ud, uint32_t offset, uint32_t length), void *ud);
+
 /* Frees libpg_query's per-thread memory; call once at exit so leak checkers stay quiet. */
 void sql_shutdown(void);
 
