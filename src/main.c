@@ -254,7 +254,8 @@ static int cmd_lint(int argc, char **argv)
 		const char *shown = files.paths[i];
 		if (!strcmp(shown, "-"))
 			shown = cli.stdin_name ? cli.stdin_name : "<stdin>";
-		struct lint_source src = { shown, text, len, opts.assume_in_transaction };
+		struct lint_source src = { .path = shown, .text = text, .len = len,
+					   .tx = opts.assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN };
 		if (lint_run_source(&run, &src) != 0) {
 			fprintf(stderr, "pgsieve: %s: %s\n", shown, error_message());
 			trouble = 1;

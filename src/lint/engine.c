@@ -130,6 +130,11 @@ int lint_framework_transaction(const struct lint_ctx *ctx)
 	return ctx->framework_tx;
 }
 
+int lint_framework_tx_kind(const struct lint_ctx *ctx)
+{
+	return (int)ctx->src->tx;
+}
+
 struct schema_model *lint_model(struct lint_ctx *ctx)
 {
 	return &ctx->run->model;
@@ -403,7 +408,10 @@ static void track_transaction(struct lint_ctx *ctx, const PgQuery__TransactionSt
 	switch (ts->kind) {
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
-		if (!lint_in_transaction(ctx))
+		/* in an implicit transaction, BEGIN makes it explicit */
+		if (ctx->src->tx == LINT_TX_IMPLICIT && ctx->framework_tx)
+			ctx->framework_tx = 0, ctx->explicit_tx = 1;
+		else if (!lint_in_transaction(ctx))
 			ctx->explicit_tx = 1;
 		break;
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
@@ -653,7 +661,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	ctx->run = run;
 	ctx->src = src;
 	ctx->file_index = run->nfiles;
-	ctx->framework_tx = src->framework_transaction;
+	ctx->framework_tx = src->tx == LINT_TX_WRAPPED || src->tx == LINT_TX_IMPLICIT;
 	ctx->rule_state = xcalloc(rule_count, sizeof(int));
 	ctx->rule_data = xcalloc(rule_count, sizeof(void *));
 	XGROW(run->files, run->nfiles + 1, run->files_cap);
@@ -666,7 +674,12 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	int rc = 0;
 	if (check_text(ctx) == 0) {
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
-		rc = sql_parse(src->text, src->len, &cb);
+		uint32_t from = src->region_len ? src->region_offset : 0;
+		size_t n = src->region_len ? src->region_len : src->len;
+		/* A one-statement query runs in no implicit transaction: count first. */
+		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
+			ctx->framework_tx = 0;
+		rc = sql_parse_region(src->text, src->len, from, n, &cb);
 		ctx->stmt = NULL;
 		for (size_t i = 0; i < rule_count && rc == 0; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF)

@@ -43,7 +43,9 @@ struct rule {
 int lint_pg_version(const struct lint_ctx *ctx);           /* major version, e.g. 15 */
 int lint_in_transaction(const struct lint_ctx *ctx);       /* BEGIN open or framework wraps */
 int lint_explicit_transaction(const struct lint_ctx *ctx); /* a BEGIN of the file is open */
-int lint_framework_transaction(const struct lint_ctx *ctx); /* the runner wraps the migration */
+int lint_framework_transaction(const struct lint_ctx *ctx); /* the runner's transaction is open */
+/* How the runner sends this migration (enum lint_tx in lint/run.h: wrapped, implicit, none). */
+int lint_framework_tx_kind(const struct lint_ctx *ctx);
 struct schema_model *lint_model(struct lint_ctx *ctx);
 /* The table the RangeVar names, as the model knows it before this statement, or NULL. */
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);

@@ -5,6 +5,7 @@
 #define PGSIEVE_RUN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lint/finding.h"
 #include "lint/options.h"
@@ -13,12 +14,25 @@
 
 struct dispatch;
 
+/* How the migration runner sends a migration to PostgreSQL. */
+enum lint_tx {
+	LINT_TX_UNKNOWN = 0, /* plain SQL: whatever the file says (BEGIN ...) */
+	LINT_TX_WRAPPED,     /* the runner wraps it in BEGIN ... COMMIT: a BEGIN in it nests */
+	LINT_TX_IMPLICIT,    /* sent as one multi-statement query: PostgreSQL runs it in an implicit
+			      * transaction when it holds more than one statement; an explicit BEGIN
+			      * in it is allowed (golang-migrate, Prisma) */
+	LINT_TX_NONE,        /* run statement by statement in autocommit (known non-transactional) */
+};
+
 /* What is known about how a migration will be run. */
 struct lint_source {
 	const char *path;     /* as given by the user; reports print it as it is */
-	const char *text;     /* must be followed by a NUL byte: text[len] == 0 */
+	const char *text;     /* the whole file; must be followed by a NUL byte: text[len] == 0 */
 	size_t len;
-	int framework_transaction; /* the runner wraps the migration in a transaction */
+	/* The part of the file that is this migration (a dbmate section); 0 and 0: all of it. */
+	uint32_t region_offset, region_len;
+	enum lint_tx tx;
+	const char *framework; /* "golang-migrate", ...; NULL for plain SQL */
 };
 
 struct lint_file {

@@ -355,6 +355,17 @@ int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 	return rc;
 }
 
+size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_t n)
+{
+	char *copy = offset + n == len ? NULL : xstrndup(text + offset, n);
+	PgQuerySplitResult split = pg_query_split_with_parser(copy ? copy : text + offset);
+	parser_used = 1;
+	size_t count = split.error ? 1 : (size_t)split.n_stmts;
+	pg_query_free_split_result(split);
+	free(copy);
+	return count;
+}
+
 uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset)
 {
 	size_t lo = 0, hi = stmt->ntokens;

@@ -68,6 +68,10 @@ uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset);
 int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 		     const struct sql_callbacks *cb);
 
+/* How many statements text[offset..offset+n) holds (by libpg_query's splitter; an unparsable
+ * region counts as one). */
+size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_t n);
+
 /* For a DO statement (stmt, in the file `text`) whose code is dollar-quoted PL/pgSQL, calls
  * found() with the place in the file of each SQL statement the block runs (plain statements,
  * and EXECUTE of a string literal). Returns -1 when the code does not parse as PL/pgSQL. */
