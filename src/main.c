@@ -36,7 +36,7 @@ static const char usage_text[] =
 	"       pgsieve --version | --help\n"
 	"\n"
 	"lint options:\n"
-	"  --format FORMAT          text (default), json, sarif\n"
+	"  --format FORMAT          text (default), json, sarif, github, gitlab, junit, markdown\n"
 	"  --output FILE            write the report to FILE instead of standard output\n"
 	"  --pg-version N           the PostgreSQL major version migrations run on (10-18, default 15)\n"
 	"  --assume-in-transaction  the migration runner wraps each file in a transaction\n"
@@ -255,7 +255,8 @@ static int cmd_lint(int argc, char **argv)
 		if (!strcmp(shown, "-"))
 			shown = cli.stdin_name ? cli.stdin_name : "<stdin>";
 		struct lint_source src = { .path = shown, .text = text, .len = len,
-					   .tx = opts.assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN };
+					   .tx = opts.assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN,
+					   .has_down = -1 };
 		if (lint_run_source(&run, &src) != 0) {
 			fprintf(stderr, "pgsieve: %s: %s\n", shown, error_message());
 			trouble = 1;

@@ -107,6 +107,20 @@ enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4]
 	return max;
 }
 
+const char *lint_tx_name(enum lint_tx tx)
+{
+	switch (tx) {
+	case LINT_TX_WRAPPED:
+		return "transaction";
+	case LINT_TX_IMPLICIT:
+		return "implicit transaction";
+	case LINT_TX_NONE:
+		return "no transaction";
+	default:
+		return "as written";
+	}
+}
+
 /* ---- what rules can ask ---- */
 
 int lint_pg_version(const struct lint_ctx *ctx)
@@ -667,6 +681,9 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	XGROW(run->files, run->nfiles + 1, run->files_cap);
 	run->files[run->nfiles].path = arena_strdup(&run->arena, src->path);
 	run->files[run->nfiles].nstatements = 0;
+	run->files[run->nfiles].framework = src->framework ? arena_strdup(&run->arena, src->framework) : NULL;
+	run->files[run->nfiles].tx = src->tx;
+	run->files[run->nfiles].has_down = src->has_down;
 	run->nfiles++;
 	srcmap_init(&ctx->map, src->text, src->len);
 	schema_model_begin_migration(&run->model);

@@ -33,11 +33,18 @@ struct lint_source {
 	uint32_t region_offset, region_len;
 	enum lint_tx tx;
 	const char *framework; /* "golang-migrate", ...; NULL for plain SQL */
+	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
 };
+
+/* "in a transaction", "implicit transaction", "no transaction", "unknown" */
+const char *lint_tx_name(enum lint_tx tx);
 
 struct lint_file {
 	const char *path;
 	size_t nstatements;
+	const char *framework; /* NULL for plain SQL */
+	enum lint_tx tx;
+	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
 };
 
 struct lint_run {

@@ -11,6 +11,10 @@ static const struct {
 	{ "text", report_text },
 	{ "json", report_json },
 	{ "sarif", report_sarif },
+	{ "github", report_github },
+	{ "gitlab", report_gitlab },
+	{ "junit", report_junit },
+	{ "markdown", report_markdown },
 };
 
 report_fn report_find(const char *name)
@@ -23,7 +27,7 @@ report_fn report_find(const char *name)
 
 const char *report_format_names(void)
 {
-	return "text, json, sarif";
+	return "text, json, sarif, github, gitlab, junit, markdown";
 }
 
 char *report_rule_doc_url(const struct report_options *o, const char *rule_id)

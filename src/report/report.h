@@ -23,6 +23,10 @@ const char *report_format_names(void);
 int report_text(FILE *out, const struct lint_run *run, const struct report_options *o);
 int report_json(FILE *out, const struct lint_run *run, const struct report_options *o);
 int report_sarif(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_github(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_gitlab(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_junit(FILE *out, const struct lint_run *run, const struct report_options *o);
+int report_markdown(FILE *out, const struct lint_run *run, const struct report_options *o);
 
 /* The URL of a rule's documentation page. Returns a malloc'd string. */
 char *report_rule_doc_url(const struct report_options *o, const char *rule_id);

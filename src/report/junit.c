@@ -1,0 +1,78 @@
+/* JUnit XML for CI systems that show test reports: one testcase per linted file, one failure
+ * element per finding at or above warning (info findings go to system-out). */
+#include "report/report.h"
+
+#include <string.h>
+
+#include "lint/registry.h"
+
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		default:
+			/* XML 1.0 allows no control characters but tab, LF and CR */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+				fputc(' ', out);
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+int report_junit(FILE *out, const struct lint_run *run, const struct report_options *o)
+{
+	(void)o;
+	size_t failures = 0;
+	for (size_t i = 0; i < run->nfindings; i++)
+		failures += run->findings[i].severity >= SEVERITY_WARNING;
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out, "<testsuites name=\"pgsieve\" tests=\"%zu\" failures=\"%zu\">\n", run->nfiles, failures);
+	fprintf(out, "  <testsuite name=\"pgsieve lint\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
+		run->nfiles, failures);
+	for (size_t fi = 0; fi < run->nfiles; fi++) {
+		fputs("    <testcase classname=\"pgsieve.lint\" name=\"", out);
+		xml_escape(out, run->files[fi].path);
+		fputs("\">\n", out);
+		int infos = 0;
+		for (size_t i = 0; i < run->nfindings; i++) {
+			const struct finding *f = &run->findings[i];
+			if (f->file != fi)
+				continue;
+			if (f->severity < SEVERITY_WARNING) {
+				infos = 1;
+				continue;
+			}
+			fprintf(out, "      <failure type=\"%s\" message=\"", f->rule->id);
+			xml_escape(out, f->message);
+			fprintf(out, "\">%s:%u:%u: %s: ", run->files[fi].path, f->line, f->column,
+				severity_name(f->severity));
+			xml_escape(out, f->message);
+			if (f->help) {
+				fputs("\nhelp: ", out);
+				xml_escape(out, f->help);
+			}
+			fputs("</failure>\n", out);
+		}
+		if (infos) {
+			fputs("      <system-out>", out);
+			for (size_t i = 0; i < run->nfindings; i++) {
+				const struct finding *f = &run->findings[i];
+				if (f->file != fi || f->severity >= SEVERITY_WARNING)
+					continue;
+				fprintf(out, "%u:%u: info: ", f->line, f->column);
+				xml_escape(out, f->message);
+				fprintf(out, " [%s]\n", f->rule->id);
+			}
+			fputs("</system-out>\n", out);
+		}
+		fputs("    </testcase>\n", out);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", out);
+	return ferror(out) ? -1 : 0;
+}
