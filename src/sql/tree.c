@@ -14,7 +14,7 @@ static const struct {
 	{ "serial2", "smallserial" },  { "boolean", "bool" },	  { "float", "float8" },
 	{ "real", "float4" },	       { "double precision", "float8" },
 	{ "decimal", "numeric" },      { "character varying", "varchar" },
-	{ "character", "bpchar" },     { "char", "bpchar" },	  { "varbit", "varbit" },
+	{ "character", "bpchar" },     { "varbit", "varbit" },
 	{ "bit varying", "varbit" },
 };
 
@@ -29,7 +29,9 @@ void sql_type_from_node(const PgQuery__TypeName *tn, struct sql_type *out)
 	for (size_t i = 0; i < sizeof(type_aliases) / sizeof(type_aliases[0]); i++)
 		if (!strcmp(out->name, type_aliases[i].alias))
 			out->name = type_aliases[i].canonical;
-	/* `char` without a length is char(1); the catalog spells it bpchar too. */
+	/* No alias for "char": the grammar already turns char and char(n) into pg_catalog.bpchar
+	 * (with a length of 1 when none is given), so a name "char" that reaches here was quoted
+	 * and means the internal one-byte type, a different type. */
 	for (size_t i = 0; i < tn->n_typmods && i < 2; i++) {
 		int ok;
 		long v = sql_node_int(tn->typmods[i], &ok);
