@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "discover/files.h"
+#include "discover/plan.h"
 #include "lint/config.h"
 #include "lint/options.h"
 #include "lint/registry.h"
@@ -47,9 +48,13 @@ static const char usage_text[] =
 	"  --fail-on LEVEL          exit 1 on findings at or above error, warning (default), info;\n"
 	"                           never: exit 0 whatever is found\n"
 	"  --stdin-filename NAME    the name standard input is reported under\n"
+	"  --framework NAME         the migration framework of the paths (default: detected):\n"
+	"                           sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch,\n"
+	"                           prisma, supabase, alembic\n"
 	"\n"
-	"A directory is walked for *.sql files in sorted order. Exit status: 0 nothing at or\n"
-	"above the fail-on level, 1 findings at or above it, 2 usage, input or internal errors.\n";
+	"A directory is searched for migration framework layouts; elsewhere *.sql files are linted\n"
+	"in sorted order. Exit status: 0 nothing at or above the fail-on level, 1 findings at or\n"
+	"above it, 2 usage, input or internal errors.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -138,6 +143,7 @@ struct lint_cli {
 	int pg_version; /* 0: not given */
 	int assume_tx;  /* -1: not given */
 	int no_config;
+	int framework; /* enum framework, or -1 to detect */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -166,11 +172,36 @@ static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
 	return 0;
 }
 
+/* How one planned part is to be linted: the framework's transaction, its region of the file,
+ * whether it is only read for context. */
+static struct lint_source lint_source_for(const struct plan_item *it, const struct lint_options *o,
+					  const char *stdin_name, const char *text, size_t len)
+{
+	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
+	if (!strcmp(it->path, "-"))
+		src.path = stdin_name ? stdin_name : "<stdin>";
+	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
+	if (it->part) {
+		if (it->part->tx != LINT_TX_UNKNOWN)
+			src.tx = it->part->tx;
+		src.has_region = it->part->has_region;
+		src.region_offset = it->part->offset;
+		src.region_len = it->part->len;
+	}
+	if (it->fw != FW_SQL)
+		src.framework = framework_name(it->fw);
+	if (it->migration && !it->is_down && framework_has_downs(it->fw))
+		src.has_down = it->migration->down.path != NULL;
+	src.context_only = !it->report;
+	src.separate_model = it->is_down;
+	return src;
+}
+
 static int cmd_lint(int argc, char **argv)
 {
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
-		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME,
+		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -183,10 +214,11 @@ static int cmd_lint(int argc, char **argv)
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "stdin-filename", required_argument, NULL, OPT_STDIN_NAME },
+		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lint_cli cli = { .format = "text", .assume_tx = -1 };
+	struct lint_cli cli = { .format = "text", .assume_tx = -1, .framework = -1 };
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -205,6 +237,14 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_NO_CONFIG: cli.no_config = 1; break;
 		case OPT_FAIL_ON: cli.fail_on = optarg; break;
 		case OPT_STDIN_NAME: cli.stdin_name = optarg; break;
+		case OPT_FRAMEWORK: {
+			enum framework fw;
+			if (framework_parse(optarg, &fw) != 0)
+				return usage_error("--framework takes sql, golang-migrate, pop, diesel, flyway, "
+						   "dbmate, sqitch, prisma, supabase or alembic, not '%s'", optarg);
+			cli.framework = (int)fw;
+			break;
+		}
 		case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
 		default:
 			return usage_error("lint: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -236,29 +276,25 @@ static int cmd_lint(int argc, char **argv)
 		return status;
 	}
 
-	struct file_list files = { 0 };
-	for (int i = optind; i < argc; i++)
-		file_list_add(&files, argv[i], opts.exclude, opts.n_exclude);
-	int trouble = files.errors > 0;
+	struct plan plan;
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
+		   opts.n_exclude);
+	int trouble = plan.errors > 0;
 
 	struct lint_run run;
 	lint_run_init(&run, &opts);
-	for (size_t i = 0; i < files.n; i++) {
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_item *it = &plan.items[i];
 		size_t len;
-		char *text = file_read(files.paths[i], &len);
+		char *text = file_read(it->path, &len);
 		if (!text) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());
 			trouble = 1;
 			continue;
 		}
-		const char *shown = files.paths[i];
-		if (!strcmp(shown, "-"))
-			shown = cli.stdin_name ? cli.stdin_name : "<stdin>";
-		struct lint_source src = { .path = shown, .text = text, .len = len,
-					   .tx = opts.assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN,
-					   .has_down = -1 };
+		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
 		if (lint_run_source(&run, &src) != 0) {
-			fprintf(stderr, "pgsieve: %s: %s\n", shown, error_message());
+			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
 			trouble = 1;
 		}
 		free(text);
@@ -285,7 +321,7 @@ static int cmd_lint(int argc, char **argv)
 	else if (opts.fail_on != SEVERITY_OFF && worst >= opts.fail_on)
 		status = EXIT_FINDINGS;
 	lint_run_release(&run);
-	file_list_release(&files);
+	plan_release(&plan);
 	lint_options_release(&opts);
 	return status;
 }

@@ -35,6 +35,7 @@ struct dispatch {
 
 struct lint_ctx {
 	struct lint_run *run;
+	struct schema_model *model; /* the run's, or the migration's own (separate_model) */
 	const struct lint_source *src;
 	size_t file_index;
 	struct srcmap map;
@@ -151,14 +152,14 @@ int lint_framework_tx_kind(const struct lint_ctx *ctx)
 
 struct schema_model *lint_model(struct lint_ctx *ctx)
 {
-	return &ctx->run->model;
+	return ctx->model;
 }
 
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 {
 	if (!rv || !*rv->relname)
 		return NULL;
-	return schema_table_find(&ctx->run->model, rv->schemaname, rv->relname);
+	return schema_table_find(ctx->model, rv->schemaname, rv->relname);
 }
 
 int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
@@ -408,6 +409,9 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 	ctx->stack[ctx->depth++] = node;
 	const struct dispatch *d = ctx->run->dispatch;
 	int kind = (int)node->node_case;
+#ifdef PGSIEVE_WALK_TRACE
+	fprintf(stderr, "%d %d\n", ctx->depth, kind);
+#endif
 	if (kind > 0 && kind < NODE_KINDS)
 		for (size_t i = 0; i < d->count[kind]; i++)
 			d->by_kind[kind][i]->visit(ctx, node);
@@ -468,7 +472,7 @@ static void advance_context(struct lint_ctx *ctx, const PgQuery__Node *node)
 		track_transaction(ctx, node->transaction_stmt);
 	else if (node->node_case == PG_QUERY__NODE__NODE_VARIABLE_SET_STMT)
 		track_setting(ctx, node->variable_set_stmt);
-	schema_apply(&ctx->run->model, node);
+	schema_apply(ctx->model, node);
 }
 
 /* ---- front end callbacks ---- */
@@ -567,9 +571,15 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		    ctx->directives[i].offset < st->start)
 			ctx->directives[i].stmt_index = (int)st->index;
 	if (!st->node) {
+		if (ctx->src->context_only)
+			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
 			    sql_stmt_token_end(st, st->error_offset), msg, syntax_help(ctx), msg);
+		return 0;
+	}
+	if (ctx->src->context_only) {
+		advance_context(ctx, st->node);
 		return 0;
 	}
 	const struct dispatch *d = ctx->run->dispatch;
@@ -675,6 +685,13 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	ctx->run = run;
 	ctx->src = src;
 	ctx->file_index = run->nfiles;
+	struct schema_model own_model;
+	if (src->separate_model) {
+		schema_model_init(&own_model);
+		ctx->model = &own_model;
+	} else {
+		ctx->model = &run->model;
+	}
 	ctx->framework_tx = src->tx == LINT_TX_WRAPPED || src->tx == LINT_TX_IMPLICIT;
 	ctx->rule_state = xcalloc(rule_count, sizeof(int));
 	ctx->rule_data = xcalloc(rule_count, sizeof(void *));
@@ -686,36 +703,42 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	run->files[run->nfiles].has_down = src->has_down;
 	run->nfiles++;
 	srcmap_init(&ctx->map, src->text, src->len);
-	schema_model_begin_migration(&run->model);
+	schema_model_begin_migration(ctx->model);
 
 	int rc = 0;
 	if (check_text(ctx) == 0) {
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
-		uint32_t from = src->region_len ? src->region_offset : 0;
-		size_t n = src->region_len ? src->region_len : src->len;
+		uint32_t from = src->has_region ? src->region_offset : 0;
+		size_t n = src->has_region ? src->region_len : src->len;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
 		rc = sql_parse_region(src->text, src->len, from, n, &cb);
 		ctx->stmt = NULL;
-		for (size_t i = 0; i < rule_count && rc == 0; i++)
+		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF)
 				rule_registry[i]->finish(ctx);
 	}
 
-	for (size_t i = 0; i < ctx->nfindings; i++) {
-		if (suppressed(ctx, &ctx->findings[i]))
-			continue;
-		XGROW(run->findings, run->nfindings + 1, run->findings_cap);
-		run->findings[run->nfindings++] = ctx->findings[i];
-	}
-	ctx->nfindings = 0;
-	report_unused_suppressions(ctx);
-	for (size_t i = 0; i < ctx->nfindings; i++) {
-		XGROW(run->findings, run->nfindings + 1, run->findings_cap);
-		run->findings[run->nfindings++] = ctx->findings[i];
+	if (!src->context_only) {
+		for (size_t i = 0; i < ctx->nfindings; i++) {
+			if (suppressed(ctx, &ctx->findings[i]))
+				continue;
+			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
+			run->findings[run->nfindings++] = ctx->findings[i];
+		}
+		ctx->nfindings = 0;
+		report_unused_suppressions(ctx);
+		for (size_t i = 0; i < ctx->nfindings; i++) {
+			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
+			run->findings[run->nfindings++] = ctx->findings[i];
+		}
 	}
 	run->files[ctx->file_index].nstatements = ctx->nstatements;
+	if (src->context_only) /* not linted, only read: not listed */
+		run->nfiles--;
+	if (src->separate_model)
+		schema_model_release(&own_model);
 
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		directive_release(&ctx->directives[i]);

@@ -29,11 +29,18 @@ struct lint_source {
 	const char *path;     /* as given by the user; reports print it as it is */
 	const char *text;     /* the whole file; must be followed by a NUL byte: text[len] == 0 */
 	size_t len;
-	/* The part of the file that is this migration (a dbmate section); 0 and 0: all of it. */
+	/* The part of the file that is this migration (a dbmate section), when has_region. */
+	int has_region;
 	uint32_t region_offset, region_len;
 	enum lint_tx tx;
 	const char *framework; /* "golang-migrate", ...; NULL for plain SQL */
 	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
+	/* Read only to advance the model (an earlier migration of a set whose later files are
+	 * being linted): no rule runs, nothing is reported, the file is not listed. */
+	int context_only;
+	/* Lint against a model of its own that starts empty (a down migration: it runs after
+	 * its up, not in sequence with the others). */
+	int separate_model;
 };
 
 /* "in a transaction", "implicit transaction", "no transaction", "unknown" */

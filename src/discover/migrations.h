@@ -1,0 +1,67 @@
+/* Migration frameworks: recognising a framework's layout in a directory and turning it into an
+ * ordered list of migrations, each with its up and down parts and the way the framework runs
+ * them (in a transaction, as one multi-statement query, or statement by statement).
+ *
+ * The facts per framework, with their sources, are in docs/frameworks.md. */
+#ifndef PGSIEVE_MIGRATIONS_H
+#define PGSIEVE_MIGRATIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lint/run.h"
+
+enum framework {
+	FW_SQL = 0,     /* plain SQL files, no framework */
+	FW_GOLANG_MIGRATE,
+	FW_POP,         /* ory/pop (Kratos): fizz-less SQL migrations */
+	FW_DIESEL,
+	FW_FLYWAY,
+	FW_DBMATE,
+	FW_SQITCH,
+	FW_PRISMA,
+	FW_SUPABASE,
+	FW_ALEMBIC,
+	FW_COUNT
+};
+
+const char *framework_name(enum framework fw);
+/* Returns -1 for an unknown name. */
+int framework_parse(const char *name, enum framework *out);
+/* Whether the framework has down migrations at all (Prisma, Supabase and plain SQL do not;
+ * Flyway only has them as undo scripts). */
+int framework_has_downs(enum framework fw);
+
+/* One part (up or down) of a migration: a file, or a region of one (dbmate sections). */
+struct migration_part {
+	char *path;             /* NULL: the part does not exist */
+	int has_region;         /* only offset..offset+len of the file is this part */
+	uint32_t offset, len;
+	uint32_t marker_offset; /* where the part's marker stands (dbmate's -- migrate:down) */
+	enum lint_tx tx;
+};
+
+struct migration {
+	enum framework fw;
+	char *version;  /* what orders migrations: a number, a timestamp, a Flyway version */
+	char *name;
+	struct migration_part up, down;
+	int repeatable; /* Flyway R__ scripts: run after the versioned ones */
+};
+
+struct migration_set {
+	enum framework fw;
+	char *dir;
+	struct migration *items;
+	size_t n, cap;
+};
+
+/* Detects the framework laid out directly in dir; FW_SQL when none is recognised. */
+enum framework migrations_detect(const char *dir);
+
+/* Reads the migrations of framework fw in dir, in the order the framework applies them.
+ * Problems (unreadable files) are printed on stderr and counted in *errors. */
+int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors);
+void migration_set_release(struct migration_set *set);
+
+#endif

@@ -1,0 +1,36 @@
+/* The lint plan: what `pgsieve lint PATH...` will lint, in order. Directories are searched for
+ * framework layouts (a directory holding a recognised layout is one migration set; elsewhere
+ * *.sql files are plain migrations and subdirectories are searched in turn). A file named on
+ * the command line inside a framework directory brings its whole set along: the earlier
+ * migrations are read for context (tables they create, column types) but only the named
+ * files are reported. */
+#ifndef PGSIEVE_PLAN_H
+#define PGSIEVE_PLAN_H
+
+#include <stddef.h>
+
+#include "discover/migrations.h"
+
+struct plan_item {
+	const struct migration *migration; /* NULL for a plain file or standard input */
+	const struct migration_part *part;
+	char *path;          /* file to read ("-" for standard input) */
+	int is_down;
+	int report;          /* 0: read for context only */
+	enum framework fw;
+};
+
+struct plan {
+	struct migration_set **sets; /* each allocated alone: items point into them */
+	size_t nsets, sets_cap;
+	struct plan_item *items;
+	size_t n, cap;
+	int errors; /* paths that could not be read, already reported on stderr */
+};
+
+/* forced: the framework from --framework or the config (-1 to detect). */
+void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
+		char *const *exclude, size_t n_exclude);
+void plan_release(struct plan *plan);
+
+#endif
