@@ -23,6 +23,8 @@ void lint_options_release(struct lint_options *o)
 	for (size_t i = 0; i < o->n_exclude; i++)
 		free(o->exclude[i]);
 	free(o->exclude);
+	free(o->framework);
+	free(o->rule_settings);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -19,6 +19,11 @@ struct lint_options {
 	size_t n_vector_dimensions;
 	char **exclude;             /* glob patterns of paths not to lint */
 	size_t n_exclude;
+	char *framework;            /* `framework:` from the config file; NULL when unset */
+	/* config.c's record of select, ignore and `rules:` per rule index, from which it
+	 * recomputes severities so the command line can override the file; NULL until used. */
+	unsigned char *rule_settings;
+	unsigned select_given;      /* config.c: whether the file and the command line gave select */
 };
 
 /* Defaults: every rule at its default severity, PostgreSQL 15, fail on warning. */
