@@ -11,7 +11,9 @@
 #include <jansson.h>
 
 #include "discover/files.h"
+#include "discover/changes.h"
 #include "discover/plan.h"
+#include "lint/baseline.h"
 #include "lint/config.h"
 #include "lint/options.h"
 #include "lint/registry.h"
@@ -48,6 +50,12 @@ static const char usage_text[] =
 	"  --fail-on LEVEL          exit 1 on findings at or above error, warning (default), info;\n"
 	"                           never: exit 0 whatever is found\n"
 	"  --stdin-filename NAME    the name standard input is reported under\n"
+	"  --since REF              report only migrations changed since REF (git merge base with\n"
+	"                           HEAD, plus uncommitted and untracked files); earlier ones are\n"
+	"                           still read for context\n"
+	"  --staged                 report only migrations staged in git's index (pre-commit)\n"
+	"  --baseline FILE          report only findings that FILE does not record\n"
+	"  --write-baseline FILE    record the current findings in FILE\n"
 	"  --framework NAME         the migration framework of the paths (default: detected):\n"
 	"                           sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch,\n"
 	"                           prisma, supabase, alembic\n"
@@ -144,6 +152,8 @@ struct lint_cli {
 	int assume_tx;  /* -1: not given */
 	int no_config;
 	int framework; /* enum framework, or -1 to detect */
+	const char *since, *baseline, *write_baseline;
+	int staged;
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -201,7 +211,8 @@ static int cmd_lint(int argc, char **argv)
 {
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
-		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK,
+		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -215,6 +226,10 @@ static int cmd_lint(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "stdin-filename", required_argument, NULL, OPT_STDIN_NAME },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -237,6 +252,10 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_NO_CONFIG: cli.no_config = 1; break;
 		case OPT_FAIL_ON: cli.fail_on = optarg; break;
 		case OPT_STDIN_NAME: cli.stdin_name = optarg; break;
+		case OPT_SINCE: cli.since = optarg; break;
+		case OPT_STAGED: cli.staged = 1; break;
+		case OPT_BASELINE: cli.baseline = optarg; break;
+		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -280,11 +299,28 @@ static int cmd_lint(int argc, char **argv)
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
 		   opts.n_exclude);
 	int trouble = plan.errors > 0;
+	if (cli.since || cli.staged) {
+		struct strmap changed = STRMAP_INIT;
+		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
+		if (rc != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			strmap_release(&changed);
+			plan_release(&plan);
+			lint_options_release(&opts);
+			return EXIT_TROUBLE;
+		}
+		plan_restrict(&plan, &changed);
+		strmap_release(&changed);
+	}
+	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
+	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
 
 	struct lint_run run;
 	lint_run_init(&run, &opts);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.items[i];
+		if (progress && (i % 50 == 0 || i + 1 == plan.n))
+			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
 		size_t len;
 		char *text = file_read(it->path, &len);
 		if (!text) {
@@ -298,6 +334,23 @@ static int cmd_lint(int argc, char **argv)
 			trouble = 1;
 		}
 		free(text);
+	}
+
+	if (cli.baseline) {
+		size_t dropped;
+		if (baseline_apply(cli.baseline, &run, &dropped) != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
+		}
+	}
+	if (cli.write_baseline) {
+		if (baseline_write(cli.write_baseline, &run) != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
+		} else {
+			fprintf(stderr, "pgsieve: wrote %zu finding%s to the baseline '%s'\n", run.nfindings,
+				run.nfindings == 1 ? "" : "s", cli.write_baseline);
+		}
 	}
 
 	FILE *out = stdout;

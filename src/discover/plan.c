@@ -227,6 +227,24 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 	free(done);
 }
 
+void plan_restrict(struct plan *plan, const struct strmap *changed)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		struct plan_item *it = &plan->items[i];
+		char canon[PATH_MAX];
+		int in = strcmp(it->path, "-") == 0 ||
+			 (realpath(it->path, canon) && strmap_has(changed, canon));
+		if (!in && (it->is_down || !it->migration)) {
+			free(it->path);
+			continue;
+		}
+		it->report = it->report && in;
+		plan->items[kept++] = *it;
+	}
+	plan->n = kept;
+}
+
 void plan_release(struct plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)

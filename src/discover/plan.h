@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "discover/migrations.h"
+#include "util/strmap.h"
 
 struct plan_item {
 	const struct migration *migration; /* NULL for a plain file or standard input */
@@ -32,5 +33,10 @@ struct plan {
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
 		char *const *exclude, size_t n_exclude);
 void plan_release(struct plan *plan);
+
+/* Keeps reporting only the parts whose file is in `changed` (canonical absolute paths, as
+ * from changes.h); the others are read for context, and unchanged down parts and plain files
+ * are dropped. */
+void plan_restrict(struct plan *plan, const struct strmap *changed);
 
 #endif
