@@ -295,6 +295,9 @@ static int cmd_lint(int argc, char **argv)
 		return status;
 	}
 
+	enum framework configured;
+	if (cli.framework < 0 && opts.framework && framework_parse(opts.framework, &configured) == 0)
+		cli.framework = (int)configured;
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
 		   opts.n_exclude);
