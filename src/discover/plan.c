@@ -204,24 +204,32 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 			continue;
 		char *parent = parent_dir(path);
 		enum framework fw = forced >= 0 ? (enum framework)forced : migrations_detect(parent);
-		if (fw == FW_SQL) {
-			add_item(plan, NULL, NULL, path, 0, 1, FW_SQL);
-		} else {
-			/* every file argument in the same directory is reported from one set */
-			char **only = xcalloc(npaths, sizeof(char *));
-			size_t nonly = 0;
-			for (size_t k = i; k < npaths; k++) {
-				char *pk = parent_dir(paths[k]);
-				struct stat sk;
-				if (!strcmp(pk, parent) && stat(paths[k], &sk) == 0 && !S_ISDIR(sk.st_mode)) {
-					only[nonly++] = paths[k];
-					done[k] = paths[k];
-				}
-				free(pk);
+		/* Every file argument in the same directory is reported from one set; the other
+		 * migrations of the directory are read for context, in the framework's order (for
+		 * plain SQL, name order). */
+		char **only = xcalloc(npaths, sizeof(char *));
+		size_t nonly = 0;
+		for (size_t k = i; k < npaths; k++) {
+			char *pk = parent_dir(paths[k]);
+			struct stat sk;
+			if (!strcmp(pk, parent) && strcmp(paths[k], "-") && stat(paths[k], &sk) == 0 &&
+			    !S_ISDIR(sk.st_mode) && !excluded(paths[k], exclude, n_exclude)) {
+				only[nonly++] = paths[k];
+				done[k] = paths[k];
 			}
-			add_set(plan, parent, fw, only, nonly, exclude, n_exclude);
-			free(only);
+			free(pk);
 		}
+		size_t before = plan->n;
+		add_set(plan, parent, fw, only, nonly, exclude, n_exclude);
+		/* a named file the layout does not know (not *.sql, say) is still linted, alone */
+		for (size_t k = 0; k < nonly; k++) {
+			int found = 0;
+			for (size_t j = before; j < plan->n && !found; j++)
+				found = plan->items[j].report && same_file(plan->items[j].path, only[k]);
+			if (!found)
+				add_item(plan, NULL, NULL, only[k], 0, 1, FW_SQL);
+		}
+		free(only);
 		free(parent);
 	}
 	free(done);
