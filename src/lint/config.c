@@ -154,6 +154,15 @@ static char *did_you_mean(const char *suggestion)
 	return suggestion ? xasprintf("; did you mean '%s'?", suggestion) : xstrdup("");
 }
 
+/* The end of an unknown-rule message: where the list is, and the likely intended id. */
+static char *rule_hint(const char *id)
+{
+	const char *near = closest_rule(id);
+	if (near)
+		return xasprintf("; 'pgsieve rules' lists them (did you mean '%s'?)", near);
+	return xstrdup("; 'pgsieve rules' lists them");
+}
+
 /* ---- the command line ---- */
 
 /* Marks the rules of a comma-separated list with `flag`, replacing the previous command-line
@@ -178,8 +187,8 @@ static int apply_cli_list(struct lint_options *o, const char *list, const char *
 		char *id = xstrndup(s, (size_t)(e - s));
 		const struct rule *r = rule_find(id);
 		if (!r) {
-			char *hint = did_you_mean(closest_rule(id));
-			error("unknown rule '%s' in %s%s; 'pgsieve rules' lists them", id, option, hint);
+			char *hint = rule_hint(id);
+			error("unknown rule '%s' in %s%s", id, option, hint);
 			free(hint);
 			free(id);
 			free(mark);
@@ -296,6 +305,37 @@ char *config_find(const char *start)
 	return NULL;
 }
 
+int config_find_common(char *const *paths, size_t n, const char *stdin_name, char **out)
+{
+	*out = NULL;
+	const char *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *start = paths[i];
+		if (!strcmp(start, "-"))
+			start = stdin_name ? stdin_name : ".";
+		char *found = config_find(start);
+		if (i == 0) {
+			*out = found;
+			first = paths[i];
+			continue;
+		}
+		int same = found && *out ? !strcmp(found, *out) : found == *out;
+		if (!same) {
+			/* One run has one set of options: linting these together would apply one
+			 * directory's settings to the other's migrations. */
+			error("'%s' and '%s' have different configuration files (%s, %s): lint them in "
+			      "separate runs, or choose one with --config or none with --no-config",
+			      first, paths[i], *out ? *out : "none", found ? found : "none");
+			free(found);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		free(found);
+	}
+	return 0;
+}
+
 /* ---- reading the file ---- */
 
 struct staged {
@@ -370,9 +410,10 @@ static char *shown(const yaml_node_t *n)
 	if (n->type != YAML_SCALAR_NODE)
 		return xstrdup(kind_name(n));
 	const char *s = scalar(n);
+	const char *quoted = is_plain(n) ? "" : "the quoted string ";
 	if (strlen(s) > 40)
-		return xasprintf("'%.40s...'", s);
-	return xasprintf("'%s'", s);
+		return xasprintf("%s'%.40s...'", quoted, s);
+	return xasprintf("%s'%s'", quoted, s);
 }
 
 static int want_bool(const struct loader *ld, const char *key, const yaml_node_t *v, int *out)
@@ -436,8 +477,8 @@ static const struct rule *want_rule(const struct loader *ld, const char *key, co
 	}
 	const struct rule *r = rule_find(scalar(v));
 	if (!r) {
-		char *hint = did_you_mean(closest_rule(scalar(v)));
-		fail(ld, v, "'%s' names unknown rule '%s'%s; 'pgsieve rules' lists them", key, scalar(v), hint);
+		char *hint = rule_hint(scalar(v));
+		fail(ld, v, "'%s' names unknown rule '%s'%s", key, scalar(v), hint);
 		free(hint);
 	}
 	return r;
@@ -701,7 +742,7 @@ static int yaml_failure(const char *path, const yaml_parser_t *p, const char *te
 	size_t line = p->error == YAML_READER_ERROR ? line_at(text, len, p->problem_offset)
 						    : p->problem_mark.line + 1;
 	const char *problem = p->problem ? p->problem : "cannot be parsed";
-	if (p->context)
+	if (p->context && p->context_mark.line + 1 != line)
 		return error("%s:%zu: invalid YAML: %s (%s, line %zu)", path, line, problem, p->context,
 			     p->context_mark.line + 1);
 	return error("%s:%zu: invalid YAML: %s", path, line, problem);
@@ -848,6 +889,9 @@ int config_load(const char *path, struct lint_options *o)
 		goto out;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* Not libyaml's guess from a byte-order mark: a stray 0xFF 0xFE must not turn the file
+	 * into UTF-16 text. */
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_failure(path, &parser, text, len);
 		goto out_parser;
@@ -857,20 +901,25 @@ int config_load(const char *path, struct lint_options *o)
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && load_root(&ld, root) != 0)
 		goto out_parser;
-	/* A second document (after `---`) would be ignored by the loader above: refuse it. */
-	yaml_document_t next;
-	if (!yaml_parser_load(&parser, &next)) {
-		yaml_failure(path, &parser, text, len);
-		goto out_parser;
-	}
-	yaml_node_t *extra = yaml_document_get_root_node(&next);
-	if (extra) {
-		error("%s:%zu: a second YAML document; the configuration is one mapping", path,
-		      next.start_mark.line + 1);
+	/* Further documents (after `---`) would be ignored by the loader above: refuse any that
+	 * hold something. The stream's end is a document without a root. */
+	for (;;) {
+		yaml_document_t next;
+		if (!yaml_parser_load(&parser, &next)) {
+			yaml_failure(path, &parser, text, len);
+			goto out_parser;
+		}
+		yaml_node_t *extra = yaml_document_get_root_node(&next);
+		size_t line = next.start_mark.line + 1;
+		int empty = !extra || is_null(extra);
 		yaml_document_delete(&next);
-		goto out_parser;
+		if (!extra)
+			break;
+		if (!empty) {
+			error("%s:%zu: a second YAML document; the configuration is one mapping", path, line);
+			goto out_parser;
+		}
 	}
-	yaml_document_delete(&next);
 	commit(&st, o);
 	status = 0;
 out_parser:
