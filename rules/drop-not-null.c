@@ -1,9 +1,49 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* drop-not-null: ALTER COLUMN ... DROP NOT NULL on a column that existed before this migration.
+ * The lock is brief, but from then on NULLs can be written that the application version still
+ * running never had to handle. */
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT, LINT_KINDS_END };
 
 const struct rule rule_drop_not_null = {
 	.id = "drop-not-null",
 	.severity = SEVERITY_WARNING,
 	.category = "compatibility",
 	.summary = "DROP NOT NULL lets NULLs in that running code may not expect",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	const struct schema_table *t = lint_table(ctx, as->relation);
+	const char *rel = NULL;
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull || !*cmd->name)
+			continue;
+		const struct schema_column *c = t ? schema_column_find(t, cmd->name) : NULL;
+		if (c && c->added_in_migration)
+			continue; /* no deployed code reads this column yet */
+		if (!rel)
+			rel = lint_rel(ctx, as->relation);
+		const char *col = lint_ident(ctx, cmd->name);
+		lint_report(ctx, &rule_drop_not_null, -1,
+			    lint_printf(ctx,
+					"deploy code that copes with NULL in %s (readers first) before this "
+					"migration, and only then let writers store NULL there",
+					col),
+			    "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL lets NULL into %s: the "
+			    "application version still running may read NULL where it never saw one "
+			    "(the ACCESS EXCLUSIVE lock is brief)",
+			    rel, col, col);
+	}
+}

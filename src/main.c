@@ -281,8 +281,12 @@ static int cmd_lint(int argc, char **argv)
 	char *config_path = NULL;
 	if (cli.config)
 		config_path = xstrdup(cli.config);
-	else if (!cli.no_config)
-		config_path = config_find(strcmp(argv[optind], "-") ? argv[optind] : ".");
+	else if (!cli.no_config &&
+		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
+		fprintf(stderr, "pgsieve: %s\n", error_message());
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
 	if (config_path && config_load(config_path, &opts) != 0) {
 		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
 		free(config_path);

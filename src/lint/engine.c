@@ -28,10 +28,23 @@ enum { NODE_KINDS = 512, ANY_STATEMENT_SLOT = 0 };
  * expressions near the top, and a 10,000-deep expression must not exhaust the stack. */
 enum { MAX_WALK_DEPTH = 1000 };
 
+struct walk_plan;
+struct walk_plans {
+	struct walk_plan **all;
+	size_t n, cap;
+	const struct walk_plan *node_kind[NODE_KINDS]; /* the plan of each Node kind's message */
+	unsigned node_offset[NODE_KINDS];
+};
+
 struct dispatch {
 	const struct rule **by_kind[NODE_KINDS]; /* slot 0: rules for every statement */
 	size_t count[NODE_KINDS];
+	int walk;                 /* some rule wants a node kind: statements are walked */
+	struct walk_plans plans;  /* how to walk each message type (see "the walk") */
 };
+
+static void walk_plans_build(struct walk_plans *wp);
+static void walk_plans_release(struct walk_plans *wp);
 
 struct lint_ctx {
 	struct lint_run *run;
@@ -76,15 +89,20 @@ void lint_run_init(struct lint_run *run, const struct lint_options *opts)
 			struct dispatch *d = run->dispatch;
 			d->by_kind[slot] = xrealloc(d->by_kind[slot], (d->count[slot] + 1) * sizeof(void *));
 			d->by_kind[slot][d->count[slot]++] = r;
+			if (slot != ANY_STATEMENT_SLOT)
+				d->walk = 1;
 		}
 	}
+	walk_plans_build(&run->dispatch->plans);
 }
 
 void lint_run_release(struct lint_run *run)
 {
-	if (run->dispatch)
+	if (run->dispatch) {
 		for (int i = 0; i < NODE_KINDS; i++)
 			free(run->dispatch->by_kind[i]);
+		walk_plans_release(&run->dispatch->plans);
+	}
 	free(run->dispatch);
 	free(run->files);
 	free(run->findings);
@@ -363,41 +381,123 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
 	add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
 }
 
-/* ---- the walk ---- */
+/* ---- the walk ----
+ *
+ * The tree is walked through protobuf-c's descriptors, but not field by field at each visit:
+ * a PgQuery__Node has a field for every one of its ~240 kinds, and scanning them all for the
+ * one that is set cost more than parsing. So once per run each message type gets a plan, the
+ * list of its fields that can lead to a Node (in descriptor order, which keeps the visiting
+ * order), and a Node goes straight to the plan of its kind's message. */
+
+struct walk_field {
+	unsigned offset;       /* of the message pointer, or of the array when repeated */
+	unsigned quantifier;   /* repeated: offset of the count; oneof member: of the case */
+	uint32_t oneof_id;     /* nonzero for a oneof member: present when the case equals it */
+	int repeated;
+	const struct walk_plan *child; /* NULL: the field holds Nodes */
+};
+
+struct walk_plan {
+	const ProtobufCMessageDescriptor *desc;
+	struct walk_field *fields;
+	size_t nfields;
+	int reaches_node; /* some field leads to a Node: otherwise nothing below can be visited */
+};
+
+static struct walk_plan *plan_for(struct walk_plans *wp, const ProtobufCMessageDescriptor *desc)
+{
+	for (size_t i = 0; i < wp->n; i++)
+		if (wp->all[i]->desc == desc)
+			return wp->all[i];
+	struct walk_plan *p = xcalloc(1, sizeof(*p));
+	p->desc = desc;
+	XGROW(wp->all, wp->n + 1, wp->cap);
+	wp->all[wp->n++] = p; /* before the fields: message types can nest themselves */
+	p->fields = xcalloc(desc->n_fields + 1, sizeof(*p->fields));
+	for (unsigned i = 0; i < desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &desc->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		struct walk_field *w = &p->fields[p->nfields++];
+		w->offset = f->offset;
+		w->quantifier = f->quantifier_offset;
+		w->oneof_id = f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF ? f->id : 0;
+		w->repeated = f->label == PROTOBUF_C_LABEL_REPEATED;
+		w->child = f->descriptor == &pg_query__node__descriptor ? NULL : plan_for(wp, f->descriptor);
+	}
+	return p;
+}
+
+static void walk_plans_build(struct walk_plans *wp)
+{
+	const ProtobufCMessageDescriptor *nd = &pg_query__node__descriptor;
+	for (unsigned i = 0; i < nd->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &nd->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE || f->id >= NODE_KINDS)
+			continue;
+		wp->node_kind[f->id] = plan_for(wp, f->descriptor);
+		wp->node_offset[f->id] = f->offset;
+	}
+	/* which message types can hold a Node somewhere below: a least fixpoint */
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < wp->n; i++) {
+			struct walk_plan *p = wp->all[i];
+			if (p->reaches_node)
+				continue;
+			for (size_t k = 0; k < p->nfields && !p->reaches_node; k++)
+				if (!p->fields[k].child || p->fields[k].child->reaches_node)
+					p->reaches_node = changed = 1;
+		}
+	}
+	/* drop the fields that cannot lead to a Node */
+	for (size_t i = 0; i < wp->n; i++) {
+		struct walk_plan *p = wp->all[i];
+		size_t keep = 0;
+		for (size_t k = 0; k < p->nfields; k++)
+			if (!p->fields[k].child || p->fields[k].child->reaches_node)
+				p->fields[keep++] = p->fields[k];
+		p->nfields = keep;
+	}
+}
+
+static void walk_plans_release(struct walk_plans *wp)
+{
+	for (size_t i = 0; i < wp->n; i++) {
+		free(wp->all[i]->fields);
+		free(wp->all[i]);
+	}
+	free(wp->all);
+}
 
 static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node);
 
-static void walk_message(struct lint_ctx *ctx, const ProtobufCMessage *msg)
+static void walk_message(struct lint_ctx *ctx, const struct walk_plan *plan, const void *msg)
 {
-	const ProtobufCMessageDescriptor *d = msg->descriptor;
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+	const char *base = msg;
+	for (size_t i = 0; i < plan->nfields; i++) {
+		const struct walk_field *f = &plan->fields[i];
+		if (f->oneof_id && *(const uint32_t *)(base + f->quantifier) != f->oneof_id)
 			continue;
-		const char *base = (const char *)msg;
-		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-			if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
-				continue;
-		}
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *(const size_t *)(base + f->quantifier_offset);
-			ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)(base + f->offset);
+		if (f->repeated) {
+			size_t n = *(const size_t *)(base + f->quantifier);
+			const void *const *items = *(const void *const *const *)(base + f->offset);
 			for (size_t k = 0; k < n; k++) {
 				if (!items[k])
 					continue;
-				if (items[k]->descriptor == &pg_query__node__descriptor)
-					visit_node(ctx, (const PgQuery__Node *)items[k]);
+				if (f->child)
+					walk_message(ctx, f->child, items[k]);
 				else
-					walk_message(ctx, items[k]);
+					visit_node(ctx, items[k]);
 			}
 		} else {
-			const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(base + f->offset);
+			const void *sub = *(const void *const *)(base + f->offset);
 			if (!sub)
 				continue;
-			if (sub->descriptor == &pg_query__node__descriptor)
-				visit_node(ctx, (const PgQuery__Node *)sub);
+			if (f->child)
+				walk_message(ctx, f->child, sub);
 			else
-				walk_message(ctx, sub);
+				visit_node(ctx, sub);
 		}
 	}
 }
@@ -412,10 +512,14 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 #ifdef PGSIEVE_WALK_TRACE
 	fprintf(stderr, "%d %d\n", ctx->depth, kind);
 #endif
-	if (kind > 0 && kind < NODE_KINDS)
+	if (kind > 0 && kind < NODE_KINDS) {
 		for (size_t i = 0; i < d->count[kind]; i++)
 			d->by_kind[kind][i]->visit(ctx, node);
-	walk_message(ctx, &node->base);
+		const struct walk_plan *plan = d->plans.node_kind[kind];
+		const void *sub = *(const void *const *)((const char *)node + d->plans.node_offset[kind]);
+		if (plan && plan->reaches_node && sub)
+			walk_message(ctx, plan, sub);
+	}
 	ctx->depth--;
 }
 
@@ -588,7 +692,8 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
 		d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
 	ctx->depth = 0;
-	visit_node(ctx, st->node);
+	if (d->walk)
+		visit_node(ctx, st->node);
 	advance_context(ctx, st->node);
 	if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT && !ctx->in_do_block)
 		lint_do_block(ctx, st);
