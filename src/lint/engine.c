@@ -509,9 +509,6 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 	ctx->stack[ctx->depth++] = node;
 	const struct dispatch *d = ctx->run->dispatch;
 	int kind = (int)node->node_case;
-#ifdef PGSIEVE_WALK_TRACE
-	fprintf(stderr, "%d %d\n", ctx->depth, kind);
-#endif
 	if (kind > 0 && kind < NODE_KINDS) {
 		for (size_t i = 0; i < d->count[kind]; i++)
 			d->by_kind[kind][i]->visit(ctx, node);
