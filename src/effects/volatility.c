@@ -1,0 +1,180 @@
+#include "effects/volatility.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "sql/tree.h"
+
+struct known_function {
+	const char *name;
+	char volatility; /* pg_proc.provolatile: 'i', 's' or 'v' */
+	const char *source;
+};
+
+/* Generated from pg_proc by ci/gen-volatility.sh, sorted in strcmp() order. */
+static const struct known_function functions[] = {
+#define VOLATILITY(name, vol, source) { name, vol, source },
+#include "effects/volatility.inc"
+#undef VOLATILITY
+};
+
+/* The SQL-standard "functions" the grammar turns into SQLValueFunction instead of a call. All
+ * of them are stable: fixed for a statement (the time ones for the transaction), the same on
+ * every row. */
+static const char *const sql_value_functions[] = {
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE] = "CURRENT_DATE",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME] = "CURRENT_TIME",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N] = "CURRENT_TIME",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP] = "CURRENT_TIMESTAMP",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N] = "CURRENT_TIMESTAMP",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME] = "LOCALTIME",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N] = "LOCALTIME",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP] = "LOCALTIMESTAMP",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N] = "LOCALTIMESTAMP",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE] = "CURRENT_ROLE",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER] = "CURRENT_USER",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER] = "USER",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER] = "SESSION_USER",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG] = "CURRENT_CATALOG",
+	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA] = "CURRENT_SCHEMA",
+};
+
+/* Deeper than this the walk gives up and calls the expression unknown, so a 10,000-deep
+ * expression cannot exhaust the stack. */
+enum { MAX_DEPTH = 1000 };
+
+const char *volatility_name(enum volatility v)
+{
+	switch (v) {
+	case VOLATILITY_IMMUTABLE:
+		return "immutable";
+	case VOLATILITY_STABLE:
+		return "stable";
+	case VOLATILITY_VOLATILE:
+		return "volatile";
+	case VOLATILITY_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static int compare_function(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct known_function *)elem)->name);
+}
+
+static const struct known_function *find_function(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	return bsearch(name, functions, sizeof(functions) / sizeof(functions[0]), sizeof(functions[0]),
+		       compare_function);
+}
+
+enum volatility volatility_of(const char *funcname)
+{
+	const struct known_function *f = find_function(funcname);
+	if (!f)
+		return VOLATILITY_UNKNOWN;
+	switch (f->volatility) {
+	case 'i':
+		return VOLATILITY_IMMUTABLE;
+	case 's':
+		return VOLATILITY_STABLE;
+	default:
+		return VOLATILITY_VOLATILE;
+	}
+}
+
+const char *volatility_source(const char *funcname)
+{
+	const struct known_function *f = find_function(funcname);
+	return f ? f->source : NULL;
+}
+
+struct walk {
+	enum volatility level;
+	struct volatility_cause cause;
+};
+
+static void note(struct walk *w, enum volatility v, const char *func, int location)
+{
+	if (v <= w->level)
+		return;
+	w->level = v;
+	w->cause.func = func;
+	w->cause.location = func ? location : -1;
+}
+
+static void walk_node(struct walk *w, const PgQuery__Node *n, int depth);
+
+/* Every Node below a message, whatever its type: a call can hide in any argument, CASE arm,
+ * array element, COALESCE or cast, and listing those node kinds would miss the next one. */
+static void walk_message(struct walk *w, const ProtobufCMessage *msg, int depth)
+{
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	const char *base = (const char *)msg;
+	for (unsigned i = 0; i < d->n_fields && w->level != VOLATILITY_VOLATILE; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		size_t n = 1;
+		ProtobufCMessage *const *items = (ProtobufCMessage *const *)(base + f->offset);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)(base + f->quantifier_offset);
+			items = *(ProtobufCMessage *const *const *)(base + f->offset);
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (!items[k])
+				continue;
+			if (items[k]->descriptor == &pg_query__node__descriptor)
+				walk_node(w, (const PgQuery__Node *)items[k], depth + 1);
+			else
+				walk_message(w, items[k], depth + 1);
+		}
+	}
+}
+
+static void walk_node(struct walk *w, const PgQuery__Node *n, int depth)
+{
+	if (depth > MAX_DEPTH) {
+		note(w, VOLATILITY_UNKNOWN, NULL, -1);
+		return;
+	}
+	if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && n->func_call) {
+		const PgQuery__FuncCall *fc = n->func_call;
+		/* The schema is ignored: extensions live in whatever schema they were installed in
+		 * (public, extensions, ...), and pg_catalog.now() is now(). */
+		const char *name = sql_names_last(fc->funcname, fc->n_funcname);
+		note(w, volatility_of(name), name, fc->location);
+	} else if (n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION && n->sqlvalue_function) {
+		const PgQuery__SQLValueFunction *svf = n->sqlvalue_function;
+		size_t op = (size_t)svf->op;
+		const char *name = op < sizeof(sql_value_functions) / sizeof(sql_value_functions[0])
+					   ? sql_value_functions[op]
+					   : NULL;
+		note(w, VOLATILITY_STABLE, name ? name : "CURRENT_TIMESTAMP", svf->location);
+	}
+	if (w->level != VOLATILITY_VOLATILE)
+		walk_message(w, &n->base, depth);
+}
+
+enum volatility expr_volatility(const PgQuery__Node *expr, struct volatility_cause *cause)
+{
+	struct walk w = { VOLATILITY_IMMUTABLE, { NULL, -1 } };
+	if (expr)
+		walk_node(&w, expr, 0);
+	if (cause)
+		*cause = w.cause;
+	return w.level;
+}
+
+int expr_is_volatile(const PgQuery__Node *expr, struct volatility_cause *cause)
+{
+	return expr_volatility(expr, cause) == VOLATILITY_VOLATILE;
+}
