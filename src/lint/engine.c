@@ -261,6 +261,14 @@ const char *lint_ident(struct lint_ctx *ctx, const char *name)
 	return arena_strdup(&ctx->run->arena, sql_quote_ident(name, buf, sizeof(buf)));
 }
 
+const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr)
+{
+	char *s = sql_deparse_expr(expr);
+	const char *out = s ? arena_strdup(&ctx->run->arena, s) : NULL;
+	free(s);
+	return out;
+}
+
 /* ---- findings ---- */
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)

@@ -95,5 +95,8 @@ char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((for
 const char *lint_rel(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* "name" with double quotes. */
 const char *lint_ident(struct lint_ctx *ctx, const char *name);
+/* An expression of the statement as SQL (deparsed, so normalised: "now() + '1 day'::interval"),
+ * for help texts; NULL when it cannot be deparsed. */
+const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr);
 
 #endif

@@ -30,6 +30,10 @@ const char *sql_names_last(PgQuery__Node *const *names, size_t n);
 /* An integer constant (A_Const ival, or a non-negative numeric literal); 0 and *ok=0 otherwise. */
 long sql_node_int(const PgQuery__Node *n, int *ok);
 
+/* An expression as SQL text ("now() + '1 day'::interval"), heap-allocated; NULL when
+ * libpg_query cannot deparse it. Implemented in sql/deparse.c. */
+char *sql_deparse_expr(const PgQuery__Node *expr);
+
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
 /* Quote an identifier for messages: always double quotes, doubled inside. */
