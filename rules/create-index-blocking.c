@@ -1,3 +1,9 @@
+/* CREATE INDEX without CONCURRENTLY holds a SHARE lock on the table for the whole build: reads
+ * go on, every INSERT, UPDATE and DELETE waits. Tables created earlier in the migration are
+ * fine (nobody else can see them yet), and so is CREATE INDEX ON ONLY, which builds nothing:
+ * it is the first step of the partitioned-table recipe. */
+#include <string.h>
+
 #include "lint/rule.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
@@ -13,18 +19,62 @@ const struct rule rule_create_index_blocking = {
 	.visit = visit,
 };
 
+/* Help texts quote the user's statement from the table name on; longer or multi-line ones are
+ * cut, since the point is the CONCURRENTLY keyword, not the column list. */
+enum { TAIL_MAX = 160 };
+
+/* The statement's text from the node at `location` to its end, on one line, or NULL. */
+static const char *text_from(struct lint_ctx *ctx, int location)
+{
+	size_t len;
+	const char *text = lint_statement_text(ctx, &len);
+	struct lint_mark start = lint_mark_here(ctx, -1), at = lint_mark_here(ctx, location);
+	if (location < 0 || at.offset < start.offset || at.offset - start.offset >= len)
+		return NULL;
+	size_t from = at.offset - start.offset, n = len - from;
+	const char *nl = memchr(text + from, '\n', n);
+	int cut = 0;
+	if (nl) {
+		n = (size_t)(nl - (text + from));
+		cut = 1;
+	}
+	while (n > 0 && (text[from + n - 1] == '\r' || text[from + n - 1] == ' ' || text[from + n - 1] == '\t'))
+		n--;
+	if (n > TAIL_MAX) {
+		n = TAIL_MAX;
+		while (n > 0 && ((unsigned char)text[from + n] & 0xC0) == 0x80)
+			n--; /* do not cut a UTF-8 sequence */
+		cut = 1;
+	}
+	return lint_printf(ctx, "%.*s%s", (int)n, text + from, cut ? " ..." : "");
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__IndexStmt *is = node->index_stmt;
-	if (is->concurrent || lint_table_is_new(ctx, is->relation))
+	if (is->concurrent || !is->relation || lint_table_is_new(ctx, is->relation))
+		return;
+	/* ON ONLY: on a partitioned table it creates an empty, invalid parent index and builds
+	 * nothing; the partitions' indexes are built CONCURRENTLY and attached to it */
+	if (!is->relation->inh)
 		return;
 	const char *rel = lint_rel(ctx, is->relation);
+	const char *unique = is->unique ? "UNIQUE " : "";
+	const char *name = *is->idxname ? lint_printf(ctx, "%s ", lint_ident(ctx, is->idxname)) : "";
+	const char *tail = text_from(ctx, is->relation->location);
+	const char *sql = lint_printf(ctx, "CREATE %sINDEX CONCURRENTLY %s%sON %s", unique,
+				      is->if_not_exists ? "IF NOT EXISTS " : "", name, tail ? tail : rel);
+	const char *retry =
+		*is->idxname
+			? lint_printf(ctx, "DROP INDEX CONCURRENTLY %s", lint_ident(ctx, is->idxname))
+			: "DROP INDEX CONCURRENTLY on it";
 	lint_report(ctx, &rule_create_index_blocking, -1,
 		    lint_printf(ctx,
-				"build it with CREATE %sINDEX CONCURRENTLY%s outside a transaction block: it "
-				"takes SHARE UPDATE EXCLUSIVE, so reads and writes go on; if the build fails "
-				"it leaves an INVALID index to drop before retrying",
-				is->unique ? "UNIQUE " : "", is->if_not_exists ? " IF NOT EXISTS" : ""),
-		    "CREATE %sINDEX on %s takes a %s lock: %s until the index is built",
-		    is->unique ? "UNIQUE " : "", rel, lock_mode_name(LOCK_SHARE), "writes to the table wait");
+				"build it without blocking writes, outside a transaction block (in a "
+				"migration of its own that runs without one): %s; it takes SHARE UPDATE "
+				"EXCLUSIVE, so reads and writes go on. A failed or cancelled CONCURRENTLY "
+				"build leaves an INVALID index behind%s: %s before retrying",
+				sql, is->if_not_exists ? " that IF NOT EXISTS would then skip" : "", retry),
+		    "CREATE %sINDEX %son %s takes a %s lock: writes to the table wait until the index is built",
+		    unique, name, rel, lock_mode_name(LOCK_SHARE));
 }

@@ -1,9 +1,67 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table. The drop itself
+ * is quick, but the lock request queues behind every running query on the table and every
+ * query that arrives after it queues behind the lock. Indexes created earlier in the migration
+ * (or on tables created in it) are nobody else's yet. */
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_DROP_STMT, LINT_KINDS_END };
 
 const struct rule rule_drop_index_blocking = {
 	.id = "drop-index-blocking",
 	.severity = SEVERITY_ERROR,
 	.category = "locking",
 	.summary = "DROP INDEX without CONCURRENTLY blocks reads and writes of the table",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* An index dropped here that other sessions may be using: one not created in this migration,
+ * on a table not created in it. */
+static int index_is_live(struct lint_ctx *ctx, const char *schema, const char *name)
+{
+	struct schema_model *m = lint_model(ctx);
+	const struct schema_index *ix = schema_index_find(m, schema, name);
+	if (!ix)
+		return 1;
+	if (ix->created_in_migration)
+		return 0;
+	const struct schema_table *t = strmap_get(&m->tables, ix->table_key);
+	return !(t && t->created_in_migration);
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__DropStmt *ds = node->drop_stmt;
+	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX || ds->concurrent)
+		return;
+	for (size_t i = 0; i < ds->n_objects; i++) {
+		const PgQuery__Node *obj = ds->objects[i];
+		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
+			continue;
+		const PgQuery__List *l = obj->list;
+		const char *name = sql_node_str(l->items[l->n_items - 1]);
+		const char *schema = l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : NULL;
+		if (!name || !index_is_live(ctx, schema, name))
+			continue;
+		const char *shown = schema ? lint_printf(ctx, "%s.%s", lint_ident(ctx, schema), lint_ident(ctx, name))
+					   : lint_ident(ctx, name);
+		/* CONCURRENTLY drops one index per statement and refuses CASCADE */
+		lint_report(ctx, &rule_drop_index_blocking, -1,
+			    lint_printf(ctx,
+					"drop it without blocking the table, outside a transaction block (in a "
+					"migration of its own that runs without one): DROP INDEX CONCURRENTLY "
+					"%s%s; it waits for running queries instead of blocking new ones. It drops "
+					"one index per statement and refuses CASCADE%s; if it is interrupted the "
+					"index is left INVALID (no longer used by queries, still updated by "
+					"writes): run the DROP again",
+					ds->missing_ok ? "IF EXISTS " : "", shown,
+					ds->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE
+						? " (drop the dependent objects first)"
+						: ""),
+			    "DROP INDEX %s takes an %s lock on its table: reads and writes of the table wait "
+			    "until it is dropped, including while it waits for running queries",
+			    shown, lock_mode_name(LOCK_ACCESS_EXCLUSIVE));
+	}
+}
