@@ -269,6 +269,14 @@ const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr)
 	return out;
 }
 
+const char *lint_type_sql(struct lint_ctx *ctx, const PgQuery__TypeName *tn)
+{
+	char *s = sql_deparse_type(tn);
+	const char *out = s ? arena_strdup(&ctx->run->arena, s) : NULL;
+	free(s);
+	return out;
+}
+
 /* ---- findings ---- */
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)

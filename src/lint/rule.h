@@ -98,5 +98,8 @@ const char *lint_ident(struct lint_ctx *ctx, const char *name);
 /* An expression of the statement as SQL (deparsed, so normalised: "now() + '1 day'::interval"),
  * for help texts; NULL when it cannot be deparsed. */
 const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr);
+/* A type as SQL, as the user named it ("bigint", "varchar(20)[]"); NULL when it cannot be
+ * deparsed. */
+const char *lint_type_sql(struct lint_ctx *ctx, const PgQuery__TypeName *tn);
 
 #endif

@@ -55,3 +55,32 @@ char *sql_deparse_expr(const PgQuery__Node *expr)
 	pg_query_free_deparse_result(dr);
 	return out;
 }
+
+/* Deparsed as the target of a cast, NULL::type, which keeps every spelling a column type can
+ * have (interval fields, arrays, quoted and qualified names). */
+char *sql_deparse_type(const PgQuery__TypeName *tn)
+{
+	static const char prefix[] = "NULL::";
+	if (!tn)
+		return NULL;
+	PgQuery__AConst null = PG_QUERY__A__CONST__INIT;
+	null.isnull = 1;
+	null.location = -1;
+	PgQuery__Node null_node = PG_QUERY__NODE__INIT;
+	null_node.node_case = PG_QUERY__NODE__NODE_A_CONST;
+	null_node.a_const = &null;
+	PgQuery__TypeCast cast = PG_QUERY__TYPE_CAST__INIT;
+	cast.arg = &null_node;
+	cast.type_name = (PgQuery__TypeName *)tn; /* only read: packed */
+	cast.location = -1;
+	PgQuery__Node cast_node = PG_QUERY__NODE__INIT;
+	cast_node.node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
+	cast_node.type_cast = &cast;
+	char *s = sql_deparse_expr(&cast_node);
+	if (s && !strncmp(s, prefix, sizeof(prefix) - 1)) {
+		memmove(s, s + sizeof(prefix) - 1, strlen(s) - (sizeof(prefix) - 1) + 1);
+		return s;
+	}
+	free(s);
+	return NULL;
+}

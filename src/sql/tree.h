@@ -33,6 +33,8 @@ long sql_node_int(const PgQuery__Node *n, int *ok);
 /* An expression as SQL text ("now() + '1 day'::interval"), heap-allocated; NULL when
  * libpg_query cannot deparse it. Implemented in sql/deparse.c. */
 char *sql_deparse_expr(const PgQuery__Node *expr);
+/* A type name as SQL text ("varchar(20)[]", "\"My\".\"Type\""), heap-allocated, or NULL. */
+char *sql_deparse_type(const PgQuery__TypeName *tn);
 
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
