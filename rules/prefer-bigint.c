@@ -1,9 +1,282 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
-#include "lint/rule.h"
+/* prefer-bigint: a 16- or 32-bit integer (smallint, integer, smallserial, serial) as a key:
+ * a primary key, an identity column or a foreign key. Keys only grow, and an integer key runs
+ * out after 2,147,483,647 values; widening it then means ALTER COLUMN ... TYPE bigint, a
+ * rewrite of the table and of every table whose foreign keys follow it, under ACCESS EXCLUSIVE.
+ * Other integer columns (a quantity, a position) are left alone.
+ *
+ * A column becomes a key where it is defined (PRIMARY KEY, REFERENCES, GENERATED ... AS
+ * IDENTITY), in a PRIMARY KEY (...) or FOREIGN KEY (...) of the same CREATE TABLE or ALTER
+ * TABLE, or later in the migration, when ALTER TABLE ... ADD CONSTRAINT names it (pg_dump and
+ * several ORMs add every key that way). For the last case the rule remembers the migration's
+ * small integer columns and reports at their definition once a constraint makes them keys. A
+ * column is reported once, whichever way it became a key. Integer widths come from
+ * effects/types.h. */
+#include <string.h>
+
+#include "column-type.h"
+#include "effects/types.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = {
+	PG_QUERY__NODE__NODE_CREATE_STMT,
+	PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+	LINT_KINDS_END,
+};
 
 const struct rule rule_prefer_bigint = {
 	.id = "prefer-bigint",
 	.severity = SEVERITY_WARNING,
 	.category = "types",
 	.summary = "32-bit or smaller integer for a key column: it can run out of values",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* A small integer column defined in this migration that no constraint has made a key yet. */
+struct candidate {
+	const char *schema, *table, *column;
+	struct coltype ct;      /* where it was defined, for the help text */
+	struct lint_mark mark;  /* its type, in the statement that defined it */
+	int reported;
+	struct candidate *next;
+};
+
+static const char *schema_of(const PgQuery__RangeVar *rv)
+{
+	return *rv->schemaname ? rv->schemaname : "public";
+}
+
+/* The name of a 16/32-bit integer type for messages, or NULL for any other type. */
+static const char *small_int_name(const struct sql_type *t)
+{
+	if (t->array_dims > 0)
+		return NULL;
+	switch (type_int_width(t->name)) {
+	case 2:
+		return type_is_serial(t->name) ? "smallserial" : "smallint";
+	case 4:
+		return type_is_serial(t->name) ? "serial" : "integer";
+	default:
+		return NULL;
+	}
+}
+
+static long max_value(const struct sql_type *t)
+{
+	return type_int_width(t->name) == 2 ? 32767L : 2147483647L;
+}
+
+static int names_column(PgQuery__Node *const *list, size_t n, const char *column)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sql_node_str(list[i]);
+		if (s && !strcmp(s, column))
+			return 1;
+	}
+	return 0;
+}
+
+/* What a constraint makes of `column` ("primary key", ...), or NULL. For a column constraint
+ * (column_level) the constraint is on that column; a table constraint names its columns. */
+static const char *constraint_role(const PgQuery__Constraint *con, const char *column, int column_level)
+{
+	switch (con->contype) {
+	case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+		if (column_level || names_column(con->keys, con->n_keys, column))
+			return "primary key";
+		return NULL;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+		return column_level ? "identity column" : NULL;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+		if (column_level || names_column(con->fk_attrs, con->n_fk_attrs, column))
+			return "foreign key";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Stronger reasons first: a primary key that is also a foreign key is reported as a key. */
+static const char *stronger(const char *a, const char *b)
+{
+	static const char *const order[] = { "primary key", "identity column", "foreign key" };
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((a && !strcmp(a, order[i])) || (b && !strcmp(b, order[i])))
+			return order[i];
+	return NULL;
+}
+
+static const char *column_role(const PgQuery__ColumnDef *cd)
+{
+	const char *role = NULL;
+	for (size_t i = 0; i < cd->n_constraints; i++)
+		if (cd->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			role = stronger(role, constraint_role(cd->constraints[i]->constraint, cd->colname, 1));
+	return role;
+}
+
+static int is_foreign(const char *role)
+{
+	return !strcmp(role, "foreign key");
+}
+
+static const char *help_for(struct lint_ctx *ctx, const struct coltype *ct, const char *role)
+{
+	const char *type = type_is_serial(ct->type.name) ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint";
+	if (is_foreign(role))
+		return lint_printf(ctx, "use %s, and make the key it references bigint too if it is not",
+				   coltype_rewrite(ctx, ct, type));
+	return lint_printf(ctx, "use %s: at most %d more bytes per row, and in practice it never runs out",
+			   coltype_rewrite(ctx, ct, type), 8 - type_int_width(ct->type.name));
+}
+
+#define KEY_MESSAGE                                                                            \
+	"%s is %s of type %s: it runs out after %ld values, and widening it to bigint later "     \
+	"rewrites the table and every table whose foreign keys reference it under an ACCESS "     \
+	"EXCLUSIVE lock"
+#define FOREIGN_MESSAGE                                                                        \
+	"%s is %s of type %s: it cannot hold keys above %ld once the referenced table grows past " \
+	"them, and widening it later rewrites the table under an ACCESS EXCLUSIVE lock"
+
+static void report(struct lint_ctx *ctx, const struct coltype *ct, const char *role,
+		   const struct lint_mark *mark)
+{
+	const char *help = help_for(ctx, ct, role);
+	const char *subject = coltype_subject(ctx, ct), *name = small_int_name(&ct->type);
+	const char *a_role = lint_printf(ctx, "%s %s", role[0] == 'i' ? "an" : "a", role);
+	long max = max_value(&ct->type);
+	if (mark && is_foreign(role))
+		lint_report_mark(ctx, &rule_prefer_bigint, mark, help, FOREIGN_MESSAGE, subject, a_role,
+				 name, max);
+	else if (mark)
+		lint_report_mark(ctx, &rule_prefer_bigint, mark, help, KEY_MESSAGE, subject, a_role,
+				 name, max);
+	else if (is_foreign(role))
+		lint_report(ctx, &rule_prefer_bigint, ct->node->location, help, FOREIGN_MESSAGE, subject,
+			    a_role, name, max);
+	else
+		lint_report(ctx, &rule_prefer_bigint, ct->node->location, help, KEY_MESSAGE, subject,
+			    a_role, name, max);
+}
+
+static void remember(struct lint_ctx *ctx, const struct coltype *ct)
+{
+	void **head = lint_rule_data(ctx, &rule_prefer_bigint);
+	struct candidate *c = lint_alloc(ctx, sizeof(*c));
+	c->schema = lint_printf(ctx, "%s", schema_of(ct->rel));
+	c->table = lint_printf(ctx, "%s", ct->rel->relname);
+	c->column = lint_printf(ctx, "%s", ct->column);
+	c->ct = *ct;
+	c->mark = lint_mark_here(ctx, ct->node->location);
+	c->next = *head;
+	*head = c;
+}
+
+/* A constraint of a later statement made `column` a key: report its definition, once. */
+static void promote(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+		    const char *role)
+{
+	for (struct candidate *c = *lint_rule_data(ctx, &rule_prefer_bigint); c; c = c->next) {
+		if (c->reported || strcmp(c->column, column) || strcmp(c->table, rv->relname) ||
+		    strcmp(c->schema, schema_of(rv)))
+			continue;
+		c->reported = 1;
+		report(ctx, &c->ct, role, &c->mark);
+	}
+}
+
+/* A column definition: report it if it is a key, or remember it in case it becomes one. */
+static void define_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, enum coltype_site site,
+		   const PgQuery__ColumnDef *cd, const char *table_role)
+{
+	if (!cd->type_name || !*cd->colname)
+		return;
+	struct coltype ct = { .site = site, .rel = rv, .column = cd->colname, .node = cd->type_name };
+	sql_type_from_node(cd->type_name, &ct.type);
+	if (!small_int_name(&ct.type))
+		return;
+	const char *role = stronger(column_role(cd), table_role);
+	if (role)
+		report(ctx, &ct, role, NULL);
+	else
+		remember(ctx, &ct);
+}
+
+/* What the table constraints among `elts` (CREATE TABLE's elements or ALTER TABLE's ADD
+ * CONSTRAINT definitions) make of `column`. */
+static const char *table_role(PgQuery__Node *const *elts, size_t n, const char *column)
+{
+	const char *role = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (elts[i] && elts[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			role = stronger(role, constraint_role(elts[i]->constraint, column, 0));
+	return role;
+}
+
+static void visit_create(struct lint_ctx *ctx, const PgQuery__CreateStmt *cs)
+{
+	if (!cs->relation || coltype_temporary(cs->relation))
+		return;
+	for (size_t i = 0; i < cs->n_table_elts; i++) {
+		const PgQuery__Node *e = cs->table_elts[i];
+		if (e->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
+			continue;
+		define_column(ctx, cs->relation, COLTYPE_CREATE, e->column_def,
+		       table_role(cs->table_elts, cs->n_table_elts, e->column_def->colname));
+	}
+}
+
+static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
+{
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    coltype_temporary(as->relation))
+		return;
+	/* the statement's ADD CONSTRAINT definitions, as one list for table_role() */
+	PgQuery__Node *defs[64];
+	size_t ndefs = 0;
+	for (size_t i = 0; i < as->n_cmds && ndefs < sizeof(defs) / sizeof(defs[0]); i++) {
+		const PgQuery__Node *c = as->cmds[i];
+		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
+		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
+		    c->alter_table_cmd->def)
+			defs[ndefs++] = c->alter_table_cmd->def;
+	}
+	/* columns added here first, so that a key added in the same statement finds them */
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		const PgQuery__Node *c = as->cmds[i];
+		if (c->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = c->alter_table_cmd;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && cmd->def &&
+		    cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+			define_column(ctx, as->relation, COLTYPE_ADD, cmd->def->column_def,
+			       table_role(defs, ndefs, cmd->def->column_def->colname));
+	}
+	/* keys made of columns defined by earlier statements of the migration */
+	for (size_t i = 0; i < ndefs; i++) {
+		if (defs[i]->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
+			continue;
+		const PgQuery__Constraint *con = defs[i]->constraint;
+		if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY)
+			for (size_t k = 0; k < con->n_keys; k++)
+				promote(ctx, as->relation, sql_node_str(con->keys[k]) ?: "", "primary key");
+		else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN)
+			for (size_t k = 0; k < con->n_fk_attrs; k++)
+				promote(ctx, as->relation, sql_node_str(con->fk_attrs[k]) ?: "", "foreign key");
+	}
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		const PgQuery__Node *c = as->cmds[i];
+		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
+		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity)
+			promote(ctx, as->relation, c->alter_table_cmd->name, "identity column");
+	}
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	if (node->node_case == PG_QUERY__NODE__NODE_CREATE_STMT)
+		visit_create(ctx, node->create_stmt);
+	else
+		visit_alter(ctx, node->alter_table_stmt);
+}

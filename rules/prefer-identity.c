@@ -1,9 +1,40 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
-#include "lint/rule.h"
+/* prefer-identity: smallserial, serial and bigserial (and serial2/4/8). A serial column is an
+ * integer with a DEFAULT nextval() on a sequence that is a separate object: it needs its own
+ * grants, rows inserted with explicit ids do not advance it (so later inserts collide), and
+ * copying the table definition shares the sequence instead of making a new one. Identity
+ * columns (PostgreSQL 10+) are the SQL-standard replacement and have none of these problems. */
+#include "column-type.h"
+
+#include "effects/types.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_COLUMN_DEF, LINT_KINDS_END };
 
 const struct rule rule_prefer_identity = {
 	.id = "prefer-identity",
 	.severity = SEVERITY_WARNING,
 	.category = "types",
 	.summary = "serial types instead of identity columns",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	struct coltype ct;
+	/* serial is no type for ALTER COLUMN ... TYPE, so only CREATE TABLE and ADD COLUMN */
+	if (!coltype_of(ctx, node, &ct) || ct.site == COLTYPE_ALTER || !type_is_serial(ct.type.name))
+		return;
+	/* bigint: an identity column is almost always a key, and prefer-bigint asks for 64 bits
+	 * there; the help must not contradict it */
+	lint_report(ctx, &rule_prefer_identity, ct.node->location,
+		    lint_printf(ctx,
+				"use %s (BY DEFAULT instead of ALWAYS if code or data loads insert their "
+				"own ids)",
+				coltype_rewrite(ctx, &ct, "bigint GENERATED ALWAYS AS IDENTITY")),
+		    "%s is %s: it makes a separate sequence that needs its own grants, that explicit "
+		    "ids inserted around it do not advance (later inserts then fail with duplicate "
+		    "keys), and that copies of the table share",
+		    coltype_subject(ctx, &ct), ct.type.name);
+}

@@ -1,9 +1,33 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
-#include "lint/rule.h"
+/* prefer-jsonb: json. json keeps the text as written and parses it on every use; jsonb stores
+ * it parsed, has equality (DISTINCT, GROUP BY, UNIQUE) and GIN indexing. json is right only
+ * when the exact text (key order, duplicate keys, whitespace) must come back as written. */
+#include "column-type.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_COLUMN_DEF, LINT_KINDS_END };
 
 const struct rule rule_prefer_jsonb = {
 	.id = "prefer-jsonb",
 	.severity = SEVERITY_WARNING,
 	.category = "types",
 	.summary = "json instead of jsonb",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	struct coltype ct;
+	if (!coltype_of(ctx, node, &ct) || strcmp(ct.type.name, "json"))
+		return;
+	const char *jsonb = lint_printf(ctx, "jsonb%s", coltype_array_suffix(&ct));
+	lint_report(ctx, &rule_prefer_jsonb, ct.node->location,
+		    lint_printf(ctx,
+				"use %s, unless the exact text (key order, duplicate keys, whitespace) "
+				"must come back as it was written",
+				coltype_rewrite(ctx, &ct, jsonb)),
+		    "%s is json: it is stored as text and parsed again on every use, has no equality "
+		    "operator (no DISTINCT, GROUP BY or UNIQUE on it) and no GIN index",
+		    coltype_subject(ctx, &ct));
+}
