@@ -632,8 +632,31 @@ static char *one_line(struct lint_ctx *ctx, const char *text, size_t max)
 	return out;
 }
 
-static const char *syntax_help(struct lint_ctx *ctx)
+/* The grammar is libpg_query's (PostgreSQL 15): for a newer target, a grammar error (not a
+ * scanner error such as an unterminated quote, which every release rejects) may be syntax the
+ * target accepts, and the finding must say so rather than claim the server rejects it. */
+static int maybe_newer_syntax(const struct lint_ctx *ctx, const char *msg)
 {
+	return lint_pg_version(ctx) > atoi(sql_grammar_version()) && !strncmp(msg, "syntax error", 12);
+}
+
+static const char *syntax_message(struct lint_ctx *ctx, const char *msg)
+{
+	if (!maybe_newer_syntax(ctx, msg))
+		return msg;
+	return lint_printf(ctx, "%s in pgsieve's PostgreSQL %d grammar: PostgreSQL %d may accept it, "
+			   "but pgsieve cannot check this statement",
+			   msg, atoi(sql_grammar_version()), lint_pg_version(ctx));
+}
+
+static const char *syntax_help(struct lint_ctx *ctx, const char *msg)
+{
+	if (maybe_newer_syntax(ctx, msg))
+		return lint_printf(ctx,
+				   "pgsieve parses with the PostgreSQL %s grammar, so syntax added in a later "
+				   "release does not parse; check this statement against PostgreSQL %d and, if "
+				   "it is valid there, silence this with -- pgsieve-ignore syntax-error",
+				   sql_grammar_version(), lint_pg_version(ctx));
 	return lint_printf(ctx,
 			   "PostgreSQL rejects this statement, so the migration fails here; pgsieve parses "
 			   "with the PostgreSQL %s grammar, so syntax added in a later release is reported "
@@ -692,7 +715,8 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
-			    sql_stmt_token_end(st, st->error_offset), msg, syntax_help(ctx), msg);
+			    sql_stmt_token_end(st, st->error_offset), syntax_message(ctx, msg),
+			    syntax_help(ctx, msg), msg);
 		return 0;
 	}
 	if (ctx->src->context_only) {
