@@ -397,6 +397,20 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
 	add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
 }
 
+void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
+			   const char *help, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	struct lint_mark m = lint_mark_here(ctx, location);
+	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg,
+					   help, NULL);
+	if (f && f->severity < SEVERITY_ERROR)
+		f->severity++;
+}
+
 /* ---- the walk ----
  *
  * The tree is walked through protobuf-c's descriptors, but not field by field at each visit:

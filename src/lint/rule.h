@@ -88,6 +88,11 @@ void lint_report_mark(struct lint_ctx *ctx, const struct rule *rule, const struc
  * for the user's own statement where that is mechanical. help may be NULL. */
 void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Like lint_report(), one severity step above the rule's configured one (info -> warning ->
+ * error; off stays off): for the worse form of the hazard a rule reports, such as an UPDATE
+ * with no WHERE against one with. */
+void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
+			   const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Formatting helpers that write into the run's memory (valid until the run is freed). */
 char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
