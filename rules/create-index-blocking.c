@@ -67,7 +67,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	const char *retry =
 		*is->idxname
 			? lint_printf(ctx, "DROP INDEX CONCURRENTLY %s", lint_ident(ctx, is->idxname))
-			: "DROP INDEX CONCURRENTLY on it";
+			: "drop it with DROP INDEX CONCURRENTLY";
 	lint_report(ctx, &rule_create_index_blocking, -1,
 		    lint_printf(ctx,
 				"build it without blocking writes, outside a transaction block (in a "
