@@ -4,6 +4,7 @@
  * PostgreSQL 12 on, and never for system catalogs (REINDEX SYSTEM), so those are not
  * reported. */
 #include <ctype.h>
+#include <string.h>
 
 #include "effects/notx.h"
 #include "lint/rule.h"
@@ -42,24 +43,24 @@ static int target_is_new(struct lint_ctx *ctx, const PgQuery__ReindexStmt *rs)
 	return t && t->created_in_migration;
 }
 
-/* The user's options with CONCURRENTLY added: "(VERBOSE, TABLESPACE "fast", CONCURRENTLY) ", or
- * "" when there were none (the keyword form is then used). */
+/* The user's other options with CONCURRENTLY added: "(VERBOSE, TABLESPACE "fast", CONCURRENTLY) ",
+ * or "" when there are none (the keyword form is used then). */
 static const char *options_with_concurrently(struct lint_ctx *ctx, const PgQuery__ReindexStmt *rs)
 {
-	if (rs->n_params == 0)
-		return "";
-	const char *s = "(";
+	const char *s = "";
 	for (size_t i = 0; i < rs->n_params; i++) {
 		const PgQuery__Node *p = rs->params[i];
-		if (p->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+		if (p->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || !strcmp(p->def_elem->defname, "concurrently"))
 			continue;
 		char *name = lint_printf(ctx, "%s", p->def_elem->defname);
 		for (char *c = name; *c; c++)
 			*c = (char)toupper((unsigned char)*c);
 		const char *v = sql_node_str(p->def_elem->arg);
-		s = lint_printf(ctx, "%s%s%s%s, ", s, name, v ? " " : "", v ? lint_ident(ctx, v) : "");
+		if (v && !strcmp(p->def_elem->defname, "tablespace"))
+			v = lint_ident(ctx, v);
+		s = lint_printf(ctx, "%s%s%s%s, ", s, name, v ? " " : "", v ? v : "");
 	}
-	return lint_printf(ctx, "%sCONCURRENTLY) ", s);
+	return *s ? lint_printf(ctx, "(%sCONCURRENTLY) ", s) : "";
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
