@@ -188,6 +188,27 @@ int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 	return t && t->created_in_migration;
 }
 
+size_t lint_effects(const struct lint_ctx *ctx, struct effect *out, size_t max)
+{
+	return effects_of(ctx->stmt->node, ctx->run->opts->pg_version, out, max);
+}
+
+int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e)
+{
+	PgQuery__RangeVar buf;
+	const PgQuery__RangeVar *rv = effect_rangevar(e, &buf);
+	if (!rv)
+		return 0; /* every table of the database */
+	if (e->object != EFFECT_OBJ_INDEX)
+		return lint_table_is_new(ctx, rv);
+	/* an index built in this migration, or one on a table created in it */
+	const struct schema_index *ix = schema_index_find(&ctx->run->model, rv->schemaname, rv->relname);
+	if (!ix)
+		return 0;
+	const struct schema_table *t = strmap_get(&ctx->run->model.tables, ix->table_key);
+	return ix->created_in_migration || (t && t->created_in_migration);
+}
+
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx)
 {
 	return ctx->stmt->node;

@@ -14,6 +14,7 @@
 
 #include <pg_query/pg_query.pb-c.h>
 
+#include "effects/effects.h"
 #include "effects/locks.h"
 #include "lint/finding.h"
 #include "lint/options.h"
@@ -51,6 +52,12 @@ struct schema_model *lint_model(struct lint_ctx *ctx);
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* Whether the table was created earlier in this migration (so nobody else can be using it). */
 int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
+/* The effects (effects/effects.h) of the statement being visited on the target version. */
+size_t lint_effects(const struct lint_ctx *ctx, struct effect *out, size_t max);
+/* Whether the relation an effect touches was created earlier in this migration: a table (as
+ * lint_table_is_new), or an index built in it or on a table created in it. 0 for
+ * EFFECT_OBJ_ALL (every table of the database). */
+int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e);
 /* The top node of the statement being visited, and its text. */
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx);
 const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len);
