@@ -4,7 +4,8 @@
 For each bad-NAME.sql, bad-NAME.expected lists the findings of that rule (and any syntax-error)
 one per line as `LINE:COL-END_LINE:END_COL SEVERITY MESSAGE`; each ok-NAME.sql must produce no
 finding of the rule. A first line `-- pgsieve-test: ARGS` passes extra arguments to
-`pgsieve lint` (for example --pg-version 11 or --assume-in-transaction).
+`pgsieve lint` (for example --pg-version 11 or --assume-in-transaction); a relative
+`--config FILE` there is looked up in the fixture's directory, then from the repository root.
 
 Also fails when a rule has no fixture directory, fewer than three bad or three ok cases, or no
 documentation, and when a fixture directory names no rule.
@@ -22,13 +23,37 @@ import sys
 ENGINE_RULES = {"syntax-error"}
 
 
+def resolve_config(extra, path):
+    """A relative `--config FILE` in a fixture's options names a file in the fixture's own
+    directory or, failing that, one relative to the repository root (the directory above
+    fixtures/): make it absolute, since the runner's working directory varies (meson runs it
+    from the build directory)."""
+    fixture_dir = os.path.dirname(os.path.abspath(path))
+    repo_root = os.path.dirname(os.path.dirname(fixture_dir))
+    out = list(extra)
+    for i, arg in enumerate(out):
+        if arg == "--config" and i + 1 < len(out):
+            at, prefix, value = i + 1, "", out[i + 1]
+        elif arg.startswith("--config="):
+            at, prefix, value = i, "--config=", arg[len("--config="):]
+        else:
+            continue
+        if os.path.isabs(value):
+            continue
+        for base in (fixture_dir, repo_root):
+            if os.path.exists(os.path.join(base, value)):
+                out[at] = prefix + os.path.join(base, value)
+                break
+    return out
+
+
 def lint(pgsieve, path):
     with open(path, "rb") as f:
         first = f.readline().decode("utf-8", "replace")
     extra = []
     marker = "-- pgsieve-test:"
     if first.startswith(marker):
-        extra = shlex.split(first[len(marker):])
+        extra = resolve_config(shlex.split(first[len(marker):]), path)
     cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
     proc = subprocess.run(cmd, capture_output=True, timeout=60)
     if proc.returncode != 0:
