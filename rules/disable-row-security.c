@@ -190,9 +190,9 @@ static void finish(struct lint_ctx *ctx)
 					     "CHECK (...), or drop and create it again in one transaction "
 					     "(BEGIN; DROP POLICY %s; CREATE POLICY ...; COMMIT;)",
 					     d->display, d->display),
-				 "DROP POLICY %s changes which rows every role sees: without a "
-				 "restrictive policy rows it hid become visible, without a permissive one "
-				 "rows it allowed disappear",
+				 "DROP POLICY %s changes which rows roles see: if it was restrictive, "
+				 "the rows it hid become visible; if it was permissive, the rows it "
+				 "allowed disappear",
 				 d->display);
 	}
 }

@@ -1,9 +1,427 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* foreign-key-without-index: a foreign key on a table this migration created, when by the end
+ * of the migration no index leads with its columns. PostgreSQL indexes the referenced side (it
+ * must be a primary key or unique) but never the referencing side, so every DELETE of a parent
+ * row and every change of its key looks for children with a full scan of the child table, and
+ * so do the usual joins from parent to children. On a new table the index is free to add now;
+ * later it is a CREATE INDEX CONCURRENTLY on a large table.
+ *
+ * "Leads with its columns": the index's first k columns, for a key of k columns, are the key's
+ * columns in any order (a btree on (b, a) serves lookups on a = ? AND b = ?). Indexes come from
+ * CREATE INDEX, PRIMARY KEY, UNIQUE and EXCLUDE constraints, and USING INDEX; a partial index
+ * (WHERE ...) does not count, nor does a column after an expression. Everything is collected
+ * while the migration is read and checked in finish(), so the index may come after the key.
+ * Existing tables are left for later, when a schema tells which indexes they have. */
+#include <string.h>
+
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+static void finish(struct lint_ctx *ctx);
+
+static const PgQuery__Node__NodeCase kinds[] = {
+	PG_QUERY__NODE__NODE_CREATE_STMT,
+	PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+	PG_QUERY__NODE__NODE_INDEX_STMT,
+	PG_QUERY__NODE__NODE_DROP_STMT,
+	PG_QUERY__NODE__NODE_RENAME_STMT,
+	LINT_KINDS_END,
+};
 
 const struct rule rule_foreign_key_without_index = {
 	.id = "foreign-key-without-index",
 	.severity = SEVERITY_WARNING,
 	.category = "performance",
 	.summary = "a foreign key whose referencing columns have no index",
+	.kinds = kinds,
+	.visit = visit,
+	.finish = finish,
 };
+
+enum { MAX_KEY_COLUMNS = 32 }; /* PostgreSQL's INDEX_MAX_KEYS */
+
+struct table_ref {
+	const char *schema, *name; /* schema "" when not written */
+};
+
+struct fkey {
+	struct table_ref table;
+	const char *cols[MAX_KEY_COLUMNS];
+	size_t ncols;
+	const char *conname; /* "" when unnamed */
+	const char *rel;     /* "public"."orders" as written */
+	const char *parent;  /* the referenced table, as written */
+	struct lint_mark mark;
+	int dropped;
+	struct fkey *next;
+};
+
+struct index {
+	struct table_ref table;
+	const char *cols[MAX_KEY_COLUMNS]; /* leading plain columns */
+	size_t ncols;
+	const char *name; /* index or constraint name; "" when unnamed */
+	int dropped;
+	struct index *next;
+};
+
+struct state {
+	struct fkey *fkeys, **fk_tail;
+	struct index *indexes;
+};
+
+static struct state *get_state(struct lint_ctx *ctx)
+{
+	void **data = lint_rule_data(ctx, &rule_foreign_key_without_index);
+	if (!*data) {
+		struct state *st = lint_alloc(ctx, sizeof(*st));
+		st->fk_tail = &st->fkeys;
+		*data = st;
+	}
+	return *data;
+}
+
+static struct table_ref table_of(const PgQuery__RangeVar *rv)
+{
+	struct table_ref t = { rv->schemaname ? rv->schemaname : "", rv->relname };
+	return t;
+}
+
+/* An unqualified name and a qualified one are taken to mean the same table. */
+static int same_table(const struct table_ref *a, const struct table_ref *b)
+{
+	return !strcmp(a->name, b->name) && (!*a->schema || !*b->schema || !strcmp(a->schema, b->schema));
+}
+
+/* Column names from a list of String nodes; returns how many (0 when any is not a string). */
+static size_t string_columns(PgQuery__Node *const *items, size_t n, const char **out)
+{
+	if (n > MAX_KEY_COLUMNS)
+		n = MAX_KEY_COLUMNS;
+	for (size_t i = 0; i < n; i++)
+		if (!(out[i] = sql_node_str(items[i])))
+			return 0;
+	return n;
+}
+
+static void add_fkey(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__Constraint *con,
+		     const char *column)
+{
+	struct state *st = get_state(ctx);
+	struct fkey *fk = lint_alloc(ctx, sizeof(*fk));
+	fk->table = table_of(rv);
+	if (column) {
+		fk->cols[0] = column;
+		fk->ncols = 1;
+	} else {
+		fk->ncols = string_columns(con->fk_attrs, con->n_fk_attrs, fk->cols);
+	}
+	if (!fk->ncols)
+		return;
+	fk->conname = con->conname;
+	fk->rel = lint_rel(ctx, rv);
+	fk->parent = con->pktable ? lint_rel(ctx, con->pktable) : "?";
+	fk->mark = lint_mark_here(ctx, con->location);
+	*st->fk_tail = fk;
+	st->fk_tail = &fk->next;
+}
+
+static struct index *new_index(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *name)
+{
+	struct state *st = get_state(ctx);
+	struct index *ix = lint_alloc(ctx, sizeof(*ix));
+	ix->table = table_of(rv);
+	ix->name = name ? name : "";
+	ix->next = st->indexes;
+	st->indexes = ix;
+	return ix;
+}
+
+/* The plain columns an index starts with, up to the first expression. */
+static size_t leading_elems(PgQuery__Node *const *elems, size_t n, const char **out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < MAX_KEY_COLUMNS; i++) {
+		const PgQuery__Node *e = elems[i];
+		/* EXCLUDE lists pair each element with its operator: (elem, ops) */
+		if (e->node_case == PG_QUERY__NODE__NODE_LIST && e->list->n_items)
+			e = e->list->items[0];
+		if (e->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM || !*e->index_elem->name)
+			break;
+		out[k++] = e->index_elem->name;
+	}
+	return k;
+}
+
+static const struct index *find_index(struct state *st, const char *name)
+{
+	for (const struct index *ix = st->indexes; ix; ix = ix->next)
+		if (!ix->dropped && *ix->name && !strcmp(ix->name, name))
+			return ix;
+	return NULL;
+}
+
+/* A constraint of a table (column constraint when column is set). is_new: the table was
+ * created by this migration, so its foreign keys are this rule's business. */
+static void constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__Constraint *con,
+		       const char *column, int is_new)
+{
+	switch (con->contype) {
+	case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+		if (is_new)
+			add_fkey(ctx, rv, con, column && !con->n_fk_attrs ? column : NULL);
+		break;
+	case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+	case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE: {
+		if (*con->indexname) { /* USING INDEX: the index's columns */
+			const struct index *used = find_index(get_state(ctx), con->indexname);
+			if (used) {
+				struct index *ix = new_index(ctx, rv, con->conname);
+				memcpy(ix->cols, used->cols, sizeof(ix->cols));
+				ix->ncols = used->ncols;
+			}
+			break;
+		}
+		struct index *ix = new_index(ctx, rv, con->conname);
+		if (column && !con->n_keys) {
+			ix->cols[0] = column;
+			ix->ncols = 1;
+		} else {
+			ix->ncols = string_columns(con->keys, con->n_keys, ix->cols);
+		}
+		break;
+	}
+	case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
+		if (!con->where_clause) {
+			struct index *ix = new_index(ctx, rv, con->conname);
+			ix->ncols = leading_elems(con->exclusions, con->n_exclusions, ix->cols);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void column_def(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__ColumnDef *cd,
+		       int is_new)
+{
+	for (size_t i = 0; i < cd->n_constraints; i++)
+		if (cd->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			constraint(ctx, rv, cd->constraints[i]->constraint, cd->colname, is_new);
+}
+
+static void create_table(struct lint_ctx *ctx, const PgQuery__CreateStmt *cs)
+{
+	if (!cs->relation)
+		return;
+	/* CREATE TABLE IF NOT EXISTS of a table that exists does nothing */
+	if (cs->if_not_exists && lint_table(ctx, cs->relation))
+		return;
+	for (size_t i = 0; i < cs->n_table_elts; i++) {
+		const PgQuery__Node *e = cs->table_elts[i];
+		if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+			column_def(ctx, cs->relation, e->column_def, 1);
+		else if (e->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			constraint(ctx, cs->relation, e->constraint, NULL, 1);
+	}
+}
+
+static int has_column(const char *const *cols, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cols[i], name))
+			return 1;
+	return 0;
+}
+
+static void rename_in(const char **cols, size_t n, const char *from, const char *to)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cols[i], from))
+			cols[i] = to;
+}
+
+static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
+{
+	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+		return;
+	struct state *st = get_state(ctx);
+	struct table_ref t = table_of(as->relation);
+	int is_new = lint_table_is_new(ctx, as->relation);
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		const PgQuery__Node *def = cmd->def;
+		switch (cmd->subtype) {
+		case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
+			if (def && def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+				constraint(ctx, as->relation, def->constraint, NULL, is_new);
+			break;
+		case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
+			if (def && def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+				column_def(ctx, as->relation, def->column_def, is_new);
+			break;
+		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
+			for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+				if (same_table(&fk->table, &t) && !strcmp(fk->conname, cmd->name))
+					fk->dropped = 1;
+			for (struct index *ix = st->indexes; ix; ix = ix->next)
+				if (same_table(&ix->table, &t) && !strcmp(ix->name, cmd->name))
+					ix->dropped = 1;
+			break;
+		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+			/* dropping a column drops the keys and indexes that use it */
+			for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+				if (same_table(&fk->table, &t) && has_column(fk->cols, fk->ncols, cmd->name))
+					fk->dropped = 1;
+			for (struct index *ix = st->indexes; ix; ix = ix->next)
+				if (same_table(&ix->table, &t) && has_column(ix->cols, ix->ncols, cmd->name))
+					ix->dropped = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void create_index(struct lint_ctx *ctx, const PgQuery__IndexStmt *is)
+{
+	if (!is->relation || is->where_clause)
+		return;
+	struct index *ix = new_index(ctx, is->relation, is->idxname);
+	ix->ncols = leading_elems(is->index_params, is->n_index_params, ix->cols);
+}
+
+static void drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
+{
+	struct state *st = get_state(ctx);
+	for (size_t i = 0; i < ds->n_objects; i++) {
+		const PgQuery__Node *obj = ds->objects[i];
+		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+			continue;
+		const PgQuery__List *l = obj->list;
+		const char *name = sql_node_str(l->items[l->n_items - 1]);
+		const char *schema = l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : "";
+		if (!name || !schema)
+			continue;
+		struct table_ref t = { schema, name };
+		if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
+			for (struct index *ix = st->indexes; ix; ix = ix->next)
+				if (!strcmp(ix->name, name))
+					ix->dropped = 1;
+		} else if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+			for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+				if (same_table(&fk->table, &t))
+					fk->dropped = 1;
+			for (struct index *ix = st->indexes; ix; ix = ix->next)
+				if (same_table(&ix->table, &t))
+					ix->dropped = 1;
+		}
+	}
+}
+
+static void on_rename(struct lint_ctx *ctx, const PgQuery__RenameStmt *rs)
+{
+	if (!rs->relation || !*rs->newname)
+		return;
+	struct state *st = get_state(ctx);
+	struct table_ref t = table_of(rs->relation);
+	switch (rs->rename_type) {
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+			if (same_table(&fk->table, &t))
+				fk->table.name = rs->newname;
+		for (struct index *ix = st->indexes; ix; ix = ix->next)
+			if (same_table(&ix->table, &t))
+				ix->table.name = rs->newname;
+		break;
+	case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
+		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+			if (same_table(&fk->table, &t))
+				rename_in(fk->cols, fk->ncols, rs->subname, rs->newname);
+		for (struct index *ix = st->indexes; ix; ix = ix->next)
+			if (same_table(&ix->table, &t))
+				rename_in(ix->cols, ix->ncols, rs->subname, rs->newname);
+		break;
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
+		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
+			if (same_table(&fk->table, &t) && !strcmp(fk->conname, rs->subname))
+				fk->conname = rs->newname;
+		break;
+	case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+		for (struct index *ix = st->indexes; ix; ix = ix->next)
+			if (!strcmp(ix->name, rs->relation->relname))
+				ix->name = rs->newname;
+		break;
+	default:
+		break;
+	}
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	switch (node->node_case) {
+	case PG_QUERY__NODE__NODE_CREATE_STMT:
+		create_table(ctx, node->create_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+		alter_table(ctx, node->alter_table_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_INDEX_STMT:
+		create_index(ctx, node->index_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_DROP_STMT:
+		drop(ctx, node->drop_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_RENAME_STMT:
+		on_rename(ctx, node->rename_stmt);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Whether the index's first fk->ncols columns are the key's columns, in any order. */
+static int index_covers(const struct index *ix, const struct fkey *fk)
+{
+	if (ix->dropped || ix->ncols < fk->ncols || !same_table(&ix->table, &fk->table))
+		return 0;
+	for (size_t i = 0; i < fk->ncols; i++)
+		if (!has_column(ix->cols, fk->ncols, fk->cols[i]))
+			return 0;
+	return 1;
+}
+
+static void finish(struct lint_ctx *ctx)
+{
+	struct state *st = *lint_rule_data(ctx, &rule_foreign_key_without_index);
+	if (!st)
+		return;
+	for (const struct fkey *fk = st->fkeys; fk; fk = fk->next) {
+		if (fk->dropped)
+			continue;
+		int covered = 0;
+		for (const struct index *ix = st->indexes; ix && !covered; ix = ix->next)
+			covered = index_covers(ix, fk);
+		if (covered)
+			continue;
+		const char *cols = "", *idxname = fk->table.name;
+		for (size_t i = 0; i < fk->ncols; i++) {
+			cols = i ? lint_printf(ctx, "%s, %s", cols, lint_ident(ctx, fk->cols[i]))
+				 : lint_ident(ctx, fk->cols[i]);
+			idxname = lint_printf(ctx, "%s_%s", idxname, fk->cols[i]);
+		}
+		idxname = lint_printf(ctx, "%s_idx", idxname);
+		const char *which = *fk->conname ? lint_printf(ctx, "foreign key %s", lint_ident(ctx, fk->conname))
+						 : "foreign key";
+		lint_report_mark(ctx, &rule_foreign_key_without_index, &fk->mark,
+				 lint_printf(ctx,
+					     "index the referencing columns in this migration, while the "
+					     "table is new and empty: CREATE INDEX %s ON %s (%s);",
+					     lint_ident(ctx, idxname), fk->rel, cols),
+				 "%s on %s (%s) has no index leading with its columns: every DELETE "
+				 "or key UPDATE on %s reads all of %s to find referencing rows, and so "
+				 "do joins between them",
+				 which, fk->rel, cols, fk->parent, fk->rel);
+	}
+}

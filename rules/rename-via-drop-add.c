@@ -1,9 +1,276 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* rename-via-drop-add: a migration that drops a column of an existing table and adds another
+ * to the same table, when the pair looks like a rename. Schema-diff tools write a rename as
+ * DROP COLUMN + ADD COLUMN when nobody tells them otherwise, and the data of the old column is
+ * gone once it runs.
+ *
+ * A dropped and an added column make a pair when (in this order of preference):
+ *   1. they have the same name: the column is re-created, usually to change its type;
+ *   2. their names share a stem (defined below);
+ *   3. they have the same type, as the model knows it from earlier statements and migrations,
+ *      and they are the only column dropped and the only one added on that table in the
+ *      migration (with several of each, equal types alone say nothing about which is which).
+ *
+ * Stem: a name is split into words at '_', '-', ' ', '.', and where a lower-case letter or a
+ * digit is followed by an upper-case one (customerId -> customer, id); words are compared
+ * case-insensitively. Two names share a stem when their word lists are equal (user_id and
+ * userId), or the shorter list is the first or the last words of the longer one (phone and
+ * phone_number; name and full_name), and the shared words are not only generic ones that many
+ * unrelated columns carry (id, at, by, type, ...).
+ *
+ * The dropped column's type is read from the model before the DROP (rules run before the model
+ * is advanced), and pairs are decided in finish(), since the ADD may come first. Columns the
+ * migration added itself and tables it created hold no old data and are left out. */
+#include <string.h>
+
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+static void finish(struct lint_ctx *ctx);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT, LINT_KINDS_END };
 
 const struct rule rule_rename_via_drop_add = {
 	.id = "rename-via-drop-add",
 	.severity = SEVERITY_ERROR,
 	.category = "destructive",
 	.summary = "a column dropped and another added to the same table: probably a rename that loses the data",
+	.kinds = kinds,
+	.visit = visit,
+	.finish = finish,
 };
+
+enum { MAX_WORDS = 16, TYPE_TEXT = 96 };
+
+struct column_change {
+	const char *schema, *table; /* schema "" when not written */
+	const char *rel;            /* as written, for messages */
+	const char *column;
+	char type[TYPE_TEXT];       /* "varchar(20)"; "" when unknown */
+	struct lint_mark mark;
+	int paired;
+	struct column_change *next;
+};
+
+struct state {
+	struct column_change *drops, **drops_tail;
+	struct column_change *adds, **adds_tail;
+};
+
+/* Words that many unrelated column names start or end with: sharing only these is no sign of
+ * a rename. */
+static const char *const generic_words[] = {
+	"id", "ids", "uuid", "key", "ref", "at", "on", "by", "is", "has", "no", "num",
+	"type", "kind", "date", "time", "ts", "count", "code", "flag", "value",
+};
+
+static struct state *get_state(struct lint_ctx *ctx)
+{
+	void **data = lint_rule_data(ctx, &rule_rename_via_drop_add);
+	if (!*data) {
+		struct state *st = lint_alloc(ctx, sizeof(*st));
+		st->drops_tail = &st->drops;
+		st->adds_tail = &st->adds;
+		*data = st;
+	}
+	return *data;
+}
+
+struct words {
+	char text[MAX_WORDS][64];
+	size_t n;
+};
+
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int is_lower_or_digit(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static void split_words(const char *name, struct words *w)
+{
+	w->n = 0;
+	size_t len = 0;
+	for (const char *p = name;; p++) {
+		int sep = !*p || *p == '_' || *p == '-' || *p == ' ' || *p == '.';
+		int camel = p > name && is_upper(*p) && is_lower_or_digit(p[-1]);
+		if ((sep || camel) && len) {
+			w->text[w->n][len] = '\0';
+			if (++w->n == MAX_WORDS)
+				return;
+			len = 0;
+		}
+		if (!*p)
+			return;
+		if (sep)
+			continue;
+		if (len + 1 < sizeof(w->text[0]))
+			w->text[w->n][len++] = (char)(is_upper(*p) ? *p - 'A' + 'a' : *p);
+	}
+}
+
+static int is_generic(const char *word)
+{
+	for (size_t i = 0; i < sizeof(generic_words) / sizeof(generic_words[0]); i++)
+		if (!strcmp(word, generic_words[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether words a[from..from+n) equal b[0..n), and not all of them are generic. */
+static int shared_run(const struct words *a, size_t from, const struct words *b, size_t n)
+{
+	int significant = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(a->text[from + i], b->text[i]))
+			return 0;
+		significant |= !is_generic(b->text[i]);
+	}
+	return significant;
+}
+
+/* The stem the two names share (its words joined by '_'), or NULL. */
+static const char *shared_stem(struct lint_ctx *ctx, const char *x, const char *y)
+{
+	struct words a, b;
+	split_words(x, &a);
+	split_words(y, &b);
+	const struct words *longer = a.n >= b.n ? &a : &b, *shorter = a.n >= b.n ? &b : &a;
+	if (!shorter->n)
+		return NULL;
+	if (!shared_run(longer, 0, shorter, shorter->n) &&
+	    !shared_run(longer, longer->n - shorter->n, shorter, shorter->n))
+		return NULL;
+	const char *stem = shorter->text[0];
+	for (size_t i = 1; i < shorter->n; i++)
+		stem = lint_printf(ctx, "%s_%s", stem, shorter->text[i]);
+	return lint_printf(ctx, "%s", stem);
+}
+
+static struct column_change *record(struct lint_ctx *ctx, struct column_change ***tail,
+				    const PgQuery__RangeVar *rv, const char *column)
+{
+	struct column_change *c = lint_alloc(ctx, sizeof(*c));
+	c->schema = rv->schemaname ? rv->schemaname : "";
+	c->table = rv->relname;
+	c->rel = lint_rel(ctx, rv);
+	c->column = column;
+	c->mark = lint_mark_here(ctx, -1);
+	**tail = c;
+	*tail = &c->next;
+	return c;
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	struct state *st = get_state(ctx);
+	const struct schema_table *t = lint_table(ctx, as->relation);
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn && *cmd->name) {
+			const struct schema_column *col = t ? schema_column_find(t, cmd->name) : NULL;
+			if (col && col->added_in_migration)
+				continue; /* added by this migration: no old data */
+			struct column_change *c = record(ctx, &st->drops_tail, as->relation, cmd->name);
+			if (col && col->type) {
+				struct sql_type ty = { .name = col->type, .nmods = col->nmods,
+						       .array_dims = col->array_dims };
+				memcpy(ty.mods, col->mods, sizeof(ty.mods));
+				sql_type_format(&ty, c->type, sizeof(c->type));
+			}
+		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && cmd->def &&
+			   cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
+			const PgQuery__ColumnDef *cd = cmd->def->column_def;
+			struct column_change *c = record(ctx, &st->adds_tail, as->relation, cd->colname);
+			struct sql_type ty;
+			sql_type_from_node(cd->type_name, &ty);
+			if (*ty.name && ty.nmods >= 0)
+				sql_type_format(&ty, c->type, sizeof(c->type));
+		}
+	}
+}
+
+static int same_table(const struct column_change *a, const struct column_change *b)
+{
+	return !strcmp(a->table, b->table) &&
+	       (!*a->schema || !*b->schema || !strcmp(a->schema, b->schema));
+}
+
+static size_t count_on(const struct column_change *list, const struct column_change *like)
+{
+	size_t n = 0;
+	for (; list; list = list->next)
+		n += same_table(list, like);
+	return n;
+}
+
+static void report(struct lint_ctx *ctx, const struct column_change *d, const struct column_change *a,
+		   const char *why)
+{
+	const char *from = lint_ident(ctx, d->column), *to = lint_ident(ctx, a->column);
+	if (!strcmp(d->column, a->column)) {
+		lint_report_mark(
+			ctx, &rule_rename_via_drop_add, &d->mark,
+			lint_printf(ctx,
+				    "change the column in place, which keeps the data: ALTER TABLE %s "
+				    "ALTER COLUMN %s TYPE %s USING %s::%s; (for a large table, add a new "
+				    "column, copy in batches, and switch over in later migrations)",
+				    d->rel, from, *a->type ? a->type : "...", from, *a->type ? a->type : "..."),
+			"column %s of %s is dropped and added again in the same migration: every value "
+			"it holds is lost%s",
+			from, d->rel,
+			*d->type && *a->type ? lint_printf(ctx, " (%s becomes %s)", d->type, a->type) : "");
+		return;
+	}
+	lint_report_mark(
+		ctx, &rule_rename_via_drop_add, &d->mark,
+		lint_printf(ctx,
+			    "if it is a rename, rename it, which keeps the data: ALTER TABLE %s RENAME "
+			    "COLUMN %s TO %s; (the running application still uses the old name: for a "
+			    "zero-downtime rename add %s, copy with UPDATE %s SET %s = %s in batches, "
+			    "switch the code, and drop %s in a later migration); if the data is really "
+			    "meant to go, drop and add in separate migrations",
+			    d->rel, from, to, to, d->rel, to, from, from),
+		"column %s of %s is dropped and %s is added in the same migration (%s): if this "
+		"was meant as a rename, the data in %s is lost",
+		from, d->rel, to, why, from);
+}
+
+static void finish(struct lint_ctx *ctx)
+{
+	struct state *st = *lint_rule_data(ctx, &rule_rename_via_drop_add);
+	if (!st)
+		return;
+	for (struct column_change *d = st->drops; d; d = d->next) {
+		struct column_change *best = NULL;
+		const char *why = NULL;
+		for (struct column_change *a = st->adds; a && !best; a = a->next)
+			if (!a->paired && same_table(a, d) && !strcmp(a->column, d->column))
+				best = a, why = "the same name";
+		for (struct column_change *a = st->adds; a && !best; a = a->next) {
+			const char *stem;
+			if (!a->paired && same_table(a, d) && (stem = shared_stem(ctx, d->column, a->column)))
+				best = a, why = lint_printf(ctx, "the names share the stem \"%s\"", stem);
+		}
+		if (!best && *d->type && count_on(st->drops, d) == 1 && count_on(st->adds, d) == 1) {
+			for (struct column_change *a = st->adds; a && !best; a = a->next)
+				if (!a->paired && same_table(a, d) && !strcmp(a->type, d->type))
+					best = a, why = lint_printf(ctx, "both %s, the only column dropped "
+									 "and the only one added",
+								    d->type);
+		}
+		if (!best)
+			continue;
+		best->paired = 1;
+		report(ctx, d, best, why);
+	}
+}
