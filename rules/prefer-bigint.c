@@ -5,9 +5,9 @@
  * Other integer columns (a quantity, a position) are left alone.
  *
  * A column becomes a key where it is defined (PRIMARY KEY, REFERENCES, GENERATED ... AS
- * IDENTITY), in a PRIMARY KEY (...) or FOREIGN KEY (...) of the same CREATE TABLE or ALTER
- * TABLE, or later in the migration, when ALTER TABLE ... ADD CONSTRAINT names it (pg_dump and
- * several ORMs add every key that way). For the last case the rule remembers the migration's
+ * IDENTITY), in a one-column PRIMARY KEY (...) or a FOREIGN KEY (...) of the same CREATE TABLE
+ * or ALTER TABLE, or later in the migration, when ALTER TABLE ... ADD CONSTRAINT names it
+ * (pg_dump and several ORMs add every key that way). For the last case the rule remembers the migration's
  * small integer columns and reports at their definition once a constraint makes them keys. A
  * column is reported once, whichever way it became a key. Integer widths come from
  * effects/types.h. */
@@ -34,10 +34,19 @@ const struct rule rule_prefer_bigint = {
 };
 
 /* A small integer column defined in this migration that no constraint has made a key yet. */
+/* What a finding says about a column, worked out while its statement's tree is alive (the
+ * tree of an earlier statement is gone by the time a later constraint makes it a key). */
+struct column_text {
+	const char *subject;               /* column "id" of "orders" */
+	const char *type;                  /* integer, serial, ... */
+	long max;
+	const char *help_key, *help_foreign; /* as a primary key / identity, as a foreign key */
+};
+
 struct candidate {
 	const char *schema, *table, *column;
-	struct coltype ct;      /* where it was defined, for the help text */
-	struct lint_mark mark;  /* its type, in the statement that defined it */
+	struct column_text text;
+	struct lint_mark mark; /* its type, in the statement that defined it */
 	int reported;
 	struct candidate *next;
 };
@@ -83,7 +92,9 @@ static const char *constraint_role(const PgQuery__Constraint *con, const char *c
 {
 	switch (con->contype) {
 	case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-		if (column_level || names_column(con->keys, con->n_keys, column))
+		/* In a key of several columns the integer parts are references (reported as foreign
+		 * keys when declared so) or positions and versions, which do not run out. */
+		if (column_level || (con->n_keys == 1 && names_column(con->keys, con->n_keys, column)))
 			return "primary key";
 		return NULL;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
@@ -121,14 +132,18 @@ static int is_foreign(const char *role)
 	return !strcmp(role, "foreign key");
 }
 
-static const char *help_for(struct lint_ctx *ctx, const struct coltype *ct, const char *role)
+static void describe(struct lint_ctx *ctx, const struct coltype *ct, struct column_text *out)
 {
-	const char *type = type_is_serial(ct->type.name) ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint";
-	if (is_foreign(role))
-		return lint_printf(ctx, "use %s, and make the key it references bigint too if it is not",
-				   coltype_rewrite(ctx, ct, type));
-	return lint_printf(ctx, "use %s: at most %d more bytes per row, and in practice it never runs out",
-			   coltype_rewrite(ctx, ct, type), 8 - type_int_width(ct->type.name));
+	const char *fix = coltype_rewrite(
+		ctx, ct, type_is_serial(ct->type.name) ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint");
+	out->subject = coltype_subject(ctx, ct);
+	out->type = small_int_name(&ct->type);
+	out->max = max_value(&ct->type);
+	out->help_key = lint_printf(ctx, "use %s: at most %d more bytes per row, and in practice it "
+					 "never runs out",
+				    fix, 8 - type_int_width(ct->type.name));
+	out->help_foreign =
+		lint_printf(ctx, "use %s, and make the key it references bigint too if it is not", fix);
 }
 
 #define KEY_MESSAGE                                                                            \
@@ -139,35 +154,26 @@ static const char *help_for(struct lint_ctx *ctx, const struct coltype *ct, cons
 	"%s is %s of type %s: it cannot hold keys above %ld once the referenced table grows past " \
 	"them, and widening it later rewrites the table under an ACCESS EXCLUSIVE lock"
 
-static void report(struct lint_ctx *ctx, const struct coltype *ct, const char *role,
+static void report(struct lint_ctx *ctx, const struct column_text *t, const char *role,
 		   const struct lint_mark *mark)
 {
-	const char *help = help_for(ctx, ct, role);
-	const char *subject = coltype_subject(ctx, ct), *name = small_int_name(&ct->type);
 	const char *a_role = lint_printf(ctx, "%s %s", role[0] == 'i' ? "an" : "a", role);
-	long max = max_value(&ct->type);
-	if (mark && is_foreign(role))
-		lint_report_mark(ctx, &rule_prefer_bigint, mark, help, FOREIGN_MESSAGE, subject, a_role,
-				 name, max);
-	else if (mark)
-		lint_report_mark(ctx, &rule_prefer_bigint, mark, help, KEY_MESSAGE, subject, a_role,
-				 name, max);
-	else if (is_foreign(role))
-		lint_report(ctx, &rule_prefer_bigint, ct->node->location, help, FOREIGN_MESSAGE, subject,
-			    a_role, name, max);
+	if (is_foreign(role))
+		lint_report_mark(ctx, &rule_prefer_bigint, mark, t->help_foreign, FOREIGN_MESSAGE,
+				 t->subject, a_role, t->type, t->max);
 	else
-		lint_report(ctx, &rule_prefer_bigint, ct->node->location, help, KEY_MESSAGE, subject,
-			    a_role, name, max);
+		lint_report_mark(ctx, &rule_prefer_bigint, mark, t->help_key, KEY_MESSAGE, t->subject,
+				 a_role, t->type, t->max);
 }
 
-static void remember(struct lint_ctx *ctx, const struct coltype *ct)
+static void remember(struct lint_ctx *ctx, const struct coltype *ct, const struct column_text *text)
 {
 	void **head = lint_rule_data(ctx, &rule_prefer_bigint);
 	struct candidate *c = lint_alloc(ctx, sizeof(*c));
 	c->schema = lint_printf(ctx, "%s", schema_of(ct->rel));
 	c->table = lint_printf(ctx, "%s", ct->rel->relname);
 	c->column = lint_printf(ctx, "%s", ct->column);
-	c->ct = *ct;
+	c->text = *text;
 	c->mark = lint_mark_here(ctx, ct->node->location);
 	c->next = *head;
 	*head = c;
@@ -182,7 +188,7 @@ static void promote(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const cha
 		    strcmp(c->schema, schema_of(rv)))
 			continue;
 		c->reported = 1;
-		report(ctx, &c->ct, role, &c->mark);
+		report(ctx, &c->text, role, &c->mark);
 	}
 }
 
@@ -197,10 +203,14 @@ static void define_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, enu
 	if (!small_int_name(&ct.type))
 		return;
 	const char *role = stronger(column_role(cd), table_role);
-	if (role)
-		report(ctx, &ct, role, NULL);
-	else
-		remember(ctx, &ct);
+	struct column_text text;
+	describe(ctx, &ct, &text);
+	if (role) {
+		struct lint_mark here = lint_mark_here(ctx, ct.node->location);
+		report(ctx, &text, role, &here);
+	} else {
+		remember(ctx, &ct, &text);
+	}
 }
 
 /* What the table constraints among `elts` (CREATE TABLE's elements or ALTER TABLE's ADD
@@ -258,9 +268,8 @@ static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 		if (defs[i]->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
 			continue;
 		const PgQuery__Constraint *con = defs[i]->constraint;
-		if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY)
-			for (size_t k = 0; k < con->n_keys; k++)
-				promote(ctx, as->relation, sql_node_str(con->keys[k]) ?: "", "primary key");
+		if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY && con->n_keys == 1)
+			promote(ctx, as->relation, sql_node_str(con->keys[0]) ?: "", "primary key");
 		else if (con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN)
 			for (size_t k = 0; k < con->n_fk_attrs; k++)
 				promote(ctx, as->relation, sql_node_str(con->fk_attrs[k]) ?: "", "foreign key");
