@@ -800,33 +800,37 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 {
 	ctx->stmt = NULL;
 	size_t n = ctx->ndirectives;
-	for (size_t i = 0; i < n; i++) {
-		struct directive *d = &ctx->directives[i];
-		for (size_t k = 0; k < d->nrules; k++) {
-			if (d->used[k])
-				continue;
-			const char *id = d->rules[k];
-			const char *msg, *help;
-			if (!rule_find(id)) {
-				msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
-				help = "check the spelling against `pgsieve rules`";
-			} else {
-				msg = lint_printf(ctx, "suppression of \"%s\" silences nothing%s", id,
-						  d->whole_file ? " in this file" : " on the next statement");
-				help = "remove it, or move it to the comments just before the statement it is for";
-			}
-			uint32_t off = d->rule_offsets[k];
-			struct finding *f = add_finding_at(ctx, &rule_unused_suppression, off,
-							   off + (uint32_t)strlen(id), d->stmt_index, 0, msg,
-							   help, id);
-			/* an unused-suppression finding can itself be silenced for the file */
-			if (f) {
-				for (size_t j = 0; j < n; j++)
-					if (ctx->directives[j].whole_file && j != i &&
-					    directive_silences(&ctx->directives[j], f)) {
-						ctx->nfindings--;
-						break;
-					}
+	/* Two passes: a directive naming unused-suppression is used by silencing the findings of
+	 * the first pass, so it can only be judged after them. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			struct directive *d = &ctx->directives[i];
+			for (size_t k = 0; k < d->nrules; k++) {
+				if (d->used[k] || (strcmp(d->rules[k], rule_unused_suppression.id) == 0) != pass)
+					continue;
+				const char *id = d->rules[k];
+				const char *msg, *help;
+				if (!rule_find(id)) {
+					msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
+					help = "check the spelling against `pgsieve rules`";
+				} else {
+					msg = lint_printf(ctx, "suppression of \"%s\" silences nothing%s", id,
+							  d->whole_file ? " in this file" : " on the next statement");
+					help = "remove it, or move it to the comments just before the statement it is for";
+				}
+				uint32_t off = d->rule_offsets[k];
+				struct finding *f = add_finding_at(ctx, &rule_unused_suppression, off,
+								   off + (uint32_t)strlen(id), d->stmt_index, 0, msg,
+								   help, id);
+				/* an unused-suppression finding can itself be silenced for the file */
+				if (f) {
+					for (size_t j = 0; j < n; j++)
+						if (ctx->directives[j].whole_file && j != i &&
+						    directive_silences(&ctx->directives[j], f)) {
+							ctx->nfindings--;
+							break;
+						}
+				}
 			}
 		}
 	}
