@@ -814,8 +814,10 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 					msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
 					help = "check the spelling against `pgsieve rules`";
 				} else {
-					msg = lint_printf(ctx, "suppression of \"%s\" silences nothing%s", id,
-							  d->whole_file ? " in this file" : " on the next statement");
+					const char *where = d->whole_file ? " in this file"
+							    : d->stmt_index < 0 ? ": no statement follows it"
+										: " on the next statement";
+					msg = lint_printf(ctx, "suppression of \"%s\" silences nothing%s", id, where);
 					help = "remove it, or move it to the comments just before the statement it is for";
 				}
 				uint32_t off = d->rule_offsets[k];
