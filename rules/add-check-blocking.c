@@ -1,9 +1,129 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* ALTER TABLE ... ADD CONSTRAINT ... CHECK without NOT VALID checks every existing row while it
+ * holds ACCESS EXCLUSIVE on the table: nothing can read or write it until the scan ends. NOT
+ * VALID skips the scan (new rows are still checked); VALIDATE CONSTRAINT later scans under
+ * SHARE UPDATE EXCLUSIVE, which lets reads and writes through.
+ *
+ * A CHECK written on ADD COLUMN is checked against every row too, with or without a default
+ * (PostgreSQL 15 scans the table even when the new column is NULL everywhere), and a column
+ * constraint cannot be NOT VALID, so it is reported as well. Tables created earlier in the
+ * migration are empty to everyone else. */
+#include <string.h>
+
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+						 LINT_KINDS_END };
 
 const struct rule rule_add_check_blocking = {
 	.id = "add-check-blocking",
 	.severity = SEVERITY_ERROR,
 	.category = "locking",
 	.summary = "adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* Long expressions make unreadable help texts; past this the recipe shows "(...)". */
+enum { EXPR_MAX = 200 };
+
+static const char *check_sql(struct lint_ctx *ctx, const PgQuery__Constraint *con)
+{
+	const char *e = lint_expr_sql(ctx, con->raw_expr);
+	if (!e || strlen(e) > EXPR_MAX)
+		e = "...";
+	return lint_printf(ctx, "CHECK (%s)%s", e, con->is_no_inherit ? " NO INHERIT" : "");
+}
+
+static const char *recipe(struct lint_ctx *ctx, const char *rel, const char *add, const char *name,
+			  const char *check)
+{
+	return lint_printf(ctx,
+			   "add it NOT VALID, which only checks new rows, then validate it in a later "
+			   "transaction (a separate migration when the runner wraps each one): VALIDATE "
+			   "CONSTRAINT holds SHARE UPDATE EXCLUSIVE, so reads and writes go on while it "
+			   "scans: %sALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID; ALTER TABLE %s VALIDATE "
+			   "CONSTRAINT %s;",
+			   add, rel, lint_ident(ctx, name), check, rel, lint_ident(ctx, name));
+}
+
+static void table_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			const PgQuery__Constraint *con)
+{
+	if (con->skip_validation)
+		return;
+	const char *rel = lint_rel(ctx, rv);
+	/* PostgreSQL names an unnamed one after the table and, when the expression uses one
+	 * column, that column; any name will do for the recipe as long as both steps use it */
+	const char *name = *con->conname ? con->conname : lint_printf(ctx, "%s_check", rv->relname);
+	const char *what = *con->conname
+				   ? lint_printf(ctx, "ADD CONSTRAINT %s CHECK", lint_ident(ctx, name))
+				   : "ADD CHECK";
+	lint_report(ctx, &rule_add_check_blocking, con->location,
+		    recipe(ctx, rel, "", name, check_sql(ctx, con)),
+		    "ALTER TABLE %s %s takes an %s lock and scans every row: reads and writes wait "
+		    "until the scan ends",
+		    rel, what, lock_mode_name(LOCK_ACCESS_EXCLUSIVE));
+}
+
+static void column_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			 const PgQuery__ColumnDef *cd, const PgQuery__Constraint *con)
+{
+	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, cd->colname);
+	const char *name = *con->conname ? con->conname
+					 : lint_printf(ctx, "%s_%s_check", rv->relname, cd->colname);
+	/* The column as it can be added without the scan: its type and the default, if any
+	 * (NOT NULL with a default needs no scan either, from PostgreSQL 11). */
+	const char *type = lint_type_sql(ctx, cd->type_name);
+	const char *extra = "";
+	for (size_t i = 0; i < cd->n_constraints; i++) {
+		const PgQuery__Node *n = cd->constraints[i];
+		if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
+			continue;
+		const PgQuery__Constraint *c = n->constraint;
+		if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT) {
+			const char *e = lint_expr_sql(ctx, c->raw_expr);
+			extra = lint_printf(ctx, "%s DEFAULT %s", extra, e && strlen(e) <= EXPR_MAX ? e : "...");
+		} else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) {
+			extra = lint_printf(ctx, "%s NOT NULL", extra);
+		}
+	}
+	const char *add = lint_printf(ctx, "ALTER TABLE %s ADD COLUMN %s %s%s; ", rel, col,
+				      type ? type : "...", extra);
+	lint_report(ctx, &rule_add_check_blocking, con->location,
+		    recipe(ctx, rel, add, name, check_sql(ctx, con)),
+		    "ALTER TABLE %s ADD COLUMN %s with a CHECK constraint takes an %s lock and scans "
+		    "every row to check it: reads and writes wait until the scan ends",
+		    rel, col, lock_mode_name(LOCK_ACCESS_EXCLUSIVE));
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		const PgQuery__Node *def = cmd->def;
+		if (!def)
+			continue;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
+		    def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+		    def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
+			table_check(ctx, as->relation, def->constraint);
+		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
+			   def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
+			const PgQuery__ColumnDef *cd = def->column_def;
+			for (size_t k = 0; k < cd->n_constraints; k++) {
+				const PgQuery__Node *c = cd->constraints[k];
+				if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+				    c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK)
+					column_check(ctx, as->relation, cd, c->constraint);
+			}
+		}
+	}
+}

@@ -1,9 +1,215 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* Adding a foreign key to a table that already has rows checks every row against the
+ * referenced table while both tables are locked in SHARE ROW EXCLUSIVE mode: reads go on,
+ * writes to either table wait until the check ends. NOT VALID skips the check, and VALIDATE
+ * CONSTRAINT later runs it under locks that let writes through.
+ *
+ * ADD COLUMN ... REFERENCES is checked only when the new column gets a value: with no default
+ * every existing row holds NULL, which needs no check, and PostgreSQL skips the validation
+ * (transformFKConstraints); with a DEFAULT, a serial type or a generated expression it
+ * validates every row. Tables created earlier in the migration are empty to everyone else. */
+#include <string.h>
+
+#include "effects/types.h"
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+						 LINT_KINDS_END };
 
 const struct rule rule_add_foreign_key_blocking = {
 	.id = "add-foreign-key-blocking",
 	.severity = SEVERITY_ERROR,
 	.category = "locking",
 	.summary = "adding a foreign key validates every row while both tables are locked",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* "a", "b" from a list of String nodes. */
+static const char *ident_list(struct lint_ctx *ctx, PgQuery__Node *const *items, size_t n)
+{
+	const char *out = "";
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sql_node_str(items[i]);
+		out = lint_printf(ctx, "%s%s%s", out, i ? ", " : "", lint_ident(ctx, s ? s : ""));
+	}
+	return out;
+}
+
+/* "orders_user_id" from the table and column names, like PostgreSQL's default names. */
+static const char *name_stem(struct lint_ctx *ctx, const char *table, PgQuery__Node *const *cols,
+			     size_t n, const char *col)
+{
+	const char *out = table;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sql_node_str(cols[i]);
+		out = lint_printf(ctx, "%s_%s", out, s ? s : "");
+	}
+	if (col)
+		out = lint_printf(ctx, "%s_%s", out, col);
+	return out;
+}
+
+/* pg_constraint's confupdtype / confdeltype letters; NO ACTION is the default and omitted. */
+static const char *fk_action(const char *code)
+{
+	switch (code && *code ? *code : 'a') {
+	case 'r':
+		return "RESTRICT";
+	case 'c':
+		return "CASCADE";
+	case 'n':
+		return "SET NULL";
+	case 'd':
+		return "SET DEFAULT";
+	default:
+		return NULL;
+	}
+}
+
+/* The constraint's REFERENCES clause and options as SQL, from the tree. */
+static const char *references_sql(struct lint_ctx *ctx, const PgQuery__Constraint *con)
+{
+	const char *s = lint_printf(ctx, "REFERENCES %s", lint_rel(ctx, con->pktable));
+	if (con->n_pk_attrs)
+		s = lint_printf(ctx, "%s (%s)", s, ident_list(ctx, con->pk_attrs, con->n_pk_attrs));
+	if (con->fk_matchtype && *con->fk_matchtype == 'f')
+		s = lint_printf(ctx, "%s MATCH FULL", s);
+	const char *upd = fk_action(con->fk_upd_action), *del = fk_action(con->fk_del_action);
+	if (upd)
+		s = lint_printf(ctx, "%s ON UPDATE %s", s, upd);
+	if (del) {
+		s = lint_printf(ctx, "%s ON DELETE %s", s, del);
+		if (con->n_fk_del_set_cols)
+			s = lint_printf(ctx, "%s (%s)", s,
+					ident_list(ctx, con->fk_del_set_cols, con->n_fk_del_set_cols));
+	}
+	if (con->deferrable)
+		s = lint_printf(ctx, "%s DEFERRABLE", s);
+	if (con->initdeferred)
+		s = lint_printf(ctx, "%s INITIALLY DEFERRED", s);
+	return s;
+}
+
+/* The safe way: `add` (a first step, may be ""), then the constraint `def` NOT VALID, then
+ * VALIDATE CONSTRAINT `name` in a later transaction. */
+static const char *recipe(struct lint_ctx *ctx, const char *rel, const char *refrel,
+			  const char *add, const char *def, const char *name)
+{
+	return lint_printf(ctx,
+			   "add it NOT VALID, which skips the check and holds its locks only briefly, then "
+			   "validate it in a later transaction (a separate migration when the runner wraps "
+			   "each one), which holds SHARE UPDATE EXCLUSIVE on %s and ROW SHARE on %s, so "
+			   "reads and writes go on while it scans: %sALTER TABLE %s ADD CONSTRAINT %s NOT "
+			   "VALID; ALTER TABLE %s VALIDATE CONSTRAINT %s;",
+			   rel, refrel, add, rel, def, rel, lint_ident(ctx, name));
+}
+
+static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			     const PgQuery__Constraint *con)
+{
+	if (con->skip_validation || !con->pktable)
+		return;
+	const char *rel = lint_rel(ctx, rv), *refrel = lint_rel(ctx, con->pktable);
+	const char *cols = ident_list(ctx, con->fk_attrs, con->n_fk_attrs);
+	const char *name = *con->conname
+				   ? con->conname
+				   : lint_printf(ctx, "%s_fkey",
+						 name_stem(ctx, rv->relname, con->fk_attrs, con->n_fk_attrs, NULL));
+	const char *what = *con->conname
+				   ? lint_printf(ctx, "ADD CONSTRAINT %s FOREIGN KEY", lint_ident(ctx, name))
+				   : lint_printf(ctx, "ADD FOREIGN KEY (%s)", cols);
+	const char *def = lint_printf(ctx, "%s FOREIGN KEY (%s) %s", lint_ident(ctx, name), cols,
+				      references_sql(ctx, con));
+	lint_report(ctx, &rule_add_foreign_key_blocking, con->location,
+		    recipe(ctx, rel, refrel, "", def, name),
+		    "ALTER TABLE %s %s takes %s locks on %s and %s and checks every row against %s: "
+		    "writes to both tables wait until the validation ends",
+		    rel, what, lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), rel, refrel, refrel);
+}
+
+/* The DEFAULT or GENERATED clause that gives the new column a value in existing rows, which
+ * makes PostgreSQL validate a foreign key on it (as does a serial type; see the caller). */
+static const PgQuery__Constraint *filled_by(const PgQuery__ColumnDef *cd)
+{
+	for (size_t i = 0; i < cd->n_constraints; i++) {
+		const PgQuery__Node *n = cd->constraints[i];
+		if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
+			continue;
+		PgQuery__ConstrType t = n->constraint->contype;
+		if (t == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT || t == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)
+			return n->constraint;
+	}
+	return NULL;
+}
+
+static void column_reference(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			     const PgQuery__ColumnDef *cd, const PgQuery__Constraint *con)
+{
+	if (!con->pktable)
+		return;
+	struct sql_type ty;
+	sql_type_from_node(cd->type_name, &ty);
+	const PgQuery__Constraint *fill = filled_by(cd);
+	int serial = type_is_serial(ty.name);
+	if (!fill && !serial && !cd->raw_default)
+		return; /* every existing row is NULL: PostgreSQL skips the validation */
+	const char *rel = lint_rel(ctx, rv), *refrel = lint_rel(ctx, con->pktable);
+	const char *col = lint_ident(ctx, cd->colname);
+	const char *name = *con->conname ? con->conname
+					 : lint_printf(ctx, "%s_%s_fkey", rv->relname, cd->colname);
+	const char *why = serial ? lint_printf(ctx, "a %s column is filled from its sequence", ty.name)
+			  : fill && fill->contype == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED
+				  ? "the generated column has a value in every row"
+				  : "the new column has a DEFAULT";
+	const char *type = lint_type_sql(ctx, cd->type_name);
+	const char *fill_sql = "";
+	if (fill) {
+		const char *e = lint_expr_sql(ctx, fill->raw_expr);
+		fill_sql = fill->contype == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED
+				   ? lint_printf(ctx, " GENERATED ALWAYS AS (%s) STORED", e ? e : "...")
+				   : lint_printf(ctx, " DEFAULT %s", e ? e : "...");
+	}
+	const char *add = lint_printf(ctx, "ALTER TABLE %s ADD COLUMN %s %s%s; ", rel, col,
+				      type ? type : ty.name, fill_sql);
+	const char *def = lint_printf(ctx, "%s FOREIGN KEY (%s) %s", lint_ident(ctx, name), col,
+				      references_sql(ctx, con));
+	lint_report(ctx, &rule_add_foreign_key_blocking, con->location,
+		    recipe(ctx, rel, refrel, add, def, name),
+		    "ALTER TABLE %s ADD COLUMN %s REFERENCES %s checks every existing row against %s "
+		    "(%s) while it holds %s on %s and %s on %s: reads and writes of %s and writes to "
+		    "%s wait until the validation ends",
+		    rel, col, refrel, refrel, why, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), rel,
+		    lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), refrel, rel, refrel);
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		const PgQuery__Node *def = cmd->def;
+		if (!def)
+			continue;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
+		    def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+		    def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
+			table_constraint(ctx, as->relation, def->constraint);
+		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
+			   def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
+			const PgQuery__ColumnDef *cd = def->column_def;
+			for (size_t k = 0; k < cd->n_constraints; k++) {
+				const PgQuery__Node *c = cd->constraints[k];
+				if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+				    c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN)
+					column_reference(ctx, as->relation, cd, c->constraint);
+			}
+		}
+	}
+}

@@ -1,9 +1,198 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* ALTER COLUMN ... TYPE rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE
+ * lock, unless PostgreSQL can keep every stored value as it is: a binary-coercible change whose
+ * new modifier does not need checking (varchar(n) to varchar(m >= n) or text, numeric(p,s) to
+ * numeric(p2 >= p, s), cidr to inet, ...; the table is in effects/types.c). Then only the
+ * catalog changes.
+ *
+ * Whether a change is one of those depends on the column's current type. pgsieve knows it for
+ * columns created or changed earlier in the migration (the model); otherwise the finding says
+ * the old type is unknown. A USING clause that computes anything rewrites; USING col or
+ * col::newtype is the same as no USING. timestamp <-> timestamptz rewrites unless the session's
+ * TimeZone is UTC (PostgreSQL 12+), which the migration can show with SET TimeZone. */
+#include <string.h>
+#include <strings.h>
+
+#include "effects/types.h"
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+						 LINT_KINDS_END };
 
 const struct rule rule_alter_type_rewrite = {
 	.id = "alter-type-rewrite",
 	.severity = SEVERITY_ERROR,
 	.category = "rewrite",
 	.summary = "ALTER COLUMN TYPE that rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* Time zones whose offset from UTC is always zero: with one of them as the session's TimeZone,
+ * PostgreSQL 12+ converts timestamp <-> timestamptz without touching the rows. */
+static const char *const utc_zones[] = {
+	"utc",	     "etc/utc",	      "gmt",	     "etc/gmt",	      "uct",	   "etc/uct",
+	"zulu",	     "etc/zulu",      "universal",   "etc/universal", "greenwich", "etc/greenwich",
+	"gmt0",	     "etc/gmt0",      "gmt+0",	     "gmt-0",	      "etc/gmt+0", "etc/gmt-0",
+	"z",	     "0",	      "+00:00",	     "00:00",
+};
+
+static int session_is_utc(const struct lint_ctx *ctx)
+{
+	const char *tz = lint_setting(ctx, "timezone");
+	for (size_t i = 0; tz && i < sizeof(utc_zones) / sizeof(utc_zones[0]); i++)
+		if (!strcasecmp(tz, utc_zones[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether USING only names the column, perhaps cast to the new type: PostgreSQL then does
+ * what it does without USING. */
+static int trivial_using(const PgQuery__Node *e, const char *column, const struct sql_type *to)
+{
+	while (e && e->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && e->type_cast) {
+		struct sql_type cast;
+		sql_type_from_node(e->type_cast->type_name, &cast);
+		if (!type_equal(&cast, to))
+			return 0;
+		e = e->type_cast->arg;
+	}
+	if (!e || e->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || !e->column_ref)
+		return 0;
+	const PgQuery__ColumnRef *cr = e->column_ref;
+	const char *name = sql_names_last(cr->fields, cr->n_fields);
+	return name && !strcmp(name, column);
+}
+
+/* Help for a real rewrite: the expand-and-switch recipe, with a shortcut for length limits. */
+static const char *rewrite_help(struct lint_ctx *ctx, const char *rel, const char *column,
+				const char *type, const struct sql_type *from, const struct sql_type *to)
+{
+	const char *col = lint_ident(ctx, column);
+	const char *tmp = lint_ident(ctx, lint_printf(ctx, "%s_new", column));
+	const char *limit = "";
+	if (!strcmp(to->name, "varchar") && to->nmods == 1 && to->array_dims == 0 &&
+	    (!from || !strcmp(from->name, "varchar") || !strcmp(from->name, "text")))
+		limit = lint_printf(ctx,
+				    "to limit the length, %s and add CHECK (char_length(%s) <= %d) NOT "
+				    "VALID, validated in a later transaction; ",
+				    from && !strcmp(from->name, "text") ? "keep it text"
+									: "change it to text (no rewrite from varchar)",
+				    col, to->mods[0]);
+	return lint_printf(ctx,
+			   "%sto change the type without the long lock, add a column of the new type, "
+			   "keep it in step with a trigger, fill it in batches, then swap the columns in "
+			   "one short transaction and drop the old one: ALTER TABLE %s ADD COLUMN %s %s; "
+			   "... ALTER TABLE %s RENAME COLUMN %s TO %s; ALTER TABLE %s RENAME COLUMN %s TO "
+			   "%s;",
+			   limit, rel, tmp, type, rel, col,
+			   lint_ident(ctx, lint_printf(ctx, "%s_old", column)), rel, tmp, col);
+}
+
+static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__AlterTableCmd *cmd,
+		       const PgQuery__ColumnDef *cd)
+{
+	struct sql_type to;
+	sql_type_from_node(cd->type_name, &to);
+	if (!*to.name)
+		return;
+	const PgQuery__Node *using = cd->raw_default;
+	if (using && trivial_using(using, cmd->name, &to))
+		using = NULL;
+	const struct schema_table *t = lint_table(ctx, rv);
+	const struct schema_column *c = t ? schema_column_find(t, cmd->name) : NULL;
+	struct sql_type from = { 0 };
+	int known = c && c->type;
+	if (known) {
+		from.name = c->type;
+		from.mods[0] = c->mods[0];
+		from.mods[1] = c->mods[1];
+		from.nmods = c->nmods;
+		from.array_dims = c->array_dims;
+		from.location = -1;
+	}
+
+	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, cmd->name);
+	const char *type = lint_type_sql(ctx, cd->type_name);
+	if (!type)
+		type = to.name;
+	const char *lock = lock_mode_name(LOCK_ACCESS_EXCLUSIVE);
+	char buf[128];
+	const char *was = known ? lint_printf(ctx, " (from %s)", sql_type_format(&from, buf, sizeof(buf))) : "";
+	int location = cd->type_name ? cd->type_name->location : -1;
+
+	if (using) {
+		lint_report(ctx, &rule_alter_type_rewrite, location,
+			    rewrite_help(ctx, rel, cmd->name, type, known ? &from : NULL, &to),
+			    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s with a USING expression rewrites the "
+			    "table and rebuilds its indexes under an %s lock: reads and writes wait until "
+			    "every row is converted",
+			    rel, col, type, was, lock);
+		return;
+	}
+	if (!known) {
+		lint_report(ctx, &rule_alter_type_rewrite, location,
+			    lint_printf(ctx,
+					"if the current type converts in place (varchar(n) to a larger n or "
+					"to text, numeric(p,s) to a larger p, cidr to inet, ...), only the "
+					"catalog changes and this finding can be silenced with -- "
+					"pgsieve-ignore alter-type-rewrite: <old type>; otherwise %s",
+					rewrite_help(ctx, rel, cmd->name, type, NULL, &to)),
+			    "ALTER TABLE %s ALTER COLUMN %s TYPE %s rewrites the table and rebuilds its "
+			    "indexes under an %s lock unless the column's current type converts in place; "
+			    "the old type of %s is unknown to pgsieve (the column was not created or "
+			    "changed earlier in the migration); reads and writes wait until it ends",
+			    rel, col, type, lock, col);
+		return;
+	}
+	switch (type_change(&from, &to, lint_pg_version(ctx))) {
+	case TYPE_CHANGE_NONE:
+	case TYPE_CHANGE_CATALOG:
+		return;
+	case TYPE_CHANGE_TIMEZONE:
+		if (session_is_utc(ctx))
+			return;
+		lint_report(ctx, &rule_alter_type_rewrite, location,
+			    lint_printf(ctx,
+					"if the stored values are in UTC, set the session's time zone first "
+					"and PostgreSQL skips the rewrite: SET TimeZone = 'UTC'; ALTER TABLE "
+					"%s ALTER COLUMN %s TYPE %s; otherwise %s",
+					rel, col, type, rewrite_help(ctx, rel, cmd->name, type, &from, &to)),
+			    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s rewrites the table and rebuilds its "
+			    "indexes under an %s lock unless the session's TimeZone is UTC: reads and writes "
+			    "wait until it ends",
+			    rel, col, type, was, lock);
+		return;
+	case TYPE_CHANGE_UNKNOWN:
+		lint_report(ctx, &rule_alter_type_rewrite, location,
+			    rewrite_help(ctx, rel, cmd->name, type, &from, &to),
+			    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s may rewrite the table and rebuild its "
+			    "indexes under an %s lock: pgsieve does not know whether PostgreSQL converts "
+			    "this type in place",
+			    rel, col, type, was, lock);
+		return;
+	case TYPE_CHANGE_REWRITE:
+		break;
+	}
+	lint_report(ctx, &rule_alter_type_rewrite, location, rewrite_help(ctx, rel, cmd->name, type, &from, &to),
+		    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s rewrites the table and rebuilds its indexes "
+		    "under an %s lock: reads and writes wait until every row is converted",
+		    rel, col, type, was, lock);
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType && *cmd->name &&
+		    cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+			alter_type(ctx, as->relation, cmd, cmd->def->column_def);
+	}
+}

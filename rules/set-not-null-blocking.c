@@ -1,9 +1,100 @@
-/* PLACEHOLDER: not implemented yet; replace with the real rule. */
+/* ALTER COLUMN ... SET NOT NULL scans every row for NULLs while it holds ACCESS EXCLUSIVE on the
+ * table. From PostgreSQL 12 the scan is skipped when a validated CHECK (col IS NOT NULL)
+ * constraint already proves it, and that CHECK can be added NOT VALID and validated under a
+ * weaker lock: the model tracks such constraints by name through ADD CONSTRAINT ... NOT VALID,
+ * VALIDATE CONSTRAINT and DROP CONSTRAINT (schema/apply.c). Tables created earlier in the
+ * migration are empty to everyone else. */
+#include <string.h>
+
 #include "lint/rule.h"
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+
+static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
+						 LINT_KINDS_END };
 
 const struct rule rule_set_not_null_blocking = {
 	.id = "set-not-null-blocking",
 	.severity = SEVERITY_ERROR,
 	.category = "locking",
 	.summary = "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
+	.kinds = kinds,
+	.visit = visit,
 };
+
+/* The release from which a validated CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan. */
+enum { CHECK_SHORTCUT_SINCE = 12 };
+
+/* A CHECK (col IS NOT NULL) of the model that is not validated yet, or NULL. */
+static const struct schema_notnull_check *unvalidated_check(const struct schema_table *t,
+							     const char *column)
+{
+	for (size_t i = 0; t && i < t->nchecks; i++)
+		if (!t->checks[i].validated && t->checks[i].column && !strcmp(t->checks[i].column, column))
+			return &t->checks[i];
+	return NULL;
+}
+
+static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column)
+{
+	const struct schema_table *t = lint_table(ctx, rv);
+	int version = lint_pg_version(ctx);
+	int shortcut = version >= CHECK_SHORTCUT_SINCE;
+	if (shortcut && t && schema_column_has_notnull_check(t, column))
+		return;
+	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, column);
+	const struct schema_notnull_check *pending = shortcut ? unvalidated_check(t, column) : NULL;
+	/* an unnamed CHECK (col IS NOT NULL) gets PostgreSQL's name <table>_<col>_check */
+	const char *name = lint_ident(ctx, !pending	       ? lint_printf(ctx, "%s_%s_not_null", rv->relname, column)
+					   : pending->name ? pending->name
+							   : lint_printf(ctx, "%s_%s_check", rv->relname, column));
+	const char *add = pending ? ""
+				  : lint_printf(ctx, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; ",
+						rel, name, col);
+	const char *help;
+	if (pending)
+		help = lint_printf(ctx,
+				   "validate the CHECK constraint first, in a later transaction than the one "
+				   "that added it (VALIDATE CONSTRAINT holds SHARE UPDATE EXCLUSIVE, so reads "
+				   "and writes go on while it scans): ALTER TABLE %s VALIDATE CONSTRAINT %s; "
+				   "then SET NOT NULL skips its scan: ALTER TABLE %s ALTER COLUMN %s SET NOT "
+				   "NULL; ALTER TABLE %s DROP CONSTRAINT %s;",
+				   rel, name, rel, col, rel, name);
+	else if (shortcut)
+		help = lint_printf(ctx,
+				   "prove it with a CHECK constraint first: %sthen, in a later transaction "
+				   "(VALIDATE CONSTRAINT holds SHARE UPDATE EXCLUSIVE, so reads and writes go "
+				   "on while it scans): ALTER TABLE %s VALIDATE CONSTRAINT %s; then SET NOT "
+				   "NULL skips its scan: ALTER TABLE %s ALTER COLUMN %s SET NOT NULL; ALTER "
+				   "TABLE %s DROP CONSTRAINT %s;",
+				   add, rel, name, rel, col, rel, name);
+	else
+		help = lint_printf(ctx,
+				   "PostgreSQL %d always scans for SET NOT NULL; a CHECK constraint gives the "
+				   "same guarantee without the long lock: %sthen, in a later transaction: "
+				   "ALTER TABLE %s VALIDATE CONSTRAINT %s; (from PostgreSQL 12, SET NOT NULL "
+				   "uses such a constraint and skips the scan)",
+				   version, add, rel, name);
+	lint_report(ctx, &rule_set_not_null_blocking, -1, help,
+		    "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL takes an %s lock and scans every row "
+		    "for NULLs%s: reads and writes wait until the scan ends",
+		    rel, col, lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
+		    pending ? lint_printf(ctx, " (the CHECK constraint %s is NOT VALID yet, so it cannot "
+					       "spare the scan)", name)
+			    : "");
+}
+
+static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
+	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
+	    lint_table_is_new(ctx, as->relation))
+		return;
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+			continue;
+		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull && *cmd->name)
+			set_not_null(ctx, as->relation, cmd->name);
+	}
+}
