@@ -10,6 +10,7 @@
 
 #include "discover/files.h"
 #include "util/error.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 
 static const char *const framework_names[FW_COUNT] = {
@@ -58,12 +59,6 @@ int framework_has_downs(enum framework fw)
 
 /* ---- small helpers ---- */
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
-}
-
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -78,7 +73,7 @@ static int is_file(const char *path)
 
 static int exists_in(const char *dir, const char *name)
 {
-	char *p = join(dir, name);
+	char *p = path_join(dir, name);
 	int r = is_file(p) || is_dir(p);
 	free(p);
 	return r;
@@ -241,7 +236,7 @@ static void load_up_down_files(const char *dir, struct migration_set *set)
 		struct migration_part *part = up ? &m->up : &m->down;
 		/* pop: a .postgres. variant wins over a dialect-neutral one */
 		if (!part->path || strstr(f, ".postgres."))
-			set_part(part, join(dir, f), tx);
+			set_part(part, path_join(dir, f), tx);
 		free(version);
 		free(name);
 	}
@@ -288,8 +283,8 @@ static void load_diesel(const char *dir, struct migration_set *set)
 	size_t n;
 	char **names = list_dir(dir, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *sub = join(dir, names[i]);
-		char *up = join(sub, "up.sql"), *down = join(sub, "down.sql"), *meta = join(sub, "metadata.toml");
+		char *sub = path_join(dir, names[i]);
+		char *up = path_join(sub, "up.sql"), *down = path_join(sub, "down.sql"), *meta = path_join(sub, "metadata.toml");
 		if (is_file(up)) {
 			const char *us = strchr(names[i], '_');
 			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
@@ -333,15 +328,15 @@ static void load_flyway(const char *dir, struct migration_set *set)
 			enum lint_tx tx = file_has_setting(conf, "executeInTransaction", "false") ? LINT_TX_NONE
 												 : LINT_TX_WRAPPED;
 			if (kind == 'V' && *version) {
-				set_part(&add(set, version, name)->up, join(dir, f), tx);
+				set_part(&add(set, version, name)->up, path_join(dir, f), tx);
 			} else if (kind == 'R' && !*version) {
 				struct migration *m = add(set, "", name);
 				m->repeatable = 1;
-				set_part(&m->up, join(dir, f), tx);
+				set_part(&m->up, path_join(dir, f), tx);
 			} else if (kind == 'U' && *version) {
 				struct migration *m = find(set, version);
 				if (m)
-					set_part(&m->down, join(dir, f), tx);
+					set_part(&m->down, path_join(dir, f), tx);
 			}
 			free(conf);
 			free(version);
@@ -381,7 +376,7 @@ static void load_dbmate(const char *dir, struct migration_set *set, int *errors)
 	for (size_t i = 0; i < n; i++) {
 		if (!ends_with(names[i], ".sql"))
 			continue;
-		char *path = join(dir, names[i]);
+		char *path = path_join(dir, names[i]);
 		size_t len;
 		char *text = file_read(path, &len);
 		if (!text) {
@@ -429,7 +424,7 @@ static void load_dbmate(const char *dir, struct migration_set *set, int *errors)
 
 static void load_sqitch(const char *dir, struct migration_set *set, int *errors)
 {
-	char *plan_path = join(dir, "sqitch.plan");
+	char *plan_path = path_join(dir, "sqitch.plan");
 	size_t len;
 	char *plan = file_read(plan_path, &len);
 	free(plan_path);
@@ -438,7 +433,7 @@ static void load_sqitch(const char *dir, struct migration_set *set, int *errors)
 		(*errors)++;
 		return;
 	}
-	char *deploy = join(dir, "deploy"), *revert = join(dir, "revert");
+	char *deploy = path_join(dir, "deploy"), *revert = path_join(dir, "revert");
 	unsigned order = 0;
 	for (char *line = plan; line && *line;) {
 		char *eol = strchr(line, '\n');
@@ -452,7 +447,7 @@ static void load_sqitch(const char *dir, struct migration_set *set, int *errors)
 			snprintf(version, sizeof(version), "%06u", ++order);
 			/* a reworked change appears twice; its scripts then carry @tag names */
 			char *file = xasprintf("%s.sql", name);
-			char *up = join(deploy, file), *down = join(revert, file);
+			char *up = path_join(deploy, file), *down = path_join(revert, file);
 			struct migration *m = add(set, version, name);
 			if (is_file(up)) {
 				set_part(&m->up, up, LINT_TX_NONE);
@@ -481,8 +476,8 @@ static void load_prisma(const char *dir, struct migration_set *set)
 	size_t n;
 	char **names = list_dir(dir, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *sub = join(dir, names[i]);
-		char *up = join(sub, "migration.sql"), *down = join(sub, "down.sql");
+		char *sub = path_join(dir, names[i]);
+		char *up = path_join(sub, "migration.sql"), *down = path_join(sub, "down.sql");
 		if (is_file(up)) {
 			const char *us = strchr(names[i], '_');
 			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
@@ -511,7 +506,7 @@ static void load_sql_files(const char *dir, struct migration_set *set, enum lint
 	for (size_t i = 0; i < n; i++) {
 		if (!ends_with(names[i], ".sql"))
 			continue;
-		char *path = join(dir, names[i]);
+		char *path = path_join(dir, names[i]);
 		if (is_file(path)) {
 			size_t v = digits(names[i]);
 			char *version = xstrndup(names[i], v);
@@ -540,7 +535,7 @@ static int has_file_matching(const char *dir, int (*pred)(const char *dir, const
 
 static int is_diesel_dir(const char *dir, const char *name)
 {
-	char *sub = join(dir, name), *up = join(sub, "up.sql");
+	char *sub = path_join(dir, name), *up = path_join(sub, "up.sql");
 	int r = is_file(up);
 	free(up);
 	free(sub);
@@ -549,7 +544,7 @@ static int is_diesel_dir(const char *dir, const char *name)
 
 static int is_prisma_dir(const char *dir, const char *name)
 {
-	char *sub = join(dir, name), *up = join(sub, "migration.sql");
+	char *sub = path_join(dir, name), *up = path_join(sub, "migration.sql");
 	int r = is_file(up);
 	free(up);
 	free(sub);
@@ -579,7 +574,7 @@ static int is_dbmate_file(const char *dir, const char *name)
 {
 	if (!ends_with(name, ".sql"))
 		return 0;
-	char *path = join(dir, name);
+	char *path = path_join(dir, name);
 	size_t len;
 	char *text = file_read(path, &len);
 	free(path);

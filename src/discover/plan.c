@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/path.h"
 #include "util/xalloc.h"
 
 static int excluded(const char *path, char *const *exclude, size_t n)
@@ -94,12 +95,6 @@ struct dir_chain {
 	const struct dir_chain *up;
 };
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -140,7 +135,7 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	/* files first, then subdirectories, each in name order */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
-			char *path = join(dir, names[i]);
+			char *path = path_join(dir, names[i]);
 			struct stat sub;
 			size_t len = strlen(names[i]);
 			if (excluded(path, exclude, n_exclude)) {
@@ -165,16 +160,6 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-}
-
-static char *parent_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
 }
 
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
@@ -202,7 +187,7 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 		}
 		if (excluded(path, exclude, n_exclude))
 			continue;
-		char *parent = parent_dir(path);
+		char *parent = path_dirname(path);
 		enum framework fw = forced >= 0 ? (enum framework)forced : migrations_detect(parent);
 		/* Every file argument in the same directory is reported from one set; the other
 		 * migrations of the directory are read for context, in the framework's order (for
@@ -210,7 +195,7 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 		char **only = xcalloc(npaths, sizeof(char *));
 		size_t nonly = 0;
 		for (size_t k = i; k < npaths; k++) {
-			char *pk = parent_dir(paths[k]);
+			char *pk = path_dirname(paths[k]);
 			struct stat sk;
 			if (!strcmp(pk, parent) && strcmp(paths[k], "-") && stat(paths[k], &sk) == 0 &&
 			    !S_ISDIR(sk.st_mode) && !excluded(paths[k], exclude, n_exclude)) {

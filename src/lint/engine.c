@@ -810,7 +810,12 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 					continue;
 				const char *id = d->rules[k];
 				const char *msg, *help;
-				if (!rule_find(id)) {
+				const struct rule *named = rule_find(id);
+				/* a rule switched off by configuration silences nothing because it did not
+				 * run: the directive may still be needed where the rule is on */
+				if (named && ctx->run->opts->severities[rule_index(named)] == SEVERITY_OFF)
+					continue;
+				if (!named) {
 					msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
 					help = "check the spelling against `pgsieve rules`";
 				} else {
@@ -927,9 +932,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		directive_release(&ctx->directives[i]);
 	free(ctx->directives);
 	free(ctx->findings);
-	for (size_t i = 0; i < ctx->settings.cap; i++)
-		if (ctx->settings.slots[i].key)
-			free(ctx->settings.slots[i].value);
+	size_t it = 0;
+	void *value;
+	while (strmap_next(&ctx->settings, &it, NULL, &value))
+		free(value);
 	strmap_release(&ctx->settings);
 	strmap_release(&ctx->fp_counts);
 	free(ctx->rule_state);

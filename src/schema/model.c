@@ -48,31 +48,30 @@ static void index_free(struct schema_index *ix)
 
 void schema_model_release(struct schema_model *m)
 {
-	for (size_t i = 0; i < m->tables.cap; i++)
-		if (m->tables.slots[i].key && m->tables.slots[i].value)
-			table_free(m->tables.slots[i].value);
-	for (size_t i = 0; i < m->indexes.cap; i++)
-		if (m->indexes.slots[i].key && m->indexes.slots[i].value)
-			index_free(m->indexes.slots[i].value);
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->tables, &it, NULL, &v))
+		table_free(v);
+	it = 0;
+	while (strmap_next(&m->indexes, &it, NULL, &v))
+		index_free(v);
 	strmap_release(&m->tables);
 	strmap_release(&m->indexes);
 }
 
 void schema_model_begin_migration(struct schema_model *m)
 {
-	for (size_t i = 0; i < m->tables.cap; i++) {
-		struct schema_table *t = m->tables.slots[i].key ? m->tables.slots[i].value : NULL;
-		if (!t)
-			continue;
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->tables, &it, NULL, &v)) {
+		struct schema_table *t = v;
 		t->created_in_migration = 0;
 		for (size_t c = 0; c < t->ncolumns; c++)
 			t->columns[c].added_in_migration = 0;
 	}
-	for (size_t i = 0; i < m->indexes.cap; i++) {
-		struct schema_index *ix = m->indexes.slots[i].key ? m->indexes.slots[i].value : NULL;
-		if (ix)
-			ix->created_in_migration = 0;
-	}
+	it = 0;
+	while (strmap_next(&m->indexes, &it, NULL, &v))
+		((struct schema_index *)v)->created_in_migration = 0;
 }
 
 struct schema_table *schema_table_find(const struct schema_model *m, const char *schema,

@@ -104,3 +104,18 @@ void *strmap_remove(struct strmap *m, const char *key)
 	/* count is not decreased: tombstones occupy slots until the next grow */
 	return value;
 }
+
+int strmap_next(const struct strmap *m, size_t *it, const char **key, void **value)
+{
+	while (*it < m->cap) {
+		const struct strmap_entry *e = &m->slots[(*it)++];
+		if (e->key && e->key != tombstone) {
+			if (key)
+				*key = e->key;
+			if (value)
+				*value = e->value;
+			return 1;
+		}
+	}
+	return 0;
+}

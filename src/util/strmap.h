@@ -24,6 +24,10 @@ int strmap_has(const struct strmap *m, const char *key);
 /* Removes the key; returns its value or NULL. */
 void *strmap_remove(struct strmap *m, const char *key);
 
-/* Iterate: for (size_t i = 0; i < m.cap; i++) if (m.slots[i].key) ... */
+/* Iterates over the live entries in no particular order:
+ *   size_t it = 0; const char *key; void *value;
+ *   while (strmap_next(&m, &it, &key, &value)) ...
+ * The map must not change during the loop. */
+int strmap_next(const struct strmap *m, size_t *it, const char **key, void **value);
 
 #endif
