@@ -4,8 +4,10 @@
 For each bad-NAME.sql, bad-NAME.expected lists the findings of that rule (and any syntax-error)
 one per line as `LINE:COL-END_LINE:END_COL SEVERITY MESSAGE`; each ok-NAME.sql must produce no
 finding of the rule. A first line `-- pgsieve-test: ARGS` passes extra arguments to
-`pgsieve lint` (for example --pg-version 11 or --assume-in-transaction); a relative
-`--config FILE` there is looked up in the fixture's directory, then from the repository root.
+`pgsieve lint` (for example --pg-version 11 or --assume-in-transaction); relative paths there
+(`--config FILE`, or `before.sql`, a migration linted first so that the model knows the tables
+it creates as existing ones) are looked up in the fixture's directory, then from the repository
+root.
 
 Also fails when a rule has no fixture directory, fewer than three bad or three ok cases, or no
 documentation, and when a fixture directory names no rule.
@@ -23,26 +25,29 @@ import sys
 ENGINE_RULES = {"syntax-error"}
 
 
-def resolve_config(extra, path):
-    """A relative `--config FILE` in a fixture's options names a file in the fixture's own
-    directory or, failing that, one relative to the repository root (the directory above
-    fixtures/): make it absolute, since the runner's working directory varies (meson runs it
-    from the build directory)."""
+def resolve_paths(extra, path):
+    """Relative paths in a fixture's options, the value of `--config FILE` and extra `.sql`
+    files to lint before the fixture (earlier migrations that tell the model about existing
+    tables), name files in the fixture's own directory or, failing that, relative to the
+    repository root (the directory above fixtures/): make them absolute, since the runner's
+    working directory varies (meson runs it from the build directory)."""
     fixture_dir = os.path.dirname(os.path.abspath(path))
     repo_root = os.path.dirname(os.path.dirname(fixture_dir))
     out = list(extra)
     for i, arg in enumerate(out):
-        if arg == "--config" and i + 1 < len(out):
-            at, prefix, value = i + 1, "", out[i + 1]
+        if i > 0 and out[i - 1] == "--config":
+            prefix, value = "", arg
         elif arg.startswith("--config="):
-            at, prefix, value = i, "--config=", arg[len("--config="):]
+            prefix, value = "--config=", arg[len("--config="):]
+        elif arg.endswith(".sql") and not arg.startswith("-"):
+            prefix, value = "", arg
         else:
             continue
         if os.path.isabs(value):
             continue
         for base in (fixture_dir, repo_root):
             if os.path.exists(os.path.join(base, value)):
-                out[at] = prefix + os.path.join(base, value)
+                out[i] = prefix + os.path.join(base, value)
                 break
     return out
 
@@ -53,7 +58,7 @@ def lint(pgsieve, path):
     extra = []
     marker = "-- pgsieve-test:"
     if first.startswith(marker):
-        extra = resolve_config(shlex.split(first[len(marker):]), path)
+        extra = resolve_paths(shlex.split(first[len(marker):]), path)
     cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
     proc = subprocess.run(cmd, capture_output=True, timeout=60)
     if proc.returncode != 0:
