@@ -191,8 +191,8 @@ static int rollback_prepared(const PgQuery__Node *s, int *loc)
 /* Every command whose execution starts with PreventInTransactionBlock(), in the order the
  * server checks them (REINDEX CONCURRENTLY before REINDEX SCHEMA). DROP SUBSCRIPTION refuses
  * only when the subscription has a replication slot, which it has unless slot_name was set to
- * NONE: the common case. CLUSTER of a partitioned table refuses too, but which tables are
- * partitioned is not known here. */
+ * NONE: the common case. CLUSTER, REINDEX TABLE and REINDEX INDEX of a partitioned table or
+ * index refuse too (PostgreSQL 14+), but which tables are partitioned is not known here. */
 static const struct notx_row {
 	PgQuery__Node__NodeCase kind;
 	const char *command;
