@@ -192,7 +192,8 @@ static int rollback_prepared(const PgQuery__Node *s, int *loc)
  * server checks them (REINDEX CONCURRENTLY before REINDEX SCHEMA). DROP SUBSCRIPTION refuses
  * only when the subscription has a replication slot, which it has unless slot_name was set to
  * NONE: the common case. CLUSTER, REINDEX TABLE and REINDEX INDEX of a partitioned table or
- * index refuse too (PostgreSQL 14+), but which tables are partitioned is not known here. */
+ * index refuse too (REINDEX from PostgreSQL 14, CLUSTER from 15), but which tables are
+ * partitioned is not known here. */
 static const struct notx_row {
 	PgQuery__Node__NodeCase kind;
 	const char *command;
