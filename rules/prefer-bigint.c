@@ -7,10 +7,10 @@
  * A column becomes a key where it is defined (PRIMARY KEY, REFERENCES, GENERATED ... AS
  * IDENTITY), in a one-column PRIMARY KEY (...) or a FOREIGN KEY (...) of the same CREATE TABLE
  * or ALTER TABLE, or later in the migration, when ALTER TABLE ... ADD CONSTRAINT names it
- * (pg_dump and several ORMs add every key that way). For the last case the rule remembers the migration's
- * small integer columns and reports at their definition once a constraint makes them keys. A
- * column is reported once, whichever way it became a key. Integer widths come from
- * effects/types.h. */
+ * (pg_dump and several ORMs add every key that way). For the last case the rule remembers the
+ * migration's small integer columns and reports at their definition once a constraint makes
+ * them keys. A column is reported once, whichever way it became a key. Integer widths come
+ * from effects/types.h. */
 #include <string.h>
 
 #include "column-type.h"
@@ -88,7 +88,8 @@ static int names_column(PgQuery__Node *const *list, size_t n, const char *column
 
 /* What a constraint makes of `column` ("primary key", ...), or NULL. For a column constraint
  * (column_level) the constraint is on that column; a table constraint names its columns. */
-static const char *constraint_role(const PgQuery__Constraint *con, const char *column, int column_level)
+static const char *constraint_role(const PgQuery__Constraint *con, const char *column,
+				   int column_level)
 {
 	switch (con->contype) {
 	case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:

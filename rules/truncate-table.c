@@ -4,7 +4,10 @@
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
-static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_TRUNCATE_STMT, LINT_KINDS_END };
+static const PgQuery__Node__NodeCase kinds[] = {
+	PG_QUERY__NODE__NODE_TRUNCATE_STMT,
+	LINT_KINDS_END,
+};
 
 const struct rule rule_truncate_table = {
 	.id = "truncate-table",
