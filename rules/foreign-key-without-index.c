@@ -421,7 +421,7 @@ static void finish(struct lint_ctx *ctx)
 					     lint_ident(ctx, idxname), fk->rel, cols),
 				 "%s on %s (%s) has no index leading with its columns: every DELETE "
 				 "or key UPDATE on %s reads all of %s to find referencing rows, and so "
-				 "do joins between them",
+				 "does every query for the rows of one parent",
 				 which, fk->rel, cols, fk->parent, fk->rel);
 	}
 }

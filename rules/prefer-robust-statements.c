@@ -258,7 +258,13 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	if (here.stmt_index == st->do_index)
 		return; /* run by the DO block before it */
-	if (!st->notx && lint_framework_tx_kind(ctx) == LINT_TX_NONE)
+	/* A runner that sends statements one by one still runs the ones between the script's own
+	 * BEGIN and COMMIT atomically (Sqitch scripts carry theirs): only work done outside one
+	 * makes the migration non-atomic. SET and transaction control are not work. */
+	if (!st->notx && lint_framework_tx_kind(ctx) == LINT_TX_NONE && !lint_in_transaction(ctx) &&
+	    node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT &&
+	    node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SET_STMT &&
+	    node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT)
 		st->notx = "the migration runner runs it without a transaction";
 	struct notx_info info;
 	if (!st->notx && !lint_in_transaction(ctx) && notx_check(node, lint_pg_version(ctx), &info))

@@ -1,7 +1,8 @@
 /* privilege-change: GRANT, REVOKE, role membership, ALTER DEFAULT PRIVILEGES and changes of
  * owner. None of them locks anything or loses data; they change who may read and write what,
  * which is a security review in its own right and easy to miss among schema changes. A GRANT to
- * PUBLIC reaches every role, including the ones created later, so its message says so plainly. */
+ * PUBLIC reaches every role, including the ones created later: its message says so plainly, and
+ * it is reported one severity step above the rule's (an error by default). */
 #include <string.h>
 
 #include "lint/rule.h"
@@ -233,7 +234,7 @@ static void grant(struct lint_ctx *ctx, const PgQuery__GrantStmt *gs)
 					  : "";
 
 	if (gs->is_grant && public_at >= 0) {
-		lint_report(ctx, &rule_privilege_change, public_at,
+		lint_report_escalated(ctx, &rule_privilege_change, public_at,
 			    lint_printf(ctx,
 					"grant to the roles that need it instead of PUBLIC, for example "
 					"GRANT %s %s TO app_role; a role created later then gets nothing "
@@ -314,7 +315,7 @@ static void default_privileges(struct lint_ctx *ctx, const PgQuery__AlterDefault
 				    schemas ? schemas : "");
 	const char *privs = privileges_text(ctx, gs->privileges, gs->n_privileges);
 	if (gs->is_grant && public_at >= 0) {
-		lint_report(ctx, &rule_privilege_change, public_at,
+		lint_report_escalated(ctx, &rule_privilege_change, public_at,
 			    lint_printf(ctx, "grant to the roles that need it instead of PUBLIC: ALTER "
 					     "DEFAULT PRIVILEGES ... GRANT %s ON %s TO app_role",
 					privs, object_word(gs->objtype, 1)),

@@ -46,17 +46,23 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 			  : lint_printf(ctx, "%d", o->vector_dimensions[i]);
 	}
 	int expect = o->vector_dimensions[0];
+	/* ALTER COLUMN ... TYPE names the column in its command, not in the ColumnDef */
+	const char *colname = cd->colname;
+	const PgQuery__Node *parent = lint_parent(ctx, 0);
+	if (!*colname && parent && parent->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
+		colname = parent->alter_table_cmd->name;
+	const char *column = lint_ident(ctx, colname);
 	lint_report(ctx, &rule_vector_dimension_mismatch, t.location,
 		    lint_printf(ctx,
 				"declare the column with the size of the model that fills it: %s "
 				"%s(%d)%s; if this is a new model, add %d to vector-dimensions in "
 				".pgsieve.yml",
-				lint_ident(ctx, cd->colname), t.name, expect,
+				column, t.name, expect,
 				o->n_vector_dimensions > 1 ? " (or another configured size)" : "",
 				t.mods[0]),
 		    "column %s is %s(%d), but the configured embedding size%s (vector-dimensions) %s "
 		    "%s: inserting those embeddings fails with \"expected %d dimensions\"",
-		    lint_ident(ctx, cd->colname), t.name, t.mods[0],
+		    column, t.name, t.mods[0],
 		    o->n_vector_dimensions > 1 ? "s" : "", o->n_vector_dimensions > 1 ? "are" : "is",
 		    sizes, t.mods[0]);
 }
