@@ -1016,11 +1016,8 @@ const char *effects_command(const PgQuery__Node *stmt)
 		return alter_command(stmt->alter_table_stmt->objtype, "ALTER TYPE");
 	case PG_QUERY__NODE__NODE_RENAME_STMT: {
 		const PgQuery__RenameStmt *rs = stmt->rename_stmt;
-		return alter_command(rs->rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX ||
-						     !rs->relation
-					     ? rs->rename_type
-					     : rs->relation_type,
-				     "ALTER");
+		/* RENAME COLUMN / CONSTRAINT / TRIGGER name the relation's kind separately */
+		return alter_command(rs->rename_type, alter_command(rs->relation_type, "ALTER"));
 	}
 	case PG_QUERY__NODE__NODE_ALTER_OBJECT_SCHEMA_STMT:
 		return alter_command(stmt->alter_object_schema_stmt->object_type, "ALTER");

@@ -147,6 +147,8 @@ static const struct want {
 	{ "COMMENT ON TABLE t IS 'x'", 15, "COMMENT", 1, { { "t", TARGET, SUE, C, 0 } } },
 	{ "COMMENT ON COLUMN s.t.a IS 'x'", 15, NULL, 1, { { "t", TARGET, SUE, C, 0 } } },
 	{ "ALTER TABLE t RENAME COLUMN a TO b", 15, "ALTER TABLE", 1, { { "t", TARGET, AX, C, 0 } } },
+	{ "ALTER TABLE s.t RENAME TO u", 15, "ALTER TABLE", 1, { { "t", TARGET, AX, C, 0 } } },
+	{ "ALTER MATERIALIZED VIEW m RENAME TO n", 15, "ALTER MATERIALIZED VIEW", 1, { { "m", TARGET, AX, C, 0 } } },
 	{ "ALTER TABLE t SET SCHEMA archive", 15, "ALTER TABLE", 1, { { "t", TARGET, AX, C, 0 } } },
 	{ "CREATE POLICY p ON t USING (true)", 15, "CREATE POLICY", 1, { { "t", TARGET, AX, C, 0 } } },
 	{ "CREATE STATISTICS st ON a, b FROM t", 15, "CREATE STATISTICS", 1, { { "t", TARGET, SUE, C, 0 } } },
