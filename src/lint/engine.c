@@ -163,6 +163,11 @@ int lint_framework_transaction(const struct lint_ctx *ctx)
 	return ctx->framework_tx;
 }
 
+int lint_in_do_block(const struct lint_ctx *ctx)
+{
+	return ctx->in_do_block;
+}
+
 int lint_framework_tx_kind(const struct lint_ctx *ctx)
 {
 	return (int)ctx->src->tx;
@@ -587,8 +592,13 @@ static void track_transaction(struct lint_ctx *ctx, const PgQuery__TransactionSt
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
-		if (!ts->chain) /* COMMIT AND CHAIN starts the next one at once */
-			ctx->explicit_tx = ctx->framework_tx = 0;
+		if (ts->chain) /* COMMIT AND CHAIN starts the next one at once */
+			break;
+		ctx->explicit_tx = 0;
+		/* In a multi-statement query PostgreSQL runs what follows a COMMIT in a new implicit
+		 * transaction; a wrapping runner's transaction, once committed, is gone. */
+		if (ctx->src->tx != LINT_TX_IMPLICIT)
+			ctx->framework_tx = 0;
 		break;
 	default:
 		break;
@@ -898,6 +908,9 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
 		uint32_t from = src->has_region ? src->region_offset : 0;
 		size_t n = src->has_region ? src->region_len : src->len;
+		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
+		if (n >= 3 && !memcmp(src->text + from, "\xEF\xBB\xBF", 3))
+			from += 3, n -= 3;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
