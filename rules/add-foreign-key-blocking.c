@@ -122,11 +122,17 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 				   : lint_printf(ctx, "ADD FOREIGN KEY (%s)", cols);
 	const char *def = lint_printf(ctx, "%s FOREIGN KEY (%s) %s", lint_ident(ctx, name), cols,
 				      references_sql(ctx, con));
-	lint_report(ctx, &rule_add_foreign_key_blocking, con->location,
-		    recipe(ctx, rel, refrel, "", def, name),
-		    "ALTER TABLE %s %s takes %s locks on %s and %s and checks every row against %s: "
-		    "writes to both tables wait until the validation ends",
-		    rel, what, lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), rel, refrel, refrel);
+	const char *help = recipe(ctx, rel, refrel, "", def, name);
+	if (!strcmp(rel, refrel)) /* a key into the same table */
+		lint_report(ctx, &rule_add_foreign_key_blocking, con->location, help,
+			    "ALTER TABLE %s %s takes a %s lock on %s and checks every row against the "
+			    "table itself: writes to it wait until the validation ends",
+			    rel, what, lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), rel);
+	else
+		lint_report(ctx, &rule_add_foreign_key_blocking, con->location, help,
+			    "ALTER TABLE %s %s takes %s locks on %s and %s and checks every row against %s: "
+			    "writes to both tables wait until the validation ends",
+			    rel, what, lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), rel, refrel, refrel);
 }
 
 /* The DEFAULT or GENERATED clause that gives the new column a value in existing rows, which

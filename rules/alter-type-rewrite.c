@@ -119,7 +119,7 @@ static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		type = to.name;
 	const char *lock = lock_mode_name(LOCK_ACCESS_EXCLUSIVE);
 	char buf[128];
-	const char *was = known ? lint_printf(ctx, " (from %s)", sql_type_format(&from, buf, sizeof(buf))) : "";
+	const char *was = known ? lint_printf(ctx, " (from %s)", type_format(&from, buf, sizeof(buf))) : "";
 	int location = cd->type_name ? cd->type_name->location : -1;
 
 	if (using) {

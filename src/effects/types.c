@@ -32,6 +32,15 @@ static const char *const known_types[] = {
 	"varbit",    "varchar",	     "xid",	      "xid8",	       "xml",
 };
 
+/* The SQL spelling of canonical names that read oddly in messages. */
+static const struct {
+	const char *canonical, *sql;
+} spellings[] = {
+	{ "int2", "smallint" }, { "int4", "integer" },	 { "int8", "bigint" },
+	{ "bpchar", "char" },	{ "float4", "real" },	 { "float8", "double precision" },
+	{ "bool", "boolean" },	{ "varbit", "varbit" },
+};
+
 /* How a type's modifier can change without touching the rows (the "support functions" of
  * varchar, numeric, varbit, timestamp, time and interval that let ALTER TYPE skip the
  * length-coercion call). Types not listed (bpchar, bit, ...) only allow the same modifier. */
@@ -225,4 +234,13 @@ enum type_change type_change(const struct sql_type *from, const struct sql_type 
 	if (binary_coercible(a, b) && to->nmods == 0)
 		return TYPE_CHANGE_CATALOG;
 	return TYPE_CHANGE_REWRITE;
+}
+
+const char *type_format(const struct sql_type *t, char *buf, size_t size)
+{
+	struct sql_type shown = *t;
+	for (size_t i = 0; shown.name && i < COUNT(spellings); i++)
+		if (!strcmp(shown.name, spellings[i].canonical))
+			shown.name = spellings[i].sql;
+	return sql_type_format(&shown, buf, size);
 }

@@ -34,6 +34,10 @@ enum type_change {
  * server of major version pg_version. */
 enum type_change type_change(const struct sql_type *from, const struct sql_type *to, int pg_version);
 
+/* The type as people write it, for messages: "integer", "char(4)", "numeric(10,2)",
+ * "varchar(20)[]" (canonical names such as int4 or bpchar turned back into SQL). */
+const char *type_format(const struct sql_type *t, char *buf, size_t size);
+
 /* Whether two types are the same type with the same modifiers (serial counts as its integer). */
 int type_equal(const struct sql_type *a, const struct sql_type *b);
 
