@@ -204,6 +204,7 @@ static struct lint_source lint_source_for(const struct plan_item *it, const stru
 		src.has_down = it->migration->down.path != NULL;
 	src.context_only = !it->report;
 	src.separate_model = it->is_down;
+	src.is_down = it->is_down;
 	return src;
 }
 

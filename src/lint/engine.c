@@ -163,6 +163,11 @@ int lint_framework_transaction(const struct lint_ctx *ctx)
 	return ctx->framework_tx;
 }
 
+int lint_is_down(const struct lint_ctx *ctx)
+{
+	return ctx->src->is_down;
+}
+
 int lint_in_do_block(const struct lint_ctx *ctx)
 {
 	return ctx->in_do_block;
@@ -528,6 +533,13 @@ static void walk_plans_release(struct walk_plans *wp)
 
 static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node);
 
+/* Down migrations exist to undo their up: see lint_source.is_down. */
+static int rule_applies(const struct lint_ctx *ctx, const struct rule *r)
+{
+	return !ctx->src->is_down ||
+	       (strcmp(r->category, "destructive") != 0 && strcmp(r->category, "compatibility") != 0);
+}
+
 static void walk_message(struct lint_ctx *ctx, const struct walk_plan *plan, const void *msg)
 {
 	const char *base = msg;
@@ -567,7 +579,8 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 	int kind = (int)node->node_case;
 	if (kind > 0 && kind < NODE_KINDS) {
 		for (size_t i = 0; i < d->count[kind]; i++)
-			d->by_kind[kind][i]->visit(ctx, node);
+			if (rule_applies(ctx, d->by_kind[kind][i]))
+				d->by_kind[kind][i]->visit(ctx, node);
 		const struct walk_plan *plan = d->plans.node_kind[kind];
 		const void *sub = *(const void *const *)((const char *)node + d->plans.node_offset[kind]);
 		if (plan && plan->reaches_node && sub)
@@ -772,7 +785,8 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->depth = 0;
 	ctx->stack[ctx->depth++] = st->node;
 	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
-		d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
+		if (rule_applies(ctx, d->by_kind[ANY_STATEMENT_SLOT][i]))
+			d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
 	ctx->depth = 0;
 	if (d->walk)
 		visit_node(ctx, st->node);
@@ -899,6 +913,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	run->files[run->nfiles].framework = src->framework ? arena_strdup(&run->arena, src->framework) : NULL;
 	run->files[run->nfiles].tx = src->tx;
 	run->files[run->nfiles].has_down = src->has_down;
+	run->files[run->nfiles].is_down = src->is_down;
 	run->nfiles++;
 	srcmap_init(&ctx->map, src->text, src->len);
 	schema_model_begin_migration(ctx->model);
@@ -917,7 +932,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		rc = sql_parse_region(src->text, src->len, from, n, &cb);
 		ctx->stmt = NULL;
 		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
-			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF)
+			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF &&
+			    rule_applies(ctx, rule_registry[i]))
 				rule_registry[i]->finish(ctx);
 	}
 

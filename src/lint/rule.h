@@ -45,6 +45,9 @@ int lint_pg_version(const struct lint_ctx *ctx);           /* major version, e.g
 int lint_in_transaction(const struct lint_ctx *ctx);       /* BEGIN open or framework wraps */
 int lint_explicit_transaction(const struct lint_ctx *ctx); /* a BEGIN of the file is open */
 int lint_framework_transaction(const struct lint_ctx *ctx); /* the runner's transaction is open */
+/* Whether this is a down migration (rules of the destructive and compatibility categories are
+ * not called for those). */
+int lint_is_down(const struct lint_ctx *ctx);
 /* Whether the statement is one a DO block runs (so it is inside that statement's transaction). */
 int lint_in_do_block(const struct lint_ctx *ctx);
 /* How the runner sends this migration (enum lint_tx in lint/run.h: wrapped, implicit, none). */

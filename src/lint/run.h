@@ -41,6 +41,10 @@ struct lint_source {
 	/* Lint against a model of its own that starts empty (a down migration: it runs after
 	 * its up, not in sequence with the others). */
 	int separate_model;
+	/* A down migration: undoing what its up did is its purpose, so the rules of the
+	 * "destructive" and "compatibility" categories (dropping what the up added, renaming
+	 * back) stay quiet; locks, rewrites and failures are still reported. */
+	int is_down;
 };
 
 /* "in a transaction", "implicit transaction", "no transaction", "unknown" */

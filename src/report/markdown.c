@@ -41,8 +41,9 @@ int report_markdown(FILE *out, const struct lint_run *run, const struct report_o
 			n += run->findings[i].file == fi;
 		fputs("| `", out);
 		md_inline(out, lf->path);
-		fprintf(out, "` | %s | %s | %s | %zu | %zu |\n", lf->framework ? lf->framework : "plain SQL",
-			lint_tx_name(lf->tx), lf->has_down < 0 ? "n/a" : lf->has_down ? "yes" : "**missing**",
+		fprintf(out, "`%s | %s | %s | %s | %zu | %zu |\n", lf->is_down ? " (down)" : "",
+			lf->framework ? lf->framework : "plain SQL", lint_tx_name(lf->tx),
+			lf->is_down ? "" : lf->has_down < 0 ? "n/a" : lf->has_down ? "yes" : "**missing**",
 			lf->nstatements, n);
 	}
 	for (size_t fi = 0; fi < run->nfiles; fi++) {
