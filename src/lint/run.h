@@ -56,6 +56,7 @@ struct lint_file {
 	const char *framework; /* NULL for plain SQL */
 	enum lint_tx tx;
 	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
+	int is_down;
 };
 
 struct lint_run {
