@@ -40,7 +40,8 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		    lint_effect_is_new(ctx, &e[i]))
 			continue;
 		const char *rel = lint_rel(ctx, e[i].rel);
-		const char *name = *con->conname ? lint_printf(ctx, " %s", lint_ident(ctx, con->conname)) : "";
+		const char *name = *con->conname ? lint_printf(ctx, " CONSTRAINT %s", lint_ident(ctx, con->conname))
+						 : "";
 		lint_report(
 			ctx, &rule_add_exclusion_blocking, con->location,
 			lint_printf(ctx,
@@ -51,7 +52,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 				    "queueing in front of every query; on a large table, build a new table "
 				    "with the constraint, copy the rows in batches and swap the names",
 				    rel),
-			"ALTER TABLE %s ADD CONSTRAINT%s EXCLUDE builds its index and checks every row "
+			"ALTER TABLE %s ADD%s EXCLUDE builds its index and checks every row "
 			"under an %s lock: it %s until the build ends",
 			rel, name, lock_mode_name(e[i].lock), lock_mode_blocks(e[i].lock));
 	}
