@@ -70,6 +70,13 @@ static inline const char *timeout_set_config(const PgQuery__Node *stmt, const ch
 	return NULL;
 }
 
+/* "a SHARE lock", "an ACCESS EXCLUSIVE lock" */
+static inline const char *timeout_article(enum lock_mode m)
+{
+	const char *name = lock_mode_name(m);
+	return name[0] == 'A' || name[0] == 'E' ? "an" : "a";
+}
+
 static inline int timeout_object_counts(enum effect_object o)
 {
 	return o != EFFECT_OBJ_VIEW && o != EFFECT_OBJ_SEQUENCE;
@@ -112,12 +119,13 @@ static inline void timeout_visit(struct lint_ctx *ctx, const struct timeout_rule
 					    "application, and retry the migration when it does; if the runner "
 					    "sets lock_timeout itself, say so with `%s: true` in .pgsieve.yml",
 					    tr->example, tr->config_key),
-				"%s waits for an %s lock on %s with no lock_timeout set: while it waits behind a "
+				"%s waits for %s %s lock on %s with no lock_timeout set: while it waits behind a "
 				"long-running query or transaction, %s %s queues behind it",
-				command, lock_mode_name(e[i].lock), rel, who, rel);
+				command, timeout_article(e[i].lock), lock_mode_name(e[i].lock), rel, who, rel);
 		else {
-			const char *maybe = e[i].flags & EFFECT_MAYBE ? "may " : "";
-			const char *work = e[i].flags & EFFECT_REWRITE ? "rewrite" : "read every row of";
+			int maybe = (e[i].flags & EFFECT_MAYBE) != 0;
+			const char *work = e[i].flags & EFFECT_REWRITE ? (maybe ? "may rewrite" : "rewrites")
+								       : (maybe ? "may read every row of" : "reads every row of");
 			lint_report(
 				ctx, tr->rule, -1,
 				lint_printf(ctx,
@@ -127,9 +135,9 @@ static inline void timeout_visit(struct lint_ctx *ctx, const struct timeout_rule
 					    "if the runner sets statement_timeout itself, say so with `%s: true` "
 					    "in .pgsieve.yml",
 					    tr->example, tr->config_key),
-				"%s holds an %s lock on %s while it %s%s it, with no statement_timeout set: "
+				"%s holds %s %s lock on %s while it %s it, with no statement_timeout set: "
 				"nothing bounds how long %s %s waits for it",
-				command, lock_mode_name(e[i].lock), rel, maybe, work, who, rel);
+				command, timeout_article(e[i].lock), lock_mode_name(e[i].lock), rel, work, who, rel);
 		}
 		return;
 	}

@@ -59,8 +59,8 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 				      verb, rel, update ? "rewrites" : "deletes");
 	else
 		lint_report(ctx, &rule_unbatched_backfill, -1, help,
-			    "%s of %s changes every row its WHERE matches in one transaction: on a large "
+			    "%s of %s %s every row its WHERE matches in one transaction: on a large "
 			    "table that can be most of it, each row locked against other writers until "
 			    "the transaction commits",
-			    verb, rel);
+			    verb, rel, update ? "changes" : "deletes");
 }
