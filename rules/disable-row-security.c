@@ -44,6 +44,13 @@ struct state {
 	struct policy_ref *created;
 };
 
+/* A copy in the run's memory: the parse tree, and every string in it, is freed before
+ * finish() runs (and, in large files, before later statements are read). */
+static const char *keep(struct lint_ctx *ctx, const char *s)
+{
+	return lint_printf(ctx, "%s", s ? s : "");
+}
+
 static struct state *get_state(struct lint_ctx *ctx)
 {
 	void **data = lint_rule_data(ctx, &rule_disable_row_security);
@@ -129,9 +136,9 @@ static void drop_policy(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		if (own)
 			continue;
 		struct policy_ref *d = lint_alloc(ctx, sizeof(*d));
-		d->schema = schema;
-		d->table = table;
-		d->policy = policy;
+		d->schema = keep(ctx, schema);
+		d->table = keep(ctx, table);
+		d->policy = keep(ctx, policy);
 		d->rel = lint_rel(ctx, &rv);
 		d->display = lint_printf(ctx, "%s ON %s", lint_ident(ctx, policy), d->rel);
 		d->mark = lint_mark_here(ctx, -1);
@@ -150,9 +157,9 @@ static void create_policy(struct lint_ctx *ctx, const PgQuery__CreatePolicyStmt 
 		if (same_table(d, schema, cp->table->relname) && !strcmp(d->policy, cp->policy_name))
 			d->recreated = 1;
 	struct policy_ref *c = lint_alloc(ctx, sizeof(*c));
-	c->schema = schema;
-	c->table = cp->table->relname;
-	c->policy = cp->policy_name;
+	c->schema = keep(ctx, schema);
+	c->table = keep(ctx, cp->table->relname);
+	c->policy = keep(ctx, cp->policy_name);
 	c->next = st->created;
 	st->created = c;
 }

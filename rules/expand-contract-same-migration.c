@@ -60,6 +60,13 @@ struct state {
 	struct table_state *tables, **tail;
 };
 
+/* A copy in the run's memory: the parse tree, and every string in it, is freed before
+ * finish() runs (and, in large files, before later statements are read). */
+static const char *keep(struct lint_ctx *ctx, const char *s)
+{
+	return lint_printf(ctx, "%s", s ? s : "");
+}
+
 static struct state *get_state(struct lint_ctx *ctx)
 {
 	void **data = lint_rule_data(ctx, &rule_expand_contract_same_migration);
@@ -79,8 +86,8 @@ static struct table_state *table_for(struct lint_ctx *ctx, const char *schema, c
 		if (!strcmp(t->name, name) && (!*t->schema || !*schema || !strcmp(t->schema, schema)))
 			return t;
 	struct table_state *t = lint_alloc(ctx, sizeof(*t));
-	t->schema = schema;
-	t->name = name;
+	t->schema = keep(ctx, schema);
+	t->name = keep(ctx, name);
 	t->rel = rel;
 	*st->tail = t;
 	st->tail = &t->next;
@@ -147,7 +154,7 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 				break;
 			const PgQuery__ColumnDef *cd = cmd->def->column_def;
 			struct added *a = lint_alloc(ctx, sizeof(*a));
-			a->name = cd->colname;
+			a->name = keep(ctx, cd->colname);
 			a->has_default = column_has_default(cd);
 			a->next = t->added;
 			t->added = a;
@@ -208,7 +215,7 @@ static void rename_stmt(struct lint_ctx *ctx, const PgQuery__RenameStmt *rs)
 			t->old_name = t->name;
 		contract(ctx, t, lint_printf(ctx, "RENAME TO %s", lint_ident(ctx, rs->newname)),
 			 lint_printf(ctx, "the running version fails on every query that names %s", t->rel));
-		t->name = rs->newname; /* later statements use the new name */
+		t->name = keep(ctx, rs->newname); /* later statements use the new name */
 	}
 }
 

@@ -8,7 +8,8 @@
  * "Leads with its columns": the index's first k columns, for a key of k columns, are the key's
  * columns in any order (a btree on (b, a) serves lookups on a = ? AND b = ?). Indexes come from
  * CREATE INDEX, PRIMARY KEY, UNIQUE and EXCLUDE constraints, and USING INDEX; a partial index
- * (WHERE ...) does not count, nor does a column after an expression. Everything is collected
+ * (WHERE ...) does not count, nor does a column after an expression. A table whose indexes come
+ * from elsewhere (LIKE ... INCLUDING INDEXES, PARTITION OF) is left alone. Everything is collected
  * while the migration is read and checked in finish(), so the index may come after the key.
  * Existing tables are left for later, when a schema tells which indexes they have. */
 #include <string.h>
@@ -64,10 +65,28 @@ struct index {
 	struct index *next;
 };
 
+/* A table whose indexes cannot be listed: copied from another table (LIKE ... INCLUDING
+ * INDEXES or ALL) or inherited from a partitioned parent (PARTITION OF). */
+struct opaque {
+	struct table_ref table;
+	struct opaque *next;
+};
+
 struct state {
 	struct fkey *fkeys, **fk_tail;
 	struct index *indexes;
+	struct opaque *opaque;
 };
+
+/* CREATE_TABLE_LIKE_INDEXES in PostgreSQL's TableLikeOption; INCLUDING ALL sets every bit. */
+enum { LIKE_INCLUDING_INDEXES = 1 << 6 };
+
+/* A copy in the run's memory: the parse tree, and every string in it, is freed before
+ * finish() runs (and, in large files, before later statements are read). */
+static const char *keep(struct lint_ctx *ctx, const char *s)
+{
+	return lint_printf(ctx, "%s", s ? s : "");
+}
 
 static struct state *get_state(struct lint_ctx *ctx)
 {
@@ -80,9 +99,17 @@ static struct state *get_state(struct lint_ctx *ctx)
 	return *data;
 }
 
+/* The table a RangeVar names, for comparisons during this statement. */
 static struct table_ref table_of(const PgQuery__RangeVar *rv)
 {
 	struct table_ref t = { rv->schemaname ? rv->schemaname : "", rv->relname };
+	return t;
+}
+
+/* The same, to remember until finish(). */
+static struct table_ref table_kept(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
+{
+	struct table_ref t = { keep(ctx, rv->schemaname), keep(ctx, rv->relname) };
 	return t;
 }
 
@@ -93,13 +120,17 @@ static int same_table(const struct table_ref *a, const struct table_ref *b)
 }
 
 /* Column names from a list of String nodes; returns how many (0 when any is not a string). */
-static size_t string_columns(PgQuery__Node *const *items, size_t n, const char **out)
+static size_t string_columns(struct lint_ctx *ctx, PgQuery__Node *const *items, size_t n,
+			     const char **out)
 {
 	if (n > MAX_KEY_COLUMNS)
 		n = MAX_KEY_COLUMNS;
-	for (size_t i = 0; i < n; i++)
-		if (!(out[i] = sql_node_str(items[i])))
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sql_node_str(items[i]);
+		if (!s)
 			return 0;
+		out[i] = keep(ctx, s);
+	}
 	return n;
 }
 
@@ -108,16 +139,16 @@ static void add_fkey(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const Pg
 {
 	struct state *st = get_state(ctx);
 	struct fkey *fk = lint_alloc(ctx, sizeof(*fk));
-	fk->table = table_of(rv);
+	fk->table = table_kept(ctx, rv);
 	if (column) {
-		fk->cols[0] = column;
+		fk->cols[0] = keep(ctx, column);
 		fk->ncols = 1;
 	} else {
-		fk->ncols = string_columns(con->fk_attrs, con->n_fk_attrs, fk->cols);
+		fk->ncols = string_columns(ctx, con->fk_attrs, con->n_fk_attrs, fk->cols);
 	}
 	if (!fk->ncols)
 		return;
-	fk->conname = con->conname;
+	fk->conname = keep(ctx, con->conname);
 	fk->rel = lint_rel(ctx, rv);
 	fk->parent = con->pktable ? lint_rel(ctx, con->pktable) : "?";
 	fk->mark = lint_mark_here(ctx, con->location);
@@ -129,15 +160,16 @@ static struct index *new_index(struct lint_ctx *ctx, const PgQuery__RangeVar *rv
 {
 	struct state *st = get_state(ctx);
 	struct index *ix = lint_alloc(ctx, sizeof(*ix));
-	ix->table = table_of(rv);
-	ix->name = name ? name : "";
+	ix->table = table_kept(ctx, rv);
+	ix->name = keep(ctx, name);
 	ix->next = st->indexes;
 	st->indexes = ix;
 	return ix;
 }
 
 /* The plain columns an index starts with, up to the first expression. */
-static size_t leading_elems(PgQuery__Node *const *elems, size_t n, const char **out)
+static size_t leading_elems(struct lint_ctx *ctx, PgQuery__Node *const *elems, size_t n,
+			    const char **out)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < MAX_KEY_COLUMNS; i++) {
@@ -147,7 +179,7 @@ static size_t leading_elems(PgQuery__Node *const *elems, size_t n, const char **
 			e = e->list->items[0];
 		if (e->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM || !*e->index_elem->name)
 			break;
-		out[k++] = e->index_elem->name;
+		out[k++] = keep(ctx, e->index_elem->name);
 	}
 	return k;
 }
@@ -183,17 +215,17 @@ static void constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		}
 		struct index *ix = new_index(ctx, rv, con->conname);
 		if (column && !con->n_keys) {
-			ix->cols[0] = column;
+			ix->cols[0] = keep(ctx, column);
 			ix->ncols = 1;
 		} else {
-			ix->ncols = string_columns(con->keys, con->n_keys, ix->cols);
+			ix->ncols = string_columns(ctx, con->keys, con->n_keys, ix->cols);
 		}
 		break;
 	}
 	case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
 		if (!con->where_clause) {
 			struct index *ix = new_index(ctx, rv, con->conname);
-			ix->ncols = leading_elems(con->exclusions, con->n_exclusions, ix->cols);
+			ix->ncols = leading_elems(ctx, con->exclusions, con->n_exclusions, ix->cols);
 		}
 		break;
 	default:
@@ -216,6 +248,20 @@ static void create_table(struct lint_ctx *ctx, const PgQuery__CreateStmt *cs)
 	/* CREATE TABLE IF NOT EXISTS of a table that exists does nothing */
 	if (cs->if_not_exists && lint_table(ctx, cs->relation))
 		return;
+	int opaque = cs->partbound != NULL;
+	for (size_t i = 0; i < cs->n_table_elts; i++) {
+		const PgQuery__Node *e = cs->table_elts[i];
+		if (e->node_case == PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE &&
+		    (e->table_like_clause->options & LIKE_INCLUDING_INDEXES))
+			opaque = 1;
+	}
+	if (opaque) {
+		struct state *st = get_state(ctx);
+		struct opaque *o = lint_alloc(ctx, sizeof(*o));
+		o->table = table_kept(ctx, cs->relation);
+		o->next = st->opaque;
+		st->opaque = o;
+	}
 	for (size_t i = 0; i < cs->n_table_elts; i++) {
 		const PgQuery__Node *e = cs->table_elts[i];
 		if (e->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
@@ -289,7 +335,7 @@ static void create_index(struct lint_ctx *ctx, const PgQuery__IndexStmt *is)
 	if (!is->relation || is->where_clause)
 		return;
 	struct index *ix = new_index(ctx, is->relation, is->idxname);
-	ix->ncols = leading_elems(is->index_params, is->n_index_params, ix->cols);
+	ix->ncols = leading_elems(ctx, is->index_params, is->n_index_params, ix->cols);
 }
 
 static void drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
@@ -330,28 +376,28 @@ static void on_rename(struct lint_ctx *ctx, const PgQuery__RenameStmt *rs)
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t))
-				fk->table.name = rs->newname;
+				fk->table.name = keep(ctx, rs->newname);
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (same_table(&ix->table, &t))
-				ix->table.name = rs->newname;
+				ix->table.name = keep(ctx, rs->newname);
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t))
-				rename_in(fk->cols, fk->ncols, rs->subname, rs->newname);
+				rename_in(fk->cols, fk->ncols, rs->subname, keep(ctx, rs->newname));
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (same_table(&ix->table, &t))
-				rename_in(ix->cols, ix->ncols, rs->subname, rs->newname);
+				rename_in(ix->cols, ix->ncols, rs->subname, keep(ctx, rs->newname));
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t) && !strcmp(fk->conname, rs->subname))
-				fk->conname = rs->newname;
+				fk->conname = keep(ctx, rs->newname);
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (!strcmp(ix->name, rs->relation->relname))
-				ix->name = rs->newname;
+				ix->name = keep(ctx, rs->newname);
 		break;
 	default:
 		break;
@@ -403,6 +449,8 @@ static void finish(struct lint_ctx *ctx)
 		int covered = 0;
 		for (const struct index *ix = st->indexes; ix && !covered; ix = ix->next)
 			covered = index_covers(ix, fk);
+		for (const struct opaque *o = st->opaque; o && !covered; o = o->next)
+			covered = same_table(&o->table, &fk->table); /* its indexes are unknown */
 		if (covered)
 			continue;
 		const char *cols = "", *idxname = fk->table.name;

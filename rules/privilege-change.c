@@ -1,5 +1,6 @@
-/* privilege-change: GRANT, REVOKE, role membership, ALTER DEFAULT PRIVILEGES and changes of
- * owner. None of them locks anything or loses data; they change who may read and write what,
+/* privilege-change: GRANT, REVOKE, role membership, ALTER DEFAULT PRIVILEGES, changes of
+ * owner, and role attributes that act as privileges (SUPERUSER, BYPASSRLS, CREATEROLE,
+ * REPLICATION). None of them locks anything or loses data; they change who may read and write what,
  * which is a security review in its own right and easy to miss among schema changes. A GRANT to
  * PUBLIC reaches every role, including the ones created later: its message says so plainly, and
  * it is reported one severity step above the rule's (an error by default). */
@@ -16,6 +17,8 @@ static const PgQuery__Node__NodeCase kinds[] = {
 	PG_QUERY__NODE__NODE_ALTER_OWNER_STMT,
 	PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
 	PG_QUERY__NODE__NODE_REASSIGN_OWNED_STMT,
+	PG_QUERY__NODE__NODE_CREATE_ROLE_STMT,
+	PG_QUERY__NODE__NODE_ALTER_ROLE_STMT,
 	LINT_KINDS_END,
 };
 
@@ -347,6 +350,55 @@ static void report_owner(struct lint_ctx *ctx, const char *what, int is_table,
 			     : "");
 }
 
+/* Role attributes that are privileges in all but name: no GRANT can give or limit them. */
+static const struct {
+	const char *option; /* the DefElem name the parser gives it */
+	const char *keyword;
+	const char *power;
+} role_powers[] = {
+	{ "superuser", "SUPERUSER", "passes every permission check" },
+	{ "bypassrls", "BYPASSRLS", "ignores every row-level security policy" },
+	{ "createrole", "CREATEROLE", "can create, alter and drop roles" },
+	{ "isreplication", "REPLICATION", "can stream every change made in the cluster" },
+};
+
+static void role_attributes(struct lint_ctx *ctx, const char *role, PgQuery__Node *const *opts,
+			    size_t n, const char *verb)
+{
+	const char *keywords = NULL, *powers = NULL;
+	int at = -1, superuser = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (opts[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+			continue;
+		const PgQuery__DefElem *d = opts[i]->def_elem;
+		if (!d->arg || d->arg->node_case != PG_QUERY__NODE__NODE_BOOLEAN || !d->arg->boolean->boolval)
+			continue;
+		for (size_t k = 0; k < sizeof(role_powers) / sizeof(role_powers[0]); k++) {
+			if (strcmp(d->defname, role_powers[k].option))
+				continue;
+			keywords = keywords ? lint_printf(ctx, "%s %s", keywords, role_powers[k].keyword)
+					    : role_powers[k].keyword;
+			powers = powers ? lint_printf(ctx, "%s; %s", powers, role_powers[k].power)
+					: role_powers[k].power;
+			if (at < 0)
+				at = d->location;
+			superuser |= !strcmp(d->defname, "superuser");
+		}
+	}
+	if (!keywords)
+		return;
+	const char *help = "give roles only the attributes their work needs and keep role "
+			   "administration out of application migrations; a role that must read every "
+			   "row of one table is better served by a policy than by BYPASSRLS";
+	const char *msg = lint_printf(ctx, "%s ROLE %s %s: the role %s, whatever was granted or revoked",
+				      verb, role, keywords, powers);
+	/* SUPERUSER is the widest grant there is: reported like a grant to PUBLIC */
+	if (superuser)
+		lint_report_escalated(ctx, &rule_privilege_change, at, help, "%s", msg);
+	else
+		lint_report(ctx, &rule_privilege_change, at, help, "%s", msg);
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	switch (node->node_case) {
@@ -381,6 +433,17 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 					     as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE,
 				     c->alter_table_cmd->newowner);
 		}
+		break;
+	}
+	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT: {
+		const PgQuery__CreateRoleStmt *cr = node->create_role_stmt;
+		role_attributes(ctx, lint_ident(ctx, cr->role), cr->options, cr->n_options, "CREATE");
+		break;
+	}
+	case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT: {
+		const PgQuery__AlterRoleStmt *ar = node->alter_role_stmt;
+		role_attributes(ctx, ar->role ? role_name(ctx, ar->role) : "?", ar->options, ar->n_options,
+				"ALTER");
 		break;
 	}
 	case PG_QUERY__NODE__NODE_REASSIGN_OWNED_STMT: {

@@ -5,7 +5,7 @@
  *
  * A dropped and an added column make a pair when (in this order of preference):
  *   1. they have the same name: the column is re-created, usually to change its type;
- *   2. their names share a stem (defined below);
+ *   2. their names share a stem, or are the same words in another order (defined below);
  *   3. they have the same type, as the model knows it from earlier statements and migrations,
  *      and they are the only column dropped and the only one added on that table in the
  *      migration (with several of each, equal types alone say nothing about which is which).
@@ -15,7 +15,8 @@
  * case-insensitively. Two names share a stem when their word lists are equal (user_id and
  * userId), or the shorter list is the first or the last words of the longer one (phone and
  * phone_number; name and full_name), and the shared words are not only generic ones that many
- * unrelated columns carry (id, at, by, type, ...).
+ * unrelated columns carry (id, at, by, type, ...). Names made of the same words in another order
+ * (enabledTypedSignature, typedSignatureEnabled) pair too.
  *
  * The dropped column's type is read from the model before the DROP (rules run before the model
  * is advanced), and pairs are decided in finish(), since the ADD may come first. Columns the
@@ -132,6 +133,29 @@ static int shared_run(const struct words *a, size_t from, const struct words *b,
 	return significant;
 }
 
+/* Whether the names are the same words in another order (enabledTypedSignature and
+ * typedSignatureEnabled), not only generic ones. */
+static int same_words_reordered(const char *x, const char *y)
+{
+	struct words a, b;
+	split_words(x, &a);
+	split_words(y, &b);
+	if (a.n != b.n || a.n < 2)
+		return 0;
+	int used[MAX_WORDS] = { 0 }, significant = 0, reordered = 0;
+	for (size_t i = 0; i < a.n; i++) {
+		size_t k = 0;
+		while (k < b.n && (used[k] || strcmp(a.text[i], b.text[k])))
+			k++;
+		if (k == b.n)
+			return 0;
+		used[k] = 1;
+		reordered |= k != i;
+		significant |= !is_generic(a.text[i]);
+	}
+	return significant && reordered;
+}
+
 /* The stem the two names share (its words joined by '_'), or NULL. */
 static const char *shared_stem(struct lint_ctx *ctx, const char *x, const char *y)
 {
@@ -150,14 +174,21 @@ static const char *shared_stem(struct lint_ctx *ctx, const char *x, const char *
 	return lint_printf(ctx, "%s", stem);
 }
 
+/* A copy in the run's memory: the parse tree, and every string in it, is freed before
+ * finish() runs (and, in large files, before later statements are read). */
+static const char *keep(struct lint_ctx *ctx, const char *s)
+{
+	return lint_printf(ctx, "%s", s ? s : "");
+}
+
 static struct column_change *record(struct lint_ctx *ctx, struct column_change ***tail,
 				    const PgQuery__RangeVar *rv, const char *column)
 {
 	struct column_change *c = lint_alloc(ctx, sizeof(*c));
-	c->schema = rv->schemaname ? rv->schemaname : "";
-	c->table = rv->relname;
+	c->schema = keep(ctx, rv->schemaname);
+	c->table = keep(ctx, rv->relname);
 	c->rel = lint_rel(ctx, rv);
-	c->column = column;
+	c->column = keep(ctx, column);
 	c->mark = lint_mark_here(ctx, -1);
 	**tail = c;
 	*tail = &c->next;
@@ -256,6 +287,9 @@ static void finish(struct lint_ctx *ctx)
 		for (struct column_change *a = st->adds; a && !best; a = a->next)
 			if (!a->paired && same_table(a, d) && !strcmp(a->column, d->column))
 				best = a, why = "the same name";
+		for (struct column_change *a = st->adds; a && !best; a = a->next)
+			if (!a->paired && same_table(a, d) && same_words_reordered(d->column, a->column))
+				best = a, why = "the names are the same words in another order";
 		for (struct column_change *a = st->adds; a && !best; a = a->next) {
 			const char *stem;
 			if (!a->paired && same_table(a, d) && (stem = shared_stem(ctx, d->column, a->column)))
