@@ -6,8 +6,9 @@
  *   - before PostgreSQL 11, any DEFAULT that is not NULL.
  * From 11 on, a stable or immutable default (now(), CURRENT_TIMESTAMP, literals, casts) is
  * evaluated once and kept in the catalog: no rewrite. A default calling a function pgsieve does
- * not know is reported too, saying that its volatility is unknown. Tables created earlier in
- * the migration are empty to everyone else. */
+ * not know is reported too, saying that its volatility is unknown, unless the migration
+ * created it earlier: then its declaration says (VOLATILE when it says nothing). Tables created
+ * earlier in the migration are empty to everyone else. */
 #include <string.h>
 
 #include "effects/types.h"
@@ -17,7 +18,7 @@
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
 static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
-						 LINT_KINDS_END };
+						 PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT, LINT_KINDS_END };
 
 const struct rule rule_add_column_rewrite = {
 	.id = "add-column-rewrite",
@@ -41,6 +42,36 @@ static const PgQuery__Constraint *find_constraint(const PgQuery__ColumnDef *cd, 
 			return n->constraint;
 	}
 	return NULL;
+}
+
+/* A function the migration created, newest first: CREATE OR REPLACE redefines it. Kept in the
+ * rule's per-migration data, so a default calling it is judged by its declaration. */
+struct created_function {
+	const char *name;
+	enum volatility volatility;
+	const struct created_function *next;
+};
+
+static void remember_function(struct lint_ctx *ctx, const PgQuery__Node *node)
+{
+	const char *name;
+	enum volatility v = volatility_declared(node, &name);
+	if (!name || v == VOLATILITY_UNKNOWN)
+		return;
+	void **head = lint_rule_data(ctx, &rule_add_column_rewrite);
+	struct created_function *f = lint_alloc(ctx, sizeof(*f));
+	f->name = lint_printf(ctx, "%s", name);
+	f->volatility = v;
+	f->next = *head;
+	*head = f;
+}
+
+static enum volatility created_volatility(void *ud, const char *name)
+{
+	for (const struct created_function *f = ud; f; f = f->next)
+		if (!strcmp(f->name, name))
+			return f->volatility;
+	return VOLATILITY_UNKNOWN;
 }
 
 /* NULL, or NULL cast to some type: a default that leaves existing rows as they are. */
@@ -154,7 +185,8 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		return;
 	}
 	struct volatility_cause cause;
-	enum volatility v = expr_volatility(def->raw_expr, &cause);
+	struct volatility_resolver created = { created_volatility, *lint_rule_data(ctx, &rule_add_column_rewrite) };
+	enum volatility v = expr_volatility_with(def->raw_expr, &created, &cause);
 	if (v == VOLATILITY_VOLATILE) {
 		lint_report(ctx, &rule_add_column_rewrite, cause.location >= 0 ? cause.location : def->location,
 			    backfill_help(ctx, rel, col, type, expr, not_null, ""),
@@ -179,6 +211,10 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
+	if (node->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT) {
+		remember_function(ctx, node);
+		return;
+	}
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
 	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
 	    lint_table_is_new(ctx, as->relation))

@@ -97,6 +97,7 @@ const char *volatility_source(const char *funcname)
 struct walk {
 	enum volatility level;
 	struct volatility_cause cause;
+	const struct volatility_resolver *resolver;
 };
 
 static void note(struct walk *w, enum volatility v, const char *func, int location)
@@ -151,7 +152,10 @@ static void walk_node(struct walk *w, const PgQuery__Node *n, int depth)
 		/* The schema is ignored: extensions live in whatever schema they were installed in
 		 * (public, extensions, ...), and pg_catalog.now() is now(). */
 		const char *name = sql_names_last(fc->funcname, fc->n_funcname);
-		note(w, volatility_of(name), name, fc->location);
+		enum volatility v = volatility_of(name);
+		if (v == VOLATILITY_UNKNOWN && name && w->resolver && w->resolver->lookup)
+			v = w->resolver->lookup(w->resolver->ud, name);
+		note(w, v, name, fc->location);
 	} else if (n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION && n->sqlvalue_function) {
 		const PgQuery__SQLValueFunction *svf = n->sqlvalue_function;
 		size_t op = (size_t)svf->op;
@@ -164,14 +168,45 @@ static void walk_node(struct walk *w, const PgQuery__Node *n, int depth)
 		walk_message(w, &n->base, depth);
 }
 
-enum volatility expr_volatility(const PgQuery__Node *expr, struct volatility_cause *cause)
+enum volatility expr_volatility_with(const PgQuery__Node *expr, const struct volatility_resolver *r,
+				     struct volatility_cause *cause)
 {
-	struct walk w = { VOLATILITY_IMMUTABLE, { NULL, -1 } };
+	struct walk w = { VOLATILITY_IMMUTABLE, { NULL, -1 }, r };
 	if (expr)
 		walk_node(&w, expr, 0);
 	if (cause)
 		*cause = w.cause;
 	return w.level;
+}
+
+enum volatility expr_volatility(const PgQuery__Node *expr, struct volatility_cause *cause)
+{
+	return expr_volatility_with(expr, NULL, cause);
+}
+
+enum volatility volatility_declared(const PgQuery__Node *stmt, const char **name)
+{
+	*name = NULL;
+	if (!stmt || stmt->node_case != PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT ||
+	    !stmt->create_function_stmt)
+		return VOLATILITY_UNKNOWN;
+	const PgQuery__CreateFunctionStmt *cf = stmt->create_function_stmt;
+	*name = sql_names_last(cf->funcname, cf->n_funcname);
+	/* a function that does not say is VOLATILE: CREATE FUNCTION's default */
+	enum volatility v = VOLATILITY_VOLATILE;
+	for (size_t i = 0; i < cf->n_options; i++) {
+		const PgQuery__Node *o = cf->options[i];
+		if (o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || strcmp(o->def_elem->defname, "volatility"))
+			continue;
+		const char *s = sql_node_str(o->def_elem->arg);
+		if (s && !strcmp(s, "immutable"))
+			v = VOLATILITY_IMMUTABLE;
+		else if (s && !strcmp(s, "stable"))
+			v = VOLATILITY_STABLE;
+		else
+			v = VOLATILITY_VOLATILE;
+	}
+	return v;
 }
 
 int expr_is_volatile(const PgQuery__Node *expr, struct volatility_cause *cause)

@@ -44,6 +44,18 @@ struct volatility_cause {
  * or operator is: checked against pg_cast and pg_operator). NULL is immutable. An expression
  * nested deeper than the walk goes is VOLATILITY_UNKNOWN. cause may be NULL. */
 enum volatility expr_volatility(const PgQuery__Node *expr, struct volatility_cause *cause);
+/* For functions volatility_of() does not know, such as those the migration creates itself:
+ * lookup() returns their volatility, or VOLATILITY_UNKNOWN. Built-in names win, as pg_catalog
+ * comes first in the search path. */
+struct volatility_resolver {
+	enum volatility (*lookup)(void *ud, const char *funcname);
+	void *ud;
+};
+enum volatility expr_volatility_with(const PgQuery__Node *expr, const struct volatility_resolver *r,
+				     struct volatility_cause *cause);
+/* The volatility a CREATE FUNCTION statement declares (VOLATILE when it says nothing), or
+ * VOLATILITY_UNKNOWN for other statements; *name gets the function's name. */
+enum volatility volatility_declared(const PgQuery__Node *stmt, const char **name);
 /* expr_volatility() == VOLATILITY_VOLATILE. */
 int expr_is_volatile(const PgQuery__Node *expr, struct volatility_cause *cause);
 

@@ -85,6 +85,62 @@ static void check_expressions(void)
 	}
 }
 
+/* CREATE FUNCTION declarations, and a resolver that answers for them */
+/* what the statement parsed next should declare; the tree lives only during the callback */
+static enum volatility declared_want;
+static const char *declared_name_want;
+
+static int on_create_function(void *ud, const struct sql_stmt *st)
+{
+	(void)ud;
+	const char *name;
+	CHECK_INT(volatility_declared(st->node, &name), declared_want);
+	CHECK_STR(name, declared_name_want);
+	return 0;
+}
+
+static enum volatility only_mine(void *ud, const char *name)
+{
+	(void)ud;
+	return !strcmp(name, "mine") ? VOLATILITY_IMMUTABLE : VOLATILITY_UNKNOWN;
+}
+
+static int on_select(void *ud, const struct sql_stmt *st)
+{
+	(void)ud;
+	struct volatility_resolver r = { only_mine, NULL };
+	const PgQuery__Node *expr = st->node->select_stmt->target_list[0]->res_target->val;
+	CHECK_INT(expr_volatility_with(expr, &r, NULL), VOLATILITY_IMMUTABLE);
+	CHECK_INT(expr_volatility(expr, NULL), VOLATILITY_UNKNOWN);
+	return 0;
+}
+
+static void check_declared(void)
+{
+	static const struct {
+		const char *sql;
+		enum volatility want;
+	} cases[] = {
+		{ "CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'select 1'", VOLATILITY_VOLATILE },
+		{ "CREATE OR REPLACE FUNCTION f() RETURNS int IMMUTABLE LANGUAGE sql AS 'select 1'",
+		  VOLATILITY_IMMUTABLE },
+		{ "CREATE FUNCTION f() RETURNS int LANGUAGE sql STABLE AS 'select 1'", VOLATILITY_STABLE },
+	};
+	struct sql_callbacks cb = { NULL, NULL, on_create_function };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		declared_want = cases[i].want;
+		declared_name_want = "f";
+		sql_parse(cases[i].sql, strlen(cases[i].sql), &cb);
+	}
+	const char *other = "SELECT 1";
+	declared_want = VOLATILITY_UNKNOWN;
+	declared_name_want = NULL;
+	sql_parse(other, strlen(other), &cb);
+	const char *sel = "SELECT mine(1) + 2";
+	cb.statement = on_select;
+	sql_parse(sel, strlen(sel), &cb);
+}
+
 /* "varchar(20)" and friends, parsed the way the grammar spells them */
 static struct sql_type ty(const char *name, int n, int32_t a, int32_t b, int dims)
 {
@@ -184,6 +240,7 @@ int main(void)
 {
 	check_table();
 	check_expressions();
+	check_declared();
 	check_types();
 	sql_shutdown();
 	return check_finish();
