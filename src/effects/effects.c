@@ -16,6 +16,8 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "effects/types.h"
+#include "effects/volatility.h"
 #include "sql/tree.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -131,24 +133,16 @@ static int same_rel(const PgQuery__RangeVar *a, const PgQuery__RangeVar *b)
 	return a && b && !strcmp(a->relname, b->relname) && !strcmp(a->schemaname, b->schemaname);
 }
 
-/* A default PostgreSQL 11+ stores in the catalog instead of writing into every row, when the
- * statement alone can tell: a literal, NULL, a cast of one, a negative number, or an SQL value
- * function (CURRENT_TIMESTAMP and friends are stable). Anything else may be volatile. */
-static int constant_default(const PgQuery__Node *e)
+/* What a default costs on PostgreSQL 11+: a non-volatile one is evaluated once and kept in the
+ * catalog; a volatile one is evaluated for every row, which rewrites the table; one that calls
+ * a function pgsieve does not know may do either. */
+static unsigned default_flags(const PgQuery__Node *e)
 {
-	if (!e)
-		return 1;
-	switch (e->node_case) {
-	case PG_QUERY__NODE__NODE_A_CONST:
-	case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
-		return 1;
-	case PG_QUERY__NODE__NODE_TYPE_CAST:
-		return constant_default(e->type_cast->arg);
-	case PG_QUERY__NODE__NODE_A_EXPR: {
-		const PgQuery__AExpr *x = e->a_expr;
-		return x->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP && !x->lexpr &&
-		       constant_default(x->rexpr);
-	}
+	switch (expr_volatility(e, NULL)) {
+	case VOLATILITY_VOLATILE:
+		return EFFECT_REWRITE;
+	case VOLATILITY_UNKNOWN:
+		return EFFECT_REWRITE | EFFECT_MAYBE;
 	default:
 		return 0;
 	}
@@ -239,10 +233,10 @@ static void refine_add_column(struct refine_ctx *r)
 	struct sql_type ty;
 	sql_type_from_node(cd->type_name, &ty);
 	/* serial columns get DEFAULT nextval(), evaluated for each row */
-	if (!strcmp(ty.name, "serial") || !strcmp(ty.name, "bigserial") || !strcmp(ty.name, "smallserial"))
+	if (type_is_serial(ty.name))
 		flags |= EFFECT_REWRITE;
-	if (cd->raw_default && !constant_default(cd->raw_default))
-		flags |= EFFECT_REWRITE | EFFECT_MAYBE;
+	if (cd->raw_default)
+		flags |= r->c->pg < 11 ? EFFECT_REWRITE : default_flags(cd->raw_default);
 	for (size_t i = 0; i < cd->n_constraints; i++) {
 		const PgQuery__Node *n = cd->constraints[i];
 		if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
@@ -250,10 +244,8 @@ static void refine_add_column(struct refine_ctx *r)
 		const PgQuery__Constraint *con = n->constraint;
 		switch (con->contype) {
 		case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-			if (r->c->pg < 11)
-				flags |= EFFECT_REWRITE; /* before 11 any default was written into each row */
-			else if (!constant_default(con->raw_expr))
-				flags |= EFFECT_REWRITE | EFFECT_MAYBE;
+			/* before 11 any default was written into each row */
+			flags |= r->c->pg < 11 ? EFFECT_REWRITE : default_flags(con->raw_expr);
 			break;
 		case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
 		case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:

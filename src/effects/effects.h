@@ -10,8 +10,9 @@
  *
  * effects_of() looks at the statement alone: it does not know whether a table exists, is
  * empty, or has a default partition. Where a rewrite or scan depends on facts outside the
- * statement (a volatile default, a type change that is not binary-coercible, a CHECK that
- * already proves NOT NULL), the effect carries EFFECT_MAYBE. A relation the statement itself
+ * statement (a default that calls a function pgsieve does not know, a type change that may not
+ * be binary-coercible, a CHECK that may already prove NOT NULL), the effect carries
+ * EFFECT_MAYBE. Defaults are judged with effects/volatility.h. A relation the statement itself
  * creates (CREATE TABLE x) gets no effect: nobody else can be waiting on it. */
 #ifndef PGSIEVE_EFFECTS_H
 #define PGSIEVE_EFFECTS_H
