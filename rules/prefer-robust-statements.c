@@ -11,6 +11,10 @@
  * TABLE of every file would bury the findings that matter. That statement may come last, so
  * the candidates are collected and reported in finish().
  *
+ * The last statement doing work is left out too: a statement is atomic, so when it fails nothing
+ * of it remains, and a retry starts clean. A concurrent index build is the exception: it commits
+ * along the way, and a failed one leaves an INVALID index that makes the retry fail.
+ *
  * Statements a DO block runs are left out: DO blocks usually guard them with IF NOT EXISTS
  * (SELECT ...) checks the rule cannot read. */
 #include <string.h>
@@ -37,15 +41,17 @@ const struct rule rule_prefer_robust_statements = {
 struct candidate {
 	struct lint_mark mark;
 	const char *what; /* CREATE TABLE "t" */
-	const char *fails; /* what a second run does; NULL: fails */
+	const char *fails; /* what a second run does */
 	const char *help;
 	int concurrent_index;
+	int work;           /* how many statements doing work came before it */
 	struct candidate *next;
 };
 
 struct state {
 	const char *notx;    /* why the migration runs outside a transaction; NULL: not known */
 	int do_index;        /* statement index of the last DO block, -1 before any */
+	int work;            /* statements doing work so far (not SET, not transaction control) */
 	struct candidate *list, **tail;
 };
 
@@ -69,6 +75,7 @@ static struct candidate *add(struct lint_ctx *ctx, struct state *st, const char 
 	c->what = what;
 	c->help = help;
 	c->concurrent_index = concurrent_index;
+	c->work = st->work;
 	c->fails = "fails when the migration is run again";
 	*st->tail = c;
 	st->tail = &c->next;
@@ -258,13 +265,15 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	if (here.stmt_index == st->do_index)
 		return; /* run by the DO block before it */
+	int is_work = node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT &&
+		      node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SET_STMT &&
+		      node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT;
+	st->work += is_work;
 	/* A runner that sends statements one by one still runs the ones between the script's own
 	 * BEGIN and COMMIT atomically (Sqitch scripts carry theirs): only work done outside one
 	 * makes the migration non-atomic. SET and transaction control are not work. */
 	if (!st->notx && lint_framework_tx_kind(ctx) == LINT_TX_NONE && !lint_in_transaction(ctx) &&
-	    node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT &&
-	    node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SET_STMT &&
-	    node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT)
+	    is_work)
 		st->notx = "the migration runner runs it without a transaction";
 	struct notx_info info;
 	if (!st->notx && !lint_in_transaction(ctx) && notx_check(node, lint_pg_version(ctx), &info))
@@ -301,7 +310,20 @@ static void finish(struct lint_ctx *ctx)
 	struct state *st = *lint_rule_data(ctx, &rule_prefer_robust_statements);
 	if (!st || !st->notx)
 		return;
-	for (const struct candidate *c = st->list; c; c = c->next)
+	for (const struct candidate *c = st->list; c; c = c->next) {
+		/* The last statement doing work leaves nothing half done when it fails, since a
+		 * statement is atomic on its own; except a concurrent index build, which commits
+		 * along the way and leaves an INVALID index behind. */
+		int last = c->work == st->work;
+		if (last && !c->concurrent_index)
+			continue;
+		if (last) {
+			lint_report_mark(ctx, &rule_prefer_robust_statements, &c->mark, c->help,
+					 "%s %s after a failed build: a concurrent build that fails "
+					 "leaves an INVALID index behind, which no transaction rolls back",
+					 c->what, c->fails);
+			continue;
+		}
 		lint_report_mark(ctx, &rule_prefer_robust_statements, &c->mark, c->help,
 				 "%s %s: the migration runs outside a transaction (%s), so after a "
 				 "failure part of it is already applied%s",
@@ -309,4 +331,5 @@ static void finish(struct lint_ctx *ctx)
 				 c->concurrent_index ? ", and a failed concurrent build leaves an INVALID "
 						       "index behind"
 						     : "");
+	}
 }
