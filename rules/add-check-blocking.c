@@ -84,7 +84,9 @@ static void column_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		const PgQuery__Constraint *c = n->constraint;
 		if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT) {
 			const char *e = lint_expr_sql(ctx, c->raw_expr);
-			extra = lint_printf(ctx, "%s DEFAULT %s", extra, e && strlen(e) <= EXPR_MAX ? e : "...");
+			if (!e || strlen(e) > EXPR_MAX)
+				e = "...";
+			extra = lint_printf(ctx, "%s DEFAULT %s", extra, e);
 		} else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) {
 			extra = lint_printf(ctx, "%s NOT NULL", extra);
 		}

@@ -124,8 +124,11 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 
 	if (type_is_serial(ty.name)) {
 		const char *base = type_serial_base(ty.name);
-		const char *seq = lint_printf(ctx, "%s%s", *rv->schemaname ? lint_printf(ctx, "%s.", lint_ident(ctx, rv->schemaname)) : "",
-					      lint_ident(ctx, lint_printf(ctx, "%s_%s_seq", rv->relname, cd->colname)));
+		/* the sequence goes where the table is, named as serial would name it */
+		const char *schema = *rv->schemaname ? lint_printf(ctx, "%s.", lint_ident(ctx, rv->schemaname)) : "";
+		const char *seq = lint_printf(ctx, "%s%s", schema,
+					      lint_ident(ctx, lint_printf(ctx, "%s_%s_seq", rv->relname,
+									  cd->colname)));
 		lint_report(ctx, &rule_add_column_rewrite, ty.location,
 			    lint_printf(ctx,
 					"add a plain column and its sequence, point the default at it for new "
@@ -142,6 +145,7 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		return;
 	}
 	if (identity) {
+		int always = identity->generated_when && *identity->generated_when == 'a';
 		lint_report(ctx, &rule_add_column_rewrite, identity->location,
 			    lint_printf(ctx,
 					"add a plain column, fill existing rows in batches, make it NOT NULL "
@@ -150,8 +154,7 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 					"batches; ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY "
 					"(START WITH <a value above the filled ones>);",
 					rel, col, type, rel, col,
-					identity->generated_when && *identity->generated_when == 'a' ? "ALWAYS"
-												     : "BY DEFAULT"),
+					always ? "ALWAYS" : "BY DEFAULT"),
 			    "ALTER TABLE %s ADD COLUMN %s ... AS IDENTITY rewrites the whole table under an %s "
 			    "lock: every existing row gets a value from the identity sequence; reads and writes "
 			    "wait until the rewrite ends",
@@ -185,19 +188,22 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		return;
 	}
 	struct volatility_cause cause;
-	struct volatility_resolver created = { created_volatility, *lint_rule_data(ctx, &rule_add_column_rewrite) };
+	struct volatility_resolver created = { created_volatility,
+					       *lint_rule_data(ctx, &rule_add_column_rewrite) };
 	enum volatility v = expr_volatility_with(def->raw_expr, &created, &cause);
+	int at = cause.location >= 0 ? cause.location : def->location;
 	if (v == VOLATILITY_VOLATILE) {
-		lint_report(ctx, &rule_add_column_rewrite, cause.location >= 0 ? cause.location : def->location,
+		lint_report(ctx, &rule_add_column_rewrite, at,
 			    backfill_help(ctx, rel, col, type, expr, not_null, ""),
 			    "ALTER TABLE %s ADD COLUMN %s rewrites the whole table under an %s lock: its "
 			    "DEFAULT calls %s(), which is volatile, so every existing row gets its own value; "
 			    "reads and writes wait until the rewrite ends",
 			    rel, col, lock, cause.func);
 	} else if (v == VOLATILITY_UNKNOWN) {
-		const char *what = cause.func ? lint_printf(ctx, "calls %s(), whose volatility pgsieve does not know", cause.func)
-					      : "is too deeply nested for pgsieve to tell whether it is volatile";
-		lint_report(ctx, &rule_add_column_rewrite, cause.location >= 0 ? cause.location : def->location,
+		const char *what =
+			cause.func ? lint_printf(ctx, "calls %s(), whose volatility pgsieve does not know", cause.func)
+				   : "is too deeply nested for pgsieve to tell whether it is volatile";
+		lint_report(ctx, &rule_add_column_rewrite, at,
 			    backfill_help(ctx, rel, col, type, expr, not_null,
 					  "if the function is IMMUTABLE or STABLE, PostgreSQL stores the "
 					  "value once and nothing is rewritten (silence this finding with "

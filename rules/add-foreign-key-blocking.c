@@ -144,7 +144,8 @@ static const PgQuery__Constraint *filled_by(const PgQuery__ColumnDef *cd)
 		if (n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
 			continue;
 		PgQuery__ConstrType t = n->constraint->contype;
-		if (t == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT || t == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)
+		if (t == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT ||
+		    t == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED)
 			return n->constraint;
 	}
 	return NULL;

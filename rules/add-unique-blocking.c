@@ -61,7 +61,8 @@ static const char *recipe(struct lint_ctx *ctx, const char *rel, const char *add
 			  const PgQuery__Constraint *con, const char *name, const char *cols)
 {
 	const char *ix = lint_ident(ctx, name);
-	const char *index = lint_printf(ctx, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", ix, rel, cols);
+	const char *index =
+		lint_printf(ctx, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", ix, rel, cols);
 	if (con->n_including)
 		index = lint_printf(ctx, "%s INCLUDE (%s)", index,
 				    ident_list(ctx, con->including, con->n_including));
@@ -92,11 +93,13 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		const char *s = sql_node_str(con->keys[i]);
 		names[i] = s ? s : "";
 	}
-	const char *name = *con->conname ? con->conname
-					 : default_name(ctx, rv->relname, names, con->n_keys, is_primary(con));
+	const char *name = *con->conname
+				   ? con->conname
+				   : default_name(ctx, rv->relname, names, con->n_keys, is_primary(con));
 	const char *cols = ident_list(ctx, con->keys, con->n_keys);
-	const char *what = *con->conname ? lint_printf(ctx, "ADD CONSTRAINT %s %s", lint_ident(ctx, name), kind)
-					 : lint_printf(ctx, "ADD %s (%s)", kind, cols);
+	const char *what = *con->conname
+				   ? lint_printf(ctx, "ADD CONSTRAINT %s %s", lint_ident(ctx, name), kind)
+				   : lint_printf(ctx, "ADD %s (%s)", kind, cols);
 	lint_report(ctx, &rule_add_unique_blocking, con->location, recipe(ctx, rel, "", con, name, cols),
 		    "ALTER TABLE %s %s builds its unique index under an %s lock%s: reads and writes "
 		    "wait until the index is built",
@@ -124,7 +127,9 @@ static void column_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		const PgQuery__Constraint *c = n->constraint;
 		if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT) {
 			const char *e = lint_expr_sql(ctx, c->raw_expr);
-			extra = lint_printf(ctx, "%s DEFAULT %s", extra, e && strlen(e) <= EXPR_MAX ? e : "...");
+			if (!e || strlen(e) > EXPR_MAX)
+				e = "...";
+			extra = lint_printf(ctx, "%s DEFAULT %s", extra, e);
 			has_default = 1;
 		} else if (c->contype == PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL) {
 			not_null = 1;

@@ -32,10 +32,9 @@ const struct rule rule_alter_type_rewrite = {
 /* Time zones whose offset from UTC is always zero: with one of them as the session's TimeZone,
  * PostgreSQL 12+ converts timestamp <-> timestamptz without touching the rows. */
 static const char *const utc_zones[] = {
-	"utc",	     "etc/utc",	      "gmt",	     "etc/gmt",	      "uct",	   "etc/uct",
-	"zulu",	     "etc/zulu",      "universal",   "etc/universal", "greenwich", "etc/greenwich",
-	"gmt0",	     "etc/gmt0",      "gmt+0",	     "gmt-0",	      "etc/gmt+0", "etc/gmt-0",
-	"z",	     "0",	      "+00:00",	     "00:00",
+	"utc", "etc/utc", "gmt", "etc/gmt", "uct", "etc/uct", "zulu", "etc/zulu", "universal",
+	"etc/universal", "greenwich", "etc/greenwich", "gmt0", "etc/gmt0", "gmt+0", "gmt-0",
+	"etc/gmt+0", "etc/gmt-0", "z", "0", "+00:00", "00:00",
 };
 
 static int session_is_utc(const struct lint_ctx *ctx)
@@ -175,7 +174,8 @@ static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 	case TYPE_CHANGE_REWRITE:
 		break;
 	}
-	lint_report(ctx, &rule_alter_type_rewrite, location, rewrite_help(ctx, rel, cmd->name, type, &from, &to),
+	lint_report(ctx, &rule_alter_type_rewrite, location,
+		    rewrite_help(ctx, rel, cmd->name, type, &from, &to),
 		    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s rewrites the table and rebuilds its indexes "
 		    "under an %s lock: reads and writes wait until every row is converted",
 		    rel, col, type, was, lock);

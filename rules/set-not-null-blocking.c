@@ -45,12 +45,14 @@ static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, cons
 	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, column);
 	const struct schema_notnull_check *pending = shortcut ? unvalidated_check(t, column) : NULL;
 	/* an unnamed CHECK (col IS NOT NULL) gets PostgreSQL's name <table>_<col>_check */
-	const char *name = lint_ident(ctx, !pending	       ? lint_printf(ctx, "%s_%s_not_null", rv->relname, column)
-					   : pending->name ? pending->name
-							   : lint_printf(ctx, "%s_%s_check", rv->relname, column));
-	const char *add = pending ? ""
-				  : lint_printf(ctx, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; ",
-						rel, name, col);
+	const char *raw = !pending	  ? lint_printf(ctx, "%s_%s_not_null", rv->relname, column)
+			  : pending->name ? pending->name
+					  : lint_printf(ctx, "%s_%s_check", rv->relname, column);
+	const char *name = lint_ident(ctx, raw);
+	const char *add = "";
+	if (!pending)
+		add = lint_printf(ctx, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; ",
+				  rel, name, col);
 	const char *help;
 	if (pending)
 		help = lint_printf(ctx,

@@ -19,17 +19,14 @@ static const struct {
 /* PostgreSQL's built-in types under their canonical names, plus citext, whose casts are known
  * too. Anything else is a domain, an enum, a composite or an extension's type. */
 static const char *const known_types[] = {
-	"bit",	     "bool",	     "box",	      "bpchar",	       "bytea",	       "char",
-	"cid",	     "cidr",	     "circle",	      "citext",	       "date",	       "daterange",
-	"float4",    "float8",	     "inet",	      "int2",	       "int4",	       "int4range",
-	"int8",	     "int8range",    "interval",      "json",	       "jsonb",	       "line",
-	"lseg",	     "macaddr",	     "macaddr8",      "money",	       "name",	       "numeric",
-	"numrange",  "oid",	     "path",	      "pg_lsn",	       "pg_snapshot",  "point",
-	"polygon",   "regclass",     "regcollation",  "regconfig",     "regdictionary", "regnamespace",
-	"regoper",   "regoperator",  "regproc",	      "regprocedure",  "regrole",      "regtype",
-	"text",	     "tid",	     "time",	      "timestamp",     "timestamptz",  "timetz",
-	"tsquery",   "tsrange",	     "tstzrange",     "tsvector",      "txid_snapshot", "uuid",
-	"varbit",    "varchar",	     "xid",	      "xid8",	       "xml",
+	"bit", "bool", "box", "bpchar", "bytea", "char", "cid", "cidr", "circle", "citext",
+	"date", "daterange", "float4", "float8", "inet", "int2", "int4", "int4range", "int8",
+	"int8range", "interval", "json", "jsonb", "line", "lseg", "macaddr", "macaddr8", "money",
+	"name", "numeric", "numrange", "oid", "path", "pg_lsn", "pg_snapshot", "point", "polygon",
+	"regclass", "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper",
+	"regoperator", "regproc", "regprocedure", "regrole", "regtype", "text", "tid", "time",
+	"timestamp", "timestamptz", "timetz", "tsquery", "tsrange", "tstzrange", "tsvector",
+	"txid_snapshot", "uuid", "varbit", "varchar", "xid", "xid8", "xml",
 };
 
 /* The SQL spelling of canonical names that read oddly in messages. */
@@ -68,12 +65,13 @@ static const struct {
 static const struct {
 	const char *from, *to;
 } binary_casts[] = {
-	{ "varchar", "text" },	 { "text", "varchar" }, { "text", "bpchar" },	 { "varchar", "bpchar" },
-	{ "cidr", "inet" },	 { "bit", "varbit" },	{ "varbit", "bit" },	 { "xml", "text" },
-	{ "xml", "varchar" },	 { "xml", "bpchar" },	{ "int4", "oid" },	 { "oid", "int4" },
-	{ "citext", "text" },	 { "citext", "varchar" }, { "citext", "bpchar" }, { "text", "citext" },
-	{ "varchar", "citext" }, { "regproc", "regprocedure" }, { "regprocedure", "regproc" },
-	{ "regoper", "regoperator" }, { "regoperator", "regoper" },
+	{ "varchar", "text" },	{ "text", "varchar" },	{ "text", "bpchar" },
+	{ "varchar", "bpchar" }, { "cidr", "inet" },	{ "bit", "varbit" },
+	{ "varbit", "bit" },	{ "xml", "text" },	{ "xml", "varchar" },
+	{ "xml", "bpchar" },	{ "int4", "oid" },	{ "oid", "int4" },
+	{ "citext", "text" },	{ "citext", "varchar" }, { "citext", "bpchar" },
+	{ "text", "citext" },	{ "varchar", "citext" }, { "regproc", "regprocedure" },
+	{ "regprocedure", "regproc" }, { "regoper", "regoperator" }, { "regoperator", "regoper" },
 };
 
 enum {

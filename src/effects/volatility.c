@@ -196,7 +196,8 @@ enum volatility volatility_declared(const PgQuery__Node *stmt, const char **name
 	enum volatility v = VOLATILITY_VOLATILE;
 	for (size_t i = 0; i < cf->n_options; i++) {
 		const PgQuery__Node *o = cf->options[i];
-		if (o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || strcmp(o->def_elem->defname, "volatility"))
+		if (o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM ||
+		    strcmp(o->def_elem->defname, "volatility"))
 			continue;
 		const char *s = sql_node_str(o->def_elem->arg);
 		if (s && !strcmp(s, "immutable"))
