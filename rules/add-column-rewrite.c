@@ -6,8 +6,8 @@
  *   - before PostgreSQL 11, any DEFAULT that is not NULL.
  * From 11 on, a stable or immutable default (now(), CURRENT_TIMESTAMP, literals, casts) is
  * evaluated once and kept in the catalog: no rewrite. A default calling a function pgsieve does
- * not know is reported too, saying that its volatility is unknown, unless the migration
- * created it earlier: then its declaration says (VOLATILE when it says nothing). Tables created
+ * not know is reported too, saying that its volatility is unknown, unless a migration read
+ * earlier created it: then its declaration says (VOLATILE when it says nothing). Tables created
  * earlier in the migration are empty to everyone else. */
 #include <string.h>
 
@@ -18,7 +18,7 @@
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
 static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT,
-						 PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT, LINT_KINDS_END };
+						 LINT_KINDS_END };
 
 const struct rule rule_add_column_rewrite = {
 	.id = "add-column-rewrite",
@@ -44,34 +44,19 @@ static const PgQuery__Constraint *find_constraint(const PgQuery__ColumnDef *cd, 
 	return NULL;
 }
 
-/* A function the migration created, newest first: CREATE OR REPLACE redefines it. Kept in the
- * rule's per-migration data, so a default calling it is judged by its declaration. */
-struct created_function {
-	const char *name;
-	enum volatility volatility;
-	const struct created_function *next;
-};
-
-static void remember_function(struct lint_ctx *ctx, const PgQuery__Node *node)
-{
-	const char *name;
-	enum volatility v = volatility_declared(node, &name);
-	if (!name || v == VOLATILITY_UNKNOWN)
-		return;
-	void **head = lint_rule_data(ctx, &rule_add_column_rewrite);
-	struct created_function *f = lint_alloc(ctx, sizeof(*f));
-	f->name = lint_printf(ctx, "%s", name);
-	f->volatility = v;
-	f->next = *head;
-	*head = f;
-}
-
+/* Functions the migrations read so far created (the model keeps what they declared). */
 static enum volatility created_volatility(void *ud, const char *name)
 {
-	for (const struct created_function *f = ud; f; f = f->next)
-		if (!strcmp(f->name, name))
-			return f->volatility;
-	return VOLATILITY_UNKNOWN;
+	switch (schema_function_volatility(ud, name)) {
+	case 'i':
+		return VOLATILITY_IMMUTABLE;
+	case 's':
+		return VOLATILITY_STABLE;
+	case 'v':
+		return VOLATILITY_VOLATILE;
+	default:
+		return VOLATILITY_UNKNOWN;
+	}
 }
 
 /* NULL, or NULL cast to some type: a default that leaves existing rows as they are. */
@@ -188,8 +173,7 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		return;
 	}
 	struct volatility_cause cause;
-	struct volatility_resolver created = { created_volatility,
-					       *lint_rule_data(ctx, &rule_add_column_rewrite) };
+	struct volatility_resolver created = { created_volatility, lint_model(ctx) };
 	enum volatility v = expr_volatility_with(def->raw_expr, &created, &cause);
 	int at = cause.location >= 0 ? cause.location : def->location;
 	if (v == VOLATILITY_VOLATILE) {
@@ -217,10 +201,6 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	if (node->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT) {
-		remember_function(ctx, node);
-		return;
-	}
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
 	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
 	    lint_table_is_new(ctx, as->relation))

@@ -5,6 +5,7 @@
 
 #include "util/xalloc.h"
 
+#include "effects/volatility.h"
 #include "sql/tree.h"
 
 static const char *rv_schema(const PgQuery__RangeVar *rv)
@@ -222,6 +223,16 @@ void schema_apply(struct schema_model *m, const PgQuery__Node *stmt)
 	case PG_QUERY__NODE__NODE_RENAME_STMT:
 		apply_rename(m, stmt->rename_stmt);
 		break;
+	case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT: {
+		/* what a column default calling it costs depends on its volatility */
+		const char *name;
+		enum volatility v = volatility_declared(stmt, &name);
+		if (name && !stmt->create_function_stmt->is_procedure)
+			schema_function_set(m, name, v == VOLATILITY_IMMUTABLE ? 'i'
+						     : v == VOLATILITY_STABLE  ? 's'
+									       : 'v');
+		break;
+	}
 	default:
 		break;
 	}

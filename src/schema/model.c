@@ -57,6 +57,7 @@ void schema_model_release(struct schema_model *m)
 		index_free(v);
 	strmap_release(&m->tables);
 	strmap_release(&m->indexes);
+	strmap_release(&m->functions); /* values are letters, not pointers */
 }
 
 void schema_model_begin_migration(struct schema_model *m)
@@ -237,4 +238,14 @@ void schema_index_drop(struct schema_model *m, const char *schema, const char *n
 	struct schema_index *ix = strmap_remove(&m->indexes, key);
 	if (ix)
 		index_free(ix);
+}
+
+void schema_function_set(struct schema_model *m, const char *name, char volatility)
+{
+	strmap_put(&m->functions, name, (void *)(uintptr_t)(unsigned char)volatility);
+}
+
+char schema_function_volatility(const struct schema_model *m, const char *name)
+{
+	return (char)(uintptr_t)strmap_get(&m->functions, name);
 }

@@ -47,6 +47,9 @@ struct schema_index {
 struct schema_model {
 	struct strmap tables;  /* "schema.name" -> struct schema_table * */
 	struct strmap indexes; /* "schema.name" -> struct schema_index * */
+	/* function name (without schema) -> the volatility its CREATE FUNCTION declared, as
+	 * pg_proc.provolatile spells it ('i', 's', 'v'), stored in the pointer */
+	struct strmap functions;
 };
 
 void schema_model_init(struct schema_model *m);
@@ -81,5 +84,10 @@ struct schema_index *schema_index_find(const struct schema_model *m, const char 
 struct schema_index *schema_index_add(struct schema_model *m, const char *schema, const char *name,
 				      const char *table_schema, const char *table_name);
 void schema_index_drop(struct schema_model *m, const char *schema, const char *name);
+
+/* Functions created by the migrations read so far: 'i', 's' or 'v' as declared (the last
+ * CREATE [OR REPLACE] wins), 0 for a function the model does not know. */
+void schema_function_set(struct schema_model *m, const char *name, char volatility);
+char schema_function_volatility(const struct schema_model *m, const char *name);
 
 #endif
