@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -32,37 +33,8 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
-static const char usage_text[] =
-	"usage: pgsieve lint [options] PATH... | -\n"
-	"       pgsieve rules [--format text|json|markdown]\n"
-	"       pgsieve explain RULE\n"
-	"       pgsieve --version | --help\n"
-	"\n"
-	"lint options:\n"
-	"  --format FORMAT          text (default), json, sarif, github, gitlab, junit, markdown\n"
-	"  --output FILE            write the report to FILE instead of standard output\n"
-	"  --pg-version N           the PostgreSQL major version migrations run on (10-18, default 15)\n"
-	"  --assume-in-transaction  the migration runner wraps each file in a transaction\n"
-	"  --select RULE,...        run only these rules\n"
-	"  --ignore RULE,...        do not run these rules\n"
-	"  --config FILE            read settings from FILE instead of the nearest .pgsieve.yml\n"
-	"  --no-config              read no configuration file\n"
-	"  --fail-on LEVEL          exit 1 on findings at or above error, warning (default), info;\n"
-	"                           never: exit 0 whatever is found\n"
-	"  --stdin-filename NAME    the name standard input is reported under\n"
-	"  --since REF              report only migrations changed since REF (git merge base with\n"
-	"                           HEAD, plus uncommitted and untracked files); earlier ones are\n"
-	"                           still read for context\n"
-	"  --staged                 report only migrations staged in git's index (pre-commit)\n"
-	"  --baseline FILE          report only findings that FILE does not record\n"
-	"  --write-baseline FILE    record the current findings in FILE\n"
-	"  --framework NAME         the migration framework of the paths (default: detected):\n"
-	"                           sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch,\n"
-	"                           prisma, supabase, alembic\n"
-	"\n"
-	"A directory is searched for migration framework layouts; elsewhere *.sql files are linted\n"
-	"in sorted order. Exit status: 0 nothing at or above the fail-on level, 1 findings at or\n"
-	"above it, 2 usage, input or internal errors.\n";
+/* usage_text: generated from src/usage.txt, which the man page is also built from */
+#include "usage.h"
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -83,6 +55,50 @@ static void print_version(void)
 }
 
 /* ---- pgsieve rules / explain ---- */
+
+/* The columns of the terminal on standard output, or 0 when it is not a terminal. */
+static size_t terminal_width(void)
+{
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	long cols = env ? strtol(env, NULL, 10) : 0;
+	return cols > 0 && cols < 1000 ? (size_t)cols : 80;
+}
+
+/* One rule a line, columns aligned; on a terminal the summaries wrap under their column (or
+ * under the rule, when the window is too narrow for that), elsewhere each stays on its line
+ * for grep and cut. */
+static void print_rules_table(void)
+{
+	size_t width = terminal_width();
+	int color = width && !getenv("NO_COLOR");
+	int idw = 4, catw = 8;
+	for (size_t i = 0; i < rule_count; i++) {
+		int n = (int)strlen(rule_registry[i]->id), c = (int)strlen(rule_registry[i]->category);
+		idw = n > idw ? n : idw;
+		catw = c > catw ? c : catw;
+	}
+	printf("%s%-*s  %-8s  %-*s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", catw,
+	       "CATEGORY", "SUMMARY", color ? "\033[0m" : "");
+	size_t col = (size_t)idw + 2 + 8 + 2 + (size_t)catw + 2;
+	for (size_t i = 0; i < rule_count; i++) {
+		const struct rule *r = rule_registry[i];
+		if (width && width < col + 30) {
+			printf("%-*s  %-8s  %s\n", idw, r->id, severity_name(r->severity), r->category);
+			report_wrap(stdout, r->summary, 0, 4, width);
+			continue;
+		}
+		printf("%-*s  %-8s  %-*s  ", idw, r->id, severity_name(r->severity), catw, r->category);
+		if (width)
+			report_wrap(stdout, r->summary, col, col, width);
+		else
+			printf("%s\n", r->summary);
+	}
+}
 
 static int cmd_rules(int argc, char **argv)
 {
@@ -122,10 +138,7 @@ static int cmd_rules(int argc, char **argv)
 			       r->category, r->summary);
 		}
 	} else if (!strcmp(format, "text")) {
-		for (size_t i = 0; i < rule_count; i++) {
-			const struct rule *r = rule_registry[i];
-			printf("%-34s %-8s %-13s %s\n", r->id, severity_name(r->severity), r->category, r->summary);
-		}
+		print_rules_table();
 	} else {
 		return usage_error("rules: unknown format '%s' (text, json, markdown)", format);
 	}
@@ -140,11 +153,75 @@ static int cmd_explain(int argc, char **argv)
 	if (!r)
 		return usage_error("'%s' is not a rule; 'pgsieve rules' lists them", argv[1]);
 	const char *doc = rule_doc(r);
-	fputs(doc ? doc : r->summary, stdout);
+	size_t width = terminal_width();
+	if (doc && width) /* rendered for reading; piped or redirected, the Markdown as written */
+		report_doc_terminal(stdout, doc, width > 100 ? 100 : width, !getenv("NO_COLOR"));
+	else
+		fputs(doc ? doc : r->summary, stdout);
 	return EXIT_CLEAN;
 }
 
 /* ---- pgsieve lint ---- */
+
+/* Edit distance between a and b, capped: enough to suggest the option a user meant. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	enum { MAXLEN = 32 };
+	size_t la = strlen(a), lb = strlen(b);
+	if (la >= MAXLEN || lb >= MAXLEN)
+		return MAXLEN;
+	size_t row[MAXLEN + 1];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* How many long options start with the name in `arg` (up to a '='). */
+static int prefix_matches(const struct option *opts, const char *arg)
+{
+	size_t n = strcspn(arg, "=");
+	int count = 0;
+	for (; opts->name; opts++)
+		count += n > 0 && !strncmp(opts->name, arg, n);
+	return count;
+}
+
+/* The long option closest to `arg` ("--fial-on=x" -> "fail-on"), or NULL when none is close. */
+static const char *closest_option(const struct option *opts, const char *arg)
+{
+	char name[64];
+	while (*arg == '-')
+		arg++;
+	size_t n = strcspn(arg, "=");
+	if (n == 0 || n >= sizeof(name))
+		return NULL;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	const char *best = NULL;
+	size_t best_d = 3; /* at most two edits away */
+	for (; opts->name; opts++) {
+		size_t d = edit_distance(name, opts->name);
+		if (d < best_d) {
+			best_d = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
 
 struct lint_cli {
 	const char *format, *output, *config, *select, *ignore, *stdin_name, *fail_on;
@@ -238,7 +315,8 @@ static int cmd_lint(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	/* options may follow the paths (getopt permutes); a leading ':' reports a missing value */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT: cli.format = optarg; break;
 		case OPT_OUTPUT: cli.output = optarg; break;
@@ -266,15 +344,27 @@ static int cmd_lint(int argc, char **argv)
 			break;
 		}
 		case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
-		default:
-			return usage_error("lint: unknown or incomplete option '%s'", argv[optind - 1]);
+		case ':':
+			if (optopt == OPT_FORMAT)
+				return usage_error("--format needs a value: %s", report_format_names());
+			return usage_error("lint: '%s' needs a value", argv[optind - 1]);
+		default: {
+			const char *arg = argv[optind - 1];
+			if (!strncmp(arg, "--", 2) && prefix_matches(longopts, arg + 2) > 1)
+				return usage_error("lint: '%s' is ambiguous: spell the option out", arg);
+			const char *near = closest_option(longopts, arg);
+			if (near)
+				return usage_error("lint: unknown option '%s'; did you mean '--%s'?", arg, near);
+			return usage_error("lint: unknown option '%s'", arg);
+		}
 		}
 	}
 	if (optind >= argc)
 		return usage_error("%s", "lint: no paths given (use '-' for standard input)");
 	report_fn reporter = report_find(cli.format);
 	if (!reporter)
-		return usage_error("unknown format '%s'", cli.format);
+		return usage_error("unknown format '%s'; --format takes %s", cli.format,
+				   report_format_names());
 
 	struct lint_options opts;
 	lint_options_init(&opts);
@@ -307,6 +397,13 @@ static int cmd_lint(int argc, char **argv)
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
 		   opts.n_exclude);
 	int trouble = plan.errors > 0;
+	char cwd[4096];
+	if (plan.errors && getcwd(cwd, sizeof(cwd)))
+		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
+			"directory or the .sql files to lint\n", cwd);
+	else if (plan.n == 0)
+		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
+			"or migration framework layout); name the migrations directory\n");
 	if (cli.since || cli.staged) {
 		struct strmap changed = STRMAP_INIT;
 		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
@@ -407,6 +504,9 @@ int main(int argc, char **argv)
 		status = cmd_rules(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "explain")) {
 		status = cmd_explain(argc - 1, argv + 1);
+	} else if (access(cmd, F_OK) == 0) {
+		/* `pgsieve migrations/`: the user meant to lint it */
+		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
 	} else {
 		status = usage_error("unknown command '%s' (lint, rules, explain)", cmd);
 	}

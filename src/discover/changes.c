@@ -72,6 +72,10 @@ int changes_since(const char *ref, struct strmap *out)
 	const char *mb_argv[] = { "git", "merge-base", ref, "HEAD", NULL };
 	char *base = git(mb_argv, "find the merge base of the --since ref and HEAD");
 	if (!base) {
+		/* in CI this is nearly always a shallow clone or a branch that was never fetched */
+		error("git found no merge base of '%s' and HEAD: fetch that ref (git fetch origin "
+		      "BRANCH) and enough history (actions/checkout fetch-depth: 0, GitLab GIT_DEPTH: 0)",
+		      ref);
 		free(top);
 		return -1;
 	}

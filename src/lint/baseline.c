@@ -39,8 +39,12 @@ int baseline_apply(const char *path, struct lint_run *run, size_t *dropped)
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
 	*dropped = 0;
+	if (!root && jerr.line < 1) /* could not open it: jansson gives no line */
+		return error("cannot read the baseline '%s': %s (record one with --write-baseline %s)",
+			     path, strerror(errno), path);
 	if (!root)
-		return error("cannot read the baseline '%s': %s (line %d)", path, jerr.text, jerr.line);
+		return error("the baseline '%s' is not valid JSON: %s (line %d); record it again with "
+			     "--write-baseline", path, jerr.text, jerr.line);
 	json_t *version = json_object_get(root, "pgsieve_baseline");
 	json_t *arr = json_object_get(root, "findings");
 	if (!json_is_integer(version) || !json_is_array(arr)) {

@@ -28,6 +28,13 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 int report_junit(FILE *out, const struct lint_run *run, const struct report_options *o);
 int report_markdown(FILE *out, const struct lint_run *run, const struct report_options *o);
 
+/* For a terminal (report/terminal.c). report_wrap writes text word-wrapped to `width` columns
+ * from column `col`, later lines starting at `indent`, and ends the line. report_doc_terminal
+ * renders a rule's Markdown doc: bold headings, body wrapped to `width` and indented, code
+ * blocks indented as written; `color` adds ANSI bold and colour. */
+void report_wrap(FILE *out, const char *text, size_t col, size_t indent, size_t width);
+int report_doc_terminal(FILE *out, const char *markdown, size_t width, int color);
+
 /* The URL of a rule's documentation page. Returns a malloc'd string. */
 char *report_rule_doc_url(const struct report_options *o, const char *rule_id);
 
