@@ -15,7 +15,9 @@ import tempfile
 PGSIEVE = None
 passed = failed = 0
 
-CREATE_INDEX = 'CREATE INDEX orders_created_idx ON orders (created_at);\n'
+# The timeouts are set so that only create-index-blocking reports this migration.
+CREATE_INDEX = ("SET lock_timeout = '2s';\nSET statement_timeout = '10min';\n"
+                'CREATE INDEX orders_created_idx ON orders (created_at);\n')
 SYNTAX_ERROR = 'SELEC 1;\n'
 
 
@@ -125,7 +127,7 @@ def test_config_discovery(tmp):
     # standard input: the config is looked up from --stdin-filename
     r = run(['lint', '--stdin-filename', 'repo/db/migrations/new.sql', '-'], tmp, stdin=CREATE_INDEX)
     expect(r, 0, 'stdin config from --stdin-filename',
-           stdout_has=['repo/db/migrations/new.sql:1:1: info: CREATE INDEX'])
+           stdout_has=['repo/db/migrations/new.sql:3:1: info: CREATE INDEX'])
 
 
 def test_config_errors(tmp):
@@ -266,7 +268,7 @@ def test_output(tmp):
     check(r.stdout == '', '--output FILE: nothing on stdout', r.stdout)
     with open(os.path.join(d, 'report.txt')) as f:
         text = f.read()
-    check('m.sql:1:1: error: CREATE INDEX' in text, '--output FILE: the report is in the file', text)
+    check('m.sql:3:1: error: CREATE INDEX' in text, '--output FILE: the report is in the file', text)
 
     r = run(['lint', '--no-config', '--format', 'json', '--output', 'report.json', 'm.sql'], d)
     expect(r, 1, '--output with json')
@@ -287,9 +289,9 @@ def test_stdin(tmp):
     d = os.path.join(tmp, 'stdin')
     os.makedirs(os.path.join(d, '.git'))
     r = run(['lint', '--no-config', '--stdin-filename', 'db/001_orders.sql', '-'], d, stdin=CREATE_INDEX)
-    expect(r, 1, 'stdin with --stdin-filename', stdout_has=['db/001_orders.sql:1:1: error: CREATE INDEX'])
+    expect(r, 1, 'stdin with --stdin-filename', stdout_has=['db/001_orders.sql:3:1: error: CREATE INDEX'])
     r = run(['lint', '--no-config', '-'], d, stdin=CREATE_INDEX)
-    expect(r, 1, 'stdin without a name', stdout_has=['<stdin>:1:1:'])
+    expect(r, 1, 'stdin without a name', stdout_has=['<stdin>:3:1:'])
     r = run(['lint', '--no-config', '-'], d, stdin='SELECT 1;\n')
     expect(r, 0, 'clean stdin')
     r = run(['lint', '--no-config', '-'], d, stdin='')
