@@ -287,7 +287,14 @@ static void load_diesel(const char *dir, struct migration_set *set)
 		char *up = path_join(sub, "up.sql"), *down = path_join(sub, "down.sql"), *meta = path_join(sub, "metadata.toml");
 		if (is_file(up)) {
 			const char *us = strchr(names[i], '_');
+			/* Diesel orders by the version with its dashes removed, so 2017-09-23-170700
+			 * comes after 20170309000000 */
 			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
+			size_t w = 0;
+			for (size_t r = 0; version[r]; r++)
+				if (version[r] != '-')
+					version[w++] = version[r];
+			version[w] = '\0';
 			struct migration *m = add(set, version, us ? us + 1 : names[i]);
 			enum lint_tx tx = file_has_setting(meta, "run_in_transaction", "false") ? LINT_TX_NONE
 												  : LINT_TX_WRAPPED;
