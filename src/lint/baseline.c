@@ -52,9 +52,10 @@ int baseline_apply(const char *path, struct lint_run *run, size_t *dropped)
 		return error("'%s' is not a pgsieve baseline (write one with --write-baseline)", path);
 	}
 	if (json_integer_value(version) != BASELINE_VERSION) {
+		long long v = (long long)json_integer_value(version); /* read before root is freed */
 		json_decref(root);
-		return error("'%s' is a baseline of version %lld; this pgsieve reads version %d", path,
-			     (long long)json_integer_value(version), BASELINE_VERSION);
+		return error("'%s' is a baseline of version %lld; this pgsieve reads version %d", path, v,
+			     BASELINE_VERSION);
 	}
 	struct strmap known = STRMAP_INIT;
 	size_t i;

@@ -33,8 +33,12 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 		json_t *lines = json_object();
 		json_object_set_new(lines, "begin", json_integer(f->line));
 		json_object_set_new(lines, "end", json_integer(f->end_line));
+		/* GitLab wants the path from the repository root: "./db/1.sql" would match no file */
+		const char *path = run->files[f->file].path;
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
 		json_t *loc = json_object();
-		json_object_set_new(loc, "path", json_string(run->files[f->file].path));
+		json_object_set_new(loc, "path", json_string(path));
 		json_object_set_new(loc, "lines", lines);
 		json_object_set_new(j, "location", loc);
 		json_array_append_new(arr, j);

@@ -6,10 +6,15 @@
 
 #include "lint/registry.h"
 
-static void xml_escape(FILE *out, const char *s)
+/* In an attribute (attr) a parser turns a literal tab, CR or LF into a space, and anywhere it
+ * turns CR LF into LF, so those go out as character references to arrive as they were. */
+static void xml_escape(FILE *out, const char *s, int attr)
 {
 	for (; *s; s++) {
 		switch (*s) {
+		case '\r': fputs("&#13;", out); break;
+		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
+		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
@@ -17,7 +22,7 @@ static void xml_escape(FILE *out, const char *s)
 		case '\'': fputs("&apos;", out); break;
 		default:
 			/* XML 1.0 allows no control characters but tab, LF and CR */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+			if ((unsigned char)*s < 0x20)
 				fputc(' ', out);
 			else
 				fputc(*s, out);
@@ -37,7 +42,7 @@ int report_junit(FILE *out, const struct lint_run *run, const struct report_opti
 		run->nfiles, failures);
 	for (size_t fi = 0; fi < run->nfiles; fi++) {
 		fputs("    <testcase classname=\"pgsieve.lint\" name=\"", out);
-		xml_escape(out, run->files[fi].path);
+		xml_escape(out, run->files[fi].path, 1);
 		fputs("\">\n", out);
 		int infos = 0;
 		for (size_t i = 0; i < run->nfindings; i++) {
@@ -49,13 +54,14 @@ int report_junit(FILE *out, const struct lint_run *run, const struct report_opti
 				continue;
 			}
 			fprintf(out, "      <failure type=\"%s\" message=\"", f->rule->id);
-			xml_escape(out, f->message);
-			fprintf(out, "\">%s:%u:%u: %s: ", run->files[fi].path, f->line, f->column,
-				severity_name(f->severity));
-			xml_escape(out, f->message);
+			xml_escape(out, f->message, 1);
+			fputs("\">", out);
+			xml_escape(out, run->files[fi].path, 0);
+			fprintf(out, ":%u:%u: %s: ", f->line, f->column, severity_name(f->severity));
+			xml_escape(out, f->message, 0);
 			if (f->help) {
 				fputs("\nhelp: ", out);
-				xml_escape(out, f->help);
+				xml_escape(out, f->help, 0);
 			}
 			fputs("</failure>\n", out);
 		}
@@ -66,7 +72,7 @@ int report_junit(FILE *out, const struct lint_run *run, const struct report_opti
 				if (f->file != fi || f->severity >= SEVERITY_WARNING)
 					continue;
 				fprintf(out, "%u:%u: info: ", f->line, f->column);
-				xml_escape(out, f->message);
+				xml_escape(out, f->message, 0);
 				fprintf(out, " [%s]\n", f->rule->id);
 			}
 			fputs("</system-out>\n", out);
