@@ -82,12 +82,17 @@ static void print_rules_table(void)
 		idw = n > idw ? n : idw;
 		catw = c > catw ? c : catw;
 	}
-	printf("%s%-*s  %-8s  %-*s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", catw,
-	       "CATEGORY", "SUMMARY", color ? "\033[0m" : "");
 	size_t col = (size_t)idw + 2 + 8 + 2 + (size_t)catw + 2;
+	int narrow = width && width < col + 30; /* summaries go under the rule, not beside it */
+	if (narrow)
+		printf("%s%-*s  %-8s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", "CATEGORY",
+		       color ? "\033[0m" : "");
+	else
+		printf("%s%-*s  %-8s  %-*s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", catw,
+		       "CATEGORY", "SUMMARY", color ? "\033[0m" : "");
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_registry[i];
-		if (width && width < col + 30) {
+		if (narrow) {
 			printf("%-*s  %-8s  %s\n", idw, r->id, severity_name(r->severity), r->category);
 			report_wrap(stdout, r->summary, 0, 4, width);
 			continue;

@@ -7,7 +7,7 @@ the man page, and a `meson dist` tarball that builds.
 
 usage: integrations.py PATH/TO/pgsieve SOURCE_ROOT BUILD_ROOT [SECTION...]
 Prints one line per failed check and "N passed, N failed"; exits 1 when anything failed.
-Sections: reports baseline precommit action gitlab install dist (default: all).
+Sections: cli reports baseline precommit action gitlab install dist (default: all).
 """
 import json
 import os
@@ -810,7 +810,98 @@ def test_dist(tmp):
             check(os.path.isfile(os.path.join(build, 'pgsieve.1')), 'dist: the man page is built')
 
 
+# ---- friendliness: errors that say what to do, rules and explain on a terminal ----
+
+def run_tty(args, cwd, columns, env=None):
+    """Runs with standard output on a pseudo-terminal `columns` wide; returns (status, output)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    e = dict(os.environ)
+    e.pop('COLUMNS', None)
+    e.update(env or {})
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, columns, 0, 0))
+    p = subprocess.Popen(args, cwd=cwd, stdout=slave, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, env=e)
+    os.close(slave)
+    out = b''
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    p.wait(timeout=60)
+    return p.returncode, out.decode('utf-8', 'replace').replace('\r\n', '\n')
+
+
+def test_friendly(tmp):
+    write(os.path.join(tmp, 'm.sql'), CREATE_INDEX)
+    for args, msg in (
+            (['lint', '--fial-on', 'error', 'm.sql'], "did you mean '--fail-on'?"),
+            (['lint', 'm.sql', '--format'], '--format needs a value: text, json, sarif'),
+            (['lint', '--output'], "'--output' needs a value"),
+            (['lint', '--format', 'xml', 'm.sql'], "unknown format 'xml'; --format takes text, json"),
+            (['lint', '--s', 'm.sql'], "'--s' is ambiguous"),
+            (['m.sql'], "to lint it: pgsieve lint m.sql"),
+            (['lint', 'no/such/dir'], "relative paths are read from '%s'" % tmp),
+            (['lint', '--pg-version', '9', 'm.sql'], 'from 10 to 18'),
+            (['explain', 'no-such-rule'], "'pgsieve rules' lists them")):
+        r = run([PGSIEVE] + args, tmp)
+        check(r.returncode == 2 and msg in r.stderr, 'error for %s says %r' % (' '.join(args), msg), detail(r))
+    r = run([PGSIEVE, 'lint', 'm.sql', '--no-config', '--format', 'json'], tmp)
+    check(r.returncode == 1 and json.loads(r.stdout)['findings'], 'options after the paths', detail(r))
+    os.makedirs(os.path.join(tmp, 'empty'))
+    r = run([PGSIEVE, 'lint', 'empty'], tmp)
+    check(r.returncode == 0 and 'no migrations found' in r.stderr, 'an empty directory is a warning', detail(r))
+    write(os.path.join(tmp, 'bad', '.pgsieve.yml'), 'fail-onn: error\n')
+    write(os.path.join(tmp, 'bad', 'm.sql'), CREATE_INDEX)
+    r = run([PGSIEVE, 'lint', 'bad'], tmp)
+    check(r.returncode == 2 and ".pgsieve.yml:1" in r.stderr and "did you mean 'fail-on'" in r.stderr,
+          'a bad config key names the file, line and the key meant', detail(r))
+
+    # pgsieve rules: a table with a header; on a terminal, wrapped within the window
+    plain = run([PGSIEVE, 'rules'], tmp).stdout.splitlines()
+    n = len(json.loads(run([PGSIEVE, 'rules', '--format', 'json'], tmp).stdout))
+    check(plain[0].split() == ['RULE', 'SEVERITY', 'CATEGORY', 'SUMMARY'] and len(plain) == n + 1,
+          'rules: a header and a line per rule when piped', plain[:2])
+    for cols in (100, 60):
+        status, out = run_tty([PGSIEVE, 'rules'], tmp, cols, {'NO_COLOR': '1'})
+        lines = out.splitlines()
+        check(status == 0 and lines and max(len(l) for l in lines) <= cols
+              and all(l == l.rstrip() for l in lines),
+              'rules on a %d-column terminal: no line wider, no trailing blanks' % cols,
+              '\n'.join(l for l in lines if len(l) > cols)[:500])
+        check('create-index-blocking' in out, 'rules on a terminal lists the rules')
+    # pgsieve explain: the Markdown as written when piped, rendered on a terminal
+    doc = run([PGSIEVE, 'explain', 'create-index-blocking'], tmp).stdout
+    check(doc.startswith('# create-index-blocking\n') and '```sql' in doc, 'explain piped: the Markdown')
+    status, out = run_tty([PGSIEVE, 'explain', 'create-index-blocking'], tmp, 72, {'NO_COLOR': '1'})
+    lines = out.splitlines()
+    check(status == 0 and lines[0] == 'create-index-blocking' and '```' not in out and '\n## ' not in out,
+          'explain on a terminal: headings without markup, no fences', out[:400])
+    check('Why' in lines and 'Safe' in lines, 'explain on a terminal: the sections', out[:400])
+    code = [l for l in lines if 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);' in l]
+    check(code and code[0].startswith('    CREATE INDEX'), 'explain on a terminal: code indented as written',
+          code)
+    prose = [l for l in lines if l.startswith('  ') and not l.startswith('    ')]
+    check(prose and max(len(l) for l in prose) <= 72, 'explain on a terminal: prose wrapped to the window',
+          max(prose, key=len) if prose else out[:300])
+    status, out = run_tty([PGSIEVE, 'explain', 'create-index-blocking'], tmp, 72)
+    check('\033[1mWhy\033[0m' in out, 'explain on a colour terminal: bold headings', out[:300])
+
+
 SECTIONS = {
+    'cli': (test_friendly,),
     'reports': (test_github, test_gitlab, test_junit, test_markdown),
     'baseline': (test_baseline,),
     'precommit': (test_precommit,),
