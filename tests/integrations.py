@@ -80,7 +80,7 @@ def findings_json(args, cwd):
 
 # Git runs with a configuration of its own: no user settings (signing, hooks paths) leak in.
 GIT_ENV = {
-    'GIT_CONFIG_NOSYSTEM': '1', 'GIT_AUTHOR_NAME': 'pgsieve tests',
+    'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': os.devnull, 'GIT_AUTHOR_NAME': 'pgsieve tests',
     'GIT_AUTHOR_EMAIL': 'tests@pgsieve.invalid', 'GIT_COMMITTER_NAME': 'pgsieve tests',
     'GIT_COMMITTER_EMAIL': 'tests@pgsieve.invalid',
 }
