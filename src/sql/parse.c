@@ -220,6 +220,157 @@ static int parse_statements(struct parser *p, uint32_t base, size_t n, const cha
 	return rc;
 }
 
+/* Deep trees are refused before they can exhaust the stack: libpg_query's tree output and
+ * protobuf-c's packing and unpacking recurse once per level of the tree (and packing takes time
+ * quadratic in the depth), so a statement such as `SELECT a+a+...+a` with 100,000 terms would
+ * crash or hang the process. Two guards, both iterative: a bound from the tokens before
+ * libpg_query builds its output, and the exact depth of that output before it is unpacked.
+ * PostgreSQL has the same kind of limit, reported as "stack depth limit exceeded". */
+enum {
+	MAX_CHAINED_OPERATORS = 10000, /* token bound: a few MB of libpg_query's stack at most */
+	MAX_TREE_DEPTH = 3000,	       /* protobuf messages: about 2.5 MB of unpacking stack */
+	MAX_STATEMENT_BYTES = 4 << 20, /* see deliver_oversized */
+};
+
+/* An upper bound on the nesting of the tree for these tokens, without building it. Each open
+ * parenthesis or bracket adds a level; within one list element (between commas) each operator
+ * or keyword can add a level, as the grammar nests chains such as a + b + c, x::t::t, a JOIN
+ * b JOIN c and q UNION q UNION q one level per link. Names, constants and dots add none; AND
+ * and OR separate list elements like commas, as the grammar gathers their operands into one
+ * flat list. Right-recursive nesting the bound misses (x BETWEEN y AND z BETWEEN ...) is
+ * limited by the grammar's own stack of 10,000 states. Returns the start of the token at which
+ * the bound passes `limit`, or UINT32_MAX when it never does. */
+static uint32_t chain_limit_exceeded(const struct chunk_tokens *tk, size_t limit)
+{
+	size_t *element = NULL; /* the current list element's count, per open parenthesis */
+	size_t depth = 0, cap = 0, total = 0;
+	uint32_t at = UINT32_MAX;
+	XGROW(element, 1, cap);
+	element[0] = 0;
+	for (size_t i = 0; i < tk->ncode && at == UINT32_MAX; i++) {
+		switch (tk->code[i].kind) {
+		case PG_QUERY__TOKEN__ASCII_40:
+		case PG_QUERY__TOKEN__ASCII_91:
+			XGROW(element, depth + 2, cap);
+			element[++depth] = 0;
+			total++;
+			break;
+		case PG_QUERY__TOKEN__ASCII_41:
+		case PG_QUERY__TOKEN__ASCII_93:
+			if (depth > 0) {
+				total -= element[depth] + 1;
+				depth--;
+			}
+			break;
+		case PG_QUERY__TOKEN__ASCII_44:
+		case PG_QUERY__TOKEN__ASCII_59:
+		case PG_QUERY__TOKEN__AND:
+		case PG_QUERY__TOKEN__OR:
+			total -= element[depth];
+			element[depth] = 0;
+			break;
+		case PG_QUERY__TOKEN__IDENT:
+		case PG_QUERY__TOKEN__UIDENT:
+		case PG_QUERY__TOKEN__ICONST:
+		case PG_QUERY__TOKEN__FCONST:
+		case PG_QUERY__TOKEN__SCONST:
+		case PG_QUERY__TOKEN__USCONST:
+		case PG_QUERY__TOKEN__BCONST:
+		case PG_QUERY__TOKEN__XCONST:
+		case PG_QUERY__TOKEN__PARAM:
+		case PG_QUERY__TOKEN__ASCII_46:
+			break;
+		default:
+			element[depth]++;
+			total++;
+			break;
+		}
+		if (total > limit)
+			at = tk->code[i].start;
+	}
+	free(element);
+	return at;
+}
+
+struct pb_frame {
+	const uint8_t *end;
+	const ProtobufCMessageDescriptor *desc;
+};
+
+static int read_varint(const uint8_t **pos, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (int shift = 0; *pos < end && shift < 64; shift += 7) {
+		uint8_t b = *(*pos)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether the serialized message data[0..len) of type `desc` nests more than `limit` messages
+ * deep, found by walking the wire format with an explicit stack (protobuf-c's unpacking
+ * recurses). Malformed data counts as not too deep: the unpacking then reports it. */
+static int tree_too_deep(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+			 size_t limit)
+{
+	struct pb_frame *stack = xmalloc((limit + 2) * sizeof(*stack));
+	size_t depth = 0;
+	const uint8_t *pos = data;
+	int deep = 0;
+	stack[0] = (struct pb_frame){ data + len, desc };
+	for (;;) {
+		if (pos == stack[depth].end) {
+			if (depth == 0)
+				break;
+			depth--;
+			continue;
+		}
+		uint64_t tag, n;
+		if (read_varint(&pos, stack[depth].end, &tag) != 0)
+			break;
+		switch (tag & 7) {
+		case 0: /* varint */
+			if (read_varint(&pos, stack[depth].end, &n) != 0)
+				goto out;
+			continue;
+		case 1: /* 64-bit */
+			n = 8;
+			break;
+		case 5: /* 32-bit */
+			n = 4;
+			break;
+		case 2: { /* length-delimited: a string, bytes, packed numbers or a message */
+			if (read_varint(&pos, stack[depth].end, &n) != 0 ||
+			    n > (uint64_t)(stack[depth].end - pos))
+				goto out;
+			const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+				stack[depth].desc, (unsigned)(tag >> 3));
+			if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				if (++depth > limit) {
+					deep = 1;
+					goto out;
+				}
+				stack[depth] = (struct pb_frame){ pos + n, f->descriptor };
+				continue;
+			}
+			break;
+		}
+		default:
+			goto out;
+		}
+		if (n > (uint64_t)(stack[depth].end - pos))
+			break;
+		pos += n;
+	}
+out:
+	free(stack);
+	return deep;
+}
+
 /* The character position libpg_query reports (1-based, 0 for none) as a byte offset. */
 static uint32_t error_offset(const char *buf, size_t n, uint32_t base, int cursorpos,
 			     uint32_t fallback)
@@ -239,17 +390,32 @@ static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
 	struct chunk_tokens tk;
 	int scan_error = 0;
 	int scanned = scan_piece(p, buf, base, &tk, &scan_error) == 0;
-	PgQueryProtobufParseResult pr = pg_query_parse_protobuf(buf);
+	PgQueryProtobufParseResult pr = { 0 };
 	int rc = 0;
+	/* why the piece's tree is not used though it may parse, and where, UINT32_MAX for the
+	 * start of the statement */
+	const char *refused = NULL;
+	uint32_t refused_at = UINT32_MAX;
 
-	if (pr.error && may_split) {
+	if (scanned && (refused_at = chain_limit_exceeded(&tk, MAX_CHAINED_OPERATORS)) != UINT32_MAX)
+		refused = arena_printf(&p->arena, "stack depth limit exceeded: more than %d operators "
+				       "chained or nested in one expression", MAX_CHAINED_OPERATORS);
+	else
+		pr = pg_query_parse_protobuf(buf);
+	if (!refused && !pr.error &&
+	    tree_too_deep((const uint8_t *)pr.parse_tree.data, pr.parse_tree.len,
+			  &pg_query__parse_result__descriptor, MAX_TREE_DEPTH))
+		refused = arena_printf(&p->arena, "stack depth limit exceeded: the statement's tree "
+				       "nests more than %d levels deep", MAX_TREE_DEPTH);
+
+	if ((pr.error || refused) && may_split) {
 		pg_query_free_protobuf_parse_result(pr);
 		rc = parse_statements(p, base, n, buf, &tk, scanned, scan_error);
 		if (copied)
 			free(buf);
 		return rc;
 	}
-	if (pr.error) {
+	if (pr.error || refused) {
 		struct sql_stmt st = { 0 };
 		if (scanned) {
 			locate(&st, &tk, base, base + (uint32_t)n);
@@ -262,8 +428,13 @@ static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
 			st.end = base + (uint32_t)n;
 		}
 		st.base = base;
-		st.error_offset = error_offset(buf, n, base, pr.error->cursorpos, st.start);
-		st.error_message = arena_strdup(&p->arena, pr.error->message);
+		if (refused) {
+			st.error_offset = refused_at != UINT32_MAX ? refused_at : st.start;
+			st.error_message = refused;
+		} else {
+			st.error_offset = error_offset(buf, n, base, pr.error->cursorpos, st.start);
+			st.error_message = arena_strdup(&p->arena, pr.error->message);
+		}
 		pg_query_free_protobuf_parse_result(pr);
 		rc = deliver(p, &tk, &st);
 		if (rc == 0)
@@ -300,45 +471,88 @@ out:
 	return rc;
 }
 
-/* A large file is cut into chunks of about `chunk_bytes` at statement ends found by
+/* A statement too large to parse: libpg_query needs about 75 bytes of memory for each byte
+ * of a statement (its tree, the protobuf copy and ours), so one huge INSERT would take
+ * gigabytes. It is handed over unparsed and unscanned, as a statement that does not parse, with
+ * `message` at `error_at` when the scanner already found an error in it. */
+static int deliver_oversized(struct parser *p, uint32_t start, size_t n, uint32_t error_at,
+			     const char *message)
+{
+	struct chunk_tokens none = { 0 };
+	struct sql_stmt st = { 0 };
+	uint32_t s = start, end = start + (uint32_t)n;
+	while (s < end && (p->text[s] == ' ' || p->text[s] == '\t' || p->text[s] == '\r' ||
+			   p->text[s] == '\n' || p->text[s] == '\f' || p->text[s] == '\v'))
+		s++;
+	st.span_start = start;
+	st.start = s;
+	st.end = end;
+	st.base = start;
+	st.error_offset = error_at != UINT32_MAX ? error_at : s;
+	st.error_message = message ? arena_strdup(&p->arena, message)
+			: arena_printf(&p->arena, "statement too large to analyse: %zu MiB, more than the "
+				       "%d MiB pgsieve parses in one statement", n >> 20,
+				       MAX_STATEMENT_BYTES >> 20);
+	int rc = deliver(p, &none, &st);
+	arena_release(&p->arena);
+	return rc;
+}
+
+/* A large region is cut into chunks of about `chunk_bytes` at statement ends found by
  * libpg_query's scanner-based splitter. Chunks are contiguous ranges of the text, so nothing
  * between the statements it recognises is lost; a chunk with an error is handled by
- * parse_piece like any other. Where the splitter fails, the rest of the file is one chunk. */
-static int parse_large(struct parser *p, size_t chunk_bytes)
+ * parse_piece like any other. Where the splitter fails, the rest of the region is one chunk. */
+static int parse_large(struct parser *p, uint32_t offset, size_t n, size_t chunk_bytes)
 {
-	PgQuerySplitResult split = pg_query_split_with_scanner(p->text);
+	int copied;
+	char *buf = piece_text(p, offset, n, &copied);
+	PgQuerySplitResult split = pg_query_split_with_scanner(buf);
+	/* After a scanner error (an unterminated quote or comment) the statements before it are
+	 * still cut into chunks; the rest is one piece that carries the error. */
+	uint32_t scan_error_at = UINT32_MAX;
+	char *scan_error = NULL;
+	if (split.error && split.error->cursorpos > 0) {
+		size_t bad = srcmap_advance_chars(buf, n, 0, (size_t)split.error->cursorpos - 1);
+		scan_error_at = offset + (uint32_t)bad;
+		scan_error = xstrdup(split.error->message);
+		pg_query_free_split_result(split);
+		char *prefix = xstrndup(buf, bad);
+		split = pg_query_split_with_scanner(prefix);
+		free(prefix);
+	}
+	if (copied)
+		free(buf);
 	int rc = 0;
 	size_t from = 0;
 	if (!split.error) {
 		for (int i = 0; i < split.n_stmts && rc == 0 && !p->stopped; i++) {
-			size_t end = (size_t)split.stmts[i]->stmt_location + (size_t)split.stmts[i]->stmt_len;
-			if (end > p->len)
-				end = p->len;
-			if (end - from >= chunk_bytes) {
-				rc = parse_piece(p, (uint32_t)from, end - from, 1);
+			size_t start = (size_t)split.stmts[i]->stmt_location;
+			size_t end = start + (size_t)split.stmts[i]->stmt_len;
+			if (end > n)
+				end = n;
+			if (start < from)
+				start = from;
+			if (end - start > MAX_STATEMENT_BYTES) {
+				if (start > from)
+					rc = parse_piece(p, offset + (uint32_t)from, start - from, 1);
+				if (rc == 0 && !p->stopped)
+					rc = deliver_oversized(p, offset + (uint32_t)start, end - start, UINT32_MAX,
+							       NULL);
+				from = end;
+			} else if (end - from >= chunk_bytes) {
+				rc = parse_piece(p, offset + (uint32_t)from, end - from, 1);
 				from = end;
 			}
 		}
 	}
 	pg_query_free_split_result(split);
-	if (rc == 0 && !p->stopped && from < p->len)
-		rc = parse_piece(p, (uint32_t)from, p->len - from, 1);
-	return rc;
-}
-
-int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb)
-{
-	struct parser p = { .text = text, .len = len, .cb = cb };
-	parser_used = 1;
-	arena_init(&p.arena);
-	int rc;
-	if (len > SQL_CHUNK_BYTES)
-		rc = parse_large(&p, SQL_CHUNK_BYTES / 2);
-	else
-		rc = parse_piece(&p, 0, len, 1);
-	arena_release(&p.arena);
-	if (p.stopped)
-		return error("stopped");
+	if (rc == 0 && !p->stopped && from < n) {
+		if (n - from > MAX_STATEMENT_BYTES)
+			rc = deliver_oversized(p, offset + (uint32_t)from, n - from, scan_error_at, scan_error);
+		else
+			rc = parse_piece(p, offset + (uint32_t)from, n - from, 1);
+	}
+	free(scan_error);
 	return rc;
 }
 
@@ -348,11 +562,20 @@ int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 	struct parser p = { .text = text, .len = len, .cb = cb };
 	parser_used = 1;
 	arena_init(&p.arena);
-	int rc = parse_piece(&p, offset, n, 1);
+	int rc;
+	if (n > SQL_CHUNK_BYTES)
+		rc = parse_large(&p, offset, n, SQL_CHUNK_BYTES / 2);
+	else
+		rc = parse_piece(&p, offset, n, 1);
 	arena_release(&p.arena);
 	if (p.stopped)
 		return error("stopped");
 	return rc;
+}
+
+int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb)
+{
+	return sql_parse_region(text, len, 0, len, cb);
 }
 
 size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_t n)

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Benchmark for `pgsieve lint`: generates the inputs of issue 2's performance targets and times
+whole pgsieve processes on them, quoting the median of several runs.
+
+Inputs (written once into --workdir, deterministic for a given --seed):
+  big.sql       20,000 statements (about 1.7 MB): CREATE TABLE, ADD COLUMN, CREATE INDEX,
+                ADD CONSTRAINT, UPDATE and ALTER COLUMN TYPE, on tables created earlier in the
+                file and on tables the file did not create
+  many/         2,000 files of 10 statements each
+  huge.sql      about 50 MB of the same statements (only with --huge): memory must stay
+                bounded because the parser works on chunks of at most 2 MB
+
+For each case and format the script runs pgsieve --runs times after one warm-up, each run a
+child process whose wall time is measured around it and whose peak resident set comes from
+os.wait4()'s rusage (ru_maxrss, the same figure /usr/bin/time -v prints as "Maximum resident set
+size"). It prints the median, minimum and maximum. Output goes to /dev/null: it is still
+produced and written, so the reporters are part of what is timed.
+
+usage: bench/bench.py [--pgsieve build/pgsieve] [--runs 7] [--workdir DIR] [--huge]
+                      [--format json,text] [--corpus PATH ...] [--generate-only]
+
+The targets (issue 2, on a 2-core machine, all rules on): big.sql under 0.4 s, many/ under
+0.5 s, peak memory under 200 MB. The script reports; it does not judge, and it is not part of
+`meson test` (timings on shared CI machines are too noisy to fail a build on).
+"""
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# ---- the generator ----
+
+# column types, each with a default that suits it (volatile ones make add-column-rewrite fire)
+TYPES_NEW = {"bigint": ["0", "nextval('seq')"], "text": ["''", "'pending'"], "integer": ["1"],
+             "timestamptz": ["now()", "clock_timestamp()"], "boolean": ["false"],
+             "numeric(12,2)": ["0.0"], "jsonb": ["'{}'"], "varchar(64)": ["'new'"],
+             "uuid": ["gen_random_uuid()"], "date": ["current_date"]}
+TYPES_ALTER = ["bigint", "text", "varchar(255)", "numeric(14,4)", "timestamptz", "integer"]
+
+
+class Generator:
+    """Statements of the mix the design measured. About one table in four is created in the
+    generated migration itself, the rest exist already, so rules see both the new-table case
+    (nothing to report) and the live-table case (a finding)."""
+
+    def __init__(self, seed):
+        self.rnd = random.Random(seed)
+        self.new_tables = []  # created by this file, with their columns
+        self.serial = 0
+
+    def _next(self):
+        self.serial += 1
+        return self.serial
+
+    def _table(self):
+        r = self.rnd
+        if self.new_tables and r.random() < 0.25:
+            return r.choice(self.new_tables)
+        schema = "public." if r.random() < 0.3 else ""
+        return "%scustomer_orders_%d" % (schema, r.randrange(400))
+
+    def create_table(self):
+        r = self.rnd
+        n = self._next()
+        name = "items_%d" % n
+        cols = ["id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"]
+        for k in range(r.randrange(2, 6)):
+            ty = r.choice(sorted(TYPES_NEW))
+            col = "c%d %s" % (k, ty)
+            if r.random() < 0.3:
+                col += " NOT NULL"
+            if r.random() < 0.2:
+                col += " DEFAULT " + TYPES_NEW[ty][0]
+            cols.append(col)
+        if r.random() < 0.3:
+            cols.append("account_id bigint REFERENCES accounts (id)")
+        self.new_tables.append(name)
+        if len(self.new_tables) > 50:
+            self.new_tables.pop(0)
+        return "CREATE TABLE %s (\n\t%s\n);" % (name, ",\n\t".join(cols))
+
+    def add_column(self):
+        r = self.rnd
+        ty = r.choice(sorted(TYPES_NEW))
+        col = "col_%d %s" % (self._next(), ty)
+        p = r.random()
+        if p < 0.3:
+            col += " DEFAULT " + r.choice(TYPES_NEW[ty])
+        elif p < 0.4:
+            col += " NOT NULL"
+        return "ALTER TABLE %s ADD COLUMN %s;" % (self._table(), col)
+
+    def create_index(self):
+        r = self.rnd
+        t = self._table()
+        unique = "UNIQUE " if r.random() < 0.2 else ""
+        conc = "CONCURRENTLY " if r.random() < 0.4 else ""
+        cols = ", ".join("c%d" % k for k in r.sample(range(5), r.randrange(1, 3)))
+        where = " WHERE deleted_at IS NULL" if r.random() < 0.2 else ""
+        return "CREATE %sINDEX %sidx_%d ON %s (%s)%s;" % (unique, conc, self._next(), t, cols, where)
+
+    def add_constraint(self):
+        r = self.rnd
+        t = self._table()
+        n = self._next()
+        p = r.random()
+        not_valid = " NOT VALID" if r.random() < 0.4 else ""
+        if p < 0.4:
+            body = "FOREIGN KEY (account_id) REFERENCES accounts (id)" + not_valid
+        elif p < 0.8:
+            body = "CHECK (c%d > 0)%s" % (r.randrange(5), not_valid)
+        else:
+            body = "UNIQUE (c%d)" % r.randrange(5)
+        return "ALTER TABLE %s ADD CONSTRAINT con_%d %s;" % (t, n, body)
+
+    def update(self):
+        r = self.rnd
+        lo = r.randrange(1000000)
+        where = " WHERE id BETWEEN %d AND %d" % (lo, lo + 1000) if r.random() < 0.7 else ""
+        return "UPDATE %s SET c%d = c%d + 1%s;" % (self._table(), r.randrange(5), r.randrange(5), where)
+
+    def alter_type(self):
+        r = self.rnd
+        t = self._table()
+        k = r.randrange(5)
+        ty = r.choice(TYPES_ALTER)
+        using = " USING c%d::%s" % (k, ty) if r.random() < 0.2 else ""
+        return "ALTER TABLE %s ALTER COLUMN c%d TYPE %s%s;" % (t, k, ty, using)
+
+    def statement(self):
+        r = self.rnd
+        kinds = [(self.create_table, 3), (self.add_column, 4), (self.create_index, 4),
+                 (self.add_constraint, 3), (self.update, 3), (self.alter_type, 3)]
+        total = sum(w for _, w in kinds)
+        x = r.randrange(total)
+        for fn, w in kinds:
+            if x < w:
+                s = fn()
+                break
+            x -= w
+        if r.random() < 0.05:
+            s = "-- step %d\n%s" % (self.serial, s)
+        return s
+
+
+def write_file(path, gen, nstmts, header=""):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header)
+        for _ in range(nstmts):
+            f.write(gen.statement())
+            f.write("\n")
+
+
+def generate(workdir, seed, huge):
+    """Writes the inputs that are missing. Each lives in a directory of its own: pgsieve reads
+    the other migrations of a directory for context when it is given one file of it."""
+    big = os.path.join(workdir, "big", "big.sql")
+    if not os.path.exists(big):
+        os.makedirs(os.path.dirname(big), exist_ok=True)
+        write_file(big, Generator(seed), 20000)
+    many = os.path.join(workdir, "many")
+    if not os.path.isdir(many):
+        os.makedirs(many + ".tmp", exist_ok=True)
+        gen = Generator(seed + 1)
+        for i in range(2000):
+            gen.new_tables.clear()
+            write_file(os.path.join(many + ".tmp", "%04d_migration.sql" % (i + 1)), gen, 10)
+        os.rename(many + ".tmp", many)
+    path = os.path.join(workdir, "huge", "huge.sql")
+    if huge and not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        gen = Generator(seed + 2)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            size = 0
+            while size < 50 * 1000 * 1000:
+                s = gen.statement() + "\n"
+                f.write(s)
+                size += len(s)
+        os.rename(path + ".tmp", path)
+
+
+# ---- timing ----
+
+def run_once(cmd):
+    """Wall seconds and peak RSS (bytes) of one run of cmd, and its exit status."""
+    with open(os.devnull, "wb") as null:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        err = p.stderr.read()
+        p.stderr.close()
+        p.returncode = os.waitstatus_to_exitcode(status)
+    rss = ru.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return wall, rss, p.returncode, ru.ru_utime + ru.ru_stime, err
+
+
+def bench(cmd, runs):
+    run_once(cmd)  # warm-up: page cache, dynamic linking
+    walls, rsss, cpus = [], [], []
+    for _ in range(runs):
+        wall, rss, rc, cpu, err = run_once(cmd)
+        if rc not in (0, 1):
+            sys.exit("pgsieve failed (exit %d): %s\n%s" % (rc, " ".join(cmd), err.decode(errors="replace")))
+        walls.append(wall)
+        rsss.append(rss)
+        cpus.append(cpu)
+    return walls, rsss, cpus
+
+
+def tree_size(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path), 1
+    total = files = 0
+    for d, _, names in os.walk(path):
+        for n in names:
+            if n.endswith(".sql"):
+                total += os.path.getsize(os.path.join(d, n))
+                files += 1
+    return total, files
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pgsieve", default=os.path.join(ROOT, "build", "pgsieve"))
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--workdir", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--huge", action="store_true", help="also time a 50 MB file")
+    ap.add_argument("--format", default="json,text", help="comma-separated report formats")
+    ap.add_argument("--corpus", action="append", default=[], help="also time this file or directory")
+    ap.add_argument("--generate-only", action="store_true")
+    args = ap.parse_args()
+
+    big = os.path.join(args.workdir, "big", "big.sql")
+    huge = os.path.join(args.workdir, "huge", "huge.sql")
+    generate(args.workdir, args.seed, args.huge)
+    if args.generate_only:
+        return
+
+    cases = [("big.sql", big), ("many/", os.path.join(args.workdir, "many"))]
+    if args.huge:
+        cases.append(("huge.sql", huge))
+    cases += [(c, c) for c in args.corpus]
+
+    print("machine: %d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform()))
+    out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
+    print("pgsieve: %s (%s)" % (out.stdout.strip(), args.pgsieve))
+    print("runs: %d after one warm-up; times are whole-process wall seconds\n" % args.runs)
+    print("%-40s %-6s %6s %6s %8s %8s %8s %8s %8s" %
+          ("input", "format", "MB", "files", "median", "min", "max", "cpu", "peak MB"))
+    for label, path in cases:
+        size, nfiles = tree_size(path)
+        for fmt in args.format.split(","):
+            cmd = [args.pgsieve, "lint", "--no-config", "--format", fmt, path]
+            walls, rsss, cpus = bench(cmd, args.runs)
+            print("%-40s %-6s %6.2f %6d %8.3f %8.3f %8.3f %8.3f %8.1f" %
+                  (label[-40:], fmt, size / 1e6, nfiles, statistics.median(walls), min(walls),
+                   max(walls), statistics.median(cpus), statistics.median(rsss) / 1e6), flush=True)
+
+
+if __name__ == "__main__":
+    main()
