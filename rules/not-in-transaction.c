@@ -88,15 +88,78 @@ static int enum_is_new(struct lint_ctx *ctx, const struct state *s, const PgQuer
 	return 0;
 }
 
+/* How each framework's runner takes a statement out of its transaction: when it wraps the
+ * migration in one, and when it sends the migration as one multi-statement query (an implicit
+ * transaction). The facts and their sources are in docs/frameworks.md. */
+struct runner_fix {
+	const char *framework, *wrapped, *implicit;
+};
+
+static const struct runner_fix runner_fixes[] = {
+	{ "golang-migrate", NULL,
+	  "golang-migrate sends the whole file as one query, which PostgreSQL runs as one implicit "
+	  "transaction: put the statement alone in a migration file of its own" },
+	{ "pop",
+	  "pop runs this migration in a transaction: put the statement alone in a migration of its "
+	  "own whose file names end in .autocommit.up.sql and .autocommit.down.sql",
+	  "pop sends an .autocommit. file as one query, which PostgreSQL runs as one implicit "
+	  "transaction when it holds several statements: keep the statement alone in its file" },
+	{ "diesel",
+	  "Diesel runs this migration in a transaction: put the statement alone in a migration of its "
+	  "own with run_in_transaction = false in its metadata.toml",
+	  "with run_in_transaction = false Diesel still sends up.sql as one query, which PostgreSQL "
+	  "runs as one implicit transaction when it holds several statements: keep the statement alone "
+	  "in its migration" },
+	{ "dbmate",
+	  "dbmate runs this section in a transaction: put the statement in a migration of its own and "
+	  "add transaction:false to the section's marker line (-- migrate:up transaction:false)",
+	  "with transaction:false dbmate still sends the section as one query, which PostgreSQL runs "
+	  "as one implicit transaction when it holds several statements: keep the statement alone in "
+	  "its section" },
+	{ "flyway",
+	  "Flyway runs this migration in a transaction: put executeInTransaction=false in the script's "
+	  ".sql.conf (V<version>__<name>.sql.conf), or move the statement into a migration of its own",
+	  NULL },
+	{ "alembic",
+	  "Alembic runs this revision in a transaction: wrap the operation in `with "
+	  "op.get_context().autocommit_block():`, which commits what came before and runs it outside "
+	  "a transaction",
+	  NULL },
+	{ "prisma", NULL,
+	  "Prisma sends migration.sql to PostgreSQL as one script, which runs as one implicit "
+	  "transaction when it holds several statements: put the statement alone in a migration of "
+	  "its own" },
+	{ "supabase",
+	  "the Supabase CLI sends a migration file and its history record as one pipeline, which "
+	  "PostgreSQL runs as one transaction, and takes only CREATE/DROP INDEX CONCURRENTLY, REINDEX "
+	  "CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER out of it: run this statement outside the "
+	  "migrations (psql), or write it another way",
+	  NULL },
+};
+
+static const struct runner_fix *runner_fix_for(struct lint_ctx *ctx)
+{
+	const char *fw = lint_framework(ctx);
+	for (size_t i = 0; fw && i < sizeof(runner_fixes) / sizeof(runner_fixes[0]); i++)
+		if (!strcmp(runner_fixes[i].framework, fw))
+			return &runner_fixes[i];
+	return NULL;
+}
+
 /* Where the open transaction comes from, and so how to get the statement out of it. */
 static const char *how_to_fix(struct lint_ctx *ctx, const struct state *s, int in_do)
 {
+	const struct runner_fix *rf = runner_fix_for(ctx);
 	if (in_do)
 		return "run it as a statement of its own, not from a DO block (PostgreSQL refuses it "
 		       "in functions and DO blocks), in a migration that runs without a transaction";
 	if (lint_explicit_transaction(ctx))
 		return "this file's BEGIN opened the transaction block: move the statement after its "
 		       "COMMIT, or into a migration of its own with no BEGIN ... COMMIT around it";
+	if (s->implicit_multi && rf && rf->implicit)
+		return rf->implicit;
+	if (!s->implicit_multi && rf && rf->wrapped)
+		return rf->wrapped;
 	if (s->implicit_multi)
 		return "the runner sends the whole file as one query, which PostgreSQL runs as one "
 		       "implicit transaction: put the statement alone in a migration file of its own";

@@ -8,6 +8,8 @@
  *
  * The engine updates the transaction state after the rules have seen a statement, so at a
  * BEGIN lint_in_transaction() tells whether one was already open. */
+#include <string.h>
+
 #include "lint/rule.h"
 #include "lint/run.h"
 
@@ -23,6 +25,39 @@ const struct rule rule_transaction_nesting = {
 	.kinds = kinds,
 	.visit = visit,
 };
+
+/* The runner's name, and how to turn its transaction off (docs/frameworks.md). */
+static const struct {
+	const char *framework, *name, *off;
+} runners[] = {
+	{ "pop", "pop", "it off by naming the files .autocommit.up.sql and .autocommit.down.sql" },
+	{ "diesel", "Diesel", "it off with run_in_transaction = false in the migration's metadata.toml" },
+	{ "dbmate", "dbmate", "it off with transaction:false on the section's marker line "
+			      "(-- migrate:up transaction:false)" },
+	{ "flyway", "Flyway", "it off with executeInTransaction=false in the script's .sql.conf" },
+	{ "alembic", "Alembic", "to op.get_context().autocommit_block() instead of transaction "
+				"statements in op.execute()" },
+	{ "supabase", "the Supabase CLI", "it into separate migration files instead: the CLI has no "
+					  "switch for it" },
+};
+
+static const char *runner_name(struct lint_ctx *ctx)
+{
+	const char *fw = lint_framework(ctx);
+	for (size_t i = 0; fw && i < sizeof(runners) / sizeof(runners[0]); i++)
+		if (!strcmp(runners[i].framework, fw))
+			return runners[i].name;
+	return "the runner";
+}
+
+static const char *runner_switch(struct lint_ctx *ctx)
+{
+	const char *fw = lint_framework(ctx);
+	for (size_t i = 0; fw && i < sizeof(runners) / sizeof(runners[0]); i++)
+		if (!strcmp(runners[i].framework, fw))
+			return runners[i].off;
+	return "the runner's transaction off for this migration";
+}
 
 static void nested_begin(struct lint_ctx *ctx, const char *kw)
 {
@@ -41,9 +76,9 @@ static void nested_begin(struct lint_ctx *ctx, const char *kw)
 	 * one: that is how such runners expect transactions to be written */
 	if (lint_framework_transaction(ctx) && lint_framework_tx_kind(ctx) == LINT_TX_WRAPPED)
 		lint_report(ctx, &rule_transaction_nesting, -1,
-			    "remove BEGIN and COMMIT from the migration: the runner already runs it in a "
-			    "transaction. If it must control its own transactions, turn the runner's "
-			    "transaction off for this migration",
+			    lint_printf(ctx, "remove BEGIN and COMMIT from the migration: %s already runs it in "
+					     "a transaction. If it must control its own transactions, turn %s",
+					runner_name(ctx), runner_switch(ctx)),
 			    "%s inside the transaction the migration runner opens: PostgreSQL only warns, "
 			    "so the file's COMMIT commits the runner's transaction early and the rest of the "
 			    "migration runs outside a transaction",

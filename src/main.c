@@ -409,8 +409,8 @@ static int cmd_lint(int argc, char **argv)
 	else if (plan.n == 0)
 		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
 			"or migration framework layout); name the migrations directory\n");
+	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
 	if (cli.since || cli.staged) {
-		struct strmap changed = STRMAP_INIT;
 		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
 		if (rc != 0) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());
@@ -420,7 +420,6 @@ static int cmd_lint(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 		plan_restrict(&plan, &changed);
-		strmap_release(&changed);
 	}
 	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
 	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
@@ -431,20 +430,24 @@ static int cmd_lint(int argc, char **argv)
 		const struct plan_item *it = &plan.items[i];
 		if (progress && (i % 50 == 0 || i + 1 == plan.n))
 			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
-		size_t len;
-		char *text = file_read(it->path, &len);
-		if (!text) {
+		size_t len = 0;
+		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
+		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
+		if (!text && !(it->part && it->part->text)) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());
 			trouble = 1;
 			continue;
 		}
 		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
+		plan_item_source(it, &opts, &src, &run);
 		if (lint_run_source(&run, &src) != 0) {
 			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
 			trouble = 1;
 		}
 		free(text);
 	}
+	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
+	strmap_release(&changed);
 
 	if (cli.baseline) {
 		size_t dropped;

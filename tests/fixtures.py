@@ -29,7 +29,8 @@ def resolve_paths(extra, path):
     """Relative paths in a fixture's options, the value of `--config FILE` and extra `.sql`
     files to lint before the fixture (earlier migrations that tell the model about existing
     tables), name files in the fixture's own directory or, failing that, relative to the
-    repository root (the directory above fixtures/): make them absolute, since the runner's
+    repository root (the directory above fixtures/); so do `.py` files (Alembic revisions a
+    framework rule's fixture lints): make them absolute, since the runner's
     working directory varies (meson runs it from the build directory)."""
     fixture_dir = os.path.dirname(os.path.abspath(path))
     repo_root = os.path.dirname(os.path.dirname(fixture_dir))
@@ -39,7 +40,7 @@ def resolve_paths(extra, path):
             prefix, value = "", arg
         elif arg.startswith("--config="):
             prefix, value = "--config=", arg[len("--config="):]
-        elif arg.endswith(".sql") and not arg.startswith("-"):
+        elif arg.endswith((".sql", ".py")) and not arg.startswith("-"):
             prefix, value = "", arg
         else:
             continue

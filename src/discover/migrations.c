@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "discover/alembic.h"
 #include "discover/files.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -55,6 +57,23 @@ int framework_has_downs(enum framework fw)
 	default:
 		return 0;
 	}
+}
+
+void migration_set_problem(struct migration_set *set, const char *rule, const char *path,
+			   uint32_t offset, const char *help, const char *fmt, ...)
+{
+	XGROW(set->problems, set->nproblems + 1, set->problems_cap);
+	struct migration_problem *p = &set->problems[set->nproblems++];
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p->rule = rule;
+	p->path = xstrdup(path);
+	p->offset = offset;
+	p->message = xstrdup(buf);
+	p->help = help ? xstrdup(help) : NULL;
 }
 
 /* ---- small helpers ---- */
@@ -228,15 +247,33 @@ static void load_up_down_files(const char *dir, struct migration_set *set)
 		struct migration *m = find(set, version);
 		if (!m)
 			m = add(set, version, name);
+		/* pop sends an .autocommit. file as one query outside its transaction, golang-migrate
+		 * sends every file as one query: PostgreSQL runs a query of several statements in an
+		 * implicit transaction */
 		enum lint_tx tx;
 		if (set->fw == FW_POP)
-			tx = strstr(f, ".autocommit.") ? LINT_TX_NONE : LINT_TX_WRAPPED;
+			tx = strstr(f, ".autocommit.") ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED;
 		else
 			tx = LINT_TX_IMPLICIT;
 		struct migration_part *part = up ? &m->up : &m->down;
-		/* pop: a .postgres. variant wins over a dialect-neutral one */
-		if (!part->path || strstr(f, ".postgres."))
-			set_part(part, path_join(dir, f), tx);
+		char *path = path_join(dir, f);
+		if (part->path && strcmp(m->name, name) && (set->fw != FW_POP || !strstr(f, ".postgres."))) {
+			/* two files of one version: the runner refuses the directory */
+			const char *other = strrchr(part->path, '/');
+			migration_set_problem(set, "migration-graph", path, 0,
+					      "give each migration a version of its own (rename the newer "
+					      "file with the next free number)",
+					      "two %s migrations have the version %s: this file and '%s'; %s refuses "
+					      "to run a directory with duplicate versions",
+					      up ? "up" : "down", version, other ? other + 1 : part->path,
+					      framework_name(set->fw));
+			free(path);
+		} else if (!part->path || strstr(f, ".postgres.")) {
+			/* pop: a .postgres. variant wins over a dialect-neutral one */
+			set_part(part, path, tx);
+		} else {
+			free(path);
+		}
 		free(version);
 		free(name);
 	}
@@ -296,7 +333,9 @@ static void load_diesel(const char *dir, struct migration_set *set)
 					version[w++] = version[r];
 			version[w] = '\0';
 			struct migration *m = add(set, version, us ? us + 1 : names[i]);
-			enum lint_tx tx = file_has_setting(meta, "run_in_transaction", "false") ? LINT_TX_NONE
+			/* without its transaction Diesel still sends the file as one query (batch_execute):
+			 * an implicit transaction when it holds several statements */
+			enum lint_tx tx = file_has_setting(meta, "run_in_transaction", "false") ? LINT_TX_IMPLICIT
 												  : LINT_TX_WRAPPED;
 			set_part(&m->up, up, tx);
 			up = NULL;
@@ -332,18 +371,30 @@ static void load_flyway(const char *dir, struct migration_set *set)
 			char *version = xstrndup(f + 1, (size_t)(sep - f - 1));
 			char *name = xstrndup(sep + 2, strlen(sep + 2) - 4);
 			char *conf = xasprintf("%s/%s.conf", dir, f);
-			enum lint_tx tx = file_has_setting(conf, "executeInTransaction", "false") ? LINT_TX_NONE
-												 : LINT_TX_WRAPPED;
+			/* executeInTransaction in the script's .conf decides; without it Flyway looks at
+			 * the statements (runner.h) */
+			enum lint_tx tx = LINT_TX_WRAPPED;
+			int detect = 0;
+			if (file_has_setting(conf, "executeInTransaction", "false"))
+				tx = LINT_TX_NONE;
+			else if (!file_has_setting(conf, "executeInTransaction", "true"))
+				detect = 1;
+			struct migration_part *part = NULL;
 			if (kind == 'V' && *version) {
-				set_part(&add(set, version, name)->up, path_join(dir, f), tx);
+				part = &add(set, version, name)->up;
 			} else if (kind == 'R' && !*version) {
 				struct migration *m = add(set, "", name);
 				m->repeatable = 1;
-				set_part(&m->up, path_join(dir, f), tx);
+				part = &m->up;
 			} else if (kind == 'U' && *version) {
 				struct migration *m = find(set, version);
+				set->downs_in_use = 1;
 				if (m)
-					set_part(&m->down, path_join(dir, f), tx);
+					part = &m->down;
+			}
+			if (part) {
+				set_part(part, path_join(dir, f), tx);
+				part->tx_detect = detect;
 			}
 			free(conf);
 			free(version);
@@ -403,7 +454,8 @@ static void load_dbmate(const char *dir, struct migration_set *set, int *errors)
 		struct migration *m = add(set, version, name);
 		if (up >= 0) {
 			size_t stop = down > up ? (size_t)down : len;
-			set_part(&m->up, xstrdup(path), up_no_tx ? LINT_TX_NONE : LINT_TX_WRAPPED);
+			/* transaction:false: dbmate still sends the section as one query */
+			set_part(&m->up, xstrdup(path), up_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
 			m->up.has_region = 1;
 			m->up.offset = (uint32_t)up_end;
 			m->up.len = (uint32_t)(stop > up_end ? stop - up_end : 0);
@@ -413,7 +465,7 @@ static void load_dbmate(const char *dir, struct migration_set *set, int *errors)
 		}
 		if (down >= 0) {
 			size_t stop = up > down ? (size_t)up : len;
-			set_part(&m->down, xstrdup(path), down_no_tx ? LINT_TX_NONE : LINT_TX_WRAPPED);
+			set_part(&m->down, xstrdup(path), down_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
 			m->down.has_region = 1;
 			m->down.offset = (uint32_t)down_end;
 			m->down.len = (uint32_t)(stop > down_end ? stop - down_end : 0);
@@ -429,51 +481,135 @@ static void load_dbmate(const char *dir, struct migration_set *set, int *errors)
 
 /* ---- Sqitch: sqitch.plan names the changes in order; deploy/ and revert/ scripts ---- */
 
+/* One line of sqitch.plan that names a change or a tag. */
+struct plan_line {
+	char *name;      /* the change, or the tag without its '@' */
+	int is_tag;
+	uint32_t offset; /* of the line in sqitch.plan */
+};
+
+/* Adds the .sql files under dir/sub (recursively) whose change is not in the plan as problems. */
+static void sqitch_strays(struct migration_set *set, const char *dir, const char *rel,
+			  const struct plan_line *lines, size_t n)
+{
+	char *here = path_join(dir, rel);
+	size_t count;
+	char **names = list_dir(here, &count);
+	for (size_t i = 0; i < count; i++) {
+		char *relname = *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
+		char *full = path_join(dir, relname);
+		if (is_dir(full)) {
+			sqitch_strays(set, dir, relname, lines, n);
+		} else if (ends_with(names[i], ".sql")) {
+			/* deploy/<change>.sql, or deploy/<change>@<tag>.sql for a reworked change */
+			size_t cl = strlen(relname) - 4;
+			const char *at = memchr(relname, '@', cl);
+			if (at)
+				cl = (size_t)(at - relname);
+			const char *change = strchr(relname, '/') + 1; /* past "deploy/" */
+			size_t nl = cl - (size_t)(change - relname);
+			int planned = 0;
+			for (size_t k = 0; k < n && !planned; k++)
+				planned = !lines[k].is_tag && strlen(lines[k].name) == nl &&
+					  !strncmp(lines[k].name, change, nl);
+			if (!planned)
+				migration_set_problem(set, "migration-graph", full, 0,
+						      "add the change to sqitch.plan (sqitch add, or a line of its "
+						      "own in the plan), or delete the script",
+						      "'%.*s' is not a change of sqitch.plan: sqitch never deploys "
+						      "this script", (int)nl, change);
+		}
+		free(full);
+		free(relname);
+	}
+	free_list(names);
+	free(here);
+}
+
 static void load_sqitch(const char *dir, struct migration_set *set, int *errors)
 {
 	char *plan_path = path_join(dir, "sqitch.plan");
 	size_t len;
 	char *plan = file_read(plan_path, &len);
-	free(plan_path);
 	if (!plan) {
 		fprintf(stderr, "pgsieve: %s\n", error_message());
 		(*errors)++;
+		free(plan_path);
 		return;
 	}
-	char *deploy = path_join(dir, "deploy"), *revert = path_join(dir, "revert");
-	unsigned order = 0;
+	/* the plan's changes and tags, in order */
+	struct plan_line *lines = NULL;
+	size_t n = 0, cap = 0;
 	for (char *line = plan; line && *line;) {
 		char *eol = strchr(line, '\n');
 		if (eol)
 			*eol = '\0';
-		/* a change line starts with its name; pragmas (%), tags (@) and comments (#) do not */
-		if (*line && !strchr("%@#", *line) && !isspace((unsigned char)*line)) {
-			size_t nl = strcspn(line, " \t[");
-			char *name = xstrndup(line, nl);
-			char version[32];
-			snprintf(version, sizeof(version), "%06u", ++order);
-			/* a reworked change appears twice; its scripts then carry @tag names */
-			char *file = xasprintf("%s.sql", name);
-			char *up = path_join(deploy, file), *down = path_join(revert, file);
-			struct migration *m = add(set, version, name);
-			if (is_file(up)) {
-				set_part(&m->up, up, LINT_TX_NONE);
-				up = NULL;
-			}
-			if (is_file(down)) {
-				set_part(&m->down, down, LINT_TX_NONE);
-				down = NULL;
-			}
-			free(up);
-			free(down);
-			free(file);
-			free(name);
+		/* a change line starts with its name, a tag line with '@'; pragmas (%), comments (#)
+		 * and blank lines name nothing */
+		if (*line && !strchr("%#", *line) && !isspace((unsigned char)*line)) {
+			int tag = *line == '@';
+			const char *name = line + tag;
+			XGROW(lines, n + 1, cap);
+			lines[n].name = xstrndup(name, strcspn(name, " \t[\r"));
+			lines[n].is_tag = tag;
+			lines[n].offset = (uint32_t)(line - plan);
+			n++;
 		}
 		line = eol ? eol + 1 : NULL;
 	}
+	char *deploy = path_join(dir, "deploy"), *revert = path_join(dir, "revert");
+	unsigned order = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i].is_tag)
+			continue;
+		const char *name = lines[i].name;
+		/* A change reworked later in the plan keeps its old scripts as <change>@<tag>.sql,
+		 * the tag being the first one after this line. */
+		const char *tag = NULL;
+		for (size_t j = i + 1; j < n && !tag; j++)
+			if (!lines[j].is_tag && !strcmp(lines[j].name, name))
+				for (size_t k = i + 1; k < j && !tag; k++)
+					if (lines[k].is_tag)
+						tag = lines[k].name;
+		char *file = tag ? xasprintf("%s@%s.sql", name, tag) : xasprintf("%s.sql", name);
+		char *up = path_join(deploy, file), *down = path_join(revert, file);
+		if (tag && !is_file(up)) {
+			free(file);
+			free(up);
+			free(down);
+			file = xasprintf("%s.sql", name);
+			up = path_join(deploy, file);
+			down = path_join(revert, file);
+		}
+		char version[32];
+		snprintf(version, sizeof(version), "%06u", ++order);
+		struct migration *m = add(set, version, name);
+		if (is_file(up)) {
+			set_part(&m->up, up, LINT_TX_NONE);
+			up = NULL;
+		} else {
+			migration_set_problem(set, "migration-graph", plan_path, lines[i].offset,
+					      "add the deploy script (sqitch add writes deploy/, revert/ and "
+					      "verify/ scripts), or remove the change from the plan",
+					      "the plan's change '%s' has no deploy script deploy/%s: sqitch deploy "
+					      "fails when it reaches it", name, file);
+		}
+		if (is_file(down)) {
+			set_part(&m->down, down, LINT_TX_NONE);
+			down = NULL;
+		}
+		free(up);
+		free(down);
+		free(file);
+	}
+	sqitch_strays(set, dir, "deploy", lines, n);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].name);
+	free(lines);
 	free(deploy);
 	free(revert);
 	free(plan);
+	free(plan_path);
 }
 
 /* ---- Prisma: <ts>_name/migration.sql (+ an optional down.sql kept by some teams) ---- */
@@ -600,6 +736,8 @@ enum framework migrations_detect(const char *dir)
 		return FW_SQITCH;
 	if (exists_in(dir, "alembic.ini") || (exists_in(dir, "env.py") && exists_in(dir, "versions")))
 		return FW_ALEMBIC;
+	if (alembic_versions_dir(dir))
+		return FW_ALEMBIC;
 	if (exists_in(dir, "migration_lock.toml") || has_file_matching(dir, is_prisma_dir))
 		return FW_PRISMA;
 	if (has_file_matching(dir, is_diesel_dir))
@@ -621,6 +759,34 @@ enum framework migrations_detect(const char *dir)
 	if (supabase)
 		return FW_SUPABASE;
 	return FW_SQL;
+}
+
+/* Frameworks that key applied migrations by version refuse, or silently skip, a second
+ * migration with a version already seen. (golang-migrate and pop pair files by version, so
+ * their duplicates are found while pairing.) */
+static void check_versions(struct migration_set *set)
+{
+	static const char *const consequence[FW_COUNT] = {
+		[FW_FLYWAY] = "Flyway refuses to migrate (\"found more than one migration with version\")",
+		[FW_DBMATE] = "dbmate records migrations by version, so once one of them is applied the "
+			      "other is taken as applied and never runs",
+		[FW_DIESEL] = "Diesel records migrations by version, so only one of them is ever run",
+		[FW_SUPABASE] = "the CLI records migrations by version, so the second one fails or is "
+				"skipped",
+	};
+	if (!consequence[set->fw])
+		return;
+	for (size_t i = 1; i < set->n; i++) {
+		const struct migration *a = &set->items[i - 1], *b = &set->items[i];
+		if (a->repeatable || b->repeatable || !*b->version || version_cmp(a->version, b->version))
+			continue;
+		const char *other = strrchr(a->up.path, '/');
+		migration_set_problem(set, "migration-graph", b->up.path, 0,
+				      "give each migration a version of its own (a new timestamp or the next "
+				      "free number)",
+				      "version %s is also the version of '%s': %s", b->version,
+				      other ? other + 1 : a->up.path, consequence[set->fw]);
+	}
 }
 
 int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors)
@@ -649,15 +815,18 @@ int migrations_load(const char *dir, enum framework fw, struct migration_set *se
 		load_prisma(dir, set);
 		break;
 	case FW_SUPABASE:
-		load_sql_files(dir, set, LINT_TX_IMPLICIT);
+		/* the CLI sends a file's statements and its history row as one pipeline, which
+		 * PostgreSQL runs as one transaction, even for a single statement */
+		load_sql_files(dir, set, LINT_TX_WRAPPED);
 		break;
-	case FW_ALEMBIC: /* read by the Alembic bridge, not here */
-		return error("'%s': Alembic migrations are read by the Alembic bridge", dir);
+	case FW_ALEMBIC:
+		return alembic_load(dir, set); /* in the order of the revision graph */
 	default:
 		load_sql_files(dir, set, LINT_TX_UNKNOWN);
 		break;
 	}
 	qsort(set->items, set->n, sizeof(*set->items), cmp_migrations);
+	check_versions(set);
 	return 0;
 }
 
@@ -669,6 +838,20 @@ void migration_set_release(struct migration_set *set)
 		free(set->items[i].up.path);
 		free(set->items[i].down.path);
 	}
+	for (size_t i = 0; i < set->n; i++) {
+		struct migration_part *parts[2] = { &set->items[i].up, &set->items[i].down };
+		for (int d = 0; d < 2; d++) {
+			free(parts[d]->text);
+			free(parts[d]->segments);
+			free(parts[d]->note);
+		}
+	}
+	for (size_t i = 0; i < set->nproblems; i++) {
+		free(set->problems[i].path);
+		free(set->problems[i].message);
+		free(set->problems[i].help);
+	}
+	free(set->problems);
 	free(set->items);
 	free(set->dir);
 	memset(set, 0, sizeof(*set));

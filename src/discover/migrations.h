@@ -39,6 +39,16 @@ struct migration_part {
 	uint32_t offset, len;
 	uint32_t marker_offset; /* where the part's marker stands (dbmate's -- migrate:down) */
 	enum lint_tx tx;
+	/* Rendered from another language (Alembic's upgrade() or downgrade()): the SQL to lint
+	 * instead of the file's text, and where each piece of it comes from in the file. */
+	char *text;
+	size_t text_len;
+	struct lint_segment *segments;
+	size_t nsegments;
+	int irreversible; /* the part only raises (NotImplementedError): undoing is refused */
+	char *note;       /* how the part was read, when that deserves a note (static reading) */
+	/* Flyway: no executeInTransaction in a .conf, so Flyway decides from the statements */
+	int tx_detect;
 };
 
 struct migration {
@@ -49,12 +59,31 @@ struct migration {
 	int repeatable; /* Flyway R__ scripts: run after the versioned ones */
 };
 
+/* Something wrong with a set as a whole, found while reading it (two migrations with one
+ * version, a broken revision graph, a Sqitch plan out of step with its scripts): reported after
+ * linting, with the rule `rule`, at byte `offset` of `path`. */
+struct migration_problem {
+	const char *rule;
+	char *path;
+	uint32_t offset;
+	char *message, *help;
+};
+
 struct migration_set {
 	enum framework fw;
 	char *dir;
 	struct migration *items;
 	size_t n, cap;
+	struct migration_problem *problems;
+	size_t nproblems, problems_cap;
+	int downs_in_use; /* Flyway: the directory has undo scripts, so each migration wants one */
+	int partial;      /* only some of its files were named on the command line */
 };
+
+/* Records a problem of the set (the strings are copied). */
+void migration_set_problem(struct migration_set *set, const char *rule, const char *path,
+			   uint32_t offset, const char *help, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* Detects the framework laid out directly in dir; FW_SQL when none is recognised. */
 enum framework migrations_detect(const char *dir);

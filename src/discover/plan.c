@@ -9,6 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "discover/files.h"
+#include "discover/runner.h"
+#include "lint/registry.h"
+#include "util/error.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 
@@ -62,13 +66,12 @@ static int same_file(const char *a, const char *b)
 static void add_set(struct plan *plan, const char *dir, enum framework fw, char *const *only,
 		    size_t nonly, char *const *exclude, size_t n_exclude)
 {
-	if (fw == FW_ALEMBIC) {
-		fprintf(stderr, "pgsieve: '%s' holds Alembic migrations, which this build cannot read yet\n", dir);
-		plan->errors++;
-		return;
-	}
 	struct migration_set *set = new_set(plan);
-	migrations_load(dir, fw, set, &plan->errors);
+	if (migrations_load(dir, fw, set, &plan->errors) != 0) {
+		fprintf(stderr, "pgsieve: %s\n", error_message());
+		plan->errors++;
+	}
+	set->partial = only != NULL;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct migration *m = &set->items[i];
 		const struct migration_part *parts[2] = { &m->up, &m->down };
@@ -85,6 +88,7 @@ static void add_set(struct plan *plan, const char *dir, enum framework fw, char 
 					continue;
 			}
 			add_item(plan, m, p, p->path, d == 1, report, fw);
+			plan->items[plan->n - 1].set = set;
 		}
 	}
 }
@@ -101,6 +105,41 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static void walk(struct plan *plan, const char *dir, int forced, const struct dir_chain *up,
+		 const struct stat *st, char *const *exclude, size_t n_exclude);
+
+/* The subdirectories of a Sqitch project other than its scripts' (deploy, revert, verify). */
+static void walk_sqitch_subprojects(struct plan *plan, const char *dir, const struct dir_chain *up,
+				    const struct stat *st, char *const *exclude, size_t n_exclude)
+{
+	struct dir_chain here = { st->st_dev, st->st_ino, up };
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "deploy") || !strcmp(e->d_name, "revert") ||
+		    !strcmp(e->d_name, "verify"))
+			continue;
+		XGROW(names, n + 1, cap);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *path = path_join(dir, names[i]);
+		struct stat sub;
+		if (!excluded(path, exclude, n_exclude) && stat(path, &sub) == 0 && S_ISDIR(sub.st_mode) &&
+		    migrations_detect(path) == FW_SQITCH)
+			walk(plan, path, -1, &here, &sub, exclude, n_exclude);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void walk(struct plan *plan, const char *dir, int forced, const struct dir_chain *up,
 		 const struct stat *st, char *const *exclude, size_t n_exclude)
 {
 	for (const struct dir_chain *c = up; c; c = c->up) {
@@ -112,6 +151,9 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	enum framework fw = forced >= 0 ? (enum framework)forced : migrations_detect(dir);
 	if (fw != FW_SQL) {
 		add_set(plan, dir, fw, NULL, 0, exclude, n_exclude);
+		/* a Sqitch project may hold another one (a baseline project in a subdirectory) */
+		if (fw == FW_SQITCH)
+			walk_sqitch_subprojects(plan, dir, up, st, exclude, n_exclude);
 		return;
 	}
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
@@ -162,6 +204,48 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	free(names);
 }
 
+static int file_in(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	struct stat st;
+	int r = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return r;
+}
+
+/* The directory of the migration set a named file belongs to, and its framework: the file's
+ * own directory, or the one above it for layouts with a directory per migration (Diesel,
+ * Prisma) or per kind of script (Sqitch's deploy/, revert/ and verify/), so that
+ * `pgsieve lint migrations/2024-01-01-000000_x/up.sql` (what pre-commit passes) is linted as
+ * part of its set. */
+static char *set_root(const char *path, int forced, enum framework *fw)
+{
+	char *parent = path_dirname(path);
+	enum framework f = forced >= 0 ? (enum framework)forced : migrations_detect(parent);
+	*fw = f;
+	if (forced < 0 && f != FW_SQL)
+		return parent;
+	char *gp = path_dirname(parent);
+	enum framework g = forced >= 0 ? (enum framework)forced : migrations_detect(gp);
+	const char *base = strrchr(parent, '/');
+	base = base ? base + 1 : parent;
+	int nested = 0;
+	if (g == FW_DIESEL)
+		nested = file_in(parent, "up.sql");
+	else if (g == FW_PRISMA)
+		nested = file_in(parent, "migration.sql");
+	else if (g == FW_SQITCH)
+		nested = (!strcmp(base, "deploy") || !strcmp(base, "revert") || !strcmp(base, "verify")) &&
+			 file_in(gp, "sqitch.plan");
+	if (nested && strcmp(gp, parent)) {
+		free(parent);
+		*fw = g;
+		return gp;
+	}
+	free(gp);
+	return parent;
+}
+
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
 		char *const *exclude, size_t n_exclude)
 {
@@ -187,15 +271,16 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 		}
 		if (excluded(path, exclude, n_exclude))
 			continue;
-		char *parent = path_dirname(path);
-		enum framework fw = forced >= 0 ? (enum framework)forced : migrations_detect(parent);
+		enum framework fw;
+		char *parent = set_root(path, forced, &fw);
 		/* Every file argument in the same directory is reported from one set; the other
 		 * migrations of the directory are read for context, in the framework's order (for
 		 * plain SQL, name order). */
 		char **only = xcalloc(npaths, sizeof(char *));
 		size_t nonly = 0;
 		for (size_t k = i; k < npaths; k++) {
-			char *pk = path_dirname(paths[k]);
+			enum framework fk;
+			char *pk = strcmp(paths[k], "-") ? set_root(paths[k], forced, &fk) : xstrdup("");
 			struct stat sk;
 			if (!strcmp(pk, parent) && strcmp(paths[k], "-") && stat(paths[k], &sk) == 0 &&
 			    !S_ISDIR(sk.st_mode) && !excluded(paths[k], exclude, n_exclude)) {
@@ -206,12 +291,15 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 		}
 		size_t before = plan->n;
 		add_set(plan, parent, fw, only, nonly, exclude, n_exclude);
-		/* a named file the layout does not know (not *.sql, say) is still linted, alone */
+		/* a named file the layout does not know (not *.sql, say) is still linted, alone;
+		 * but not a Python file of an Alembic directory that is no revision (env.py, a
+		 * helper module), which is not SQL at all */
 		for (size_t k = 0; k < nonly; k++) {
 			int found = 0;
 			for (size_t j = before; j < plan->n && !found; j++)
 				found = plan->items[j].report && same_file(plan->items[j].path, only[k]);
-			if (!found)
+			size_t lk = strlen(only[k]);
+			if (!found && !(fw == FW_ALEMBIC && lk > 3 && !strcmp(only[k] + lk - 3, ".py")))
 				add_item(plan, NULL, NULL, only[k], 0, 1, FW_SQL);
 		}
 		free(only);
@@ -249,4 +337,86 @@ void plan_release(struct plan *plan)
 	}
 	free(plan->sets);
 	memset(plan, 0, sizeof(*plan));
+}
+
+void plan_item_source(const struct plan_item *it, const struct lint_options *o,
+		      struct lint_source *src, struct lint_run *run)
+{
+	const struct migration *m = it->migration;
+	const struct migration_part *p = it->part;
+	if (m && !it->is_down) {
+		/* Flyway's undo scripts and Prisma's down.sql are optional: expected when the
+		 * directory uses them, or when the configuration says require-down */
+		int expected = framework_has_downs(it->fw) ||
+			       (it->fw == FW_FLYWAY && ((it->set && it->set->downs_in_use) || o->require_down)) ||
+			       (it->fw == FW_PRISMA && o->require_down);
+		src->has_down = expected ? m->down.path != NULL : -1;
+	}
+	if (!p)
+		return;
+	if (p->text) {
+		src->text = p->text;
+		src->len = p->text_len;
+		src->has_region = 0;
+		src->segments = p->segments;
+		src->nsegments = p->nsegments;
+	}
+	src->irreversible = p->irreversible;
+	src->note = p->note;
+	if (p->has_region)
+		src->marker_offset = p->marker_offset;
+	if (it->fw == FW_SUPABASE)
+		src->runs_alone = runner_supabase_alone;
+	if (p->tx_detect && src->text && !memchr(src->text, '\0', src->len)) {
+		uint32_t from = src->has_region ? src->region_offset : 0;
+		size_t n = src->has_region ? src->region_len : src->len;
+		uint32_t mixed;
+		const char *what;
+		src->tx = runner_flyway_tx(src->text, src->len, from, n, o->pg_version, &mixed, &what);
+		const struct rule *rule = rule_find("not-in-transaction");
+		if (mixed != UINT32_MAX && it->report && rule) {
+			const char *base = strrchr(src->path, '/');
+			char *msg = xasprintf("Flyway runs %s outside a transaction and refuses a migration that "
+					      "mixes such a statement with others (\"Detected both transactional and "
+					      "non-transactional statements within the same migration\"): the "
+					      "migration fails before it starts", what);
+			char *help = xasprintf("move %s into a migration of its own, which Flyway then runs "
+					       "without a transaction; or put executeInTransaction=false in %s.conf "
+					       "(every statement then runs on its own) or mixed=true in the Flyway "
+					       "configuration", what, base ? base + 1 : src->path);
+			lint_run_report_file(run, rule, src->path, src->text, src->len, mixed, msg, help);
+			free(msg);
+			free(help);
+		}
+	}
+}
+
+void plan_report_problems(const struct plan *plan, struct lint_run *run, const struct strmap *changed)
+{
+	for (size_t si = 0; si < plan->nsets; si++) {
+		const struct migration_set *set = plan->sets[si];
+		if (!set->nproblems)
+			continue;
+		/* a set read whole (a directory linted as it is) reports all its problems; one read
+		 * for a few named or changed files, only those about them */
+		int whole = !set->partial && !changed;
+		for (size_t k = 0; k < set->nproblems; k++) {
+			const struct migration_problem *pb = &set->problems[k];
+			int report = whole;
+			for (size_t i = 0; i < plan->n && !report; i++)
+				report = plan->items[i].report && same_file(plan->items[i].path, pb->path);
+			char canon[PATH_MAX];
+			if (!report && changed && realpath(pb->path, canon))
+				report = strmap_has(changed, canon);
+			const struct rule *rule = rule_find(pb->rule);
+			if (!report || !rule)
+				continue;
+			size_t len = 0;
+			char *text = file_read(pb->path, &len);
+			if (!text)
+				error_clear();
+			lint_run_report_file(run, rule, pb->path, text, len, pb->offset, pb->message, pb->help);
+			free(text);
+		}
+	}
 }

@@ -341,6 +341,7 @@ int config_find_common(char *const *paths, size_t n, const char *stdin_name, cha
 struct staged {
 	int pg_version;          /* 0: not given */
 	int assume_tx, lock_timeout, statement_timeout; /* -1: not given */
+	int require_down, irreversible_ok;                /* -1: not given */
 	int fail_on;             /* -1: not given */
 	int has_select, has_ignore, has_rules, has_exclude, has_dims;
 	unsigned char *select, *ignore; /* per rule index */
@@ -611,7 +612,8 @@ static int load_framework(const struct loader *ld, const char *key, const yaml_n
 
 enum key_id {
 	KEY_PG_VERSION, KEY_ASSUME_TX, KEY_SELECT, KEY_IGNORE, KEY_RULES, KEY_EXCLUDE, KEY_FAIL_ON,
-	KEY_LOCK_TIMEOUT, KEY_STATEMENT_TIMEOUT, KEY_VECTOR_DIMS, KEY_FRAMEWORK, KEY_COUNT
+	KEY_LOCK_TIMEOUT, KEY_STATEMENT_TIMEOUT, KEY_VECTOR_DIMS, KEY_FRAMEWORK, KEY_REQUIRE_DOWN,
+	KEY_IRREVERSIBLE_OK, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
@@ -626,6 +628,8 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_STATEMENT_TIMEOUT] = "statement-timeout-set-by-runner",
 	[KEY_VECTOR_DIMS] = "vector-dimensions",
 	[KEY_FRAMEWORK] = "framework",
+	[KEY_REQUIRE_DOWN] = "require-down",
+	[KEY_IRREVERSIBLE_OK] = "irreversible-marker-ok",
 };
 
 static int load_value(const struct loader *ld, enum key_id key, const yaml_node_t *v)
@@ -653,6 +657,10 @@ static int load_value(const struct loader *ld, enum key_id key, const yaml_node_
 		return want_bool(ld, name, v, &st->lock_timeout);
 	case KEY_STATEMENT_TIMEOUT:
 		return want_bool(ld, name, v, &st->statement_timeout);
+	case KEY_REQUIRE_DOWN:
+		return want_bool(ld, name, v, &st->require_down);
+	case KEY_IRREVERSIBLE_OK:
+		return want_bool(ld, name, v, &st->irreversible_ok);
 	case KEY_SELECT:
 		st->has_select = 1;
 		return load_rule_list(ld, name, v, st->select);
@@ -823,6 +831,10 @@ static void commit(struct staged *st, struct lint_options *o)
 		o->lock_timeout_set_by_runner = st->lock_timeout;
 	if (st->statement_timeout >= 0)
 		o->statement_timeout_set_by_runner = st->statement_timeout;
+	if (st->require_down >= 0)
+		o->require_down = st->require_down;
+	if (st->irreversible_ok >= 0)
+		o->irreversible_marker_ok = st->irreversible_ok;
 	if (st->fail_on >= 0)
 		o->fail_on = (enum severity)st->fail_on;
 	if (st->framework) {
@@ -874,7 +886,8 @@ int config_load(const char *path, struct lint_options *o)
 	if (!text)
 		return -1;
 
-	struct staged st = { .assume_tx = -1, .lock_timeout = -1, .statement_timeout = -1, .fail_on = -1 };
+	struct staged st = { .assume_tx = -1, .lock_timeout = -1, .statement_timeout = -1, .fail_on = -1,
+			     .require_down = -1, .irreversible_ok = -1 };
 	size_t n = rule_count ? rule_count : 1;
 	st.select = xcalloc(n, 1);
 	st.ignore = xcalloc(n, 1);

@@ -56,6 +56,7 @@ struct lint_ctx {
 	const PgQuery__Node *stack[MAX_WALK_DEPTH + 1];
 	int depth;
 	int explicit_tx, framework_tx;
+	int stmt_alone; /* the runner runs this statement outside its transaction (runs_alone) */
 	struct strmap settings;  /* name -> malloc'd value */
 	struct strmap fp_counts; /* fingerprint base -> occurrence count (as a pointer-sized int) */
 	int *rule_state;
@@ -150,7 +151,7 @@ int lint_pg_version(const struct lint_ctx *ctx)
 int lint_in_transaction(const struct lint_ctx *ctx)
 {
 	/* a DO block is one statement: what it runs is inside that statement's transaction */
-	return ctx->explicit_tx || ctx->framework_tx || ctx->in_do_block;
+	return ctx->explicit_tx || (ctx->framework_tx && !ctx->stmt_alone) || ctx->in_do_block;
 }
 
 int lint_explicit_transaction(const struct lint_ctx *ctx)
@@ -160,7 +161,7 @@ int lint_explicit_transaction(const struct lint_ctx *ctx)
 
 int lint_framework_transaction(const struct lint_ctx *ctx)
 {
-	return ctx->framework_tx;
+	return ctx->framework_tx && !ctx->stmt_alone;
 }
 
 int lint_is_down(const struct lint_ctx *ctx)
@@ -176,6 +177,31 @@ int lint_in_do_block(const struct lint_ctx *ctx)
 int lint_framework_tx_kind(const struct lint_ctx *ctx)
 {
 	return (int)ctx->src->tx;
+}
+
+const char *lint_framework(const struct lint_ctx *ctx)
+{
+	return ctx->src->framework;
+}
+
+int lint_has_down(const struct lint_ctx *ctx)
+{
+	return ctx->src->has_down;
+}
+
+int lint_irreversible(const struct lint_ctx *ctx)
+{
+	return ctx->src->irreversible;
+}
+
+size_t lint_statement_count(const struct lint_ctx *ctx)
+{
+	return ctx->nstatements;
+}
+
+const char *lint_source_note(const struct lint_ctx *ctx)
+{
+	return ctx->src->note;
 }
 
 struct schema_model *lint_model(struct lint_ctx *ctx)
@@ -268,6 +294,10 @@ int lint_config_flag(const struct lint_ctx *ctx, const char *key)
 		return o->lock_timeout_set_by_runner;
 	if (!strcmp(key, "statement-timeout-set-by-runner"))
 		return o->statement_timeout_set_by_runner;
+	if (!strcmp(key, "require-down"))
+		return o->require_down;
+	if (!strcmp(key, "irreversible-marker-ok"))
+		return o->irreversible_marker_ok;
 	return 0;
 }
 
@@ -352,6 +382,20 @@ static const char *fingerprint(struct lint_ctx *ctx, const struct rule *rule, ui
 	return arena_printf(&ctx->run->arena, "%016llx", (unsigned long long)h);
 }
 
+/* The segment of a rendered text that holds offset (the last one starting at or before it). */
+static const struct lint_segment *segment_at(const struct lint_source *src, uint32_t offset)
+{
+	size_t lo = 0, hi = src->nsegments;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (src->segments[mid].start <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &src->segments[lo];
+}
+
 static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
 				      uint32_t end, int stmt_index, uint64_t stmt_hash,
 				      const char *message, const char *help, const char *fp_extra)
@@ -374,6 +418,16 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 	f->column = a.column;
 	f->end_line = b.line;
 	f->end_column = b.column;
+	if (ctx->src->nsegments) {
+		/* rendered SQL: the finding belongs to the user's code that produced the piece */
+		const struct lint_segment *sg = segment_at(ctx->src, offset);
+		f->offset = sg->offset;
+		f->length = sg->end_offset > sg->offset ? sg->end_offset - sg->offset : 0;
+		f->line = sg->line;
+		f->column = sg->column;
+		f->end_line = sg->end_line;
+		f->end_column = sg->end_column;
+	}
 	f->stmt_index = stmt_index;
 	f->message = message;
 	f->help = help;
@@ -440,6 +494,79 @@ void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int lo
 					   help, NULL);
 	if (f && f->severity < SEVERITY_ERROR)
 		f->severity++;
+}
+
+/* The end of the line that holds offset (before its newline). */
+static uint32_t line_end(const char *text, size_t len, uint32_t offset)
+{
+	uint32_t e = offset;
+	while (e < len && text[e] != '\n' && text[e] != '\r')
+		e++;
+	return e;
+}
+
+void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char *help,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	const struct lint_source *src = ctx->src;
+	uint32_t off = src->has_region ? src->marker_offset : 0;
+	if (off > src->len)
+		off = 0;
+	add_finding_at(ctx, rule, off, line_end(src->text, src->len, off), -1, 0, msg, help,
+		       src->is_down ? "down" : "up");
+}
+
+void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
+			  const char *text, size_t len, uint32_t offset, const char *message,
+			  const char *help)
+{
+	enum severity sev = run->opts->severities[rule_index(rule)];
+	if (sev == SEVERITY_OFF)
+		return;
+	size_t fi = 0;
+	while (fi < run->nfiles && strcmp(run->files[fi].path, path))
+		fi++;
+	if (fi == run->nfiles) {
+		XGROW(run->files, run->nfiles + 1, run->files_cap);
+		memset(&run->files[fi], 0, sizeof(run->files[fi]));
+		run->files[fi].path = arena_strdup(&run->arena, path);
+		run->files[fi].has_down = -1;
+		run->nfiles++;
+	}
+	XGROW(run->findings, run->nfindings + 1, run->findings_cap);
+	struct finding *f = &run->findings[run->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = sev;
+	f->file = fi;
+	f->line = f->column = f->end_line = f->end_column = 1;
+	if (text) {
+		if (offset > len)
+			offset = 0;
+		uint32_t end = line_end(text, len, offset);
+		struct srcmap map;
+		srcmap_init(&map, text, len);
+		struct srcpos a = srcmap_pos(&map, offset), b = srcmap_pos(&map, end);
+		srcmap_release(&map);
+		f->offset = offset;
+		f->length = end - offset;
+		f->line = a.line;
+		f->column = a.column;
+		f->end_line = b.line;
+		f->end_column = b.column;
+	}
+	f->stmt_index = -1;
+	f->message = arena_strdup(&run->arena, message);
+	f->help = help ? arena_strdup(&run->arena, help) : NULL;
+	uint64_t h = 1469598103934665603ULL;
+	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
+	h = fnv1a(h, path, strlen(path) + 1);
+	h = fnv1a(h, message, strlen(message));
+	f->fingerprint = arena_printf(&run->arena, "%016llx", (unsigned long long)h);
 }
 
 /* ---- the walk ----
@@ -758,12 +885,23 @@ static void lint_do_block(struct lint_ctx *ctx, const struct sql_stmt *st)
 	ctx->stmt = st;
 }
 
+/* Whether the runner takes the statement out of its transaction (lint_source.runs_alone, or a
+ * rendered segment marked alone). */
+static int statement_runs_alone(const struct lint_ctx *ctx, const struct sql_stmt *st)
+{
+	if (ctx->src->nsegments)
+		return segment_at(ctx->src, st->start)->alone;
+	return ctx->src->runs_alone && st->node && ctx->src->runs_alone(st->node);
+}
+
 static int on_statement(void *ud, const struct sql_stmt *st)
 {
 	struct lint_ctx *ctx = ud;
 	ctx->stmt = st;
-	if (!ctx->in_do_block)
+	if (!ctx->in_do_block) {
 		ctx->nstatements++;
+		ctx->stmt_alone = statement_runs_alone(ctx, st);
+	}
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		if (!ctx->directives[i].whole_file && ctx->directives[i].stmt_index < 0 &&
 		    ctx->directives[i].offset < st->start)

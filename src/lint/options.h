@@ -15,6 +15,12 @@ struct lint_options {
 	enum severity *severities;  /* per rule_registry index; SEVERITY_OFF disables the rule */
 	int lock_timeout_set_by_runner;
 	int statement_timeout_set_by_runner;
+	/* require-down: migrations of frameworks where a down is optional (Flyway undo scripts,
+	 * a Prisma down.sql) must have one (missing-downgrade) */
+	int require_down;
+	/* irreversible-marker-ok: a down that only raises NotImplementedError is accepted as a
+	 * deliberate "cannot be undone" (missing-downgrade) */
+	int irreversible_marker_ok;
 	int *vector_dimensions;     /* accepted vector(n) sizes; NULL when unset */
 	size_t n_vector_dimensions;
 	char **exclude;             /* glob patterns of paths not to lint */

@@ -52,6 +52,17 @@ int lint_is_down(const struct lint_ctx *ctx);
 int lint_in_do_block(const struct lint_ctx *ctx);
 /* How the runner sends this migration (enum lint_tx in lint/run.h: wrapped, implicit, none). */
 int lint_framework_tx_kind(const struct lint_ctx *ctx);
+/* The migration's framework ("dbmate", "alembic", ...: framework_name() in
+ * discover/migrations.h), or NULL for plain SQL. */
+const char *lint_framework(const struct lint_ctx *ctx);
+/* Whether the migration has a down part: 1 yes, 0 no, -1 its framework has none. */
+int lint_has_down(const struct lint_ctx *ctx);
+/* Whether this down part says on purpose that the up cannot be undone (lint_source.irreversible). */
+int lint_irreversible(const struct lint_ctx *ctx);
+/* How many statements of the migration were seen so far (in finish(): all of them). */
+size_t lint_statement_count(const struct lint_ctx *ctx);
+/* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */
+const char *lint_source_note(const struct lint_ctx *ctx);
 struct schema_model *lint_model(struct lint_ctx *ctx);
 /* The table the RangeVar names, as the model knows it before this statement, or NULL. */
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
@@ -105,6 +116,12 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
  * with no WHERE against one with. */
 void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
 			   const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Reports a finding about the migration part as a whole (no down part, an empty one), placed at
+ * the part's start: dbmate's section marker, the `def downgrade` line of an Alembic revision,
+ * line 1 of a file. For finish(). */
+void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char *help,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Formatting helpers that write into the run's memory (valid until the run is freed). */
 char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -45,6 +45,35 @@ struct lint_source {
 	 * "destructive" and "compatibility" categories (dropping what the up added, renaming
 	 * back) stay quiet; locks, rewrites and failures are still reported. */
 	int is_down;
+	/* Where the part starts, for findings about the part as a whole (missing-downgrade): the
+	 * offset of dbmate's `-- migrate:down` line when has_region; otherwise the text's start. */
+	uint32_t marker_offset;
+	/* The down part says on purpose that the up cannot be undone (Alembic: a downgrade()
+	 * that only raises NotImplementedError). */
+	int irreversible;
+	/* SQL rendered from a migration written in another language (Alembic's upgrade() and
+	 * downgrade()): text is that SQL, path the user's file, and each segment says where a
+	 * piece of the text comes from in it. Findings are placed there. NULL: text is the
+	 * user's file. */
+	const struct lint_segment *segments;
+	size_t nsegments;
+	/* Statements the runner takes out of the migration's transaction and runs on their
+	 * own, in autocommit (the Supabase CLI's pipeline-incompatible statements): returns 1 for
+	 * such a statement (node is its PgQuery__Node). NULL: none. */
+	int (*runs_alone)(const void *node);
+	/* Something the runner's bridge wants said about how the part was read (Alembic's
+	 * static reading and why), reported by the alembic-static-analysis rule; NULL: none. */
+	const char *note;
+};
+
+/* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
+ * next segment's start comes from the user's file at line:column..end_line:end_column (1-based,
+ * columns in characters), bytes offset..end_offset. */
+struct lint_segment {
+	uint32_t start;
+	uint32_t line, column, end_line, end_column;
+	uint32_t offset, end_offset;
+	int alone; /* runs outside the runner's transaction (Alembic's autocommit_block()) */
 };
 
 /* "in a transaction", "implicit transaction", "no transaction", "unknown" */
@@ -79,5 +108,13 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src);
 
 /* Counts of findings by severity; the highest severity found (SEVERITY_OFF for none). */
 enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4]);
+
+/* Records a finding about a file as a whole or a set of migrations (a revision graph, a Sqitch
+ * plan), found outside the statement walk: at byte `offset` of path, whose text (len bytes)
+ * gives the line and column (text may be NULL: line 1). The file is listed in the run if it is
+ * not yet. Nothing is recorded when the rule is off. */
+void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
+			  const char *text, size_t len, uint32_t offset, const char *message,
+			  const char *help);
 
 #endif

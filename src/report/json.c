@@ -47,6 +47,12 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 		json_t *fj = json_object();
 		json_object_set_new(fj, "path", json_string(run->files[i].path));
 		json_object_set_new(fj, "statements", json_integer((json_int_t)run->files[i].nstatements));
+		const struct lint_file *lf = &run->files[i];
+		json_object_set_new(fj, "framework", json_string(lf->framework ? lf->framework : "sql"));
+		json_object_set_new(fj, "part", json_string(lf->is_down ? "down" : "up"));
+		json_object_set_new(fj, "transaction", json_string(lint_tx_name(lf->tx)));
+		json_object_set_new(fj, "has_down", lf->is_down || lf->has_down < 0 ? json_null()
+									 : json_boolean(lf->has_down));
 		json_array_append_new(files, fj);
 		statements += run->files[i].nstatements;
 	}

@@ -1,0 +1,508 @@
+#include "discover/alembic.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "util/error.h"
+#include "util/path.h"
+#include "util/proc.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+/* Set by meson: where `meson install` puts the helper, and where it is in the source tree. */
+#ifndef PGSIEVE_ALEMBIC_HELPER_INSTALLED
+#define PGSIEVE_ALEMBIC_HELPER_INSTALLED ""
+#endif
+#ifndef PGSIEVE_ALEMBIC_HELPER_SOURCE
+#define PGSIEVE_ALEMBIC_HELPER_SOURCE ""
+#endif
+
+static const char graph_rule[] = "migration-graph";
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int alembic_versions_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && dir[b - 1] != '/')
+		b--;
+	if (n - b != 8 || strncmp(dir + b, "versions", 8) != 0)
+		return 0;
+	char *parent = b ? xstrndup(dir, b) : xstrdup(".");
+	char *env = path_join(parent, "env.py");
+	int r = is_file(env);
+	free(env);
+	free(parent);
+	return r;
+}
+
+char *alembic_helper_path(void)
+{
+	const char *env = getenv("PGSIEVE_ALEMBIC_HELPER");
+	if (env && *env) {
+		if (is_file(env))
+			return xstrdup(env);
+		error("PGSIEVE_ALEMBIC_HELPER names '%s', which is not a file", env);
+		return NULL;
+	}
+	static const char *const places[] = { PGSIEVE_ALEMBIC_HELPER_INSTALLED, PGSIEVE_ALEMBIC_HELPER_SOURCE };
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (*places[i] && is_file(places[i]))
+			return xstrdup(places[i]);
+	error("pgsieve's Alembic helper alembic_render.py is not installed (looked for '%s'); set "
+	      "PGSIEVE_ALEMBIC_HELPER to its path", PGSIEVE_ALEMBIC_HELPER_INSTALLED);
+	return NULL;
+}
+
+/* ---- reading the helper's answer ---- */
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static uint32_t jnum(const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+	return v < 0 || v > (json_int_t)UINT32_MAX ? 0 : (uint32_t)v;
+}
+
+/* The byte offset a place object ({line, column, ..., offset}) gives, or 0. */
+static uint32_t place_offset(const json_t *place)
+{
+	return place ? jnum(place, "offset") : 0;
+}
+
+struct builder {
+	struct strbuf sb;
+	struct lint_segment *segs;
+	size_t n, cap;
+};
+
+/* Appends text to the rendered SQL as a segment coming from `place` in the user's file. */
+static void add_piece(struct builder *b, const json_t *place, const char *text, int alone)
+{
+	XGROW(b->segs, b->n + 1, b->cap);
+	struct lint_segment *sg = &b->segs[b->n++];
+	memset(sg, 0, sizeof(*sg));
+	sg->start = (uint32_t)b->sb.len;
+	sg->line = jnum(place, "line");
+	sg->column = jnum(place, "column");
+	sg->end_line = jnum(place, "end_line");
+	sg->end_column = jnum(place, "end_column");
+	sg->offset = jnum(place, "offset");
+	sg->end_offset = jnum(place, "end_offset");
+	if (!sg->line)
+		sg->line = sg->end_line = sg->column = sg->end_column = 1;
+	sg->alone = alone;
+	strbuf_addstr(&b->sb, text);
+}
+
+/* The terminator a rendered statement needs so that the next one starts on its own: Alembic's
+ * statements end with ';', an op.execute() string may not, and may end in a line comment. */
+static const char *terminator(const char *sql)
+{
+	size_t n = strlen(sql);
+	while (n > 0 && (sql[n - 1] == ' ' || sql[n - 1] == '\t' || sql[n - 1] == '\n' || sql[n - 1] == '\r'))
+		n--;
+	if (n > 0 && sql[n - 1] == ';')
+		return "\n";
+	size_t ls = n;
+	while (ls > 0 && sql[ls - 1] != '\n')
+		ls--;
+	for (size_t i = ls; i + 1 < n; i++)
+		if (sql[i] == '-' && sql[i + 1] == '-')
+			return "\n;\n";
+	return ";\n";
+}
+
+static void add_directive(struct builder *b, const json_t *d)
+{
+	const char *text = jstr(d, "text");
+	if (!text)
+		return;
+	char *line = xasprintf("-- %s\n", text);
+	add_piece(b, d, line, 0);
+	free(line);
+}
+
+/* Fills a part from the helper's description of upgrade() or downgrade(). */
+static void build_part(struct migration_part *p, const char *path, const json_t *pj, const char *fname)
+{
+	struct builder b = { STRBUF_INIT, NULL, 0, 0 };
+	const json_t *def = json_object_get(pj, "def");
+	char *head = xasprintf("-- %s() of %s\n", fname, path);
+	add_piece(&b, def, head, 0);
+	free(head);
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(pj, "file_directives"), i, v)
+		add_directive(&b, v);
+	json_array_foreach(json_object_get(pj, "statements"), i, v) {
+		const char *sql = jstr(v, "sql");
+		if (!sql)
+			continue;
+		size_t k;
+		const json_t *d;
+		json_array_foreach(json_object_get(v, "directives"), k, d)
+			add_directive(&b, d);
+		char *piece = xasprintf("%s%s", sql, terminator(sql));
+		add_piece(&b, v, piece, json_is_true(json_object_get(v, "alone")));
+		free(piece);
+	}
+	p->path = xstrdup(path);
+	p->tx = LINT_TX_WRAPPED;
+	p->text_len = b.sb.len;
+	p->text = strbuf_detach(&b.sb);
+	p->segments = b.segs;
+	p->nsegments = b.n;
+	const char *empty = jstr(pj, "empty");
+	p->irreversible = empty && !strcmp(empty, "raise");
+}
+
+/* ---- the revision graph ---- */
+
+struct rev {
+	const json_t *j;
+	const char *path, *id;
+	const json_t *down, *deps, *labels; /* arrays of strings */
+	int color;   /* cycle search: 0 not seen, 1 on the path, 2 done */
+	int placed;  /* in the order already */
+	int is_head; /* no revision names it as its down_revision */
+};
+
+struct graph {
+	struct rev *revs;
+	size_t n;
+	struct strmap ids; /* revision id -> index + 1 */
+	struct migration_set *set;
+};
+
+static size_t rev_index(const struct graph *g, const char *id)
+{
+	return (size_t)(uintptr_t)strmap_get(&g->ids, id); /* 0: none */
+}
+
+static uint32_t place_of(const struct rev *r, const char *what)
+{
+	return place_offset(json_object_get(json_object_get(r->j, "places"), what));
+}
+
+/* Depth-first search along down_revision for cycles; reports each cycle once. */
+static void find_cycles(struct graph *g, size_t i, size_t *stack, size_t depth)
+{
+	struct rev *r = &g->revs[i];
+	r->color = 1;
+	stack[depth] = i;
+	size_t k;
+	const json_t *v;
+	json_array_foreach(r->down, k, v) {
+		size_t p = rev_index(g, json_string_value(v));
+		if (!p)
+			continue;
+		struct rev *pr = &g->revs[p - 1];
+		if (pr->color == 1) {
+			struct strbuf chain = STRBUF_INIT;
+			size_t from = depth;
+			while (from > 0 && stack[from] != p - 1)
+				from--;
+			for (size_t s = from; s <= depth; s++)
+				strbuf_addf(&chain, "%s -> ", g->revs[stack[s]].id);
+			strbuf_addstr(&chain, pr->id);
+			migration_set_problem(g->set, graph_rule, r->path, place_of(r, "down_revision"),
+					      "point down_revision at the revision this one really follows; a "
+					      "revision can never be its own ancestor",
+					      "the revision graph has a cycle (%s): Alembic cannot order these "
+					      "revisions and refuses to run",
+					      strbuf_str(&chain));
+			strbuf_release(&chain);
+		} else if (pr->color == 0) {
+			find_cycles(g, p - 1, stack, depth + 1);
+		}
+	}
+	r->color = 2;
+}
+
+/* The branch labels on a revision and its ancestors. */
+static void ancestry_labels(const struct graph *g, size_t i, unsigned char *seen, struct strmap *out)
+{
+	if (seen[i])
+		return;
+	seen[i] = 1;
+	const struct rev *r = &g->revs[i];
+	size_t k;
+	const json_t *v;
+	json_array_foreach(r->labels, k, v)
+		strmap_put(out, json_string_value(v), (void *)1);
+	json_array_foreach(r->down, k, v) {
+		size_t p = rev_index(g, json_string_value(v));
+		if (p)
+			ancestry_labels(g, p - 1, seen, out);
+	}
+}
+
+/* Several heads are fine when each is the head of a branch of its own, labelled as such
+ * (branch_labels): `alembic upgrade heads` or `label@head` is then how the team deploys. */
+static void check_heads(struct graph *g)
+{
+	size_t nheads = 0;
+	for (size_t i = 0; i < g->n; i++)
+		nheads += g->revs[i].id && g->revs[i].is_head;
+	if (nheads < 2)
+		return;
+	struct strmap *labels = xcalloc(g->n, sizeof(*labels));
+	unsigned char *seen = xcalloc(g->n, 1);
+	for (size_t i = 0; i < g->n; i++) {
+		if (!g->revs[i].id || !g->revs[i].is_head)
+			continue;
+		memset(seen, 0, g->n);
+		ancestry_labels(g, i, seen, &labels[i]);
+	}
+	int all_labelled = 1;
+	for (size_t i = 0; i < g->n && all_labelled; i++) {
+		if (!g->revs[i].id || !g->revs[i].is_head)
+			continue;
+		int own = 0;
+		size_t it = 0;
+		const char *label;
+		while (!own && strmap_next(&labels[i], &it, &label, NULL)) {
+			int shared = 0;
+			for (size_t k = 0; k < g->n && !shared; k++)
+				shared = k != i && g->revs[k].id && g->revs[k].is_head && strmap_has(&labels[k], label);
+			own = !shared;
+		}
+		all_labelled = own;
+	}
+	if (!all_labelled) {
+		struct strbuf list = STRBUF_INIT;
+		for (size_t i = 0; i < g->n; i++)
+			if (g->revs[i].id && g->revs[i].is_head)
+				strbuf_addf(&list, "%s%s", list.len ? ", " : "", g->revs[i].id);
+		for (size_t i = 0; i < g->n; i++) {
+			const struct rev *r = &g->revs[i];
+			if (!r->id || !r->is_head)
+				continue;
+			migration_set_problem(g->set, graph_rule, r->path, place_of(r, "revision"),
+					      "merge the branches: alembic merge heads -m \"merge\" writes a "
+					      "revision whose down_revision names all of them",
+					      "revision %s is one of %zu heads (%s): `alembic upgrade head` refuses "
+					      "to run (\"Multiple head revisions are present\") until they are "
+					      "merged",
+					      r->id, nheads, strbuf_str(&list));
+		}
+		strbuf_release(&list);
+	}
+	for (size_t i = 0; i < g->n; i++)
+		strmap_release(&labels[i]);
+	free(labels);
+	free(seen);
+}
+
+static void check_graph(struct graph *g)
+{
+	/* duplicate ids, and the id map */
+	for (size_t i = 0; i < g->n; i++) {
+		struct rev *r = &g->revs[i];
+		if (!r->id)
+			continue;
+		size_t other = rev_index(g, r->id);
+		if (other) {
+			const char *op = g->revs[other - 1].path;
+			const char *base = strrchr(op, '/');
+			migration_set_problem(g->set, graph_rule, r->path, place_of(r, "revision"),
+					      "give one of them a new revision id (alembic revision writes a "
+					      "fresh one) and point its children at it",
+					      "revision id %s is also the id of '%s': Alembic refuses a revision "
+					      "graph with the same id twice",
+					      r->id, base ? base + 1 : op);
+			r->id = NULL; /* keep the first; the copy is linted but not in the graph */
+			continue;
+		}
+		strmap_put(&g->ids, r->id, (void *)(uintptr_t)(i + 1));
+	}
+	/* parents that do not exist; heads */
+	for (size_t i = 0; i < g->n; i++)
+		g->revs[i].is_head = 1;
+	for (size_t i = 0; i < g->n; i++) {
+		struct rev *r = &g->revs[i];
+		if (!r->id)
+			continue;
+		size_t k;
+		const json_t *v;
+		json_array_foreach(r->down, k, v) {
+			size_t p = rev_index(g, json_string_value(v));
+			if (p) {
+				g->revs[p - 1].is_head = 0;
+				continue;
+			}
+			migration_set_problem(g->set, graph_rule, r->path, place_of(r, "down_revision"),
+					      "point down_revision at an existing revision (alembic history "
+					      "lists them), or restore the missing revision file",
+					      "down_revision names %s, which no revision here has: Alembic cannot "
+					      "build the revision graph (\"revision %s referenced from %s is not "
+					      "present\")",
+					      json_string_value(v), json_string_value(v), r->id);
+		}
+		json_array_foreach(r->deps, k, v) {
+			const char *dep = json_string_value(v);
+			int found = rev_index(g, dep) != 0;
+			for (size_t o = 0; o < g->n && !found; o++) {
+				size_t l;
+				const json_t *lv;
+				json_array_foreach(g->revs[o].labels, l, lv)
+					found = found || !strcmp(json_string_value(lv), dep);
+			}
+			if (!found)
+				migration_set_problem(g->set, graph_rule, r->path, place_of(r, "depends_on"),
+						      "name an existing revision or branch label in depends_on",
+						      "depends_on names %s, which is neither a revision nor a branch "
+						      "label here: Alembic refuses to run",
+						      dep);
+		}
+	}
+	size_t *stack = xcalloc(g->n + 1, sizeof(*stack));
+	for (size_t i = 0; i < g->n; i++)
+		if (g->revs[i].id && g->revs[i].color == 0)
+			find_cycles(g, i, stack, 0);
+	free(stack);
+	check_heads(g);
+}
+
+/* Whether every revision r depends on (down_revision, depends_on) that exists is placed. */
+static int ready(const struct graph *g, const struct rev *r)
+{
+	const json_t *lists[2] = { r->down, r->deps };
+	for (int l = 0; l < 2; l++) {
+		size_t k;
+		const json_t *v;
+		json_array_foreach(lists[l], k, v) {
+			size_t p = rev_index(g, json_string_value(v));
+			if (p && !g->revs[p - 1].placed && &g->revs[p - 1] != r)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void add_revision(struct migration_set *set, const struct rev *r)
+{
+	XGROW(set->items, set->n + 1, set->cap);
+	struct migration *m = &set->items[set->n++];
+	memset(m, 0, sizeof(*m));
+	m->fw = FW_ALEMBIC;
+	m->version = xstrdup(r->id ? r->id : "");
+	const char *msg = jstr(r->j, "message");
+	const char *base = strrchr(r->path, '/');
+	m->name = xstrdup(msg ? msg : base ? base + 1 : r->path);
+	const json_t *up = json_object_get(r->j, "upgrade"), *down = json_object_get(r->j, "downgrade");
+	if (up && !json_is_true(json_object_get(up, "missing"))) {
+		build_part(&m->up, r->path, up, "upgrade");
+		const char *note = jstr(r->j, "note");
+		if (note)
+			m->up.note = xstrdup(note);
+	}
+	if (down && !json_is_true(json_object_get(down, "missing")))
+		build_part(&m->down, r->path, down, "downgrade");
+}
+
+int alembic_load(const char *dir, struct migration_set *set)
+{
+	char *helper = alembic_helper_path();
+	if (!helper)
+		return -1;
+	const char *python = getenv("PGSIEVE_PYTHON");
+	if (!python || !*python)
+		python = "python3";
+	const char *argv[] = { python, helper, dir, NULL };
+	int status;
+	size_t len;
+	char *out = proc_capture(argv, &status, &len);
+	free(helper);
+	if (!out)
+		return -1;
+	if (status != 0) {
+		free(out);
+		if (status == 127)
+			return error("cannot read the Alembic migrations in '%s': '%s' cannot be run (set "
+				     "PGSIEVE_PYTHON to a Python 3 interpreter)", dir, python);
+		return error("cannot read the Alembic migrations in '%s': the Alembic helper failed (exit "
+			     "status %d)", dir, status);
+	}
+	json_error_t jerr;
+	json_t *root = json_loadb(out, len, 0, &jerr);
+	free(out);
+	if (!root || !json_is_array(json_object_get(root, "directories"))) {
+		json_decref(root);
+		return error("cannot read the Alembic migrations in '%s': the Alembic helper's answer is "
+			     "not what pgsieve expects (%s)", dir, root ? "no directories" : jerr.text);
+	}
+	struct graph g = { NULL, 0, STRMAP_INIT, set };
+	size_t cap = 0, di;
+	const json_t *d;
+	int rc = 0;
+	json_array_foreach(json_object_get(root, "directories"), di, d) {
+		const char *problem = jstr(d, "error");
+		if (problem) {
+			rc = error("cannot read the Alembic migrations in '%s': %s", dir, problem);
+			break;
+		}
+		size_t ri;
+		const json_t *r;
+		json_array_foreach(json_object_get(d, "revisions"), ri, r) {
+			const char *path = jstr(r, "path");
+			if (!path)
+				continue;
+			const char *err = jstr(r, "error");
+			if (err) {
+				migration_set_problem(set, graph_rule, path, jnum(r, "error_offset"),
+						      "fix the file: Alembic imports every revision before it runs any",
+						      "this revision file %s: Alembic cannot load the revision graph", err);
+				continue;
+			}
+			if (!jstr(r, "revision"))
+				continue; /* a helper module in the versions directory, not a revision */
+			XGROW(g.revs, g.n + 1, cap);
+			struct rev *rv = &g.revs[g.n++];
+			memset(rv, 0, sizeof(*rv));
+			rv->j = r;
+			rv->path = path;
+			rv->id = jstr(r, "revision");
+			rv->down = json_object_get(r, "down_revision");
+			rv->deps = json_object_get(r, "depends_on");
+			rv->labels = json_object_get(r, "branch_labels");
+		}
+	}
+	if (rc == 0) {
+		check_graph(&g);
+		/* parents first; among revisions ready together, in file order */
+		for (size_t placed = 0; placed < g.n;) {
+			size_t pick = g.n;
+			for (size_t i = 0; i < g.n && pick == g.n; i++)
+				if (!g.revs[i].placed && ready(&g, &g.revs[i]))
+					pick = i;
+			if (pick == g.n) /* a cycle: the rest in file order */
+				for (size_t i = 0; i < g.n && pick == g.n; i++)
+					if (!g.revs[i].placed)
+						pick = i;
+			g.revs[pick].placed = 1;
+			add_revision(set, &g.revs[pick]);
+			placed++;
+		}
+	}
+	strmap_release(&g.ids);
+	free(g.revs);
+	json_decref(root);
+	return rc;
+}
