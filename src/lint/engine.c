@@ -220,8 +220,7 @@ int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 {
 	if (rv && rv->relpersistence && !strcmp(rv->relpersistence, "t"))
 		return 1; /* a temporary table is private to the session that made it */
-	const struct schema_table *t = lint_table(ctx, rv);
-	return t && t->created_in_migration;
+	return rv && *rv->relname && schema_relation_is_new(ctx->model, rv->schemaname, rv->relname);
 }
 
 size_t lint_effects(const struct lint_ctx *ctx, struct effect *out, size_t max)
@@ -238,11 +237,8 @@ int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e)
 	if (e->object != EFFECT_OBJ_INDEX)
 		return lint_table_is_new(ctx, rv);
 	/* an index built in this migration, or one on a table created in it */
-	const struct schema_index *ix = schema_index_find(&ctx->run->model, rv->schemaname, rv->relname);
-	if (!ix)
-		return 0;
-	const struct schema_table *t = strmap_get(&ctx->run->model.tables, ix->table_key);
-	return ix->created_in_migration || (t && t->created_in_migration);
+	return schema_index_find(ctx->model, rv->schemaname, rv->relname) &&
+	       schema_relation_is_new(ctx->model, rv->schemaname, rv->relname);
 }
 
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx)

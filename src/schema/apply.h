@@ -1,5 +1,7 @@
-/* Advancing the model by one statement: what a CREATE, ALTER, DROP or RENAME does to the
- * tables, columns and indexes it knows. Statements it does not understand leave it as it is. */
+/* Advancing the model by one statement: what a CREATE, ALTER, DROP, RENAME, COMMENT, GRANT or
+ * SET search_path does to the objects the model knows (schema/model.h). The one way anything
+ * gets into a model, whichever source it comes from. Statements it does not understand leave
+ * the model as it is. */
 #ifndef PGSIEVE_APPLY_H
 #define PGSIEVE_APPLY_H
 

@@ -6,33 +6,328 @@
 
 #include "util/xalloc.h"
 
-static const char *schema_or_default(const char *schema)
+enum { KEY_MAX = 600 };
+
+/* ---- small containers ---- */
+
+void schema_strlist_add(struct schema_strlist *l, const char *s)
 {
-	return schema && *schema ? schema : "public";
+	XGROW(l->items, l->n + 1, l->cap);
+	l->items[l->n++] = xstrdup(s);
 }
 
-static void make_key(char *buf, size_t size, const char *schema, const char *name)
+void schema_strlist_clear(struct schema_strlist *l)
 {
-	snprintf(buf, size, "%s.%s", schema_or_default(schema), name);
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
-void schema_model_init(struct schema_model *m)
+int schema_strlist_find(const struct schema_strlist *l, const char *s)
 {
-	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i], s))
+			return (int)i;
+	return -1;
+}
+
+void schema_strlist_remove(struct schema_strlist *l, size_t i)
+{
+	if (i >= l->n)
+		return;
+	free(l->items[i]);
+	memmove(&l->items[i], &l->items[i + 1], (l->n - i - 1) * sizeof(char *));
+	l->n--;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void schema_strlist_sort(struct schema_strlist *l)
+{
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(char *), cmp_str);
+}
+
+void schema_strlist_copy(struct schema_strlist *to, const struct schema_strlist *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		schema_strlist_add(to, from->items[i]);
+}
+
+static int acl_find(const struct schema_acl *a, const char *grantee, const char *privilege)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->items[i].grantee, grantee) && !strcmp(a->items[i].privilege, privilege))
+			return (int)i;
+	return -1;
+}
+
+void schema_acl_grant(struct schema_acl *a, const char *grantee, const char *privilege, int grantable)
+{
+	int i = acl_find(a, grantee, privilege);
+	if (i >= 0) {
+		a->items[i].grantable |= grantable;
+		return;
+	}
+	XGROW(a->items, a->n + 1, a->cap);
+	struct schema_grant *g = &a->items[a->n++];
+	g->grantee = xstrdup(grantee);
+	g->privilege = xstrdup(privilege);
+	g->grantable = grantable;
+}
+
+void schema_acl_revoke(struct schema_acl *a, const char *grantee, const char *privilege,
+		       int grant_option_only)
+{
+	int i = acl_find(a, grantee, privilege);
+	if (i < 0)
+		return;
+	if (grant_option_only) {
+		a->items[i].grantable = 0;
+		return;
+	}
+	free(a->items[i].grantee);
+	free(a->items[i].privilege);
+	a->items[i] = a->items[--a->n];
+}
+
+void schema_acl_clear(struct schema_acl *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->items[i].grantee);
+		free(a->items[i].privilege);
+	}
+	free(a->items);
+	memset(a, 0, sizeof(*a));
+}
+
+const char **schema_sorted_keys(const struct strmap *map, size_t *n)
+{
+	const char **keys = xmalloc((map->count + 1) * sizeof(*keys));
+	size_t k = 0, it = 0;
+	const char *key;
+	while (strmap_next(map, &it, &key, NULL))
+		keys[k++] = key;
+	qsort(keys, k, sizeof(*keys), cmp_str);
+	*n = k;
+	return keys;
+}
+
+/* ---- names ---- */
+
+const char *schema_key(char *buf, size_t size, const char *schema, const char *name)
+{
+	snprintf(buf, size, "%s.%s", schema, name);
+	return buf;
+}
+
+/* The search_path entry as a schema name: "$user" stands for the current role's schema. */
+static const char *path_schema(const struct schema_model *m, const char *entry)
+{
+	if (!strcmp(entry, "$user"))
+		return m->user;
+	if (!strcmp(entry, "pg_catalog") || !strcmp(entry, "pg_temp"))
+		return NULL;
+	return entry;
+}
+
+const char *schema_creation_schema(const struct schema_model *m)
+{
+	for (size_t i = 0; i < m->search_path.n; i++) {
+		const char *s = path_schema(m, m->search_path.items[i]);
+		if (!s)
+			continue;
+		/* PostgreSQL skips schemas that do not exist; without a source the model does not
+		 * know which exist, and a migration naming one in search_path expects it to */
+		if (!m->complete || strmap_get(&m->schemas, s))
+			return s;
+	}
+	return "public";
+}
+
+/* The object of map named name in the first search_path schema holding one. */
+static void *find_unqualified(const struct schema_model *m, const struct strmap *map, const char *name,
+			      const char **found_schema)
+{
+	char key[KEY_MAX];
+	for (size_t i = 0; i < m->search_path.n; i++) {
+		const char *s = path_schema(m, m->search_path.items[i]);
+		if (!s)
+			continue;
+		void *v = strmap_get(map, schema_key(key, sizeof(key), s, name));
+		if (v) {
+			if (found_schema)
+				*found_schema = s;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static void *find_in(const struct schema_model *m, const struct strmap *map, const char *schema,
+		     const char *name)
+{
+	char key[KEY_MAX];
+	if (!name)
+		return NULL;
+	if (schema && *schema)
+		return strmap_get(map, schema_key(key, sizeof(key), schema, name));
+	return find_unqualified(m, map, name, NULL);
+}
+
+static const char *schema_for_new(const struct schema_model *m, const char *schema)
+{
+	return schema && *schema ? schema : schema_creation_schema(m);
+}
+
+char schema_relation_kind(const struct schema_model *m, const char *schema, const char *name)
+{
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), schema, name);
+	if (strmap_get(&m->tables, key))
+		return 't';
+	const struct schema_view *v = strmap_get(&m->views, key);
+	if (v)
+		return v->materialized ? 'm' : 'v';
+	if (strmap_get(&m->sequences, key))
+		return 'S';
+	if (strmap_get(&m->indexes, key))
+		return 'i';
+	const struct schema_type *t = strmap_get(&m->types, key);
+	if (t && t->kind == 'c')
+		return 'c';
+	return 0;
+}
+
+const char *schema_resolve_relation(const struct schema_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->search_path.n; i++) {
+		const char *s = path_schema(m, m->search_path.items[i]);
+		if (s && schema_relation_kind(m, s, name))
+			return s;
+	}
+	return NULL;
+}
+
+/* PostgreSQL's makeObjectName(): the longer of the two names loses characters until
+ * name1_name2_label fits in 63 bytes (never splitting a UTF-8 character). */
+static char *make_object_name(const char *name1, const char *name2, const char *label)
+{
+	size_t overhead = (name2 ? strlen(name2) + 1 : 0) + (label ? strlen(label) + 1 : 0);
+	size_t n1 = strlen(name1), n2 = name2 ? strlen(name2) : 0;
+	size_t avail = SCHEMA_NAME_MAX > overhead - n2 ? SCHEMA_NAME_MAX - (overhead - n2) : 0;
+	/* overhead - n2 is the separators and label; name2's own length is shared with name1 */
+	while (n1 + n2 > avail) {
+		if (n1 > n2)
+			n1--;
+		else
+			n2--;
+	}
+	while (n1 > 0 && ((unsigned char)name1[n1] & 0xC0) == 0x80)
+		n1--;
+	while (name2 && n2 > 0 && ((unsigned char)name2[n2] & 0xC0) == 0x80)
+		n2--;
+	return xasprintf("%.*s%s%.*s%s%s", (int)n1, name1, name2 ? "_" : "", (int)n2, name2 ? name2 : "",
+			 label ? "_" : "", label ? label : "");
+}
+
+char *schema_choose_relation_name(const struct schema_model *m, const char *schema,
+				  const char *name1, const char *name2, const char *label)
+{
+	for (int pass = 0;; pass++) {
+		char modlabel[80];
+		if (pass == 0)
+			snprintf(modlabel, sizeof(modlabel), "%s", label);
+		else
+			snprintf(modlabel, sizeof(modlabel), "%s%d", label, pass);
+		char *name = make_object_name(name1, name2, modlabel);
+		if (!schema_relation_kind(m, schema, name))
+			return name;
+		free(name);
+	}
+}
+
+char *schema_choose_constraint_name(const struct schema_constraint *cons, size_t n,
+				    const char *name1, const char *name2, const char *label)
+{
+	for (int pass = 0;; pass++) {
+		char modlabel[80];
+		if (pass == 0)
+			snprintf(modlabel, sizeof(modlabel), "%s", label);
+		else
+			snprintf(modlabel, sizeof(modlabel), "%s%d", label, pass);
+		char *name = make_object_name(name1, name2, modlabel);
+		size_t i = 0;
+		while (i < n && strcmp(cons[i].name, name))
+			i++;
+		if (i == n)
+			return name;
+		free(name);
+	}
+}
+
+/* ---- freeing ---- */
+
+static void column_release(struct schema_column *c)
+{
+	free(c->name);
+	free(c->type);
+	free(c->type_schema);
+	free(c->default_expr);
+	free(c->collation);
+	free(c->comment);
+}
+
+void schema_index_elem_release(struct schema_index_elem *e)
+{
+	free(e->column);
+	free(e->expr);
+	free(e->opclass);
+	free(e->collation);
+	free(e->op);
+}
+
+void schema_constraint_release(struct schema_constraint *c)
+{
+	free(c->name);
+	schema_strlist_clear(&c->columns);
+	schema_strlist_clear(&c->include);
+	free(c->expr);
+	for (size_t i = 0; i < c->nelems; i++)
+		schema_index_elem_release(&c->elems[i]);
+	free(c->elems);
+	free(c->method);
+	free(c->predicate);
+	free(c->ref_table);
+	schema_strlist_clear(&c->ref_columns);
+	free(c->comment);
+	memset(c, 0, sizeof(*c));
 }
 
 static void table_free(struct schema_table *t)
 {
-	for (size_t i = 0; i < t->ncolumns; i++) {
-		free(t->columns[i].name);
-		free(t->columns[i].type);
-	}
+	for (size_t i = 0; i < t->ncolumns; i++)
+		column_release(&t->columns[i]);
 	free(t->columns);
 	for (size_t i = 0; i < t->nchecks; i++) {
 		free(t->checks[i].name);
 		free(t->checks[i].column);
 	}
 	free(t->checks);
+	for (size_t i = 0; i < t->nconstraints; i++)
+		schema_constraint_release(&t->constraints[i]);
+	free(t->constraints);
+	free(t->partition_key);
+	free(t->partition_of);
+	free(t->partition_bound);
+	schema_strlist_clear(&t->inherits);
+	schema_strlist_clear(&t->options);
+	schema_acl_clear(&t->acl);
+	free(t->comment);
 	free(t->schema);
 	free(t->name);
 	free(t);
@@ -43,21 +338,155 @@ static void index_free(struct schema_index *ix)
 	free(ix->schema);
 	free(ix->name);
 	free(ix->table_key);
+	free(ix->method);
+	for (size_t i = 0; i < ix->nelems; i++)
+		schema_index_elem_release(&ix->elems[i]);
+	free(ix->elems);
+	schema_strlist_clear(&ix->include);
+	free(ix->predicate);
+	schema_strlist_clear(&ix->options);
+	free(ix->constraint);
+	free(ix->comment);
 	free(ix);
+}
+
+static void view_free(struct schema_view *v)
+{
+	free(v->schema);
+	free(v->name);
+	free(v->definition);
+	schema_strlist_clear(&v->columns);
+	schema_strlist_clear(&v->depends_on);
+	schema_strlist_clear(&v->depends_on_columns);
+	schema_strlist_clear(&v->options);
+	schema_acl_clear(&v->acl);
+	free(v->comment);
+	free(v);
+}
+
+static void sequence_free(struct schema_sequence *s)
+{
+	free(s->schema);
+	free(s->name);
+	free(s->type);
+	free(s->owned_table);
+	free(s->owned_column);
+	schema_acl_clear(&s->acl);
+	free(s->comment);
+	free(s);
+}
+
+static void type_free(struct schema_type *t)
+{
+	free(t->schema);
+	free(t->name);
+	schema_strlist_clear(&t->labels);
+	free(t->base_type);
+	free(t->default_expr);
+	free(t->collation);
+	for (size_t i = 0; i < t->nconstraints; i++)
+		schema_constraint_release(&t->constraints[i]);
+	free(t->constraints);
+	for (size_t i = 0; i < t->nattributes; i++)
+		column_release(&t->attributes[i]);
+	free(t->attributes);
+	schema_acl_clear(&t->acl);
+	free(t->comment);
+	free(t);
+}
+
+static void function_free(struct schema_function *f)
+{
+	free(f->schema);
+	free(f->name);
+	free(f->identity_args);
+	free(f->arguments);
+	free(f->returns);
+	free(f->language);
+	schema_strlist_clear(&f->config);
+	free(f->body);
+	schema_acl_clear(&f->acl);
+	free(f->comment);
+	free(f);
+}
+
+static void trigger_free(struct schema_trigger *t)
+{
+	free(t->name);
+	free(t->table_key);
+	schema_strlist_clear(&t->update_columns);
+	free(t->when_expr);
+	free(t->function);
+	schema_strlist_clear(&t->args);
+	free(t->comment);
+	free(t);
+}
+
+static void policy_free(struct schema_policy *p)
+{
+	free(p->name);
+	free(p->table_key);
+	free(p->command);
+	schema_strlist_clear(&p->roles);
+	free(p->using_expr);
+	free(p->check_expr);
+	free(p->comment);
+	free(p);
+}
+
+static void extension_free(struct schema_extension *e)
+{
+	free(e->name);
+	free(e->schema);
+	free(e->version);
+	free(e->comment);
+	free(e);
+}
+
+static void schema_free(struct schema_schema *s)
+{
+	free(s->name);
+	schema_acl_clear(&s->acl);
+	free(s->comment);
+	free(s);
+}
+
+#define RELEASE_MAP(map, fn)                                      \
+	do {                                                      \
+		size_t it_ = 0;                                   \
+		void *v_;                                         \
+		while (strmap_next(&(map), &it_, NULL, &v_))      \
+			fn(v_);                                   \
+		strmap_release(&(map));                           \
+	} while (0)
+
+/* ---- the model ---- */
+
+void schema_model_init(struct schema_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	schema_model_set_search_path(m, "\"$user\", public");
+	/* every database has it; PostgreSQL 15 lets everyone use it but no longer create in it */
+	struct schema_schema *pub = schema_schema_add(m, "public");
+	schema_acl_grant(&pub->acl, "PUBLIC", "USAGE", 0);
 }
 
 void schema_model_release(struct schema_model *m)
 {
-	size_t it = 0;
-	void *v;
-	while (strmap_next(&m->tables, &it, NULL, &v))
-		table_free(v);
-	it = 0;
-	while (strmap_next(&m->indexes, &it, NULL, &v))
-		index_free(v);
-	strmap_release(&m->tables);
-	strmap_release(&m->indexes);
-	strmap_release(&m->functions); /* values are letters, not pointers */
+	RELEASE_MAP(m->tables, table_free);
+	RELEASE_MAP(m->indexes, index_free);
+	RELEASE_MAP(m->schemas, schema_free);
+	RELEASE_MAP(m->views, view_free);
+	RELEASE_MAP(m->sequences, sequence_free);
+	RELEASE_MAP(m->types, type_free);
+	RELEASE_MAP(m->functions, function_free);
+	RELEASE_MAP(m->triggers, trigger_free);
+	RELEASE_MAP(m->policies, policy_free);
+	RELEASE_MAP(m->extensions, extension_free);
+	schema_strlist_clear(&m->search_path);
+	free(m->user);
+	free(m->source);
+	memset(m, 0, sizeof(*m));
 }
 
 void schema_model_begin_migration(struct schema_model *m)
@@ -73,53 +502,198 @@ void schema_model_begin_migration(struct schema_model *m)
 	it = 0;
 	while (strmap_next(&m->indexes, &it, NULL, &v))
 		((struct schema_index *)v)->created_in_migration = 0;
+	it = 0;
+	while (strmap_next(&m->views, &it, NULL, &v))
+		((struct schema_view *)v)->created_in_migration = 0;
+	it = 0;
+	while (strmap_next(&m->sequences, &it, NULL, &v))
+		((struct schema_sequence *)v)->created_in_migration = 0;
+	schema_model_set_search_path(m, "\"$user\", public");
 }
+
+void schema_model_set_search_path(struct schema_model *m, const char *value)
+{
+	schema_strlist_clear(&m->search_path);
+	const char *p = value;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		char name[256];
+		size_t n = 0;
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"' && p[1] == '"')
+					p++;
+				else if (*p == '"')
+					break;
+				if (n + 1 < sizeof(name))
+					name[n++] = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
+				if (n + 1 < sizeof(name))
+					name[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+		}
+		name[n] = '\0';
+		if (n)
+			schema_strlist_add(&m->search_path, name);
+	}
+}
+
+/* ---- tables ---- */
 
 struct schema_table *schema_table_find(const struct schema_model *m, const char *schema,
 				       const char *name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
-	return strmap_get(&m->tables, key);
+	return find_in(m, &m->tables, schema, name);
 }
 
 struct schema_table *schema_table_add(struct schema_model *m, const char *schema, const char *name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
 	struct schema_table *t = xcalloc(1, sizeof(*t));
-	t->schema = xstrdup(schema_or_default(schema));
+	t->schema = xstrdup(schema);
 	t->name = xstrdup(name);
+	t->kind = 'r';
+	t->persistence = 'p';
 	struct schema_table *old = strmap_put(&m->tables, key, t);
 	if (old)
 		table_free(old);
 	return t;
 }
 
+static void drop_relation_dependents(struct schema_model *m, const char *key);
+
+static void drop_views_depending(struct schema_model *m, const char *key)
+{
+	for (;;) {
+		size_t it = 0;
+		void *v;
+		const char *vkey = NULL;
+		while (strmap_next(&m->views, &it, &vkey, &v))
+			if (schema_strlist_find(&((struct schema_view *)v)->depends_on, key) >= 0)
+				break;
+		if (!v || !vkey)
+			return;
+		char copy[KEY_MAX];
+		snprintf(copy, sizeof(copy), "%s", vkey);
+		view_free(strmap_remove(&m->views, copy));
+		drop_relation_dependents(m, copy);
+	}
+}
+
+/* Removes from map every entry whose key starts with prefix. */
+static void drop_prefixed(struct strmap *map, const char *prefix, void (*fn)(void *))
+{
+	size_t n;
+	const char **keys = schema_sorted_keys(map, &n);
+	size_t plen = strlen(prefix);
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(keys[i], prefix, plen)) {
+			char *k = xstrdup(keys[i]);
+			fn(strmap_remove(map, k));
+			free(k);
+		}
+	free(keys);
+}
+
+static void trigger_free_v(void *v) { trigger_free(v); }
+static void policy_free_v(void *v) { policy_free(v); }
+
+/* What goes with a relation: its indexes, triggers and policies, the sequences it owns, the
+ * foreign keys that reference it and the views that read it (CASCADE; without it PostgreSQL
+ * refuses the drop when such objects exist, so a migration that works had none). */
+static void drop_relation_dependents(struct schema_model *m, const char *key)
+{
+	size_t n;
+	const char **keys = schema_sorted_keys(&m->indexes, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
+		if (!strcmp(ix->table_key, key))
+			index_free(strmap_remove(&m->indexes, keys[i]));
+	}
+	free(keys);
+	keys = schema_sorted_keys(&m->sequences, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
+		if (s->owned_table && !strcmp(s->owned_table, key))
+			sequence_free(strmap_remove(&m->sequences, keys[i]));
+	}
+	free(keys);
+	char prefix[KEY_MAX];
+	snprintf(prefix, sizeof(prefix), "%s.", key);
+	drop_prefixed(&m->triggers, prefix, trigger_free_v);
+	drop_prefixed(&m->policies, prefix, policy_free_v);
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->tables, &it, NULL, &v)) {
+		struct schema_table *t = v;
+		for (size_t i = 0; i < t->nconstraints;) {
+			struct schema_constraint *c = &t->constraints[i];
+			if (c->type == SCHEMA_CON_FOREIGN && c->ref_table && !strcmp(c->ref_table, key))
+				schema_constraint_drop(t, c->name);
+			else
+				i++;
+		}
+	}
+	drop_views_depending(m, key);
+}
+
 void schema_table_drop(struct schema_model *m, const char *schema, const char *name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
-	struct schema_table *t = strmap_remove(&m->tables, key);
-	if (t)
-		table_free(t);
+	struct schema_table *t = schema_table_find(m, schema, name);
+	if (!t)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), t->schema, t->name);
+	strmap_remove(&m->tables, key);
+	table_free(t);
+	drop_relation_dependents(m, key);
+	/* partitions go with their partitioned table */
+	size_t n;
+	const char **keys = schema_sorted_keys(&m->tables, &n);
+	char **parts = xcalloc(n + 1, sizeof(char *));
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct schema_table *p = strmap_get(&m->tables, keys[i]);
+		if (p->partition_of && !strcmp(p->partition_of, key))
+			parts[np++] = xasprintf("%s", keys[i]);
+	}
+	free(keys);
+	for (size_t i = 0; i < np; i++) {
+		struct schema_table *p = strmap_get(&m->tables, parts[i]);
+		if (p)
+			schema_table_drop(m, p->schema, p->name);
+		free(parts[i]);
+	}
+	free(parts);
 }
 
 void schema_table_rename(struct schema_model *m, const char *schema, const char *name,
 			 const char *new_name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
-	struct schema_table *t = strmap_remove(&m->tables, key);
+	struct schema_table *t = schema_table_find(m, schema, name);
 	if (!t)
 		return;
+	char key[KEY_MAX], nkey[KEY_MAX];
+	schema_key(key, sizeof(key), t->schema, t->name);
+	schema_key(nkey, sizeof(nkey), t->schema, new_name);
+	strmap_remove(&m->tables, key);
 	free(t->name);
 	t->name = xstrdup(new_name);
-	make_key(key, sizeof(key), t->schema, new_name);
-	struct schema_table *old = strmap_put(&m->tables, key, t);
+	struct schema_table *old = strmap_put(&m->tables, nkey, t);
 	if (old)
 		table_free(old);
+	schema_model_rename_relation_refs(m, key, nkey);
 }
+
+/* ---- columns ---- */
 
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name)
 {
@@ -146,8 +720,7 @@ void schema_column_drop(struct schema_table *t, const char *name)
 	struct schema_column *c = schema_column_find(t, name);
 	if (!c)
 		return;
-	free(c->name);
-	free(c->type);
+	column_release(c);
 	size_t i = (size_t)(c - t->columns);
 	memmove(&t->columns[i], &t->columns[i + 1], (t->ncolumns - i - 1) * sizeof(*c));
 	t->ncolumns--;
@@ -163,6 +736,27 @@ void schema_column_set_type(struct schema_column *c, const char *type, const int
 		c->mods[i] = (mods && i < nmods) ? mods[i] : 0;
 	c->array_dims = array_dims;
 }
+
+const char *schema_column_type_text(const struct schema_column *c, char *buf, size_t size)
+{
+	if (!c->type) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	int n = snprintf(buf, size, "%s%s%s", c->type_schema ? c->type_schema : "",
+			 c->type_schema ? "." : "", c->type);
+	if (c->nmods == 1)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d)", c->mods[0]);
+	else if (c->nmods == 2)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d,%d)", c->mods[0],
+			      c->mods[1]);
+	for (int i = 0; i < c->array_dims && (size_t)n + 2 < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "[]");
+	return buf;
+}
+
+/* ---- NOT NULL checks ---- */
 
 void schema_check_add(struct schema_table *t, const char *name, const char *column, int validated)
 {
@@ -190,7 +784,8 @@ void schema_check_drop(struct schema_table *t, const char *name)
 		if (t->checks[i].name && !strcmp(t->checks[i].name, name)) {
 			free(t->checks[i].name);
 			free(t->checks[i].column);
-			t->checks[i] = t->checks[--t->nchecks];
+			memmove(&t->checks[i], &t->checks[i + 1], (t->nchecks - i - 1) * sizeof(t->checks[0]));
+			t->nchecks--;
 			return;
 		}
 	}
@@ -204,27 +799,76 @@ int schema_column_has_notnull_check(const struct schema_table *t, const char *co
 	return 0;
 }
 
+/* ---- constraints ---- */
+
+struct schema_constraint *schema_constraint_find(const struct schema_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->nconstraints; i++)
+		if (!strcmp(t->constraints[i].name, name))
+			return &t->constraints[i];
+	return NULL;
+}
+
+struct schema_constraint *schema_constraint_add(struct schema_table *t, const char *name, char type)
+{
+	schema_constraint_drop(t, name);
+	XGROW(t->constraints, t->nconstraints + 1, t->constraints_cap);
+	struct schema_constraint *c = &t->constraints[t->nconstraints++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	c->type = type;
+	c->validated = 1;
+	c->on_update = c->on_delete = 'a';
+	c->match = 's';
+	return c;
+}
+
+void schema_constraint_drop(struct schema_table *t, const char *name)
+{
+	struct schema_constraint *c = schema_constraint_find(t, name);
+	if (!c)
+		return;
+	schema_check_drop(t, name);
+	size_t i = (size_t)(c - t->constraints);
+	schema_constraint_release(c);
+	memmove(&t->constraints[i], &t->constraints[i + 1], (t->nconstraints - i - 1) * sizeof(*c));
+	t->nconstraints--;
+}
+
+const struct schema_constraint *schema_table_primary_key(const struct schema_table *t)
+{
+	for (size_t i = 0; i < t->nconstraints; i++)
+		if (t->constraints[i].type == SCHEMA_CON_PRIMARY)
+			return &t->constraints[i];
+	return NULL;
+}
+
+/* ---- indexes ---- */
+
 struct schema_index *schema_index_find(const struct schema_model *m, const char *schema,
 				       const char *name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
-	return strmap_get(&m->indexes, key);
+	return find_in(m, &m->indexes, schema, name);
 }
 
 struct schema_index *schema_index_add(struct schema_model *m, const char *schema, const char *name,
 				      const char *table_schema, const char *table_name)
 {
-	char key[512];
+	char key[KEY_MAX], tkey[KEY_MAX];
 	/* An index lives in its table's schema. */
-	const char *s = schema && *schema ? schema : schema_or_default(table_schema);
-	make_key(key, sizeof(key), s, name);
+	const char *ts = table_schema && *table_schema ? table_schema : NULL;
+	if (!ts) {
+		const char *found = schema_resolve_relation(m, table_name);
+		ts = found ? found : schema_creation_schema(m);
+	}
+	const char *s = schema && *schema ? schema : ts;
+	schema_key(key, sizeof(key), s, name);
 	struct schema_index *ix = xcalloc(1, sizeof(*ix));
 	ix->schema = xstrdup(s);
 	ix->name = xstrdup(name);
-	char tkey[512];
-	make_key(tkey, sizeof(tkey), table_schema, table_name);
-	ix->table_key = xstrdup(tkey);
+	ix->table_key = xstrdup(schema_key(tkey, sizeof(tkey), ts, table_name));
+	ix->method = xstrdup("btree");
+	ix->valid = 1;
 	struct schema_index *old = strmap_put(&m->indexes, key, ix);
 	if (old)
 		index_free(old);
@@ -233,19 +877,660 @@ struct schema_index *schema_index_add(struct schema_model *m, const char *schema
 
 void schema_index_drop(struct schema_model *m, const char *schema, const char *name)
 {
-	char key[512];
-	make_key(key, sizeof(key), schema, name);
-	struct schema_index *ix = strmap_remove(&m->indexes, key);
-	if (ix)
-		index_free(ix);
+	struct schema_index *ix = schema_index_find(m, schema, name);
+	if (!ix)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), ix->schema, ix->name);
+	index_free(strmap_remove(&m->indexes, key));
 }
 
-void schema_function_set(struct schema_model *m, const char *name, char volatility)
+char *schema_index_elem_text(const struct schema_index_elem *e)
 {
-	strmap_put(&m->functions, name, (void *)(uintptr_t)(unsigned char)volatility);
+	char *base;
+	if (e->column) {
+		base = xstrdup(e->column);
+	} else {
+		/* PostgreSQL wraps an expression element in parentheses unless it is a function call;
+		 * always wrapping keeps the text unambiguous */
+		base = xasprintf("(%s)", e->expr ? e->expr : "?");
+	}
+	char *out = xasprintf("%s%s%s%s%s%s%s%s%s", base, e->collation ? " COLLATE " : "",
+			      e->collation ? e->collation : "", e->opclass ? " " : "",
+			      e->opclass ? e->opclass : "", e->desc ? " DESC" : "",
+			      e->nulls == 1 ? " NULLS FIRST" : e->nulls == 2 ? " NULLS LAST" : "",
+			      e->op ? " WITH " : "", e->op ? e->op : "");
+	free(base);
+	return out;
+}
+
+/* ---- views ---- */
+
+struct schema_view *schema_view_find(const struct schema_model *m, const char *schema, const char *name)
+{
+	return find_in(m, &m->views, schema, name);
+}
+
+struct schema_view *schema_view_add(struct schema_model *m, const char *schema, const char *name)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_view *v = xcalloc(1, sizeof(*v));
+	v->schema = xstrdup(schema);
+	v->name = xstrdup(name);
+	v->populated = 1;
+	struct schema_view *old = strmap_put(&m->views, key, v);
+	if (old)
+		view_free(old);
+	return v;
+}
+
+void schema_view_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_view *v = schema_view_find(m, schema, name);
+	if (!v)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), v->schema, v->name);
+	view_free(strmap_remove(&m->views, key));
+	drop_relation_dependents(m, key);
+}
+
+/* ---- sequences ---- */
+
+struct schema_sequence *schema_sequence_find(const struct schema_model *m, const char *schema,
+					     const char *name)
+{
+	return find_in(m, &m->sequences, schema, name);
+}
+
+void schema_sequence_set_type(struct schema_sequence *s, const char *type, int keep_min, int keep_max)
+{
+	int64_t max = INT64_MAX;
+	if (!strcmp(type, "int4"))
+		max = INT32_MAX;
+	else if (!strcmp(type, "int2"))
+		max = INT16_MAX;
+	free(s->type);
+	s->type = xstrdup(type);
+	/* an ascending sequence runs from 1 to the type's maximum, a descending one from the
+	 * type's minimum to -1 */
+	if (s->increment > 0) {
+		if (!keep_min)
+			s->min = 1;
+		if (!keep_max)
+			s->max = max;
+	} else {
+		if (!keep_min)
+			s->min = -max - 1;
+		if (!keep_max)
+			s->max = -1;
+	}
+}
+
+struct schema_sequence *schema_sequence_add(struct schema_model *m, const char *schema,
+					    const char *name, const char *type)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_sequence *s = xcalloc(1, sizeof(*s));
+	s->schema = xstrdup(schema);
+	s->name = xstrdup(name);
+	s->increment = 1;
+	s->cache = 1;
+	schema_sequence_set_type(s, type ? type : "int8", 0, 0);
+	s->start = s->min;
+	struct schema_sequence *old = strmap_put(&m->sequences, key, s);
+	if (old)
+		sequence_free(old);
+	return s;
+}
+
+void schema_sequence_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_sequence *s = schema_sequence_find(m, schema, name);
+	if (!s)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), s->schema, s->name);
+	sequence_free(strmap_remove(&m->sequences, key));
+}
+
+/* ---- types ---- */
+
+struct schema_type *schema_type_find(const struct schema_model *m, const char *schema, const char *name)
+{
+	return find_in(m, &m->types, schema, name);
+}
+
+struct schema_type *schema_type_add(struct schema_model *m, const char *schema, const char *name, char kind)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_type *t = xcalloc(1, sizeof(*t));
+	t->schema = xstrdup(schema);
+	t->name = xstrdup(name);
+	t->kind = kind;
+	struct schema_type *old = strmap_put(&m->types, key, t);
+	if (old)
+		type_free(old);
+	return t;
+}
+
+void schema_type_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_type *t = schema_type_find(m, schema, name);
+	if (!t)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), t->schema, t->name);
+	type_free(strmap_remove(&m->types, key));
+}
+
+/* ---- functions ---- */
+
+static char *function_key(const char *schema, const char *name, const char *args)
+{
+	return xasprintf("%s.%s(%s)", schema, name, args ? args : "");
+}
+
+struct schema_function *schema_function_find(const struct schema_model *m, const char *schema,
+					     const char *name, const char *identity_args)
+{
+	if (schema && *schema) {
+		char *key = function_key(schema, name, identity_args);
+		struct schema_function *f = strmap_get(&m->functions, key);
+		free(key);
+		return f;
+	}
+	for (size_t i = 0; i < m->search_path.n; i++) {
+		const char *s = path_schema(m, m->search_path.items[i]);
+		if (!s)
+			continue;
+		char *key = function_key(s, name, identity_args);
+		struct schema_function *f = strmap_get(&m->functions, key);
+		free(key);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+static struct schema_function *any_overload(const struct schema_model *m, const char *schema,
+					    const char *name)
+{
+	struct schema_function *best = NULL;
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->functions, &it, NULL, &v)) {
+		struct schema_function *f = v;
+		if (!strcmp(f->schema, schema) && !strcmp(f->name, name) &&
+		    (!best || strcmp(f->identity_args, best->identity_args) < 0))
+			best = f;
+	}
+	return best;
+}
+
+struct schema_function *schema_function_find_any(const struct schema_model *m, const char *schema,
+						 const char *name)
+{
+	if (schema && *schema)
+		return any_overload(m, schema, name);
+	for (size_t i = 0; i < m->search_path.n; i++) {
+		const char *s = path_schema(m, m->search_path.items[i]);
+		struct schema_function *f = s ? any_overload(m, s, name) : NULL;
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+static int volatility_rank(char v)
+{
+	return v == 'v' ? 3 : v == 's' ? 2 : v == 'i' ? 1 : 0;
 }
 
 char schema_function_volatility(const struct schema_model *m, const char *name)
 {
-	return (char)(uintptr_t)strmap_get(&m->functions, name);
+	char schema[256] = "";
+	const char *dot = strchr(name, '.');
+	if (dot && (size_t)(dot - name) < sizeof(schema)) {
+		snprintf(schema, sizeof(schema), "%.*s", (int)(dot - name), name);
+		name = dot + 1;
+	}
+	for (size_t i = 0; i < (schema[0] ? 1 : m->search_path.n); i++) {
+		const char *s = schema[0] ? schema : path_schema(m, m->search_path.items[i]);
+		if (!s)
+			continue;
+		char worst = 0;
+		size_t it = 0;
+		void *v;
+		while (strmap_next(&m->functions, &it, NULL, &v)) {
+			const struct schema_function *f = v;
+			if (f->kind == 'f' && !strcmp(f->schema, s) && !strcmp(f->name, name) &&
+			    volatility_rank(f->volatility) > volatility_rank(worst))
+				worst = f->volatility;
+		}
+		if (worst)
+			return worst;
+	}
+	if (schema[0])
+		return 0;
+	/* callers that only have the bare name (a call as written, app.f() seen as f): any
+	 * schema's function of that name */
+	char worst = 0;
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->functions, &it, NULL, &v)) {
+		const struct schema_function *f = v;
+		if (f->kind == 'f' && !strcmp(f->name, name) && volatility_rank(f->volatility) > volatility_rank(worst))
+			worst = f->volatility;
+	}
+	return worst;
+}
+
+struct schema_function *schema_function_add(struct schema_model *m, const char *schema,
+					    const char *name, const char *identity_args)
+{
+	schema = schema_for_new(m, schema);
+	char *key = function_key(schema, name, identity_args);
+	struct schema_function *f = xcalloc(1, sizeof(*f));
+	f->schema = xstrdup(schema);
+	f->name = xstrdup(name);
+	f->identity_args = xstrdup(identity_args ? identity_args : "");
+	f->kind = 'f';
+	f->volatility = 'v';
+	f->parallel = 'u';
+	struct schema_function *old = strmap_put(&m->functions, key, f);
+	free(key);
+	if (old)
+		function_free(old);
+	return f;
+}
+
+void schema_function_drop(struct schema_model *m, struct schema_function *f)
+{
+	char *key = function_key(f->schema, f->name, f->identity_args);
+	struct schema_function *gone = strmap_remove(&m->functions, key);
+	free(key);
+	if (gone)
+		function_free(gone);
+}
+
+/* ---- triggers and policies ---- */
+
+struct schema_trigger *schema_trigger_find(const struct schema_model *m, const char *table_key,
+					   const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	return strmap_get(&m->triggers, key);
+}
+
+struct schema_trigger *schema_trigger_add(struct schema_model *m, const char *table_key, const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	struct schema_trigger *t = xcalloc(1, sizeof(*t));
+	t->name = xstrdup(name);
+	t->table_key = xstrdup(table_key);
+	t->enabled = 'O';
+	struct schema_trigger *old = strmap_put(&m->triggers, key, t);
+	if (old)
+		trigger_free(old);
+	return t;
+}
+
+void schema_trigger_drop(struct schema_model *m, const char *table_key, const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	struct schema_trigger *t = strmap_remove(&m->triggers, key);
+	if (t)
+		trigger_free(t);
+}
+
+struct schema_policy *schema_policy_find(const struct schema_model *m, const char *table_key,
+					 const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	return strmap_get(&m->policies, key);
+}
+
+struct schema_policy *schema_policy_add(struct schema_model *m, const char *table_key, const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	struct schema_policy *p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(name);
+	p->table_key = xstrdup(table_key);
+	p->permissive = 1;
+	p->command = xstrdup("ALL");
+	struct schema_policy *old = strmap_put(&m->policies, key, p);
+	if (old)
+		policy_free(old);
+	return p;
+}
+
+void schema_policy_drop(struct schema_model *m, const char *table_key, const char *name)
+{
+	char key[KEY_MAX];
+	snprintf(key, sizeof(key), "%s.%s", table_key, name);
+	struct schema_policy *p = strmap_remove(&m->policies, key);
+	if (p)
+		policy_free(p);
+}
+
+/* ---- schemas and extensions ---- */
+
+struct schema_schema *schema_schema_find(const struct schema_model *m, const char *name)
+{
+	return strmap_get(&m->schemas, name);
+}
+
+struct schema_schema *schema_schema_add(struct schema_model *m, const char *name)
+{
+	struct schema_schema *s = schema_schema_find(m, name);
+	if (s)
+		return s;
+	s = xcalloc(1, sizeof(*s));
+	s->name = xstrdup(name);
+	strmap_put(&m->schemas, name, s);
+	return s;
+}
+
+static int key_in_schema(const char *key, const char *schema)
+{
+	size_t n = strlen(schema);
+	return !strncmp(key, schema, n) && key[n] == '.';
+}
+
+void schema_schema_drop(struct schema_model *m, const char *name, int cascade)
+{
+	struct schema_schema *s = strmap_remove(&m->schemas, name);
+	if (s)
+		schema_free(s);
+	if (!cascade)
+		return;
+	struct strmap *maps[] = { &m->views, &m->tables, &m->sequences, &m->types, &m->functions };
+	for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+		size_t n;
+		const char **keys = schema_sorted_keys(maps[k], &n);
+		char **copy = xcalloc(n + 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			copy[i] = xstrdup(keys[i]);
+		free(keys);
+		for (size_t i = 0; i < n; i++) {
+			if (key_in_schema(copy[i], name)) {
+				void *v = strmap_get(maps[k], copy[i]);
+				if (!v) {
+					/* gone with an earlier object */
+				} else if (maps[k] == &m->views) {
+					struct schema_view *vw = v;
+					schema_view_drop(m, vw->schema, vw->name);
+				} else if (maps[k] == &m->tables) {
+					struct schema_table *t = v;
+					schema_table_drop(m, t->schema, t->name);
+				} else if (maps[k] == &m->sequences) {
+					sequence_free(strmap_remove(maps[k], copy[i]));
+				} else if (maps[k] == &m->types) {
+					type_free(strmap_remove(maps[k], copy[i]));
+				} else {
+					function_free(strmap_remove(maps[k], copy[i]));
+				}
+			}
+			free(copy[i]);
+		}
+		free(copy);
+	}
+}
+
+struct schema_extension *schema_extension_find(const struct schema_model *m, const char *name)
+{
+	return strmap_get(&m->extensions, name);
+}
+
+struct schema_extension *schema_extension_add(struct schema_model *m, const char *name, const char *schema)
+{
+	struct schema_extension *e = xcalloc(1, sizeof(*e));
+	e->name = xstrdup(name);
+	e->schema = xstrdup(schema_for_new(m, schema));
+	struct schema_extension *old = strmap_put(&m->extensions, name, e);
+	if (old)
+		extension_free(old);
+	return e;
+}
+
+void schema_extension_drop(struct schema_model *m, const char *name)
+{
+	struct schema_extension *e = strmap_remove(&m->extensions, name);
+	if (e)
+		extension_free(e);
+}
+
+/* ---- references ---- */
+
+static void replace_str(char **field, const char *old, const char *new_value)
+{
+	if (*field && !strcmp(*field, old)) {
+		free(*field);
+		*field = xstrdup(new_value);
+	}
+}
+
+static void replace_in_list(struct schema_strlist *l, const char *old, const char *new_value)
+{
+	for (size_t i = 0; i < l->n; i++)
+		replace_str(&l->items[i], old, new_value);
+}
+
+/* Re-keys the entries of map whose key starts with "old." (triggers and policies). */
+static void rekey_prefixed(struct strmap *map, const char *old_key, const char *new_key,
+			   size_t table_key_offset, size_t name_offset)
+{
+	char prefix[KEY_MAX];
+	snprintf(prefix, sizeof(prefix), "%s.", old_key);
+	size_t n;
+	const char **keys = schema_sorted_keys(map, &n);
+	size_t plen = strlen(prefix);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(keys[i], prefix, plen))
+			continue;
+		char *k = xstrdup(keys[i]);
+		char *obj = strmap_remove(map, k);
+		char **tk = (char **)(obj + table_key_offset);
+		const char *name = *(char **)(obj + name_offset);
+		free(*tk);
+		*tk = xstrdup(new_key);
+		char nk[KEY_MAX];
+		snprintf(nk, sizeof(nk), "%s.%s", new_key, name);
+		strmap_put(map, nk, obj);
+		free(k);
+	}
+	free(keys);
+}
+
+void schema_model_rename_relation_refs(struct schema_model *m, const char *old_key, const char *new_key)
+{
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->indexes, &it, NULL, &v))
+		replace_str(&((struct schema_index *)v)->table_key, old_key, new_key);
+	it = 0;
+	while (strmap_next(&m->sequences, &it, NULL, &v))
+		replace_str(&((struct schema_sequence *)v)->owned_table, old_key, new_key);
+	it = 0;
+	while (strmap_next(&m->tables, &it, NULL, &v)) {
+		struct schema_table *t = v;
+		for (size_t i = 0; i < t->nconstraints; i++)
+			replace_str(&t->constraints[i].ref_table, old_key, new_key);
+		replace_str(&t->partition_of, old_key, new_key);
+		replace_in_list(&t->inherits, old_key, new_key);
+	}
+	it = 0;
+	while (strmap_next(&m->views, &it, NULL, &v)) {
+		struct schema_view *vw = v;
+		replace_in_list(&vw->depends_on, old_key, new_key);
+		schema_strlist_sort(&vw->depends_on);
+	}
+	rekey_prefixed(&m->triggers, old_key, new_key, offsetof(struct schema_trigger, table_key),
+		       offsetof(struct schema_trigger, name));
+	rekey_prefixed(&m->policies, old_key, new_key, offsetof(struct schema_policy, table_key),
+		       offsetof(struct schema_policy, name));
+}
+
+static void rename_elems(struct schema_index_elem *e, size_t n, const char *old_name, const char *new_name)
+{
+	for (size_t i = 0; i < n; i++)
+		replace_str(&e[i].column, old_name, new_name);
+}
+
+void schema_model_rename_column_refs(struct schema_model *m, const char *table_key, const char *old_name,
+				     const char *new_name)
+{
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->indexes, &it, NULL, &v)) {
+		struct schema_index *ix = v;
+		if (strcmp(ix->table_key, table_key))
+			continue;
+		rename_elems(ix->elems, ix->nelems, old_name, new_name);
+		replace_in_list(&ix->include, old_name, new_name);
+	}
+	it = 0;
+	while (strmap_next(&m->sequences, &it, NULL, &v)) {
+		struct schema_sequence *s = v;
+		if (s->owned_table && !strcmp(s->owned_table, table_key))
+			replace_str(&s->owned_column, old_name, new_name);
+	}
+	it = 0;
+	while (strmap_next(&m->triggers, &it, NULL, &v)) {
+		struct schema_trigger *t = v;
+		if (!strcmp(t->table_key, table_key))
+			replace_in_list(&t->update_columns, old_name, new_name);
+	}
+	it = 0;
+	while (strmap_next(&m->tables, &it, NULL, &v)) {
+		struct schema_table *t = v;
+		char key[KEY_MAX];
+		int same = !strcmp(schema_key(key, sizeof(key), t->schema, t->name), table_key);
+		for (size_t i = 0; i < t->nconstraints; i++) {
+			struct schema_constraint *c = &t->constraints[i];
+			if (same) {
+				replace_in_list(&c->columns, old_name, new_name);
+				replace_in_list(&c->include, old_name, new_name);
+				rename_elems(c->elems, c->nelems, old_name, new_name);
+			}
+			if (c->ref_table && !strcmp(c->ref_table, table_key))
+				replace_in_list(&c->ref_columns, old_name, new_name);
+		}
+		if (same)
+			for (size_t i = 0; i < t->nchecks; i++)
+				replace_str(&t->checks[i].column, old_name, new_name);
+	}
+}
+
+static int elems_use(const struct schema_index_elem *e, size_t n, const char *column)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].column && !strcmp(e[i].column, column))
+			return 1;
+	return 0;
+}
+
+void schema_model_drop_column_refs(struct schema_model *m, const char *table_key, const char *column)
+{
+	size_t n;
+	const char **keys = schema_sorted_keys(&m->indexes, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
+		if (!strcmp(ix->table_key, table_key) &&
+		    (elems_use(ix->elems, ix->nelems, column) || schema_strlist_find(&ix->include, column) >= 0))
+			index_free(strmap_remove(&m->indexes, keys[i]));
+	}
+	free(keys);
+	keys = schema_sorted_keys(&m->sequences, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
+		if (s->owned_table && !strcmp(s->owned_table, table_key) && s->owned_column &&
+		    !strcmp(s->owned_column, column))
+			sequence_free(strmap_remove(&m->sequences, keys[i]));
+	}
+	free(keys);
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->tables, &it, NULL, &v)) {
+		struct schema_table *t = v;
+		char key[KEY_MAX];
+		int same = !strcmp(schema_key(key, sizeof(key), t->schema, t->name), table_key);
+		for (size_t i = 0; i < t->nconstraints;) {
+			struct schema_constraint *c = &t->constraints[i];
+			int uses = (same && (schema_strlist_find(&c->columns, column) >= 0 ||
+					     schema_strlist_find(&c->include, column) >= 0 ||
+					     elems_use(c->elems, c->nelems, column))) ||
+				   (c->ref_table && !strcmp(c->ref_table, table_key) &&
+				    schema_strlist_find(&c->ref_columns, column) >= 0);
+			if (uses)
+				schema_constraint_drop(t, c->name);
+			else
+				i++;
+		}
+		/* a CHECK's columns are those it reads, so it went above; a mirror entry left
+		 * without its constraint goes too */
+		for (size_t i = 0; same && i < t->nchecks;) {
+			if (!strcmp(t->checks[i].column, column)) {
+				free(t->checks[i].name);
+				free(t->checks[i].column);
+				memmove(&t->checks[i], &t->checks[i + 1], (t->nchecks - i - 1) * sizeof(t->checks[0]));
+				t->nchecks--;
+			} else {
+				i++;
+			}
+		}
+	}
+}
+
+static int key_is_new(const struct schema_model *m, const char *key)
+{
+	const struct schema_table *t = strmap_get(&m->tables, key);
+	if (t)
+		return t->created_in_migration;
+	const struct schema_view *v = strmap_get(&m->views, key);
+	return v && v->created_in_migration;
+}
+
+int schema_relation_is_new(const struct schema_model *m, const char *schema, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	const struct schema_table *t = schema_table_find(m, schema, name);
+	if (t)
+		return t->created_in_migration;
+	const struct schema_view *v = schema_view_find(m, schema, name);
+	if (v)
+		return v->created_in_migration;
+	const struct schema_index *ix = schema_index_find(m, schema, name);
+	if (ix)
+		return ix->created_in_migration || key_is_new(m, ix->table_key);
+	const struct schema_sequence *s = schema_sequence_find(m, schema, name);
+	return s && s->created_in_migration;
+}
+
+const struct schema_stats *schema_relation_stats(const struct schema_model *m, const char *schema,
+						 const char *name)
+{
+	const struct schema_table *t = schema_table_find(m, schema, name);
+	if (t)
+		return t->stats.known ? &t->stats : NULL;
+	const struct schema_index *ix = schema_index_find(m, schema, name);
+	if (ix)
+		return ix->stats.known ? &ix->stats : NULL;
+	const struct schema_view *v = schema_view_find(m, schema, name);
+	if (v)
+		return v->stats.known ? &v->stats : NULL;
+	return NULL;
 }

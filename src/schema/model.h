@@ -1,9 +1,19 @@
-/* The model of the database that statements are checked against: tables with their columns,
- * indexes, and what the current migration created. It starts empty (nothing is known about
- * the live database) and is advanced statement by statement by schema_apply().
+/* The model of the database that statements are checked against: schemas, tables with their
+ * columns, constraints, triggers and policies, indexes, views, sequences, types, functions,
+ * extensions, comments and grants. It is filled from one of three sources, always through
+ * schema_apply() (schema/apply.c), so the three agree by construction:
+ *   - nothing: it starts empty and migrations are replayed onto it;
+ *   - a schema file (schema/load.c): pg_dump -s output, structure.sql, schema.sql;
+ *   - a live database (catalog/catalog.c): the catalog is read, turned into DDL and applied,
+ *     then sizes and other facts only a server knows are set on the objects.
  *
- * Names are stored as PostgreSQL folds them (the parser already lowercases unquoted names);
- * an unqualified name resolves to "public", the default search_path's first writable schema. */
+ * Names are stored as PostgreSQL folds them (the parser lowercases unquoted names). Objects are
+ * kept in maps keyed by "schema.name" (functions: "schema.name(argtypes)"); an unqualified name
+ * resolves through the model's search_path the way PostgreSQL resolves it. Everything a model
+ * says that can differ between two databases is canonical text (types as "int4", expressions
+ * as libpg_query deparses their normalised tree, options sorted), so two models compare by
+ * comparing fields, and schema_model_json() without SCHEMA_JSON_STATS is equal for equal
+ * schemas. Iterate maps in a stable order with schema_sorted_keys(). */
 #ifndef PGSIEVE_MODEL_H
 #define PGSIEVE_MODEL_H
 
@@ -12,21 +22,110 @@
 
 #include "util/strmap.h"
 
+/* PostgreSQL's NAMEDATALEN - 1: identifiers are cut to this many bytes. */
+enum { SCHEMA_NAME_MAX = 63 };
+
+/* A list of owned strings. */
+struct schema_strlist {
+	char **items;
+	size_t n, cap;
+};
+
+void schema_strlist_add(struct schema_strlist *l, const char *s);
+void schema_strlist_clear(struct schema_strlist *l);
+int schema_strlist_find(const struct schema_strlist *l, const char *s); /* index or -1 */
+void schema_strlist_remove(struct schema_strlist *l, size_t i);
+void schema_strlist_sort(struct schema_strlist *l);
+void schema_strlist_copy(struct schema_strlist *to, const struct schema_strlist *from);
+
+/* One privilege granted to one role (grantee "PUBLIC" for everyone). The owner's own
+ * privileges are not modelled (ownership is not either). */
+struct schema_grant {
+	char *grantee;
+	char *privilege; /* "SELECT", "USAGE", "EXECUTE", ...; column grants: "SELECT (col)" */
+	int grantable;
+};
+
+struct schema_acl {
+	struct schema_grant *items;
+	size_t n, cap;
+};
+
+void schema_acl_grant(struct schema_acl *a, const char *grantee, const char *privilege, int grantable);
+void schema_acl_revoke(struct schema_acl *a, const char *grantee, const char *privilege,
+		       int grant_option_only);
+void schema_acl_clear(struct schema_acl *a);
+
+/* What only a live database knows. Not part of a model's identity: left out of comparisons. */
+struct schema_stats {
+	int known;           /* set by the catalog source */
+	double rows;         /* pg_class.reltuples: an estimate; -1 never analyzed */
+	int64_t pages;       /* pg_class.relpages */
+	int64_t bytes;       /* the relation with its TOAST and indexes (relpages based, lock-free) */
+};
+
 struct schema_column {
 	char *name;
-	char *type;        /* canonical type name ("int4", "varchar"), NULL when unknown */
+	char *type;        /* canonical type name ("int4", "varchar", "mood"), NULL when unknown */
 	int32_t mods[2];
 	int nmods;         /* -1: modifiers are not plain integers */
 	int array_dims;
 	int not_null;
 	int added_in_migration;
+	char *type_schema;  /* the schema of a user-defined type; NULL for pg_catalog's types */
+	char *default_expr; /* normalised expression, NULL when none */
+	char identity;      /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
+	char generated;     /* 0 or 's' (STORED); the expression is in default_expr */
+	char *collation;    /* "schema.name" when not the type's default, else NULL */
+	char *comment;
 };
 
-/* A CHECK (col IS NOT NULL) constraint: what lets SET NOT NULL skip its full scan. */
+/* A CHECK (col IS NOT NULL) constraint: what lets SET NOT NULL skip its full scan. Kept beside
+ * the full constraint list (schema_table.constraints) for the rules that ask about it. */
 struct schema_notnull_check {
-	char *name; /* NULL when the constraint was added without a name */
+	char *name;
 	char *column;
 	int validated;
+};
+
+/* A column list entry of an index or an exclusion constraint. */
+struct schema_index_elem {
+	char *column;    /* a plain column, or NULL */
+	char *expr;      /* a normalised expression, or NULL */
+	char *opclass;   /* NULL for the default */
+	char *collation; /* NULL for the default */
+	int desc;
+	int nulls;       /* 0 default, 1 NULLS FIRST, 2 NULLS LAST */
+	char *op;        /* EXCLUDE: the operator ("=", "&&") */
+};
+
+enum schema_contype {
+	SCHEMA_CON_PRIMARY = 'p',
+	SCHEMA_CON_UNIQUE = 'u',
+	SCHEMA_CON_FOREIGN = 'f',
+	SCHEMA_CON_CHECK = 'c',
+	SCHEMA_CON_EXCLUDE = 'x',
+};
+
+struct schema_constraint {
+	char *name;
+	char type;                       /* enum schema_contype */
+	struct schema_strlist columns;   /* p u f: the key columns */
+	struct schema_strlist include;   /* p u: INCLUDE columns */
+	char *expr;                      /* c: the normalised expression */
+	struct schema_index_elem *elems; /* x: elements with their operators */
+	size_t nelems;
+	char *method;                    /* x: index method */
+	char *predicate;                 /* x: WHERE */
+	char *ref_table;                 /* f: "schema.name" */
+	struct schema_strlist ref_columns; /* f: empty when the referenced key is not known */
+	char on_update, on_delete;       /* f: 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default */
+	char match;                      /* f: 's' simple, 'f' full, 'p' partial */
+	int deferrable, deferred;
+	int validated;                   /* 0: NOT VALID */
+	int no_inherit;
+	int nulls_not_distinct;
+	char *comment;
 };
 
 struct schema_table {
@@ -36,28 +135,193 @@ struct schema_table {
 	size_t ncolumns, cap;
 	struct schema_notnull_check *checks;
 	size_t nchecks, checks_cap;
+	/* Only ALTERed, never created in what the model read: the columns and constraints are
+	 * those the migrations touched, not all the table has. */
+	int partial;
+	char kind;          /* 'r' table, 'p' partitioned table, 'f' foreign table */
+	char persistence;   /* 'p' permanent, 'u' unlogged, 't' temporary */
+	char *partition_key;   /* "RANGE (created_at)" for a partitioned table */
+	char *partition_of;    /* the parent ("schema.name") of a partition */
+	char *partition_bound; /* "FOR VALUES FROM (...) TO (...)", "DEFAULT" */
+	struct schema_strlist inherits; /* parents by INHERITS, "schema.name" */
+	struct schema_strlist options;  /* storage parameters, "fillfactor=70", sorted */
+	int rls_enabled, rls_forced;
+	struct schema_constraint *constraints;
+	size_t nconstraints, constraints_cap;
+	struct schema_acl acl;
+	char *comment;
+	struct schema_stats stats;
 };
 
 struct schema_index {
 	char *schema, *name;
-	char *table_key; /* "schema.table" of the indexed table */
+	char *table_key; /* "schema.table" of the indexed table (or materialized view) */
 	int created_in_migration;
+	char *method;    /* "btree" */
+	int unique, nulls_not_distinct;
+	struct schema_index_elem *elems;
+	size_t nelems;
+	struct schema_strlist include;
+	char *predicate;
+	struct schema_strlist options;
+	int valid;        /* 0: left INVALID by a failed CREATE INDEX CONCURRENTLY */
+	char *constraint; /* the PRIMARY KEY, UNIQUE or EXCLUDE constraint it implements, or NULL */
+	char *comment;
+	struct schema_stats stats;
+};
+
+struct schema_view {
+	char *schema, *name;
+	int materialized;
+	int created_in_migration;
+	char *definition;               /* the normalised query */
+	struct schema_strlist columns;  /* output column names, in order */
+	struct schema_strlist depends_on; /* relations read, "schema.name", sorted */
+	struct schema_strlist depends_on_columns; /* "schema.table.column" read, sorted */
+	struct schema_strlist options;  /* "check_option=local", "security_barrier=true", sorted */
+	struct schema_acl acl;
+	char *comment;
+	struct schema_stats stats;
+	int populated;                  /* materialized: 0 after WITH NO DATA (a fact, not compared) */
+};
+
+struct schema_sequence {
+	char *schema, *name;
+	int created_in_migration;
+	char *type;           /* "int8", "int4", "int2" */
+	int64_t start, increment, min, max, cache;
+	int cycle;
+	char *owned_table;    /* "schema.name", or NULL */
+	char *owned_column;
+	char owner_kind;      /* 0 standalone, 'a' serial or OWNED BY, 'i' identity */
+	struct schema_acl acl;
+	char *comment;
+	int has_last_value;   /* a fact of the live database, not compared */
+	int64_t last_value;
+};
+
+struct schema_type {
+	char *schema, *name;
+	char kind;                       /* 'e' enum, 'd' domain, 'c' composite */
+	struct schema_strlist labels;    /* e: in order */
+	char *base_type;                 /* d: "varchar(20)", "public.mood" */
+	int not_null;                    /* d */
+	char *default_expr;              /* d */
+	char *collation;                 /* d */
+	struct schema_constraint *constraints; /* d: CHECK constraints */
+	size_t nconstraints, constraints_cap;
+	struct schema_column *attributes; /* c */
+	size_t nattributes, attributes_cap;
+	struct schema_acl acl;
+	char *comment;
+};
+
+struct schema_function {
+	char *schema, *name;
+	char kind;            /* 'f' function, 'p' procedure */
+	char *identity_args;  /* "int4, text": the input argument types, the overload's identity */
+	char *arguments;      /* "a int4, OUT b text, c int4 DEFAULT 1" */
+	char *returns;        /* "int4", "SETOF public.orders", "TABLE(a int4)", "trigger"; NULL for a procedure */
+	char *language;
+	char volatility;      /* 'i', 's', 'v' */
+	int strict, security_definer, leakproof;
+	char parallel;        /* 's' safe, 'r' restricted, 'u' unsafe */
+	struct schema_strlist config; /* "search_path=public, pg_temp", sorted */
+	char *body;           /* the code as written (AS '...'), or a BEGIN ATOMIC body deparsed */
+	struct schema_acl acl;
+	char *comment;
+};
+
+struct schema_trigger {
+	char *name;
+	char *table_key;
+	char timing;             /* 'B' before, 'A' after, 'I' instead of */
+	unsigned events;         /* 1 INSERT, 2 DELETE, 4 UPDATE, 8 TRUNCATE */
+	struct schema_strlist update_columns;
+	int for_each_row;
+	char *when_expr;
+	char *function;          /* "schema.name" */
+	struct schema_strlist args;
+	char enabled;            /* 'O' origin (default), 'D' disabled, 'R' replica, 'A' always */
+	int is_constraint, deferrable, deferred;
+	char *comment;
+};
+
+struct schema_policy {
+	char *name;
+	char *table_key;
+	int permissive;
+	char *command;           /* "ALL", "SELECT", "INSERT", "UPDATE", "DELETE" */
+	struct schema_strlist roles; /* sorted; "PUBLIC" */
+	char *using_expr, *check_expr;
+	char *comment;
+};
+
+struct schema_extension {
+	char *name;
+	char *schema;
+	char *version;           /* a fact of the live database, not compared */
+	char *comment;
+};
+
+struct schema_schema {
+	char *name;
+	struct schema_acl acl;
+	char *comment;
 };
 
 struct schema_model {
-	struct strmap tables;  /* "schema.name" -> struct schema_table * */
-	struct strmap indexes; /* "schema.name" -> struct schema_index * */
-	/* function name (without schema) -> the volatility its CREATE FUNCTION declared, as
-	 * pg_proc.provolatile spells it ('i', 's', 'v'), stored in the pointer */
-	struct strmap functions;
+	struct strmap tables;     /* "schema.name" -> struct schema_table * */
+	struct strmap indexes;    /* "schema.name" -> struct schema_index * */
+	struct strmap schemas;    /* "name" -> struct schema_schema * */
+	struct strmap views;      /* "schema.name" -> struct schema_view * */
+	struct strmap sequences;  /* "schema.name" -> struct schema_sequence * */
+	struct strmap types;      /* "schema.name" -> struct schema_type * */
+	struct strmap functions;  /* "schema.name(argtypes)" -> struct schema_function * */
+	struct strmap triggers;   /* "schema.table.name" -> struct schema_trigger * */
+	struct strmap policies;   /* "schema.table.name" -> struct schema_policy * */
+	struct strmap extensions; /* "name" -> struct schema_extension * */
+	/* The search_path as set by the statements applied ("$user" included as written). */
+	struct schema_strlist search_path;
+	char *user;   /* the role "$user" stands for, when known (the catalog source) */
+	/* A source was loaded: the model holds the whole database, so what it lacks does not
+	 * exist (and an unqualified name only resolves to schemas that exist). */
+	int complete;
+	/* Where the model came from, for messages: "the schema file x.sql", "the database". */
+	char *source;
 };
 
 void schema_model_init(struct schema_model *m);
 void schema_model_release(struct schema_model *m);
-/* A new migration starts: nothing counts as created by it any more. */
+/* A new migration starts: nothing counts as created by it any more, and the search_path is
+ * back to the default. */
 void schema_model_begin_migration(struct schema_model *m);
+/* Sets the search_path from a comma-separated list as SET search_path takes it. */
+void schema_model_set_search_path(struct schema_model *m, const char *value);
 
-/* schema may be NULL or "" for the default schema. */
+/* Keys of a map in strcmp() order (a malloc'd array of pointers into the map; free() it). */
+const char **schema_sorted_keys(const struct strmap *map, size_t *n);
+
+/* "schema.name" into buf. */
+const char *schema_key(char *buf, size_t size, const char *schema, const char *name);
+/* The schema a new object named without one is created in: the first schema of the
+ * search_path that exists ("public" when none does). */
+const char *schema_creation_schema(const struct schema_model *m);
+/* The schema an unqualified relation name resolves to: the first search_path schema holding a
+ * relation (table, view, sequence, index, composite type) of that name; NULL when none does. */
+const char *schema_resolve_relation(const struct schema_model *m, const char *name);
+/* Which kind of relation "schema.name" is: 't' table, 'v' view, 'm' materialized view,
+ * 'S' sequence, 'i' index, 'c' composite type; 0 when there is none. */
+char schema_relation_kind(const struct schema_model *m, const char *schema, const char *name);
+/* PostgreSQL's ChooseRelationName(): name1_name2_label cut to 63 bytes, with a number added to
+ * the label until no relation of the schema has the name. name2 may be NULL. Malloc'd. */
+char *schema_choose_relation_name(const struct schema_model *m, const char *schema,
+				  const char *name1, const char *name2, const char *label);
+/* The same for a constraint of a table or domain (names must differ within it). */
+char *schema_choose_constraint_name(const struct schema_constraint *cons, size_t n,
+				    const char *name1, const char *name2, const char *label);
+
+/* schema may be NULL or "" for an unqualified name (resolved through the search_path). */
 struct schema_table *schema_table_find(const struct schema_model *m, const char *schema,
 				       const char *name);
 struct schema_table *schema_table_add(struct schema_model *m, const char *schema, const char *name);
@@ -71,6 +335,8 @@ void schema_column_drop(struct schema_table *t, const char *name);
 /* Sets the column's type; type NULL means unknown. */
 void schema_column_set_type(struct schema_column *c, const char *type, const int32_t *mods,
 			    int nmods, int array_dims);
+/* The column's type as SQL: "varchar(20)", "public.mood[]"; into buf, "" when unknown. */
+const char *schema_column_type_text(const struct schema_column *c, char *buf, size_t size);
 
 void schema_check_add(struct schema_table *t, const char *name, const char *column, int validated);
 /* Marks the named check validated; returns 0 when no such check is known. */
@@ -79,15 +345,91 @@ void schema_check_drop(struct schema_table *t, const char *name);
 /* Whether a validated CHECK (column IS NOT NULL) exists on the table. */
 int schema_column_has_notnull_check(const struct schema_table *t, const char *column);
 
+struct schema_constraint *schema_constraint_find(const struct schema_table *t, const char *name);
+/* A new constraint of the table (fields zeroed but name and type; validated set). */
+struct schema_constraint *schema_constraint_add(struct schema_table *t, const char *name, char type);
+void schema_constraint_drop(struct schema_table *t, const char *name);
+void schema_constraint_release(struct schema_constraint *c);
+/* The table's PRIMARY KEY, or NULL. */
+const struct schema_constraint *schema_table_primary_key(const struct schema_table *t);
+
 struct schema_index *schema_index_find(const struct schema_model *m, const char *schema,
 				       const char *name);
 struct schema_index *schema_index_add(struct schema_model *m, const char *schema, const char *name,
 				      const char *table_schema, const char *table_name);
 void schema_index_drop(struct schema_model *m, const char *schema, const char *name);
+void schema_index_elem_release(struct schema_index_elem *e);
+/* An index element as SQL: "lower(email) DESC", "room WITH =". Malloc'd. */
+char *schema_index_elem_text(const struct schema_index_elem *e);
 
-/* Functions created by the migrations read so far: 'i', 's' or 'v' as declared (the last
- * CREATE [OR REPLACE] wins), 0 for a function the model does not know. */
-void schema_function_set(struct schema_model *m, const char *name, char volatility);
+struct schema_view *schema_view_find(const struct schema_model *m, const char *schema, const char *name);
+struct schema_view *schema_view_add(struct schema_model *m, const char *schema, const char *name);
+void schema_view_drop(struct schema_model *m, const char *schema, const char *name);
+
+struct schema_sequence *schema_sequence_find(const struct schema_model *m, const char *schema,
+					     const char *name);
+/* A sequence with PostgreSQL's defaults for type (NULL: bigint). */
+struct schema_sequence *schema_sequence_add(struct schema_model *m, const char *schema,
+					    const char *name, const char *type);
+void schema_sequence_drop(struct schema_model *m, const char *schema, const char *name);
+/* Sets the type and the bounds that follow from it (unless given: a bound is kept when
+ * keep_min / keep_max). */
+void schema_sequence_set_type(struct schema_sequence *s, const char *type, int keep_min, int keep_max);
+
+/* schema NULL: resolved through the search_path. */
+struct schema_type *schema_type_find(const struct schema_model *m, const char *schema, const char *name);
+struct schema_type *schema_type_add(struct schema_model *m, const char *schema, const char *name, char kind);
+void schema_type_drop(struct schema_model *m, const char *schema, const char *name);
+
+struct schema_function *schema_function_find(const struct schema_model *m, const char *schema,
+					     const char *name, const char *identity_args);
+/* Any overload of the name (the first in key order), for qualifying a call; schema NULL:
+ * resolved through the search_path. */
+struct schema_function *schema_function_find_any(const struct schema_model *m, const char *schema,
+						 const char *name);
+/* The volatility of the function a call by this name reaches ('i', 's', 'v'; the most volatile
+ * overload), 0 when the model has no such function. name may be qualified ("app.f"). */
 char schema_function_volatility(const struct schema_model *m, const char *name);
+struct schema_function *schema_function_add(struct schema_model *m, const char *schema,
+					    const char *name, const char *identity_args);
+void schema_function_drop(struct schema_model *m, struct schema_function *f);
+
+struct schema_trigger *schema_trigger_find(const struct schema_model *m, const char *table_key,
+					   const char *name);
+struct schema_trigger *schema_trigger_add(struct schema_model *m, const char *table_key, const char *name);
+void schema_trigger_drop(struct schema_model *m, const char *table_key, const char *name);
+
+struct schema_policy *schema_policy_find(const struct schema_model *m, const char *table_key,
+					 const char *name);
+struct schema_policy *schema_policy_add(struct schema_model *m, const char *table_key, const char *name);
+void schema_policy_drop(struct schema_model *m, const char *table_key, const char *name);
+
+struct schema_schema *schema_schema_find(const struct schema_model *m, const char *name);
+struct schema_schema *schema_schema_add(struct schema_model *m, const char *name);
+/* Drops the schema and, when cascade, every object in it. */
+void schema_schema_drop(struct schema_model *m, const char *name, int cascade);
+
+struct schema_extension *schema_extension_find(const struct schema_model *m, const char *name);
+struct schema_extension *schema_extension_add(struct schema_model *m, const char *name, const char *schema);
+void schema_extension_drop(struct schema_model *m, const char *name);
+
+/* A relation's key changed (rename, SET SCHEMA): every reference to it follows. */
+void schema_model_rename_relation_refs(struct schema_model *m, const char *old_key, const char *new_key);
+/* A column was renamed: the references to it in indexes, constraints, foreign keys of other
+ * tables, owned sequences and triggers follow. */
+void schema_model_rename_column_refs(struct schema_model *m, const char *table_key, const char *old_name,
+				     const char *new_name);
+/* A column was dropped: indexes and constraints of the table that use it go with it, and the
+ * sequence it owns (PostgreSQL drops them without CASCADE). */
+void schema_model_drop_column_refs(struct schema_model *m, const char *table_key, const char *column);
+
+/* Whether the relation (table, view, materialized view, sequence, index) was created in the
+ * current migration, so that nobody else uses it yet; an index counts as new also when its
+ * table is. schema NULL: resolved through the search_path. */
+int schema_relation_is_new(const struct schema_model *m, const char *schema, const char *name);
+
+/* The size statistics of a table, index or materialized view, or NULL when not known. */
+const struct schema_stats *schema_relation_stats(const struct schema_model *m, const char *schema,
+						 const char *name);
 
 #endif
