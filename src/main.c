@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cmd_schema.h"
 #include "discover/files.h"
 #include "discover/changes.h"
 #include "discover/plan.h"
@@ -439,7 +440,7 @@ static int cmd_lint(int argc, char **argv)
 			continue;
 		}
 		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
-		plan_item_source(it, &opts, &src, &run);
+		plan_item_source(it, &opts, &src);
 		if (lint_run_source(&run, &src) != 0) {
 			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
 			trouble = 1;
@@ -512,6 +513,8 @@ int main(int argc, char **argv)
 		status = cmd_rules(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "explain")) {
 		status = cmd_explain(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "schema")) {
+		status = cmd_schema(argc - 1, argv + 1);
 	} else if (access(cmd, F_OK) == 0) {
 		/* `pgsieve migrations/`: the user meant to lint it */
 		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);

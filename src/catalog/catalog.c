@@ -1,0 +1,580 @@
+#include "catalog/catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "schema/load.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+/* Waiting longer than this for a lock means someone holds ACCESS EXCLUSIVE on a table (a
+ * migration running): better to stop and say so than to queue behind it. */
+#define LOCK_TIMEOUT "3s"
+#define STATEMENT_TIMEOUT "120s"
+
+/* Objects of the system schemas are not the user's. */
+#define USER_NS(alias) " " alias ".nspname !~ '^pg_' AND " alias ".nspname <> 'information_schema' "
+/* Objects an extension created come with CREATE EXTENSION, not from the user's DDL. */
+#define NOT_EXT_MEMBER(catalog, oid)                                                              \
+	" NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" catalog "'::regclass AND "  \
+	"e.objid = " oid " AND e.deptype = 'e') "
+
+/* ---- the queries: each returns one DDL text per row ---- */
+
+static const char q_schemas[] =
+	"SELECT format('CREATE SCHEMA %I;', n.nspname) FROM pg_namespace n"
+	" WHERE" USER_NS("n") "AND n.nspname <> 'public' AND" NOT_EXT_MEMBER("pg_namespace", "n.oid")
+	" ORDER BY n.nspname";
+
+static const char q_extensions[] =
+	"SELECT format('CREATE EXTENSION %I WITH SCHEMA %I;', x.extname, n.nspname), x.extname, x.extversion"
+	" FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace"
+	" WHERE n.nspname <> 'pg_catalog' ORDER BY x.extname";
+
+#define COLLATE_CLAUSE(coll, typcoll)                                                                    \
+	"CASE WHEN " coll " <> 0 AND " coll " <> " typcoll " THEN (SELECT ' COLLATE ' || "            \
+	"quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN "          \
+	"pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = " coll ") ELSE '' END"
+
+static const char q_types[] =
+	"SELECT CASE t.typtype"
+	" WHEN 'e' THEN format('CREATE TYPE %s AS ENUM (%s);', t.oid::regtype,"
+	"   (SELECT string_agg(quote_literal(l.enumlabel), ', ' ORDER BY l.enumsortorder)"
+	"    FROM pg_enum l WHERE l.enumtypid = t.oid))"
+	" WHEN 'd' THEN format('CREATE DOMAIN %s AS %s%s%s%s;', t.oid::regtype,"
+	"   format_type(t.typbasetype, t.typtypmod),"
+	"   " COLLATE_CLAUSE("t.typcollation", "(SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype)") ","
+	"   CASE WHEN t.typdefault IS NOT NULL THEN ' DEFAULT ' || t.typdefault ELSE '' END,"
+	"   CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END)"
+	"   || COALESCE((SELECT string_agg(format(E'\\nALTER DOMAIN %s ADD CONSTRAINT %I %s;', t.oid::regtype,"
+	"      c.conname, pg_get_constraintdef(c.oid)), '' ORDER BY c.conname)"
+	"    FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '')"
+	" ELSE format('CREATE TYPE %s AS (%s);', t.oid::regtype,"
+	"   (SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))"
+	"      || " COLLATE_CLAUSE("a.attcollation", "at.typcollation") ", ', ' ORDER BY a.attnum)"
+	"    FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+	"    WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))"
+	" END"
+	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" LEFT JOIN pg_class tc ON tc.oid = t.typrelid"
+	" WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c'))"
+	" AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_type", "t.oid")
+	" ORDER BY t.typtype DESC, n.nspname, t.typname";
+
+static const char q_functions[] =
+	"SELECT pg_get_functiondef(p.oid) || ';' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE p.prokind IN ('f', 'p') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
+	" ORDER BY n.nspname, p.proname, p.oid";
+
+/* Sequences other than identity columns' (those come with their column). */
+static const char q_sequences[] =
+	"SELECT format('CREATE SEQUENCE %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s;',"
+	"  c.oid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
+	"  s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
+	"  || COALESCE(format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass, d.refobjid::regclass,"
+	"     a.attname), '')"
+	" FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+	" LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+	" WHERE (d.deptype IS NULL OR d.deptype = 'a') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY n.nspname, c.relname";
+
+/* Tables with their columns, partition keys and bounds, parents and row security. */
+static const char q_tables[] =
+	"SELECT format('CREATE %s%sTABLE %s (%s)%s%s%s%s;',"
+	"  CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END,"
+	"  CASE c.relkind WHEN 'f' THEN 'FOREIGN ' ELSE '' END,"
+	"  c.oid::regclass,"
+	"  (SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))"
+	"     || " COLLATE_CLAUSE("a.attcollation", "at.typcollation")
+	"     || CASE WHEN a.attidentity <> '' THEN"
+	"          (SELECT format(' GENERATED %s AS IDENTITY (SEQUENCE NAME %s AS %s START WITH %s INCREMENT BY %s"
+	" MINVALUE %s MAXVALUE %s CACHE %s%s)', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END,"
+	"             sd.objid::regclass, format_type(sq.seqtypid, NULL), sq.seqstart, sq.seqincrement, sq.seqmin,"
+	"             sq.seqmax, sq.seqcache, CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE '' END)"
+	"           FROM pg_depend sd JOIN pg_sequence sq ON sq.seqrelid = sd.objid"
+	"           WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass"
+	"             AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i' LIMIT 1)"
+	"        ELSE '' END"
+	"     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+	"             WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+	"     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum)"
+	"   FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+	"   LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+	"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND (a.attislocal OR c.relispartition)),"
+	"  CASE WHEN NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)"
+	"       THEN ' INHERITS (' || (SELECT string_agg(h.inhparent::regclass::text, ', ' ORDER BY h.inhseqno)"
+	"         FROM pg_inherits h WHERE h.inhrelid = c.oid) || ')' ELSE '' END,"
+	"  CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
+	"  CASE WHEN c.relkind = 'f' THEN (SELECT format(' SERVER %I', fs.srvname) FROM pg_foreign_table ft"
+	"       JOIN pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid) ELSE '' END,"
+	"  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='"
+	"       || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') FROM unnest(c.reloptions) o) || ')' ELSE '' END)"
+	"  || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE %s ATTACH PARTITION %s %s;',"
+	"       h.inhparent::regclass, c.oid::regclass, pg_get_expr(c.relpartbound, c.oid))"
+	"       FROM pg_inherits h WHERE h.inhrelid = c.oid) ELSE '' END"
+	"  || CASE WHEN c.relrowsecurity THEN format(E'\\nALTER TABLE %s ENABLE ROW LEVEL SECURITY;', c.oid::regclass) ELSE '' END"
+	"  || CASE WHEN c.relforcerowsecurity THEN format(E'\\nALTER TABLE %s FORCE ROW LEVEL SECURITY;', c.oid::regclass) ELSE '' END"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p', 'f') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY c.relispartition, n.nspname, c.relname";
+
+/* Constraints declared on the table itself: not the copies a partition or child inherits. */
+static const char q_constraints[] =
+	"SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s;', con.conrelid::regclass, con.conname,"
+	"  pg_get_constraintdef(con.oid))"
+	" FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE con.contype IN ('p', 'u', 'x', 'c', 'f') AND con.conislocal AND con.conparentid = 0"
+	" AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,"
+	" n.nspname, c.relname, con.conname";
+
+/* Indexes other than constraints' and partitions' copies of a parent's. pg_get_indexdef waits
+ * behind ACCESS EXCLUSIVE: the lock_timeout bounds it. */
+static const char q_indexes[] =
+	"SELECT pg_get_indexdef(i.indexrelid) || ';'"
+	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace"
+	" WHERE NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid"
+	"   AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))"
+	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)"
+	" AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "i.indrelid")
+	" ORDER BY n.nspname, ic.relname";
+
+static const char q_views[] =
+	"SELECT format('CREATE %sVIEW %s%s AS %s%s;', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,"
+	"  c.oid::regclass,"
+	"  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='"
+	"       || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') FROM unnest(c.reloptions) o) || ')' ELSE '' END,"
+	"  rtrim(rtrim(pg_get_viewdef(c.oid)), ';'),"
+	"  CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END)"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('v', 'm') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY c.oid";
+
+/* %s: the condition that leaves out a partition's clones of its parent's triggers (PostgreSQL 13
+ * has tgparentid; before, the clones are internal). */
+static const char q_triggers_fmt[] =
+	"SELECT pg_get_triggerdef(t.oid) || ';' || CASE t.tgenabled"
+	"  WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE TRIGGER %%I;', t.tgrelid::regclass, t.tgname)"
+	"  WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS TRIGGER %%I;', t.tgrelid::regclass, t.tgname)"
+	"  WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA TRIGGER %%I;', t.tgrelid::regclass, t.tgname)"
+	"  ELSE '' END"
+	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE NOT t.tgisinternal %s AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" ORDER BY n.nspname, c.relname, t.tgname";
+
+static const char q_policies[] =
+	"SELECT format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', p.polname, p.polrelid::regclass,"
+	"  CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,"
+	"  CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE'"
+	"   ELSE 'ALL' END,"
+	"  (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ')"
+	"   FROM unnest(p.polroles) r),"
+	"  COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', ''),"
+	"  COALESCE(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''))"
+	" FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" USER_NS("n") "ORDER BY n.nspname, c.relname, p.polname";
+
+/* Comments, one branch per kind of object. The public schema's own comment is PostgreSQL's, and
+ * an extension's comes with the extension: neither is the user's. */
+static const char q_comments[] =
+	"SELECT format('COMMENT ON %s %s IS %L;', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'"
+	"  WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'"
+	"  ELSE 'TABLE' END, c.oid::regclass, d.description)"
+	" FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid"
+	" JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE d.objsubid = 0 AND c.relkind <> 'c' AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" UNION ALL"
+	" SELECT format('COMMENT ON COLUMN %s.%I IS %L;', c.oid::regclass, a.attname, d.description)"
+	" FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid"
+	" JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE d.objsubid > 0 AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" UNION ALL"
+	" SELECT format('COMMENT ON CONSTRAINT %I ON %s IS %L;', con.conname, con.conrelid::regclass, d.description)"
+	" FROM pg_description d JOIN pg_constraint con ON d.classoid = 'pg_constraint'::regclass AND d.objoid = con.oid"
+	" JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE" USER_NS("n")
+	" UNION ALL"
+	" SELECT format('COMMENT ON TRIGGER %I ON %s IS %L;', t.tgname, t.tgrelid::regclass, d.description)"
+	" FROM pg_description d JOIN pg_trigger t ON d.classoid = 'pg_trigger'::regclass AND d.objoid = t.oid"
+	" JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" USER_NS("n")
+	" UNION ALL"
+	" SELECT format('COMMENT ON POLICY %I ON %s IS %L;', p.polname, p.polrelid::regclass, d.description)"
+	" FROM pg_description d JOIN pg_policy p ON d.classoid = 'pg_policy'::regclass AND d.objoid = p.oid"
+	" JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE" USER_NS("n")
+	" UNION ALL"
+	" SELECT format('COMMENT ON %s %s IS %L;', CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,"
+	"  p.oid::regprocedure, d.description)"
+	" FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid"
+	" JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE p.prokind IN ('f', 'p') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
+	" UNION ALL"
+	" SELECT format('COMMENT ON %s %s IS %L;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,"
+	"  t.oid::regtype, d.description)"
+	" FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid"
+	" JOIN pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_type", "t.oid")
+	" UNION ALL"
+	" SELECT format('COMMENT ON SCHEMA %I IS %L;', n.nspname, d.description)"
+	" FROM pg_description d JOIN pg_namespace n ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid"
+	" WHERE" USER_NS("n") "AND NOT (n.nspname = 'public' AND d.description = 'standard public schema')";
+
+#define GRANTEE(x) "CASE WHEN " x ".grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(" x ".grantee)) END"
+#define GRANT_OPTION(x) "CASE WHEN " x ".is_grantable THEN ' WITH GRANT OPTION' ELSE '' END"
+
+/* Grants to others than the owner. A function or schema with an ACL starts from none, so the
+ * PUBLIC rights PostgreSQL gives by default are revoked first. */
+static const char q_grants[] =
+	"SELECT format('GRANT %s ON %s %s TO %s%s;', x.privilege_type,"
+	"  CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass, " GRANTEE("x") ", " GRANT_OPTION("x") ")"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) x"
+	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND x.grantee <> c.relowner"
+	" AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" UNION ALL"
+	" SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s;', x.privilege_type, a.attname, c.oid::regclass,"
+	"  " GRANTEE("x") ", " GRANT_OPTION("x") ")"
+	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" CROSS JOIN LATERAL aclexplode(a.attacl) x"
+	" WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND x.grantee <> c.relowner"
+	" AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
+	" UNION ALL"
+	" SELECT format('REVOKE ALL ON ROUTINE %s FROM PUBLIC;', p.oid::regprocedure) || COALESCE((SELECT"
+	"  string_agg(format(E'\\nGRANT %s ON ROUTINE %s TO %s%s;', x.privilege_type, p.oid::regprocedure,"
+	"   " GRANTEE("x") ", " GRANT_OPTION("x") "), '')"
+	"  FROM aclexplode(p.proacl) x WHERE x.grantee <> p.proowner), '')"
+	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE p.proacl IS NOT NULL AND p.prokind IN ('f', 'p') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
+	" UNION ALL"
+	" SELECT format('REVOKE ALL ON SCHEMA %I FROM PUBLIC;', n.nspname) || COALESCE((SELECT"
+	"  string_agg(format(E'\\nGRANT %s ON SCHEMA %I TO %s%s;', x.privilege_type, n.nspname,"
+	"   " GRANTEE("x") ", " GRANT_OPTION("x") "), '')"
+	"  FROM aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner), '')"
+	" FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_namespace", "n.oid");
+
+/* Sizes from pg_class (lock-free, as of the last VACUUM or ANALYZE): a table with its TOAST
+ * table and indexes; a partitioned table sums its partitions. */
+static const char q_stats[] =
+	"WITH RECURSIVE tree(root, relid) AS ("
+	"  SELECT c.oid, c.oid FROM pg_class c WHERE c.relkind = 'p'"
+	"  UNION ALL SELECT t.root, h.inhrelid FROM tree t JOIN pg_inherits h ON h.inhparent = t.relid),"
+	" own AS (SELECT c.oid, c.reltuples::float8 AS tuples, c.relpages::bigint AS pages,"
+	"  (c.relpages::bigint + COALESCE((SELECT tc.relpages FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0)"
+	"   + COALESCE((SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+	"      WHERE i.indrelid = c.oid), 0))::bigint * current_setting('block_size')::bigint AS bytes"
+	"  FROM pg_class c WHERE c.relkind IN ('r', 'm', 'i', 'f'))"
+	" SELECT n.nspname, c.relname, c.relkind,"
+	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(GREATEST(o.tuples, 0)) FROM tree t JOIN own o ON o.oid = t.relid"
+	"    WHERE t.root = c.oid) ELSE (SELECT o.tuples FROM own o WHERE o.oid = c.oid) END,"
+	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(o.pages) FROM tree t JOIN own o ON o.oid = t.relid"
+	"    WHERE t.root = c.oid) ELSE c.relpages END,"
+	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(o.bytes) FROM tree t JOIN own o ON o.oid = t.relid"
+	"    WHERE t.root = c.oid) WHEN c.relkind IN ('i', 'I') THEN c.relpages::bigint * current_setting('block_size')::bigint"
+	"    ELSE (SELECT o.bytes FROM own o WHERE o.oid = c.oid) END,"
+	"  c.relispopulated, i.indisvalid"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid"
+	" WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I', 'f') AND" USER_NS("n");
+
+static const char q_sequence_values[] =
+	"SELECT n.nspname, c.relname, CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE')"
+	"  THEN pg_sequence_last_value(c.oid) END"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind = 'S' AND" USER_NS("n");
+
+/* ---- connection and messages ---- */
+
+struct session {
+	PGconn *conn;
+	char *password; /* to scrub from libpq's messages */
+	char where[600]; /* "host=... port=... dbname=... user=..." for messages */
+};
+
+/* A copy of msg with the password replaced, on one line. */
+static char *scrub(const struct session *s, const char *msg)
+{
+	char *out = xstrdup(msg ? msg : "");
+	if (s->password && *s->password) {
+		size_t pl = strlen(s->password);
+		char *at;
+		while ((at = strstr(out, s->password)) != NULL) {
+			memset(at, '*', pl);
+		}
+	}
+	size_t n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return out;
+}
+
+static void describe_target(struct session *s)
+{
+	const char *host = PQhost(s->conn), *port = PQport(s->conn), *db = PQdb(s->conn), *user = PQuser(s->conn);
+	snprintf(s->where, sizeof(s->where), "host=%s port=%s dbname=%s user=%s", host && *host ? host : "(default)",
+		 port && *port ? port : "(default)", db && *db ? db : "(default)", user && *user ? user : "(default)");
+}
+
+static int session_error(struct session *s, const char *what, const char *libpq_msg)
+{
+	char *m = scrub(s, libpq_msg);
+	int lost = PQstatus(s->conn) == CONNECTION_BAD;
+	if (lost)
+		error("the connection to the database (%s) was lost while %s: %s", s->where, what, m);
+	else
+		error("reading the database (%s) failed while %s: %s", s->where, what, m);
+	free(m);
+	return -1;
+}
+
+static int session_open(struct session *s, const char *dsn)
+{
+	memset(s, 0, sizeof(*s));
+	/* the password, if the string holds one, so that no message can show it */
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+	if (!opts && *dsn && (strchr(dsn, '=') || !strncmp(dsn, "postgres", 8))) {
+		PQfreemem(perr);
+		return error("the connection string given to --db does not parse (it is not shown, as it "
+			     "may hold a password); check its key=value pairs or URI syntax");
+	}
+	PQfreemem(perr);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val)
+			s->password = xstrdup(o->val);
+	PQconninfoFree(opts);
+	/* expand_dbname: dsn is a conninfo string or URI, or else a database name; "" leaves
+	 * everything to the PG* environment variables and the service file. The later
+	 * application_name wins over one in dsn. */
+	const char *const keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+	const char *const vals[] = { dsn, "pgsieve", "10", NULL };
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	if (!s->conn)
+		return error("cannot connect to the database: out of memory");
+	describe_target(s);
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		char *m = scrub(s, PQerrorMessage(s->conn));
+		error("cannot connect to the database (%s): %s", s->where, m);
+		free(m);
+		return -1;
+	}
+	if (!s->password) { /* one from PGPASSWORD or the password file */
+		const char *pw = PQpass(s->conn);
+		if (pw && *pw)
+			s->password = xstrdup(pw);
+	}
+	return 0;
+}
+
+static void session_close(struct session *s)
+{
+	if (s->conn)
+		PQfinish(s->conn);
+	free(s->password);
+	memset(s, 0, sizeof(*s));
+}
+
+static int exec_command(struct session *s, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(s->conn, sql);
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		session_error(s, what, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* Runs a query; the caller PQclear()s the result. A lock timeout says which lock it waited for. */
+static PGresult *query(struct session *s, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(s->conn, sql);
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && !strcmp(state, "55P03")) {
+		char *m = scrub(s, PQresultErrorMessage(r));
+		error("reading the database (%s) gave up after waiting %s for a lock while %s: another session "
+		      "holds an ACCESS EXCLUSIVE lock (a migration or maintenance command running?); try again "
+		      "when it is done (%s)",
+		      s->where, LOCK_TIMEOUT, what, m);
+		free(m);
+	} else {
+		session_error(s, what, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
+	}
+	PQclear(r);
+	return NULL;
+}
+
+/* ---- reading ---- */
+
+static int ddl_query(struct session *s, const char *sql, const char *what, struct strbuf *out)
+{
+	PGresult *r = query(s, sql, what);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (PQgetisnull(r, i, 0))
+			continue;
+		strbuf_addstr(out, PQgetvalue(r, i, 0));
+		strbuf_addch(out, '\n');
+	}
+	PQclear(r);
+	return 0;
+}
+
+static void set_extension_versions(struct schema_model *m, PGresult *r)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct schema_extension *e = schema_extension_find(m, PQgetvalue(r, i, 1));
+		if (e) {
+			free(e->version);
+			e->version = xstrdup(PQgetvalue(r, i, 2));
+		}
+	}
+}
+
+static int set_stats(struct session *s, struct schema_model *m)
+{
+	PGresult *r = query(s, q_stats, "reading table sizes");
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *schema = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1), kind = *PQgetvalue(r, i, 2);
+		struct schema_stats st = { 1, -1, 0, 0 };
+		if (!PQgetisnull(r, i, 3))
+			st.rows = strtod(PQgetvalue(r, i, 3), NULL);
+		if (st.rows < 0) /* never analyzed (PostgreSQL 14 on; before, 0) */
+			st.rows = -1;
+		st.pages = PQgetisnull(r, i, 4) ? 0 : strtoll(PQgetvalue(r, i, 4), NULL, 10);
+		st.bytes = PQgetisnull(r, i, 5) ? 0 : strtoll(PQgetvalue(r, i, 5), NULL, 10);
+		if (kind == 'r' || kind == 'p' || kind == 'f') {
+			struct schema_table *t = schema_table_find(m, schema, name);
+			if (t)
+				t->stats = st;
+		} else if (kind == 'm') {
+			struct schema_view *v = schema_view_find(m, schema, name);
+			if (v) {
+				v->stats = st;
+				v->populated = *PQgetvalue(r, i, 6) == 't';
+			}
+		} else {
+			struct schema_index *ix = schema_index_find(m, schema, name);
+			if (ix) {
+				ix->stats = st;
+				ix->valid = *PQgetvalue(r, i, 7) != 'f';
+			}
+		}
+	}
+	PQclear(r);
+	r = query(s, q_sequence_values, "reading sequence positions");
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct schema_sequence *sq = schema_sequence_find(m, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+		if (sq && !PQgetisnull(r, i, 2)) {
+			sq->has_last_value = 1;
+			sq->last_value = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int read_catalog(struct session *s, struct schema_model *m, struct strbuf *script, struct catalog_info *info)
+{
+	if (exec_command(s, "SET search_path = ''", "setting up the session") ||
+	    exec_command(s, "SET lock_timeout = '" LOCK_TIMEOUT "'", "setting up the session") ||
+	    exec_command(s, "SET statement_timeout = '" STATEMENT_TIMEOUT "'", "setting up the session") ||
+	    exec_command(s, "SET idle_in_transaction_session_timeout = '5min'", "setting up the session") ||
+	    exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the transaction"))
+		return -1;
+	PGresult *r = query(s, "SELECT current_setting('server_version_num')::int, current_user, current_database()",
+			    "asking the server version");
+	if (!r)
+		return -1;
+	info->server_version_num = atoi(PQgetvalue(r, 0, 0));
+	snprintf(info->user, sizeof(info->user), "%s", PQgetvalue(r, 0, 1));
+	snprintf(info->database, sizeof(info->database), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	int v = info->server_version_num;
+	if (v < CATALOG_VERSION_MIN)
+		return error("the database (%s) runs PostgreSQL %d.%d; pgsieve reads the catalog of PostgreSQL 12 to 17",
+			     s->where, v / 10000, v % 10000);
+	if (v > CATALOG_VERSION_MAX)
+		snprintf(info->warning, sizeof(info->warning),
+			 "the database runs PostgreSQL %d, newer than the 12 to 17 pgsieve's catalog queries were "
+			 "checked with: the model may miss what changed",
+			 v / 10000);
+	free(m->user);
+	m->user = xstrdup(info->user);
+
+	struct strbuf ddl = STRBUF_INIT;
+	char q_triggers[sizeof(q_triggers_fmt) + 64];
+	snprintf(q_triggers, sizeof(q_triggers), q_triggers_fmt, v >= 130000 ? "AND t.tgparentid = 0" : "");
+	int rc = ddl_query(s, q_schemas, "reading schemas", &ddl);
+	PGresult *ext = rc ? NULL : query(s, q_extensions, "reading extensions");
+	if (!ext)
+		rc = -1;
+	for (int i = 0; ext && i < PQntuples(ext); i++) {
+		strbuf_addstr(&ddl, PQgetvalue(ext, i, 0));
+		strbuf_addch(&ddl, '\n');
+	}
+	if (!rc)
+		rc = ddl_query(s, q_types, "reading types", &ddl) || ddl_query(s, q_functions, "reading functions", &ddl) ||
+		     ddl_query(s, q_sequences, "reading sequences", &ddl) || ddl_query(s, q_tables, "reading tables", &ddl) ||
+		     ddl_query(s, q_constraints, "reading constraints", &ddl) ||
+		     ddl_query(s, q_indexes, "reading indexes", &ddl) || ddl_query(s, q_views, "reading views", &ddl) ||
+		     ddl_query(s, q_triggers, "reading triggers", &ddl) || ddl_query(s, q_policies, "reading policies", &ddl) ||
+		     ddl_query(s, q_comments, "reading comments", &ddl) || ddl_query(s, q_grants, "reading grants", &ddl);
+	if (!rc) {
+		struct schema_load_result lr;
+		const char *text = strbuf_str(&ddl);
+		if (schema_load_text(m, text, ddl.len, &lr) != 0) {
+			rc = -1;
+		} else if (lr.errors) {
+			/* the server wrote it: a statement that does not parse is pgsieve's grammar
+			 * lagging behind the server's */
+			snprintf(info->warning, sizeof(info->warning),
+				 "%zu statements written from the catalog did not parse (the first at line %u: %s)",
+				 lr.errors, lr.first_error_line, lr.first_error);
+		}
+		if (ext)
+			set_extension_versions(m, ext);
+	}
+	if (!rc)
+		rc = set_stats(s, m);
+	PQclear(ext);
+	if (script)
+		strbuf_addstr(script, strbuf_str(&ddl));
+	strbuf_release(&ddl);
+	if (rc)
+		return -1;
+	/* read only: nothing to keep, so end it without a commit */
+	return exec_command(s, "ROLLBACK", "ending the transaction");
+}
+
+int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info)
+{
+	struct catalog_info local;
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	struct session s;
+	if (session_open(&s, dsn ? dsn : "") != 0) {
+		session_close(&s);
+		return -1;
+	}
+	int rc = read_catalog(&s, m, script, info);
+	if (rc == 0) {
+		m->complete = 1;
+		free(m->source);
+		m->source = xasprintf("the database %s", info->database);
+		schema_model_begin_migration(m);
+	}
+	session_close(&s);
+	return rc;
+}

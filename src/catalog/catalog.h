@@ -1,0 +1,36 @@
+/* A live database as a source of the model, through libpq (this directory is the only includer
+ * of libpq-fe.h).
+ *
+ * One connection, one BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY transaction with
+ * search_path '' (so every name the server prints is qualified), a short lock_timeout (the
+ * functions that print index definitions wait behind an ACCESS EXCLUSIVE lock) and
+ * application_name 'pgsieve'. A fixed handful of set-based queries read the catalog; the
+ * server itself writes most of the DDL (pg_get_*def, format('%I')), which is then applied to
+ * the model by schema_apply() like any schema file, so the three sources agree. Sizes, row
+ * estimates, index validity and sequence positions are set on the objects afterwards. Nothing
+ * is ever written. PostgreSQL 12 to 17.
+ *
+ * Messages never show the password: libpq's are scrubbed of it, and connection failures name
+ * only host, port, database and user. */
+#ifndef PGSIEVE_CATALOG_H
+#define PGSIEVE_CATALOG_H
+
+#include "schema/model.h"
+#include "util/strbuf.h"
+
+enum { CATALOG_VERSION_MIN = 120000, CATALOG_VERSION_MAX = 179999 };
+
+struct catalog_info {
+	int server_version_num;
+	char database[128], user[128];
+	char warning[512]; /* non-fatal: a server newer than the queries were written for */
+};
+
+/* Reads the database dsn names (a conninfo string "host=... dbname=...", a postgres:// URI, a
+ * bare database name, or "" for libpq's PG* environment variables and service file) into m and
+ * marks m complete. When script is not NULL the DDL that was applied is appended to it.
+ * Returns 0, or -1 with error() (connection failures, lost connections, lock timeouts,
+ * unsupported servers). */
+int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info);
+
+#endif
