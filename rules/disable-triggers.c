@@ -210,6 +210,9 @@ static void func_call(struct lint_ctx *ctx, const PgQuery__FuncCall *fc)
 	const char *name = sql_names_last(fc->funcname, fc->n_funcname);
 	if (!name || strcmp(name, "set_config") || fc->n_args < 2)
 		return;
+	/* in a function's SQL body it runs when the function is called, not now */
+	if (lint_statement(ctx)->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT)
+		return;
 	const PgQuery__Node *a = fc->args[0];
 	if (a->node_case != PG_QUERY__NODE__NODE_A_CONST || a->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL ||
 	    !a->a_const->sval || strcmp(a->a_const->sval->sval, "session_replication_role") ||

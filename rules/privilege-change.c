@@ -238,15 +238,15 @@ static void grant(struct lint_ctx *ctx, const PgQuery__GrantStmt *gs)
 
 	if (gs->is_grant && public_at >= 0) {
 		lint_report_escalated(ctx, &rule_privilege_change, public_at,
-			    lint_printf(ctx,
-					"grant to the roles that need it instead of PUBLIC, for example "
-					"GRANT %s %s TO app_role; a role created later then gets nothing "
-					"until it is granted that role",
-					privs, target),
-			    "%s grants to every role, including roles created later: anyone who can "
-			    "connect gets %s%s%s",
-			    stmt, gs->n_privileges ? "these privileges" : "all privileges", scope,
-			    gs->grant_option ? " and may grant them on" : "");
+				      lint_printf(ctx,
+						  "grant to the roles that need it instead of PUBLIC, for example "
+						  "GRANT %s %s TO app_role; a role created later then gets nothing "
+						  "until it is granted that role",
+						  privs, target),
+				      "%s grants to every role, including roles created later: anyone who can "
+				      "connect gets %s%s%s",
+				      stmt, gs->n_privileges ? "these privileges" : "all privileges", scope,
+				      gs->grant_option ? " and may grant them on" : "");
 		return;
 	}
 	if (gs->is_grant) {
@@ -319,12 +319,12 @@ static void default_privileges(struct lint_ctx *ctx, const PgQuery__AlterDefault
 	const char *privs = privileges_text(ctx, gs->privileges, gs->n_privileges);
 	if (gs->is_grant && public_at >= 0) {
 		lint_report_escalated(ctx, &rule_privilege_change, public_at,
-			    lint_printf(ctx, "grant to the roles that need it instead of PUBLIC: ALTER "
-					     "DEFAULT PRIVILEGES ... GRANT %s ON %s TO app_role",
-					privs, object_word(gs->objtype, 1)),
-			    "ALTER DEFAULT PRIVILEGES grants %s on %s to every role (PUBLIC), including "
-			    "roles created later",
-			    privs, w);
+				      lint_printf(ctx, "grant to the roles that need it instead of PUBLIC: ALTER "
+						       "DEFAULT PRIVILEGES ... GRANT %s ON %s TO app_role",
+						  privs, object_word(gs->objtype, 1)),
+				      "ALTER DEFAULT PRIVILEGES grants %s on %s to every role (PUBLIC), including "
+				      "roles created later",
+				      privs, w);
 		return;
 	}
 	lint_report(ctx, &rule_privilege_change, -1,
