@@ -13,6 +13,7 @@
 
 #include "lint/registry.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 static const char *sarif_level(enum severity s)
 {
@@ -169,12 +170,19 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	for (size_t i = 0; i < run->nfindings; i++)
 		json_array_append_new(results, result_json(run, &run->findings[i]));
 
+	/* One artifact per path: a file with up and down sections is linted as two migrations,
+	 * and the schema requires the artifacts to be unique. */
 	json_t *artifacts = json_array();
+	struct strmap seen = STRMAP_INIT;
 	for (size_t i = 0; i < run->nfiles; i++) {
+		if (strmap_has(&seen, run->files[i].path))
+			continue;
+		strmap_put(&seen, run->files[i].path, NULL);
 		json_t *a = json_object();
 		json_object_set_new(a, "location", artifact_location(run->files[i].path));
 		json_array_append_new(artifacts, a);
 	}
+	strmap_release(&seen);
 
 	json_t *runj = json_object();
 	json_object_set_new(runj, "tool", tool);
