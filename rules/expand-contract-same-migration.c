@@ -137,6 +137,20 @@ static struct added *find_added(struct table_state *t, const char *name)
 	return NULL;
 }
 
+/* Whether the statement also gives the column a default (SET NOT NULL, SET DEFAULT in either
+ * order): the whole statement commits at once, so old INSERTs get the default. */
+static int default_set_in(const PgQuery__AlterTableStmt *as, const char *column)
+{
+	for (size_t i = 0; i < as->n_cmds; i++) {
+		const PgQuery__Node *c = as->cmds[i];
+		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
+		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault &&
+		    c->alter_table_cmd->def && !strcmp(c->alter_table_cmd->name, column))
+			return 1;
+	}
+	return 0;
+}
+
 static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 {
 	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
@@ -176,7 +190,7 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 			break;
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull: {
 			const struct added *a = find_added(t, cmd->name);
-			if (a && !a->has_default)
+			if (a && !a->has_default && !default_set_in(as, cmd->name))
 				contract(ctx, t, lint_printf(ctx, "ALTER COLUMN %s SET NOT NULL", col),
 					 lint_printf(ctx,
 						     "the running version does not know %s, so its INSERTs "
