@@ -70,7 +70,7 @@ static void finish(struct lint_ctx *ctx)
 					 fd->consequence);
 		return;
 	}
-	if (lint_statement_count(ctx) > 0)
+	if (lint_statement_count(ctx) > 0 || lint_nothing_to_undo(ctx))
 		return;
 	if (lint_irreversible(ctx)) {
 		if (lint_config_flag(ctx, "irreversible-marker-ok"))

@@ -117,8 +117,9 @@ static const struct runner_fix runner_fixes[] = {
 	  "as one implicit transaction when it holds several statements: keep the statement alone in "
 	  "its section" },
 	{ "flyway",
-	  "Flyway runs this migration in a transaction: put executeInTransaction=false in the script's "
-	  ".sql.conf (V<version>__<name>.sql.conf), or move the statement into a migration of its own",
+	  "Flyway runs this migration in a transaction (its parser does not take this statement for one "
+	  "that refuses transactions, or the script's .conf says executeInTransaction=true): put "
+	  "executeInTransaction=false in the script's .sql.conf (V<version>__<name>.sql.conf)",
 	  NULL },
 	{ "alembic",
 	  "Alembic runs this revision in a transaction: wrap the operation in `with "

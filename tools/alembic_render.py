@@ -46,7 +46,8 @@ RENDER_SECONDS = 30  # a revision whose import or rendering takes longer is read
 def _ini_paths(ini):
     """The version directories and the sys.path entries an alembic.ini names."""
     here = os.path.dirname(ini) or '.'
-    cp = configparser.ConfigParser(defaults={'here': here})
+    # Alembic's own alembic.ini has comments after values (version_path_separator = os  # ...)
+    cp = configparser.ConfigParser(defaults={'here': here}, inline_comment_prefixes=('#',))
     cp.read(ini)
     sect = 'alembic'
     if not cp.has_section(sect):

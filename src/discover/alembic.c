@@ -413,8 +413,11 @@ static void add_revision(struct migration_set *set, const struct rev *r)
 		if (note)
 			m->up.note = xstrdup(note);
 	}
-	if (down && !json_is_true(json_object_get(down, "missing")))
+	if (down && !json_is_true(json_object_get(down, "missing"))) {
 		build_part(&m->down, r->path, down, "downgrade");
+		/* a merge revision: upgrade() and downgrade() both do nothing, rightly */
+		m->down.nothing_to_undo = !up || json_array_size(json_object_get(up, "statements")) == 0;
+	}
 }
 
 int alembic_load(const char *dir, struct migration_set *set)

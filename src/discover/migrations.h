@@ -46,6 +46,7 @@ struct migration_part {
 	struct lint_segment *segments;
 	size_t nsegments;
 	int irreversible; /* the part only raises (NotImplementedError): undoing is refused */
+	int nothing_to_undo; /* a down whose up runs no SQL (an Alembic merge revision) */
 	char *note;       /* how the part was read, when that deserves a note (static reading) */
 	/* Flyway: no executeInTransaction in a .conf, so Flyway decides from the statements */
 	int tx_detect;

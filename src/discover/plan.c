@@ -340,7 +340,7 @@ void plan_release(struct plan *plan)
 }
 
 void plan_item_source(const struct plan_item *it, const struct lint_options *o,
-		      struct lint_source *src, struct lint_run *run)
+		      struct lint_source *src)
 {
 	const struct migration *m = it->migration;
 	const struct migration_part *p = it->part;
@@ -350,6 +350,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		int expected = framework_has_downs(it->fw) ||
 			       (it->fw == FW_FLYWAY && ((it->set && it->set->downs_in_use) || o->require_down)) ||
 			       (it->fw == FW_PRISMA && o->require_down);
+		if (m->repeatable) /* Flyway's R__ scripts are run again, never undone */
+			expected = 0;
 		src->has_down = expected ? m->down.path != NULL : -1;
 	}
 	if (!p)
@@ -362,6 +364,7 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		src->nsegments = p->nsegments;
 	}
 	src->irreversible = p->irreversible;
+	src->nothing_to_undo = p->nothing_to_undo;
 	src->note = p->note;
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
@@ -373,8 +376,7 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		uint32_t mixed;
 		const char *what;
 		src->tx = runner_flyway_tx(src->text, src->len, from, n, o->pg_version, &mixed, &what);
-		const struct rule *rule = rule_find("not-in-transaction");
-		if (mixed != UINT32_MAX && it->report && rule) {
+		if (mixed != UINT32_MAX && it->report && it->set) {
 			const char *base = strrchr(src->path, '/');
 			char *msg = xasprintf("Flyway runs %s outside a transaction and refuses a migration that "
 					      "mixes such a statement with others (\"Detected both transactional and "
@@ -384,7 +386,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 					       "without a transaction; or put executeInTransaction=false in %s.conf "
 					       "(every statement then runs on its own) or mixed=true in the Flyway "
 					       "configuration", what, base ? base + 1 : src->path);
-			lint_run_report_file(run, rule, src->path, src->text, src->len, mixed, msg, help);
+			/* reported after linting, once the file is listed */
+			migration_set_problem(it->set, "not-in-transaction", src->path, mixed, help, "%s", msg);
 			free(msg);
 			free(help);
 		}
@@ -415,7 +418,8 @@ void plan_report_problems(const struct plan *plan, struct lint_run *run, const s
 			char *text = file_read(pb->path, &len);
 			if (!text)
 				error_clear();
-			lint_run_report_file(run, rule, pb->path, text, len, pb->offset, pb->message, pb->help);
+			lint_run_report_file(run, rule, pb->path, framework_name(set->fw), text, len, pb->offset,
+					     pb->message, pb->help);
 			free(text);
 		}
 	}

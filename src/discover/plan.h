@@ -15,7 +15,7 @@
 #include "util/strmap.h"
 
 struct plan_item {
-	const struct migration_set *set;   /* NULL for a plain file or standard input */
+	struct migration_set *set;         /* NULL for a plain file or standard input */
 	const struct migration *migration; /* NULL for a plain file or standard input */
 	const struct migration_part *part;
 	char *path;          /* file to read ("-" for standard input) */
@@ -45,10 +45,10 @@ void plan_restrict(struct plan *plan, const struct strmap *changed);
 /* What the framework adds to a lint source built for an item (the file's text in src->text):
  * the rendered SQL of an Alembic part and its segments, whether a down is expected, Flyway's
  * choice of transaction (a Flyway migration that mixes statements Flyway runs outside a
- * transaction with others is reported in run, under not-in-transaction), the statements the
- * Supabase CLI runs on their own. */
+ * transaction with others becomes a problem of its set, reported under not-in-transaction),
+ * the statements the Supabase CLI runs on their own. */
 void plan_item_source(const struct plan_item *it, const struct lint_options *o,
-		      struct lint_source *src, struct lint_run *run);
+		      struct lint_source *src);
 
 /* Reports the problems found while reading the sets (migration-graph): those about a file
  * being reported, about a set read whole, or about a file in `changed` (canonical paths;

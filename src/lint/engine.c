@@ -194,6 +194,11 @@ int lint_irreversible(const struct lint_ctx *ctx)
 	return ctx->src->irreversible;
 }
 
+int lint_nothing_to_undo(const struct lint_ctx *ctx)
+{
+	return ctx->src->nothing_to_undo;
+}
+
 size_t lint_statement_count(const struct lint_ctx *ctx)
 {
 	return ctx->nstatements;
@@ -517,8 +522,8 @@ void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char 
 }
 
 void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
-			  const char *text, size_t len, uint32_t offset, const char *message,
-			  const char *help)
+			  const char *framework, const char *text, size_t len, uint32_t offset,
+			  const char *message, const char *help)
 {
 	enum severity sev = run->opts->severities[rule_index(rule)];
 	if (sev == SEVERITY_OFF)
@@ -530,6 +535,7 @@ void lint_run_report_file(struct lint_run *run, const struct rule *rule, const c
 		XGROW(run->files, run->nfiles + 1, run->files_cap);
 		memset(&run->files[fi], 0, sizeof(run->files[fi]));
 		run->files[fi].path = arena_strdup(&run->arena, path);
+		run->files[fi].framework = framework ? arena_strdup(&run->arena, framework) : NULL;
 		run->files[fi].has_down = -1;
 		run->nfiles++;
 	}

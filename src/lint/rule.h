@@ -59,6 +59,8 @@ const char *lint_framework(const struct lint_ctx *ctx);
 int lint_has_down(const struct lint_ctx *ctx);
 /* Whether this down part says on purpose that the up cannot be undone (lint_source.irreversible). */
 int lint_irreversible(const struct lint_ctx *ctx);
+/* Whether this down part's up runs no SQL, so an empty down is right (lint_source.nothing_to_undo). */
+int lint_nothing_to_undo(const struct lint_ctx *ctx);
 /* How many statements of the migration were seen so far (in finish(): all of them). */
 size_t lint_statement_count(const struct lint_ctx *ctx);
 /* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */

@@ -51,6 +51,8 @@ struct lint_source {
 	/* The down part says on purpose that the up cannot be undone (Alembic: a downgrade()
 	 * that only raises NotImplementedError). */
 	int irreversible;
+	/* A down part whose up runs no SQL (an Alembic merge revision): nothing to undo. */
+	int nothing_to_undo;
 	/* SQL rendered from a migration written in another language (Alembic's upgrade() and
 	 * downgrade()): text is that SQL, path the user's file, and each segment says where a
 	 * piece of the text comes from in it. Findings are placed there. NULL: text is the
@@ -111,10 +113,10 @@ enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4]
 
 /* Records a finding about a file as a whole or a set of migrations (a revision graph, a Sqitch
  * plan), found outside the statement walk: at byte `offset` of path, whose text (len bytes)
- * gives the line and column (text may be NULL: line 1). The file is listed in the run if it is
- * not yet. Nothing is recorded when the rule is off. */
+ * gives the line and column (text may be NULL: line 1). The file is listed in the run, as a file
+ * of `framework` (NULL: plain SQL), if it is not yet. Nothing is recorded when the rule is off. */
 void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
-			  const char *text, size_t len, uint32_t offset, const char *message,
-			  const char *help);
+			  const char *framework, const char *text, size_t len, uint32_t offset,
+			  const char *message, const char *help);
 
 #endif
