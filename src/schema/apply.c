@@ -889,8 +889,8 @@ static void alter_column_type(struct schema_model *m, struct schema_table *t, st
 	struct schema_typeref ref;
 	schema_type_resolve(m, cd->type_name, &ref);
 	set_column_type(col, &ref);
-	if (cd->coll_clause)
-		set_owned(&col->collation, collation_text(cd->coll_clause));
+	/* without COLLATE the column takes the new type's default collation */
+	set_owned(&col->collation, collation_text(cd->coll_clause));
 	/* an identity column's sequence follows an integer type change */
 	struct schema_sequence *s = col->identity ? identity_sequence(m, t, col->name) : NULL;
 	if (s && type_int_width(ref.name))
@@ -1888,12 +1888,7 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 			slot = s ? &s->comment : NULL;
 		}
 		break;
-	case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION:
-		if (object_name(cs->object, &schema, &name) == 0) {
-			struct schema_extension *e = schema_extension_find(m, name);
-			slot = e ? &e->comment : NULL;
-		}
-		break;
+	/* an extension's comment is the extension's own (its script sets it): not modelled */
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN:
 		if (object_name(cs->object, &schema, &name) == 0) {

@@ -384,7 +384,6 @@ json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 		const struct schema_extension *e = v;
 		json_t *j = json_object();
 		json_object_set_new(j, "schema", json_string(e->schema));
-		json_object_set_new(j, "comment", str_or_null(e->comment));
 		if (flags & SCHEMA_JSON_STATS)
 			json_object_set_new(j, "version", str_or_null(e->version));
 		json_object_set_new(exts, key, j);

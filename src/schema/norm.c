@@ -476,13 +476,13 @@ static void norm_aexpr(struct norm *nc, PgQuery__Node **slot)
 	const char *op = e->n_name ? sql_node_str(e->name[e->n_name - 1]) : NULL;
 	if (!op)
 		return;
+	/* OPERATOR(schema.op): PostgreSQL prints the schema of an operator outside pg_catalog
+	 * (citext's ~); the operand types pick the operator, so the schema is left out */
+	if (e->n_name == 2) {
+		e->name = &e->name[1];
+		e->n_name = 1;
+	}
 	switch (e->kind) {
-	case PG_QUERY__A__EXPR__KIND__AEXPR_OP:
-		if (e->n_name == 2 && !strcmp(sql_node_str(e->name[0]) ?: "", "pg_catalog")) {
-			e->name = &e->name[1];
-			e->n_name = 1;
-		}
-		break;
 	case PG_QUERY__A__EXPR__KIND__AEXPR_IN:
 		if (e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_LIST) {
 			PgQuery__Node *arr = arena_zalloc(nc->a, sizeof(*arr));
