@@ -237,6 +237,7 @@ struct lint_cli {
 	int framework; /* enum framework, or -1 to detect */
 	const char *since, *baseline, *write_baseline;
 	int staged;
+	const char *db, *schema; /* the schema source: a database, or a schema file */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -296,7 +297,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -314,6 +315,8 @@ static int cmd_lint(int argc, char **argv)
 		{ "staged", no_argument, NULL, OPT_STAGED },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -341,6 +344,8 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_STAGED: cli.staged = 1; break;
 		case OPT_BASELINE: cli.baseline = optarg; break;
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
+		case OPT_DB: cli.db = optarg; break;
+		case OPT_SCHEMA: cli.schema = optarg; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -425,8 +430,21 @@ static int cmd_lint(int argc, char **argv)
 	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
 	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
 
+	if (cli.db && cli.schema) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
+	}
 	struct lint_run run;
 	lint_run_init(&run, &opts);
+	/* the model the first migration is linted against: the database or schema file */
+	if ((cli.db || cli.schema) && schema_source_load(&run.model, cli.db, cli.schema) != 0) {
+		lint_run_release(&run);
+		plan_release(&plan);
+		strmap_release(&changed);
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.items[i];
 		if (progress && (i % 50 == 0 || i + 1 == plan.n))

@@ -351,6 +351,7 @@ struct staged {
 	int *dims;
 	size_t n_dims, cap_dims;
 	char *framework;
+	long long small_rows, small_bytes; /* -1: not given */
 };
 
 struct loader {
@@ -610,10 +611,42 @@ static int load_framework(const struct loader *ld, const char *key, const yaml_n
 	return r;
 }
 
+/* small-table-rows takes a whole number; small-table-bytes one with an optional unit as
+ * PostgreSQL writes sizes (kB, MB, GB, TB: powers of 1024), "10MB" or "10 MB". */
+static int load_size(const struct loader *ld, const char *key, const yaml_node_t *v, int units, long long *out)
+{
+	static const struct {
+		const char *unit;
+		long long factor;
+	} unit_list[] = { { "", 1 }, { "B", 1 }, { "kB", 1024 }, { "MB", 1024LL * 1024 },
+			  { "GB", 1024LL * 1024 * 1024 }, { "TB", 1024LL * 1024 * 1024 * 1024 } };
+	const char *s = v->type == YAML_SCALAR_NODE ? scalar(v) : "";
+	char *end;
+	errno = 0;
+	long long n = *s >= '0' && *s <= '9' ? strtoll(s, &end, 10) : -1;
+	if (n >= 0 && !errno) {
+		while (*end == ' ')
+			end++;
+		for (size_t i = 0; i < sizeof(unit_list) / sizeof(unit_list[0]); i++) {
+			if (strcmp(end, unit_list[i].unit) || (!units && *end))
+				continue;
+			if (n > LLONG_MAX / unit_list[i].factor)
+				break;
+			*out = n * unit_list[i].factor;
+			return 0;
+		}
+	}
+	char *what = shown(v);
+	int r = fail(ld, v, "'%s' takes %s, not %s", key,
+		     units ? "a size in bytes, optionally with a unit (512kB, 10MB, 1GB)" : "a whole number of rows", what);
+	free(what);
+	return r;
+}
+
 enum key_id {
 	KEY_PG_VERSION, KEY_ASSUME_TX, KEY_SELECT, KEY_IGNORE, KEY_RULES, KEY_EXCLUDE, KEY_FAIL_ON,
 	KEY_LOCK_TIMEOUT, KEY_STATEMENT_TIMEOUT, KEY_VECTOR_DIMS, KEY_FRAMEWORK, KEY_REQUIRE_DOWN,
-	KEY_IRREVERSIBLE_OK, KEY_COUNT
+	KEY_IRREVERSIBLE_OK, KEY_SMALL_ROWS, KEY_SMALL_BYTES, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
@@ -630,6 +663,8 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_FRAMEWORK] = "framework",
 	[KEY_REQUIRE_DOWN] = "require-down",
 	[KEY_IRREVERSIBLE_OK] = "irreversible-marker-ok",
+	[KEY_SMALL_ROWS] = "small-table-rows",
+	[KEY_SMALL_BYTES] = "small-table-bytes",
 };
 
 static int load_value(const struct loader *ld, enum key_id key, const yaml_node_t *v)
@@ -689,6 +724,10 @@ static int load_value(const struct loader *ld, enum key_id key, const yaml_node_
 	}
 	case KEY_FRAMEWORK:
 		return load_framework(ld, name, v);
+	case KEY_SMALL_ROWS:
+	case KEY_SMALL_BYTES:
+		return load_size(ld, name, v, key == KEY_SMALL_BYTES,
+				 key == KEY_SMALL_BYTES ? &st->small_bytes : &st->small_rows);
 	case KEY_COUNT:
 		break;
 	}
@@ -837,6 +876,10 @@ static void commit(struct staged *st, struct lint_options *o)
 		o->irreversible_marker_ok = st->irreversible_ok;
 	if (st->fail_on >= 0)
 		o->fail_on = (enum severity)st->fail_on;
+	if (st->small_rows >= 0)
+		o->small_table_rows = st->small_rows;
+	if (st->small_bytes >= 0)
+		o->small_table_bytes = st->small_bytes;
 	if (st->framework) {
 		free(o->framework);
 		o->framework = st->framework;
@@ -887,7 +930,7 @@ int config_load(const char *path, struct lint_options *o)
 		return -1;
 
 	struct staged st = { .assume_tx = -1, .lock_timeout = -1, .statement_timeout = -1, .fail_on = -1,
-			     .require_down = -1, .irreversible_ok = -1 };
+			     .require_down = -1, .irreversible_ok = -1, .small_rows = -1, .small_bytes = -1 };
 	size_t n = rule_count ? rule_count : 1;
 	st.select = xcalloc(n, 1);
 	st.ignore = xcalloc(n, 1);

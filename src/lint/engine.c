@@ -14,6 +14,7 @@
 #include "lint/registry.h"
 #include "lint/rule.h"
 #include "schema/apply.h"
+#include "schema/size.h"
 #include "sql/sql.h"
 #include "util/error.h"
 #include "util/srcmap.h"
@@ -397,6 +398,24 @@ static const struct lint_segment *segment_at(const struct lint_source *src, uint
 	return &src->segments[lo];
 }
 
+/* With a schema source that knows sizes (--db), a locking or rewrite finding says how big the
+ * relation is, and drops to info on a small one (small-table-rows, small-table-bytes). */
+static const char *size_note(struct lint_ctx *ctx, const struct rule *rule, int stmt_index, const char *message,
+			     enum severity *sev)
+{
+	if (!ctx->model->complete || !ctx->stmt || !ctx->stmt->node || stmt_index != (int)ctx->stmt->index ||
+	    (strcmp(rule->category, "locking") && strcmp(rule->category, "rewrite")))
+		return message;
+	const struct lint_options *o = ctx->run->opts;
+	struct schema_size_note note;
+	schema_size_note(ctx->model, ctx->stmt->node, o->pg_version, o->small_table_rows, o->small_table_bytes, &note);
+	if (!note.known)
+		return message;
+	if (note.small && *sev > SEVERITY_INFO)
+		*sev = SEVERITY_INFO;
+	return arena_printf(&ctx->run->arena, "%s (%s)", message, note.text);
+}
+
 static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
 				      uint32_t end, int stmt_index, uint64_t stmt_hash,
 				      const char *message, const char *help, const char *fp_extra)
@@ -406,6 +425,7 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 		return NULL;
 	if (end < offset)
 		end = offset;
+	message = size_note(ctx, rule, stmt_index, message, &sev);
 	XGROW(ctx->findings, ctx->nfindings + 1, ctx->findings_cap);
 	struct finding *f = &ctx->findings[ctx->nfindings++];
 	memset(f, 0, sizeof(*f));
@@ -493,7 +513,8 @@ void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int lo
 	struct lint_mark m = lint_mark_here(ctx, location);
 	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg,
 					   help, NULL);
-	if (f && f->severity < SEVERITY_ERROR)
+	/* not above a severity the size of the table lowered */
+	if (f && f->severity < SEVERITY_ERROR && f->severity >= ctx->run->opts->severities[rule_index(rule)])
 		f->severity++;
 }
 

@@ -11,6 +11,8 @@ void lint_options_init(struct lint_options *o)
 	memset(o, 0, sizeof(*o));
 	o->pg_version = PG_VERSION_DEFAULT;
 	o->fail_on = SEVERITY_WARNING;
+	o->small_table_rows = 10000;
+	o->small_table_bytes = 10LL * 1024 * 1024;
 	o->severities = xcalloc(rule_count, sizeof(*o->severities));
 	for (size_t i = 0; i < rule_count; i++)
 		o->severities[i] = rule_registry[i]->severity;

@@ -26,6 +26,9 @@ struct lint_options {
 	char **exclude;             /* glob patterns of paths not to lint */
 	size_t n_exclude;
 	char *framework;            /* `framework:` from the config file; NULL when unset */
+	/* With a schema source that knows sizes (--db): findings of the locking and rewrite rules
+	 * on tables smaller than both drop to info (small-table-rows, small-table-bytes). */
+	long long small_table_rows, small_table_bytes;
 	/* config.c's record of select, ignore and `rules:` per rule index, from which it
 	 * recomputes severities so the command line can override the file; NULL until used. */
 	unsigned char *rule_settings;

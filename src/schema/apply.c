@@ -700,6 +700,14 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 	}
 }
 
+/* A CREATE of a relation that exists: skipped with IF NOT EXISTS, and when the model holds the
+ * whole database, where PostgreSQL rejects it and the database stays as it was. (Without a
+ * source, a second CREATE replaces what the model had, which is all it knows.) */
+static int fails_as_existing(const struct schema_model *m, const char *schema, const char *name, int if_not_exists)
+{
+	return (if_not_exists || m->complete) && schema_relation_kind(m, schema, name);
+}
+
 /* ---- CREATE TABLE ---- */
 
 static char *partition_key_text(const struct schema_model *m, const PgQuery__PartitionSpec *ps)
@@ -795,7 +803,7 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 	if (!rv || !*rv->relname)
 		return;
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
-	if (cs->if_not_exists && schema_relation_kind(m, schema, rv->relname))
+	if (fails_as_existing(m, schema, rv->relname, cs->if_not_exists))
 		return;
 	struct schema_table *t = schema_table_add(m, schema, rv->relname);
 	t->created_in_migration = 1;
@@ -918,7 +926,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumnRecurse:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF &&
-		    !(cmd->missing_ok && schema_column_find(t, cmd->def->column_def->colname)))
+		    !((cmd->missing_ok || m->complete) && schema_column_find(t, cmd->def->column_def->colname)))
 			apply_column_def(m, t, cmd->def->column_def, 1);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
@@ -1143,7 +1151,10 @@ static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *a
 		if (as->missing_ok || schema_resolve_relation(m, rv->relname) ||
 		    (rv_schema(rv) && schema_relation_kind(m, rv_schema(rv), rv->relname)))
 			return; /* IF EXISTS, or another kind of relation (ALTER TABLE works on all) */
-		/* a table that existed before what the model read: known from now on, partially */
+		/* a table that existed before what the model read: known from now on, partially;
+		 * unless the model holds the whole database, where the statement fails */
+		if (m->complete)
+			return;
 		t = schema_table_add(m, rv_schema(rv), rv->relname);
 		t->partial = 1;
 	}
@@ -1191,7 +1202,7 @@ static void apply_index(struct schema_model *m, const PgQuery__IndexStmt *is)
 		name = schema_choose_relation_name(m, tschema, rv->relname, part, "idx");
 		free(part);
 	}
-	if (is->if_not_exists && schema_relation_kind(m, tschema, name)) {
+	if (fails_as_existing(m, tschema, name, is->if_not_exists)) {
 		for (size_t i = 0; i < ne; i++)
 			schema_index_elem_release(&elems[i]);
 		free(elems);
@@ -1235,10 +1246,12 @@ static void view_options(struct schema_view *v, PgQuery__Node *const *opts, size
 }
 
 static struct schema_view *define_view(struct schema_model *m, const PgQuery__RangeVar *rv, const PgQuery__Node *query,
-				       PgQuery__Node *const *aliases, size_t naliases, int materialized)
+				       PgQuery__Node *const *aliases, size_t naliases, int materialized, int replace)
 {
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
 	struct schema_view *old = schema_view_find(m, schema, rv->relname);
+	if (m->complete && schema_relation_kind(m, schema, rv->relname) && (!replace || !old))
+		return NULL; /* exists (and is no view OR REPLACE could replace): fails */
 	struct schema_acl acl = { 0 };
 	char *comment = NULL;
 	if (old) { /* OR REPLACE keeps grants and the comment */
@@ -1265,8 +1278,9 @@ static void apply_view(struct schema_model *m, const PgQuery__ViewStmt *vs)
 {
 	if (!vs->view || !vs->query)
 		return;
-	struct schema_view *v = define_view(m, vs->view, vs->query, vs->aliases, vs->n_aliases, 0);
-	view_options(v, vs->options, vs->n_options, vs->with_check_option);
+	struct schema_view *v = define_view(m, vs->view, vs->query, vs->aliases, vs->n_aliases, 0, vs->replace);
+	if (v)
+		view_options(v, vs->options, vs->n_options, vs->with_check_option);
 }
 
 static void apply_create_table_as(struct schema_model *m, const PgQuery__CreateTableAsStmt *cs)
@@ -1275,10 +1289,12 @@ static void apply_create_table_as(struct schema_model *m, const PgQuery__CreateT
 	if (!into || !into->rel)
 		return;
 	const char *schema = rv_schema(into->rel) ? rv_schema(into->rel) : schema_creation_schema(m);
-	if (cs->if_not_exists && schema_relation_kind(m, schema, into->rel->relname))
+	if (fails_as_existing(m, schema, into->rel->relname, cs->if_not_exists))
 		return;
 	if (cs->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW) {
-		struct schema_view *v = define_view(m, into->rel, cs->query, into->col_names, into->n_col_names, 1);
+		struct schema_view *v = define_view(m, into->rel, cs->query, into->col_names, into->n_col_names, 1, 0);
+		if (!v)
+			return;
 		apply_options(&v->options, into->options, into->n_options, 0);
 		v->populated = !into->skip_data;
 		return;
@@ -1304,7 +1320,7 @@ static void apply_create_seq(struct schema_model *m, const PgQuery__CreateSeqStm
 	if (!rv)
 		return;
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
-	if (cs->if_not_exists && schema_relation_kind(m, schema, rv->relname))
+	if (fails_as_existing(m, schema, rv->relname, cs->if_not_exists))
 		return;
 	struct schema_sequence *s = schema_sequence_add(m, schema, rv->relname, "int8");
 	s->created_in_migration = 1;
@@ -2501,8 +2517,12 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-			if (object_name(obj, &schema, &name) == 0)
-				schema_view_drop(m, schema, name);
+			if (object_name(obj, &schema, &name) == 0) {
+				/* DROP VIEW of a materialized view (and the other way round) fails */
+				const struct schema_view *v = schema_view_find(m, schema, name);
+				if (v && v->materialized == (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW))
+					schema_view_drop(m, schema, name);
+			}
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
 			if (object_name(obj, &schema, &name) == 0)

@@ -190,7 +190,10 @@ int schema_load_file(struct schema_model *m, const char *path, struct schema_loa
 		return error("%s: %s", path, error_message());
 	m->complete = 1;
 	free(m->source);
-	m->source = xasprintf("the schema file %s", path);
+	/* messages name the file, not the directories it was found in: findings stay the same
+	 * wherever the schema file is checked out */
+	const char *base = strrchr(path, '/');
+	m->source = xasprintf("the schema file %s", base ? base + 1 : path);
 	schema_model_begin_migration(m);
 	return 0;
 }

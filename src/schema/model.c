@@ -575,14 +575,14 @@ static void drop_views_depending(struct schema_model *m, const char *key)
 	for (;;) {
 		size_t it = 0;
 		void *v;
-		const char *vkey = NULL;
-		while (strmap_next(&m->views, &it, &vkey, &v))
+		const char *vkey = NULL, *found = NULL;
+		while (!found && strmap_next(&m->views, &it, &vkey, &v))
 			if (schema_strlist_find(&((struct schema_view *)v)->depends_on, key) >= 0)
-				break;
-		if (!v || !vkey)
+				found = vkey;
+		if (!found)
 			return;
 		char copy[KEY_MAX];
-		snprintf(copy, sizeof(copy), "%s", vkey);
+		snprintf(copy, sizeof(copy), "%s", found);
 		view_free(strmap_remove(&m->views, copy));
 		drop_relation_dependents(m, copy);
 	}
