@@ -15,6 +15,9 @@
  * of it remains, and a retry starts clean. A concurrent index build is the exception: it commits
  * along the way, and a failed one leaves an INVALID index that makes the retry fail.
  *
+ * Creating an object that a DROP ... IF EXISTS removed earlier in the migration is re-runnable
+ * as it stands (DROP TABLE IF EXISTS t; CREATE TABLE t ...), and is left out as well.
+ *
  * Statements a DO block runs are left out: DO blocks usually guard them with IF NOT EXISTS
  * (SELECT ...) checks the rule cannot read. */
 #include <string.h>
@@ -48,7 +51,17 @@ struct candidate {
 	struct candidate *next;
 };
 
+/* An object a DROP ... IF EXISTS cleared earlier in the migration: creating it again after that
+ * is re-runnable as it stands (DROP TABLE IF EXISTS t; CREATE TABLE t ...). */
+struct cleared {
+	char kind;         /* 't' table, 'i' index, 'c' column (of table) */
+	const char *table; /* relation name: the table, or the column's table */
+	const char *name;  /* index or column name; NULL for a table */
+	struct cleared *next;
+};
+
 struct state {
+	struct cleared *cleared;
 	const char *notx;    /* why the migration runs outside a transaction; NULL: not known */
 	int do_index;        /* statement index of the last DO block, -1 before any */
 	int work;            /* statements doing work so far (not SET, not transaction control) */
@@ -65,6 +78,32 @@ static struct state *get_state(struct lint_ctx *ctx)
 		*data = st;
 	}
 	return *data;
+}
+
+/* A copy in the run's memory: the parse tree is freed before finish(). */
+static const char *keep(struct lint_ctx *ctx, const char *s)
+{
+	return lint_printf(ctx, "%s", s ? s : "");
+}
+
+static void clear(struct lint_ctx *ctx, struct state *st, char kind, const char *table,
+		  const char *name)
+{
+	struct cleared *c = lint_alloc(ctx, sizeof(*c));
+	c->kind = kind;
+	c->table = keep(ctx, table);
+	c->name = name ? keep(ctx, name) : NULL;
+	c->next = st->cleared;
+	st->cleared = c;
+}
+
+static int was_cleared(const struct state *st, char kind, const char *table, const char *name)
+{
+	for (const struct cleared *c = st->cleared; c; c = c->next)
+		if (c->kind == kind && (!table || !strcmp(c->table, table)) &&
+		    (!name || (c->name && !strcmp(c->name, name))))
+			return 1;
+	return 0;
 }
 
 static struct candidate *add(struct lint_ctx *ctx, struct state *st, const char *what, const char *help,
@@ -159,8 +198,21 @@ static const char *drop_object(struct lint_ctx *ctx, const PgQuery__DropStmt *ds
 
 static void drop_stmt(struct lint_ctx *ctx, struct state *st, const PgQuery__DropStmt *ds)
 {
-	if (ds->missing_ok)
+	if (ds->missing_ok) {
+		for (size_t i = 0; i < ds->n_objects; i++) {
+			const PgQuery__Node *obj = ds->objects[i];
+			if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+				continue;
+			const char *last = sql_node_str(obj->list->items[obj->list->n_items - 1]);
+			if (!last)
+				continue;
+			if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+				clear(ctx, st, 't', last, NULL);
+			else if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX)
+				clear(ctx, st, 'i', "", last);
+		}
 		return;
+	}
 	const char *word = drop_word(ds->remove_type);
 	if (!word)
 		return;
@@ -185,11 +237,16 @@ static void alter_table(struct lint_ctx *ctx, struct state *st, const PgQuery__A
 		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
 			continue;
 		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		if (cmd->missing_ok)
+		if (cmd->missing_ok) {
+			if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn)
+				clear(ctx, st, 'c', as->relation->relname, cmd->name);
 			continue;
+		}
 		switch (cmd->subtype) {
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn: {
 			if (!cmd->def || cmd->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
+				break;
+			if (was_cleared(st, 'c', as->relation->relname, cmd->def->column_def->colname))
 				break;
 			const char *col = lint_ident(ctx, cmd->def->column_def->colname);
 			add(ctx, st, lint_printf(ctx, "ALTER TABLE %s ADD COLUMN %s", rel, col),
@@ -241,6 +298,8 @@ static void index_stmt(struct lint_ctx *ctx, struct state *st, const PgQuery__In
 		c->fails = "builds one more copy of the index each time the migration is run again";
 		return;
 	}
+	if (was_cleared(st, 'i', NULL, is->idxname))
+		return;
 	const char *name = lint_ident(ctx, is->idxname);
 	add(ctx, st, lint_printf(ctx, "CREATE %sINDEX %s%s", uniq, conc, name),
 	    lint_printf(ctx, "write CREATE %sINDEX %sIF NOT EXISTS %s ON %s ...%s", uniq, conc, name, rel,
@@ -281,8 +340,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	switch (node->node_case) {
 	case PG_QUERY__NODE__NODE_CREATE_STMT: {
 		const PgQuery__CreateStmt *cs = node->create_stmt;
-		if (cs->if_not_exists || !cs->relation || lint_table_is_new(ctx, cs->relation))
-			break; /* a temporary table, or one created twice: other problems */
+		if (cs->if_not_exists || !cs->relation || lint_table_is_new(ctx, cs->relation) ||
+		    was_cleared(st, 't', cs->relation->relname, NULL))
+			break; /* a temporary table, one created twice, or one just dropped IF EXISTS */
 		const char *rel = lint_rel(ctx, cs->relation);
 		add(ctx, st, lint_printf(ctx, "CREATE TABLE %s", rel),
 		    lint_printf(ctx, "write CREATE TABLE IF NOT EXISTS %s (...), which does nothing once "
