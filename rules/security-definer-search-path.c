@@ -221,6 +221,21 @@ static void create_function(struct lint_ctx *ctx, const PgQuery__CreateFunctionS
 	       kind, lint_printf(ctx, "%s(%s)", display, create_args(ctx, cf)), definer_at);
 }
 
+/* A function first met in an ALTER: what the model knows of it from earlier migrations or a
+ * schema file (the model stores its settings as "search_path=...", sorted). */
+static void from_model(struct lint_ctx *ctx, struct func *f)
+{
+	const struct schema_function *known =
+		schema_function_find_any(lint_model(ctx), *f->schema ? f->schema : NULL, f->name);
+	if (!known)
+		return;
+	f->definer = known->security_definer != 0;
+	f->pinned = 0;
+	for (size_t i = 0; i < known->config.n; i++)
+		if (!strncmp(known->config.items[i], "search_path=", strlen("search_path=")))
+			f->pinned = 1;
+}
+
 static void alter_function(struct lint_ctx *ctx, const PgQuery__AlterFunctionStmt *af)
 {
 	if (!af->func)
@@ -232,6 +247,8 @@ static void alter_function(struct lint_ctx *ctx, const PgQuery__AlterFunctionStm
 	struct func *f = find_func(ctx, af->func->objname, af->func->n_objname);
 	if (!f)
 		return;
+	if (f->definer == UNKNOWN && f->pinned == UNKNOWN)
+		from_model(ctx, f);
 	if (definer != UNKNOWN)
 		f->definer = definer;
 	if (pinned != UNKNOWN)
