@@ -466,8 +466,15 @@ _TYPES = {
 }
 
 
-def _type_sql(node):
+# Simple `name = <expression>` assignments of the module and of the function being read, so
+# that `mood = sa.Enum(..., name="mood")` then `sa.Column("mood", mood)` reads as the enum.
+_NAMES = {}
+
+
+def _type_sql(node, depth=0):
     """The SQL of a SQLAlchemy type expression (sa.String(50), postgresql.JSONB, ...)."""
+    if isinstance(node, ast.Name) and node.id in _NAMES and depth < 5:
+        return _type_sql(_NAMES[node.id], depth + 1)
     call = node if isinstance(node, ast.Call) else None
     name = _dotted(call.func if call else node).split('.')[-1]
     args = [_literal(a) for a in call.args] if call else []
@@ -494,7 +501,10 @@ def _type_sql(node):
         return _qident(n) if isinstance(n, str) else 'VARCHAR'
     if name in _TYPES:
         return _TYPES[name]
-    return name.upper() if name else None
+    if not name:
+        return None
+    # a type class pgsieve does not know (upper case), or a variable naming a database type
+    return name.upper() if name[0].isupper() else _qident(name)
 
 
 def _default_sql(node):
@@ -529,15 +539,15 @@ def _column_sql(call):
     tnode = call.args[1] if len(call.args) > 1 else kw.get('type_')
     if tnode is not None and not (isinstance(tnode, ast.Call) and _dotted(tnode.func).endswith('ForeignKey')):
         typ = _type_sql(tnode)
-    parts = [_qident(name)]
-    if typ:
-        parts.append(typ)
+    # a column whose type comes from its ForeignKey: the type is not known here, and any type
+    # keeps the statement parsable
+    parts = [_qident(name), typ or 'text']
     pk = _literal(kw['primary_key']) if 'primary_key' in kw else False
     auto = _literal(kw['autoincrement']) if 'autoincrement' in kw else 'auto'
     if pk is True and auto is not False and typ in ('INTEGER', 'BIGINT', 'SMALLINT'):
         # what SQLAlchemy writes for an integer primary key on PostgreSQL
         typ = {'INTEGER': 'SERIAL', 'BIGINT': 'BIGSERIAL', 'SMALLINT': 'SMALLSERIAL'}[typ]
-        parts[1:] = [typ]
+        parts[1] = typ
     nullable = _literal(kw['nullable']) if 'nullable' in kw else (not pk)
     d = _default_sql(kw.get('server_default'))
     if d is not None:
@@ -683,9 +693,20 @@ def static_sql(call, batch_table=None):
     return None
 
 
+def _assignments(body):
+    names = {}
+    for st in body:
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            names[st.targets[0].id] = st.value
+    return names
+
+
 def static_function(src, fn, skipped):
     """The statements of a function read from its tree."""
     out = []
+    _NAMES.clear()
+    _NAMES.update(_assignments(src.tree.body))
+    _NAMES.update(_assignments(fn.body))
 
     def visit(body, batch, alone):
         batch_table, batch_var = batch

@@ -912,8 +912,8 @@ static void lint_do_block(struct lint_ctx *ctx, const struct sql_stmt *st)
  * rendered segment marked alone). */
 static int statement_runs_alone(const struct lint_ctx *ctx, const struct sql_stmt *st)
 {
-	if (ctx->src->nsegments)
-		return segment_at(ctx->src, st->start)->alone;
+	if (ctx->src->nsegments) /* where the statement's first token is */
+		return segment_at(ctx->src, st->ntokens ? st->tokens[0].start : st->start)->alone;
 	return ctx->src->runs_alone && st->node && ctx->src->runs_alone(st->node);
 }
 
@@ -981,6 +981,25 @@ static int suppressed(struct lint_ctx *ctx, const struct finding *f)
 	return hit;
 }
 
+/* In rendered SQL a directive written once in the user's file is repeated before each statement
+ * that one line of the file produced (an Alembic op.* call can write several): the copies
+ * count as one, used when any of them is, and reported (by the first) when none is. */
+static int copy_used(const struct lint_ctx *ctx, const struct directive *d, const char *rule)
+{
+	if (!ctx->src->nsegments)
+		return 0;
+	uint32_t at = segment_at(ctx->src, d->offset)->offset;
+	for (size_t i = 0; i < ctx->ndirectives; i++) {
+		const struct directive *o = &ctx->directives[i];
+		if (o == d || segment_at(ctx->src, o->offset)->offset != at)
+			continue;
+		for (size_t k = 0; k < o->nrules; k++)
+			if (!strcmp(o->rules[k], rule) && (o->used[k] || o < d))
+				return 1;
+	}
+	return 0;
+}
+
 static void report_unused_suppressions(struct lint_ctx *ctx)
 {
 	ctx->stmt = NULL;
@@ -992,6 +1011,8 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 			struct directive *d = &ctx->directives[i];
 			for (size_t k = 0; k < d->nrules; k++) {
 				if (d->used[k] || (strcmp(d->rules[k], rule_unused_suppression.id) == 0) != pass)
+					continue;
+				if (copy_used(ctx, d, d->rules[k]))
 					continue;
 				const char *id = d->rules[k];
 				const char *msg, *help;
