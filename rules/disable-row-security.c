@@ -35,6 +35,7 @@ struct policy_ref {
 	const char *display;                 /* "p" ON "public"."t" */
 	const char *rel;                     /* "public"."t" */
 	struct lint_mark mark;
+	int permissive; /* 1, 0, or -1 when the model does not know the policy */
 	int recreated;
 	struct policy_ref *next;
 };
@@ -140,6 +141,14 @@ static void drop_policy(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		d->table = keep(ctx, table);
 		d->policy = keep(ctx, policy);
 		d->rel = lint_rel(ctx, &rv);
+		d->permissive = -1;
+		const struct schema_table *t = lint_table(ctx, &rv);
+		if (t) {
+			char *key = lint_printf(ctx, "%s.%s", t->schema, t->name);
+			const struct schema_policy *known = schema_policy_find(lint_model(ctx), key, policy);
+			if (known)
+				d->permissive = known->permissive != 0;
+		}
 		d->display = lint_printf(ctx, "%s ON %s", lint_ident(ctx, policy), d->rel);
 		d->mark = lint_mark_here(ctx, -1);
 		d->next = st->drops;
@@ -197,9 +206,13 @@ static void finish(struct lint_ctx *ctx)
 					     "CHECK (...), or drop and create it again in one transaction "
 					     "(BEGIN; DROP POLICY %s; CREATE POLICY ...; COMMIT;)",
 					     d->display, d->display),
-				 "DROP POLICY %s changes which rows roles see: if it was restrictive, "
-				 "the rows it hid become visible; if it was permissive, the rows it "
-				 "allowed disappear",
-				 d->display);
+				 "DROP POLICY %s changes which rows roles see: %s", d->display,
+				 d->permissive == 1 ? "the rows this permissive policy allowed disappear "
+						      "for the roles it covered (with no permissive policy "
+						      "left, they see no rows at all)"
+				 : d->permissive == 0 ? "the rows this restrictive policy hid become visible"
+						      : "if it was restrictive, the rows it hid become "
+							"visible; if it was permissive, the rows it allowed "
+							"disappear");
 	}
 }
