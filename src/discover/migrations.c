@@ -768,8 +768,8 @@ static void check_versions(struct migration_set *set)
 {
 	static const char *const consequence[FW_COUNT] = {
 		[FW_FLYWAY] = "Flyway refuses to migrate (\"found more than one migration with version\")",
-		[FW_DBMATE] = "dbmate records migrations by version, so once one of them is applied the "
-			      "other is taken as applied and never runs",
+		[FW_DBMATE] = "dbmate records applied migrations by version: deployed together, the second "
+			      "fails to record itself; deployed apart, it is taken as applied and never runs",
 		[FW_DIESEL] = "Diesel records migrations by version, so only one of them is ever run",
 		[FW_SUPABASE] = "the CLI records migrations by version, so the second one fails or is "
 				"skipped",
