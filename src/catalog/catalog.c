@@ -306,9 +306,15 @@ static char *scrub(const struct session *s, const char *msg)
 	size_t n = strlen(out);
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
 		out[--n] = '\0';
-	for (char *p = out; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	/* one line: libpq's second lines start with a tab */
+	char *w = out;
+	for (char *p = out; *p; p++) {
+		char c = *p == '\n' || *p == '\t' ? ' ' : *p;
+		if (c == ' ' && w > out && w[-1] == ' ')
+			continue;
+		*w++ = c;
+	}
+	*w = '\0';
 	return out;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/norm.h"
 #include "util/xalloc.h"
 
 enum { KEY_MAX = 600 };
@@ -889,7 +890,8 @@ char *schema_index_elem_text(const struct schema_index_elem *e)
 {
 	char *base;
 	if (e->column) {
-		base = xstrdup(e->column);
+		char q[300];
+		base = xstrdup(schema_quote_ident(e->column, q, sizeof(q)));
 	} else {
 		/* PostgreSQL wraps an expression element in parentheses unless it is a function call;
 		 * always wrapping keeps the text unambiguous */
