@@ -63,6 +63,44 @@ static int same_file(const char *a, const char *b)
 
 /* Adds a migration set's parts. only: when not NULL, the files to report (the others are read
  * for context, and their down parts are skipped). */
+static int starts_numbered(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	return *base >= '0' && *base <= '9';
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Plain SQL files named on the command line are linted in the order given. The numbered files
+ * of their directory that sort before them (001_x.sql before 003_z.sql) are read first for
+ * context; a directory of unrelated scripts (tests, fixtures, snippets) is no migration
+ * history, so unnumbered names bring no context. */
+static void add_plain_files(struct plan *plan, struct migration_set *set, char *const *only,
+			    size_t nonly)
+{
+	const char *last = NULL;
+	for (size_t k = 0; k < nonly; k++)
+		if (starts_numbered(only[k]) && (!last || strcmp(base_name(only[k]), last) > 0))
+			last = base_name(only[k]);
+	for (size_t i = 0; last && i < set->n; i++) {
+		const struct migration_part *p = &set->items[i].up;
+		int named = 0;
+		for (size_t k = 0; k < nonly && !named; k++)
+			named = same_file(only[k], p->path);
+		if (!named && starts_numbered(p->path) && strcmp(base_name(p->path), last) < 0) {
+			add_item(plan, &set->items[i], p, p->path, 0, 0, FW_SQL);
+			plan->items[plan->n - 1].set = set;
+		}
+	}
+	for (size_t k = 0; k < nonly; k++)
+		add_item(plan, NULL, NULL, only[k], 0, 1, FW_SQL);
+}
+
 static void add_set(struct plan *plan, const char *dir, enum framework fw, char *const *only,
 		    size_t nonly, char *const *exclude, size_t n_exclude)
 {
@@ -72,6 +110,13 @@ static void add_set(struct plan *plan, const char *dir, enum framework fw, char 
 		plan->errors++;
 	}
 	set->partial = only != NULL;
+	/* Plain SQL files give each other context only as a numbered sequence (001_x.sql,
+	 * 20240101_y.sql): a directory of unrelated scripts (tests, fixtures, snippets) is not a
+	 * migration history. */
+	if (fw == FW_SQL && only) {
+		add_plain_files(plan, set, only, nonly);
+		return;
+	}
 	for (size_t i = 0; i < set->n; i++) {
 		const struct migration *m = &set->items[i];
 		const struct migration_part *parts[2] = { &m->up, &m->down };
