@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pgsieve's build, tests, fuzzing and later integrations need.
+# Runs apt-get (update once, then install) only for packages that are missing, so it returns at
+# once on a machine that has them. Needs root, or sudo.
+# usage: bash ci/deps.sh
+set -euo pipefail
+
+packages=(
+	# the build
+	meson ninja-build pkg-config gcc
+	libpg-query-dev libprotobuf-c-dev libjansson-dev libyaml-dev libpq-dev
+	# the tests: SARIF and Code Quality schemas, YAML configs, git for --since/--staged
+	python3 python3-jsonschema python3-yaml git
+	# fuzzing (libFuzzer ships in clang's runtime library package)
+	clang libclang-rt-14-dev
+	# a throwaway PostgreSQL for database tests, Alembic projects, pre-commit hooks
+	postgresql-15 postgresql-common python3-alembic python3-sqlalchemy pre-commit
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+echo "ci/deps.sh: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "ci/deps.sh: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+	sudo=(sudo)
+fi
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	"${missing[@]}"
