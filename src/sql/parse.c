@@ -12,6 +12,9 @@
 #include "util/srcmap.h"
 #include "util/xalloc.h"
 
+/* The most text one libpg_query parse takes when a piece can be cut (see parse_groups). */
+enum { SQL_PARSE_BYTES = 256 * 1024 };
+
 struct parser {
 	const char *text; /* the whole file */
 	size_t len;
@@ -69,10 +72,106 @@ struct chunk_tokens {
 	size_t next_comment; /* comments delivered so far */
 };
 
-/* Scans the piece; returns -1 when the scanner rejects it (an unterminated comment, string or
- * dollar quote), in which case the parser will report the same error with its position. */
-static int scan_piece(struct parser *p, const char *buf, uint32_t base, struct chunk_tokens *out,
-		      int *error_pos)
+static int read_varint(const uint8_t **pos, const uint8_t *end, uint64_t *out);
+
+/* Skips the value of a field of wire type `wt`; -1 when the data is malformed. */
+static int skip_field(const uint8_t **pos, const uint8_t *end, unsigned wt)
+{
+	uint64_t n;
+	switch (wt) {
+	case 0: /* varint */
+		return read_varint(pos, end, &n);
+	case 1: /* 64-bit */
+		n = 8;
+		break;
+	case 2: /* length-delimited */
+		if (read_varint(pos, end, &n) != 0)
+			return -1;
+		break;
+	case 5: /* 32-bit */
+		n = 4;
+		break;
+	default:
+		return -1;
+	}
+	if (n > (uint64_t)(end - *pos))
+		return -1;
+	*pos += n;
+	return 0;
+}
+
+/* The field number of a field of a message type of pg_query.proto, from its descriptor. */
+static uint64_t field_id(const ProtobufCMessageDescriptor *d, const char *name)
+{
+	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+	return f ? f->id : 0;
+}
+
+/* The scanner's output is a flat list of tokens of three small integers each, read here
+ * straight from the wire format: protobuf-c's generic unpacking allocates a message per token
+ * and took a third as long as the scan itself. Returns -1 on malformed data. */
+static int decode_scan(const uint8_t *data, size_t len, uint32_t base, struct chunk_tokens *out,
+		       struct arena *a)
+{
+	const uint8_t *pos = data, *end = data + len;
+	uint64_t tag, n, v;
+	size_t count = 0;
+	const uint64_t tokens_id = field_id(&pg_query__scan_result__descriptor, "tokens"),
+		       start_id = field_id(&pg_query__scan_token__descriptor, "start"),
+		       end_id = field_id(&pg_query__scan_token__descriptor, "end"),
+		       kind_id = field_id(&pg_query__scan_token__descriptor, "token");
+	while (pos < end) {
+		if (read_varint(&pos, end, &tag) != 0 || skip_field(&pos, end, (unsigned)(tag & 7)) != 0)
+			return -1;
+		count += (tag >> 3) == tokens_id && (tag & 7) == 2;
+	}
+	out->code = arena_alloc(a, (count + 1) * sizeof(*out->code));
+	out->comments = arena_alloc(a, (count + 1) * sizeof(*out->comments));
+	for (pos = data; pos < end;) {
+		if (read_varint(&pos, end, &tag) != 0)
+			return -1;
+		if ((tag >> 3) != tokens_id || (tag & 7) != 2) {
+			if (skip_field(&pos, end, (unsigned)(tag & 7)) != 0)
+				return -1;
+			continue;
+		}
+		if (read_varint(&pos, end, &n) != 0 || n > (uint64_t)(end - pos))
+			return -1;
+		const uint8_t *token_end = pos + n;
+		uint64_t start = 0, stop = 0, kind = 0; /* proto3 leaves out zero values */
+		while (pos < token_end) {
+			if (read_varint(&pos, token_end, &tag) != 0)
+				return -1;
+			if ((tag & 7) != 0) {
+				if (skip_field(&pos, token_end, (unsigned)(tag & 7)) != 0)
+					return -1;
+				continue;
+			}
+			if (read_varint(&pos, token_end, &v) != 0)
+				return -1;
+			if ((tag >> 3) == start_id)
+				start = v;
+			else if ((tag >> 3) == end_id)
+				stop = v;
+			else if ((tag >> 3) == kind_id)
+				kind = v;
+		}
+		uint32_t s = base + (uint32_t)start, e = base + (uint32_t)stop;
+		if (kind == PG_QUERY__TOKEN__SQL_COMMENT || kind == PG_QUERY__TOKEN__C_COMMENT)
+			out->comments[out->ncomments++] = (struct sql_comment){
+				s, e, kind == PG_QUERY__TOKEN__C_COMMENT
+			};
+		else
+			out->code[out->ncode++] = (struct sql_token){ s, e, (int)kind };
+	}
+	return 0;
+}
+
+/* Scans the piece into memory from `a`; returns -1 when the scanner rejects it (an
+ * unterminated comment, string or dollar quote), in which case the parser will report the
+ * same error with its position. */
+static int scan_piece(const char *buf, uint32_t base, struct chunk_tokens *out, int *error_pos,
+		      struct arena *a)
 {
 	memset(out, 0, sizeof(*out));
 	PgQueryScanResult sr = pg_query_scan(buf);
@@ -81,26 +180,11 @@ static int scan_piece(struct parser *p, const char *buf, uint32_t base, struct c
 		pg_query_free_scan_result(sr);
 		return -1;
 	}
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &p->arena };
-	PgQuery__ScanResult *scan =
-		pg_query__scan_result__unpack(&alloc, sr.pbuf.len, (const uint8_t *)sr.pbuf.data);
+	int rc = decode_scan((const uint8_t *)sr.pbuf.data, sr.pbuf.len, base, out, a);
 	pg_query_free_scan_result(sr);
-	if (!scan)
-		return -1;
-	out->code = arena_alloc(&p->arena, (scan->n_tokens + 1) * sizeof(*out->code));
-	out->comments = arena_alloc(&p->arena, (scan->n_tokens + 1) * sizeof(*out->comments));
-	for (size_t i = 0; i < scan->n_tokens; i++) {
-		const PgQuery__ScanToken *t = scan->tokens[i];
-		uint32_t s = base + (uint32_t)t->start, e = base + (uint32_t)t->end;
-		if (t->token == PG_QUERY__TOKEN__SQL_COMMENT || t->token == PG_QUERY__TOKEN__C_COMMENT) {
-			out->comments[out->ncomments++] = (struct sql_comment){
-				s, e, t->token == PG_QUERY__TOKEN__C_COMMENT
-			};
-		} else {
-			out->code[out->ncode++] = (struct sql_token){ s, e, (int)t->token };
-		}
-	}
-	return 0;
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 static void deliver_comments_before(struct parser *p, struct chunk_tokens *tk, uint32_t limit)
@@ -202,12 +286,14 @@ static int parse_statements(struct parser *p, uint32_t base, size_t n, const cha
 		size_t bad = srcmap_advance_chars(buf, n, 0, (size_t)scan_error - 1);
 		char *prefix = xstrndup(buf, bad);
 		struct chunk_tokens ptk;
+		struct arena mem;
 		int ignored;
-		if (scan_piece(p, prefix, base, &ptk, &ignored) == 0)
+		arena_init(&mem);
+		if (scan_piece(prefix, base, &ptk, &ignored, &mem) == 0)
 			ncuts = statement_cuts(&ptk, &cuts);
+		arena_release(&mem);
 		free(prefix);
 	}
-	arena_release(&p->arena);
 	int rc = 0;
 	uint32_t from = base;
 	for (size_t i = 0; i <= ncuts && rc == 0 && !p->stopped; i++) {
@@ -380,45 +466,52 @@ static uint32_t error_offset(const char *buf, size_t n, uint32_t base, int curso
 	return base + (uint32_t)srcmap_advance_chars(buf, n, 0, (size_t)cursorpos - 1);
 }
 
-/* Parses one piece. With `may_split`, a piece with a syntax error is split into statements
- * that are parsed one at a time; without, the piece is one statement and becomes an error
- * statement. */
-static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
+enum piece_mode {
+	PIECE_SINGLE, /* one statement: an error makes it a statement that does not parse */
+	PIECE_SPLIT,  /* an error makes the piece be parsed again one statement at a time */
+	PIECE_TRY,    /* an error delivers nothing and returns PIECE_FAILED */
+};
+enum { PIECE_FAILED = 1 };
+
+/* Parses the piece text[base..base+n), whose NUL-terminated text is buf and whose tokens are
+ * tk, and delivers its statements. */
+static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *buf,
+			 struct chunk_tokens *tk, int scanned, int scan_error, enum piece_mode mode)
 {
-	int copied;
-	char *buf = piece_text(p, base, n, &copied);
-	struct chunk_tokens tk;
-	int scan_error = 0;
-	int scanned = scan_piece(p, buf, base, &tk, &scan_error) == 0;
 	PgQueryProtobufParseResult pr = { 0 };
+	struct arena mem; /* the tree and the messages, until the statements are delivered */
 	int rc = 0;
+	arena_init(&mem);
 	/* why the piece's tree is not used though it may parse, and where, UINT32_MAX for the
 	 * start of the statement */
 	const char *refused = NULL;
 	uint32_t refused_at = UINT32_MAX;
 
-	if (scanned && (refused_at = chain_limit_exceeded(&tk, MAX_CHAINED_OPERATORS)) != UINT32_MAX)
-		refused = arena_printf(&p->arena, "stack depth limit exceeded: more than %d operators "
+	if (scanned && (refused_at = chain_limit_exceeded(tk, MAX_CHAINED_OPERATORS)) != UINT32_MAX)
+		refused = arena_printf(&mem, "stack depth limit exceeded: more than %d operators "
 				       "chained or nested in one expression", MAX_CHAINED_OPERATORS);
 	else
 		pr = pg_query_parse_protobuf(buf);
 	if (!refused && !pr.error &&
 	    tree_too_deep((const uint8_t *)pr.parse_tree.data, pr.parse_tree.len,
 			  &pg_query__parse_result__descriptor, MAX_TREE_DEPTH))
-		refused = arena_printf(&p->arena, "stack depth limit exceeded: the statement's tree "
+		refused = arena_printf(&mem, "stack depth limit exceeded: the statement's tree "
 				       "nests more than %d levels deep", MAX_TREE_DEPTH);
 
-	if ((pr.error || refused) && may_split) {
+	if ((pr.error || refused) && mode == PIECE_TRY) {
 		pg_query_free_protobuf_parse_result(pr);
-		rc = parse_statements(p, base, n, buf, &tk, scanned, scan_error);
-		if (copied)
-			free(buf);
-		return rc;
+		arena_release(&mem);
+		return PIECE_FAILED;
+	}
+	if ((pr.error || refused) && mode == PIECE_SPLIT) {
+		pg_query_free_protobuf_parse_result(pr);
+		arena_release(&mem);
+		return parse_statements(p, base, n, buf, tk, scanned, scan_error);
 	}
 	if (pr.error || refused) {
 		struct sql_stmt st = { 0 };
 		if (scanned) {
-			locate(&st, &tk, base, base + (uint32_t)n);
+			locate(&st, tk, base, base + (uint32_t)n);
 		} else {
 			uint32_t s = base;
 			while (s < base + n && strchr(" \t\r\n\f\v", p->text[s]))
@@ -433,16 +526,16 @@ static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
 			st.error_message = refused;
 		} else {
 			st.error_offset = error_offset(buf, n, base, pr.error->cursorpos, st.start);
-			st.error_message = arena_strdup(&p->arena, pr.error->message);
+			st.error_message = arena_strdup(&mem, pr.error->message);
 		}
 		pg_query_free_protobuf_parse_result(pr);
-		rc = deliver(p, &tk, &st);
+		rc = deliver(p, tk, &st);
 		if (rc == 0)
-			deliver_comments_before(p, &tk, UINT32_MAX);
+			deliver_comments_before(p, tk, UINT32_MAX);
 		goto out;
 	}
 
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &p->arena };
+	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &mem };
 	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
 		&alloc, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
 	pg_query_free_protobuf_parse_result(pr);
@@ -451,23 +544,102 @@ static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
 		goto out;
 	}
 	if (!scanned) /* the scanner and the parser agree on what is SQL; cannot happen */
-		memset(&tk, 0, sizeof(tk));
+		memset(tk, 0, sizeof(*tk));
 	for (size_t i = 0; i < tree->n_stmts && rc == 0; i++) {
 		const PgQuery__RawStmt *raw = tree->stmts[i];
 		uint32_t from = base + (uint32_t)raw->stmt_location;
 		uint32_t to = raw->stmt_len ? from + (uint32_t)raw->stmt_len : base + (uint32_t)n;
 		struct sql_stmt st = { 0 };
-		locate(&st, &tk, from, to);
+		locate(&st, tk, from, to);
 		st.node = raw->stmt;
 		st.base = base;
-		rc = deliver(p, &tk, &st);
+		rc = deliver(p, tk, &st);
 	}
 	if (rc == 0)
-		deliver_comments_before(p, &tk, UINT32_MAX);
+		deliver_comments_before(p, tk, UINT32_MAX);
 out:
+	arena_release(&mem);
+	return rc;
+}
+
+
+/* The tokens and comments of tk in [from, to), which must not cut a token. */
+static struct chunk_tokens token_view(const struct chunk_tokens *tk, uint32_t from, uint32_t to)
+{
+	struct chunk_tokens v = { 0 };
+	size_t first = token_at_or_after(tk, from), last = token_at_or_after(tk, to);
+	v.code = tk->code + first;
+	v.ncode = last - first;
+	size_t lo = 0, hi = tk->ncomments;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tk->comments[mid].start < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	v.comments = tk->comments + lo;
+	while (v.ncomments < tk->ncomments - lo && v.comments[v.ncomments].start < to)
+		v.ncomments++;
+	return v;
+}
+
+/* A piece above SQL_PARSE_BYTES is parsed in groups of whole statements of about that size,
+ * cut at the statement ends its tokens show. libpg_query needs some 40 bytes of memory per byte
+ * it parses at once; parsing 256 kB at a time keeps that memory small and reused, where a
+ * whole 2 MB file costs 120 MB of fresh pages and takes longer. A group that does not parse
+ * (a syntax error, or a cut in the middle of a statement the cutting did not foresee) ends the
+ * grouping: the rest of the piece is parsed as it would have been without groups. */
+static int parse_groups(struct parser *p, uint32_t base, size_t n, const char *buf,
+			struct chunk_tokens *tk)
+{
+	uint32_t *cuts;
+	size_t ncuts = statement_cuts(tk, &cuts), next = 0;
+	uint32_t from = base, end = base + (uint32_t)n;
+	int rc = 0;
+	while (rc == 0 && !p->stopped && from < end) {
+		while (next < ncuts && cuts[next] < from + SQL_PARSE_BYTES)
+			next++;
+		uint32_t to = next < ncuts ? cuts[next] : end;
+		struct chunk_tokens view = token_view(tk, from, to);
+		if (to < end) {
+			char *group = xstrndup(p->text + from, to - from);
+			rc = parse_scanned(p, from, to - from, group, &view, 1, 0, PIECE_TRY);
+			free(group);
+			if (rc != PIECE_FAILED) {
+				from = to;
+				continue;
+			}
+			view = token_view(tk, from, end);
+		}
+		rc = parse_scanned(p, from, end - from, buf + (from - base), &view, 1, 0, PIECE_SPLIT);
+		break;
+	}
+	free(cuts);
+	return rc;
+}
+
+/* Parses one piece. With `may_split`, a piece with a syntax error is split into statements
+ * that are parsed one at a time; without, the piece is one statement and becomes an error
+ * statement. */
+static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
+{
+	struct arena mem; /* the tokens */
+	arena_init(&mem);
+	int copied;
+	char *buf = piece_text(p, base, n, &copied);
+	struct chunk_tokens tk;
+	int scan_error = 0;
+	int scanned = scan_piece(buf, base, &tk, &scan_error, &mem) == 0;
+	int rc;
+	if (scanned && may_split && n > SQL_PARSE_BYTES)
+		rc = parse_groups(p, base, n, buf, &tk);
+	else
+		rc = parse_scanned(p, base, n, buf, &tk, scanned, scan_error,
+				   may_split ? PIECE_SPLIT : PIECE_SINGLE);
 	if (copied)
 		free(buf);
-	arena_release(&p->arena);
+	arena_release(&mem);
 	return rc;
 }
 
