@@ -26,7 +26,6 @@ project's code prints goes to standard error.
 
 import ast
 import configparser
-import contextlib
 import importlib.util
 import io
 import json
