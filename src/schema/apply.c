@@ -72,10 +72,12 @@ static int object_name(const PgQuery__Node *obj, const char **schema, const char
 	return -1;
 }
 
+/* value may be *field itself or point into it: copied before the old string goes */
 static void set_str(char **field, const char *value)
 {
+	char *copy = value ? xstrdup(value) : NULL;
 	free(*field);
-	*field = value ? xstrdup(value) : NULL;
+	*field = copy;
 }
 
 static void set_owned(char **field, char *value)
@@ -244,6 +246,7 @@ static void apply_sequence_options(struct schema_model *m, struct schema_sequenc
 	struct schema_sequence defaults = { .increment = s->increment };
 	schema_sequence_set_type(&defaults, old_type, 0, 0);
 	int min_custom = !creating && old_min != defaults.min, max_custom = !creating && old_max != defaults.max;
+	free(defaults.type);
 	int have_start = 0;
 	char *type = xstrdup(old_type);
 	for (size_t i = 0; i < n; i++) {
@@ -2229,18 +2232,21 @@ static void rename_type_refs(struct schema_model *m, const char *schema, const c
 	}
 }
 
-static void move_type(struct schema_model *m, struct schema_type *t, const char *new_schema, const char *new_name)
+static void move_type(struct schema_model *m, struct schema_type *t, const char *to_schema, const char *to_name)
 {
 	char old[KEY_MAX], nk[KEY_MAX];
 	schema_key(old, sizeof(old), t->schema, t->name);
-	schema_key(nk, sizeof(nk), new_schema, new_name);
+	schema_key(nk, sizeof(nk), to_schema, to_name);
 	if (strmap_get(&m->types, nk))
 		return;
-	char *os = xstrdup(t->schema), *on = xstrdup(t->name);
-	rekey(&m->types, old, nk, &t->schema, &t->name, new_schema, new_name);
-	rename_type_refs(m, os, on, new_schema, new_name);
+	/* to_schema may be t->schema itself, which the rekey frees */
+	char *os = xstrdup(t->schema), *on = xstrdup(t->name), *ns = xstrdup(to_schema), *nn = xstrdup(to_name);
+	rekey(&m->types, old, nk, &t->schema, &t->name, ns, nn);
+	rename_type_refs(m, os, on, ns, nn);
 	free(os);
 	free(on);
+	free(ns);
+	free(nn);
 }
 
 static void move_function(struct schema_model *m, struct schema_function *f, const char *new_schema, const char *new_name)

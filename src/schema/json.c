@@ -71,11 +71,11 @@ static json_t *acl_json(const struct schema_acl *a, const char *const *all)
 	}
 	qsort(items, n, sizeof(char *), cmp_str);
 	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(items[i], items[i - 1]))
 			json_array_append_new(arr, json_string(items[i]));
+	for (size_t i = 0; i < n; i++)
 		free(items[i]);
-	}
 	free(items);
 	return arr;
 }

@@ -1319,8 +1319,9 @@ void schema_extension_drop(struct schema_model *m, const char *name)
 static void replace_str(char **field, const char *old, const char *new_value)
 {
 	if (*field && !strcmp(*field, old)) {
+		char *copy = xstrdup(new_value);
 		free(*field);
-		*field = xstrdup(new_value);
+		*field = copy;
 	}
 }
 

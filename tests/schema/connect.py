@@ -48,7 +48,10 @@ def main():
                 env=clean_env)
         expect_trouble("refused (unix socket)", r, "cannot connect", f"host={tmp}", "port=5", "dbname=x",
                        "user=u", secret=SECRET)
-        r = run(pgsieve, ["lint", "--db", f"postgresql://u:{SECRET}@127.0.0.1:9/x", "--no-config", tmp],
+        mig = os.path.join(tmp, "001_init.sql")
+        with open(mig, "w") as f:
+            f.write("CREATE TABLE t (id int);\n")
+        r = run(pgsieve, ["lint", "--db", f"postgresql://u:{SECRET}@127.0.0.1:9/x", "--no-config", mig],
                 env=clean_env)
         expect_trouble("refused (TCP, URI with a password)", r, "cannot connect", "127.0.0.1", secret=SECRET)
         r = run(pgsieve, ["schema", "dump", "--db", f"host=/nowhere password={SECRET} port"], env=clean_env)
