@@ -11,6 +11,8 @@ packages=(
 	libpg-query-dev libprotobuf-c-dev libjansson-dev libyaml-dev libpq-dev
 	# the tests: SARIF and Code Quality schemas, YAML configs, git for --since/--staged
 	python3 python3-jsonschema python3-yaml git
+	# the man page test renders with groff
+	groff-base man-db
 	# fuzzing (libFuzzer ships in clang's runtime library package)
 	clang libclang-rt-14-dev
 	# a throwaway PostgreSQL for database tests, Alembic projects, pre-commit hooks
