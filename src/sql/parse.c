@@ -670,40 +670,69 @@ static int deliver_oversized(struct parser *p, uint32_t start, size_t n, uint32_
 	return rc;
 }
 
+/* The splitter reads this much text at a time: libpg_query keeps what it allocates for every
+ * token until the split returns, about five times the text, so a whole 50 MB file at once
+ * would take 270 MB. */
+enum { SPLIT_WINDOW_BYTES = 4 * 1024 * 1024 };
+
 /* A large region is cut into chunks of about `chunk_bytes` at statement ends found by
- * libpg_query's scanner-based splitter. Chunks are contiguous ranges of the text, so nothing
- * between the statements it recognises is lost; a chunk with an error is handled by
- * parse_piece like any other. Where the splitter fails, the rest of the region is one chunk. */
+ * libpg_query's scanner-based splitter, run on windows of the text that start at statement
+ * ends. Chunks are contiguous ranges of the text, so nothing between the statements it
+ * recognises is lost; a chunk with an error is handled by parse_piece like any other. The last
+ * statement of a window that stops before the end of the region may run past it, so it is left
+ * for the next window; a window whose text does not scan (a quote or comment that goes on past
+ * it) or holds less than one whole statement is doubled. Where the splitter fails on the last
+ * window, the rest of the region is one chunk. */
 static int parse_large(struct parser *p, uint32_t offset, size_t n, size_t chunk_bytes)
 {
-	int copied;
-	char *buf = piece_text(p, offset, n, &copied);
-	PgQuerySplitResult split = pg_query_split_with_scanner(buf);
-	/* After a scanner error (an unterminated quote or comment) the statements before it are
-	 * still cut into chunks; the rest is one piece that carries the error. */
-	uint32_t scan_error_at = UINT32_MAX;
-	char *scan_error = NULL;
-	if (split.error && split.error->cursorpos > 0) {
-		size_t bad = srcmap_advance_chars(buf, n, 0, (size_t)split.error->cursorpos - 1);
-		scan_error_at = offset + (uint32_t)bad;
-		scan_error = xstrdup(split.error->message);
-		pg_query_free_split_result(split);
-		char *prefix = xstrndup(buf, bad);
-		split = pg_query_split_with_scanner(prefix);
-		free(prefix);
-	}
-	if (copied)
-		free(buf);
+	size_t from = 0, window = SPLIT_WINDOW_BYTES;
 	int rc = 0;
-	size_t from = 0;
-	if (!split.error) {
-		for (int i = 0; i < split.n_stmts && rc == 0 && !p->stopped; i++) {
-			size_t start = (size_t)split.stmts[i]->stmt_location;
+	while (rc == 0 && !p->stopped && from < n) {
+		size_t w = n - from < window ? n - from : window;
+		int at_end = from + w == n;
+		size_t base = from; /* the window's start: split locations are relative to it */
+		int copied;
+		char *buf = piece_text(p, offset + (uint32_t)base, w, &copied);
+		PgQuerySplitResult split = pg_query_split_with_scanner(buf);
+		if (split.error && !at_end) {
+			pg_query_free_split_result(split);
+			if (copied)
+				free(buf);
+			window *= 2;
+			continue;
+		}
+		/* After a scanner error (an unterminated quote or comment) the statements before it
+		 * are still cut into chunks; the rest is one piece that carries the error. */
+		uint32_t scan_error_at = UINT32_MAX;
+		char *scan_error = NULL;
+		if (split.error && split.error->cursorpos > 0) {
+			size_t bad = srcmap_advance_chars(buf, w, 0, (size_t)split.error->cursorpos - 1);
+			scan_error_at = offset + (uint32_t)(base + bad);
+			scan_error = xstrdup(split.error->message);
+			pg_query_free_split_result(split);
+			char *prefix = xstrndup(buf, bad);
+			split = pg_query_split_with_scanner(prefix);
+			free(prefix);
+		}
+		if (copied)
+			free(buf);
+		size_t usable = split.error ? 0 : (size_t)split.n_stmts;
+		if (!at_end && usable > 0)
+			usable--; /* it may go on past the window */
+		if (!at_end && usable == 0) {
+			pg_query_free_split_result(split);
+			window *= 2;
+			continue;
+		}
+		size_t usable_end = base;
+		for (size_t i = 0; i < usable && rc == 0 && !p->stopped; i++) {
+			size_t start = base + (size_t)split.stmts[i]->stmt_location;
 			size_t end = start + (size_t)split.stmts[i]->stmt_len;
-			if (end > n)
-				end = n;
+			if (end > base + w)
+				end = base + w;
 			if (start < from)
 				start = from;
+			usable_end = end;
 			if (end - start > MAX_STATEMENT_BYTES) {
 				if (start > from)
 					rc = parse_piece(p, offset + (uint32_t)from, start - from, 1);
@@ -716,15 +745,26 @@ static int parse_large(struct parser *p, uint32_t offset, size_t n, size_t chunk
 				from = end;
 			}
 		}
+		pg_query_free_split_result(split);
+		if (at_end) {
+			if (rc == 0 && !p->stopped && from < n) {
+				if (n - from > MAX_STATEMENT_BYTES)
+					rc = deliver_oversized(p, offset + (uint32_t)from, n - from, scan_error_at,
+							       scan_error);
+				else
+					rc = parse_piece(p, offset + (uint32_t)from, n - from, 1);
+			}
+			free(scan_error);
+			break;
+		}
+		/* the statements left over are read again by the next window, unless nothing was cut
+		 * in this one: then they are one chunk, so that every window makes progress */
+		if (rc == 0 && !p->stopped && from == base && usable_end > from) {
+			rc = parse_piece(p, offset + (uint32_t)from, usable_end - from, 1);
+			from = usable_end;
+		}
+		window = SPLIT_WINDOW_BYTES;
 	}
-	pg_query_free_split_result(split);
-	if (rc == 0 && !p->stopped && from < n) {
-		if (n - from > MAX_STATEMENT_BYTES)
-			rc = deliver_oversized(p, offset + (uint32_t)from, n - from, scan_error_at, scan_error);
-		else
-			rc = parse_piece(p, offset + (uint32_t)from, n - from, 1);
-	}
-	free(scan_error);
 	return rc;
 }
 
