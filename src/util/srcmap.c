@@ -11,6 +11,8 @@ void srcmap_init(struct srcmap *map, const char *text, size_t len)
 	map->len = len;
 	map->line_starts = NULL;
 	map->nlines = 0;
+	map->last_line = map->last_offset = 0;
+	map->last_column = 1;
 	XGROW(map->line_starts, 1, cap);
 	map->line_starts[map->nlines++] = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -34,7 +36,7 @@ static int starts_char(unsigned char c)
 	return (c & 0xC0) != 0x80;
 }
 
-struct srcpos srcmap_pos(const struct srcmap *map, size_t offset)
+struct srcpos srcmap_pos(struct srcmap *map, size_t offset)
 {
 	if (offset > map->len)
 		offset = map->len;
@@ -47,13 +49,21 @@ struct srcpos srcmap_pos(const struct srcmap *map, size_t offset)
 			hi = mid;
 	}
 	uint32_t column = 1;
-	for (size_t i = map->line_starts[lo]; i < offset; i++) {
+	size_t from = map->line_starts[lo];
+	if (map->last_line == lo && map->last_offset >= from && map->last_offset <= offset) {
+		from = map->last_offset;
+		column = map->last_column;
+	}
+	for (size_t i = from; i < offset; i++) {
 		unsigned char c = (unsigned char)map->text[i];
 		if (c == '\r' && i + 1 < map->len && map->text[i + 1] == '\n')
 			continue;
 		if (starts_char(c))
 			column++;
 	}
+	map->last_line = lo;
+	map->last_offset = offset;
+	map->last_column = column;
 	return (struct srcpos){ (uint32_t)lo + 1, column };
 }
 

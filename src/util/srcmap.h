@@ -12,6 +12,10 @@ struct srcmap {
 	size_t len;
 	uint32_t *line_starts; /* byte offset where each line begins */
 	size_t nlines;
+	/* The last position asked for: the next one on the same line is counted on from there, so
+	 * many findings on one long line cost no more than the line. */
+	size_t last_line, last_offset;
+	uint32_t last_column;
 };
 
 struct srcpos {
@@ -21,7 +25,7 @@ struct srcpos {
 void srcmap_init(struct srcmap *map, const char *text, size_t len);
 void srcmap_release(struct srcmap *map);
 /* offset may be len (the end of the text); larger offsets are clamped to it. */
-struct srcpos srcmap_pos(const struct srcmap *map, size_t offset);
+struct srcpos srcmap_pos(struct srcmap *map, size_t offset);
 /* The byte offset of the character at 0-based character index `chars` from `from`: turns
  * libpg_query's character-based error positions into byte offsets. */
 size_t srcmap_advance_chars(const char *text, size_t len, size_t from, size_t chars);
