@@ -1,6 +1,7 @@
 /* libFuzzer target: the whole lint of one file (front end, migration context, schema model,
- * every rule, suppressions) and the JSON and SARIF reports of it. The first byte picks the
- * target version and whether the runner wraps the file in a transaction. */
+ * every rule, suppressions) and the text, JSON and SARIF reports of it. The first byte picks
+ * the target version, whether the runner wraps the file in a transaction and whether the
+ * reports are written. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src.has_down = -1;
 	lint_run_source(&run, &src);
 
-	FILE *out = fopen("/dev/null", "w");
+	/* The reports list every rule with its documentation: written for one input in eight
+	 * only, so that most of the time goes to the lint itself. */
+	FILE *out = (knobs & 0x70) == 0x70 ? fopen("/dev/null", "w") : NULL;
 	if (out) {
 		struct report_options ro = { 0 };
 		ro.tool_version = "0";
