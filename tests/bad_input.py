@@ -409,6 +409,9 @@ def case_newer_syntax(tmp):
         r = run(['--pg-version', '18', 'new.sql'], d)
         expect_finding('newer syntax: ' + name, r, 'syntax-error', line + 1, col,
                        ('PostgreSQL %s' % grammar, 'grammar'))
+        r = run(['new.sql'], d)
+        expect_finding('newer syntax, default target: ' + name, r, 'syntax-error', line + 1, col,
+                       ('PostgreSQL %s' % grammar, 'grammar'))
         t = run(['--pg-version', '18', 'new.sql'], d, fmt='text')
         check('PostgreSQL %s' % grammar in t.out and 'grammar' in t.out, 'newer syntax %s: text output names the '
               'grammar' % name, t.out[:400])
