@@ -10,7 +10,7 @@
 
 Skipped when the corpus is not checked out beside the repository.
 
-usage: lago.py PGSIEVE
+usage: lago.py PGSIEVE [--sanitized]
 """
 import json
 import os
@@ -63,7 +63,8 @@ def main():
         best_wall = wall if best_wall is None else min(best_wall, wall)
     print(f"loading {os.path.basename(os.path.dirname(os.path.dirname(LAGO)))}: best of 5 "
           f"{best_cpu:.3f} s CPU, {best_wall:.3f} s wall (target {TARGET_SECONDS} s)")
-    check("lago loads in time", best_cpu < TARGET_SECONDS, f"{best_cpu:.3f} s")
+    if "--sanitized" not in sys.argv[2:]:
+        check("lago loads in time", best_cpu < TARGET_SECONDS, f"{best_cpu:.3f} s")
 
     model, err = dump(pgsieve, ["--schema", LAGO])
     check("every statement of lago parses", not err.strip(), err.strip())
