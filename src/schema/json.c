@@ -58,9 +58,9 @@ static json_t *acl_json(const struct schema_acl *a, const char *const *all)
 	size_t n = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		const struct schema_grant *g = &a->items[i];
-		if (!strcmp(g->privilege, "MAINTAIN") && all == table_all)
-			continue;
 		int full = all && has_all(a, g->grantee, g->grantable, all);
+		if (full && !strcmp(g->privilege, "MAINTAIN") && all == table_all)
+			continue; /* part of ALL from PostgreSQL 17 */
 		if (full && in_list(g->privilege, all)) {
 			if (strcmp(g->privilege, all[0]))
 				continue; /* written once, for the first privilege of the set */
