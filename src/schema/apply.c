@@ -338,6 +338,7 @@ static struct schema_sequence *implicit_sequence(struct schema_model *m, const s
 	set_str(&s->owned_column, column);
 	s->owner_kind = 'a';
 	s->created_in_migration = 1;
+	schema_mark_new(m, 'S', s);
 	return s;
 }
 
@@ -386,6 +387,8 @@ static void apply_column_def(struct schema_model *m, struct schema_table *t, con
 		snprintf(ref.name, sizeof(ref.name), "%s", serial);
 	set_column_type(col, &ref);
 	col->added_in_migration = added;
+	if (added)
+		schema_mark_new(m, 't', t);
 	col->not_null = cd->is_not_null;
 	set_owned(&col->collation, collation_text(cd->coll_clause));
 	if (cd->raw_default)
@@ -461,6 +464,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 {
 	struct schema_index *ix = schema_index_add(m, t->schema, name, t->schema, t->name);
 	ix->created_in_migration = 1;
+	schema_mark_new(m, 'i', ix);
 	ix->unique = c->type != SCHEMA_CON_EXCLUDE;
 	ix->nulls_not_distinct = c->nulls_not_distinct;
 	set_str(&ix->constraint, c->name);
@@ -810,6 +814,7 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 		return;
 	struct schema_table *t = schema_table_add(m, schema, rv->relname);
 	t->created_in_migration = 1;
+	schema_mark_new(m, 't', t);
 	if (rv->relpersistence && *rv->relpersistence)
 		t->persistence = *rv->relpersistence;
 	if (foreign)
@@ -1215,6 +1220,7 @@ static void apply_index(struct schema_model *m, const PgQuery__IndexStmt *is)
 	struct schema_index *ix = schema_index_add(m, NULL, name, tschema, rv->relname);
 	free(name);
 	ix->created_in_migration = 1;
+	schema_mark_new(m, 'i', ix);
 	if (*is->access_method)
 		set_str(&ix->method, is->access_method);
 	ix->unique = is->unique;
@@ -1268,6 +1274,7 @@ static struct schema_view *define_view(struct schema_model *m, const PgQuery__Ra
 	struct schema_view *v = schema_view_add(m, schema, rv->relname);
 	v->materialized = materialized;
 	v->created_in_migration = 1;
+	schema_mark_new(m, 'v', v);
 	v->definition = q.definition;
 	v->columns = q.columns;
 	v->depends_on = q.depends_on;
@@ -1307,6 +1314,7 @@ static void apply_create_table_as(struct schema_model *m, const PgQuery__CreateT
 	schema_norm_view(m, cs->query, into->col_names, into->n_col_names, &q);
 	struct schema_table *t = schema_table_add(m, schema, into->rel->relname);
 	t->created_in_migration = 1;
+	schema_mark_new(m, 't', t);
 	t->partial = 1;
 	if (into->rel->relpersistence && *into->rel->relpersistence)
 		t->persistence = *into->rel->relpersistence;
@@ -1327,6 +1335,7 @@ static void apply_create_seq(struct schema_model *m, const PgQuery__CreateSeqStm
 		return;
 	struct schema_sequence *s = schema_sequence_add(m, schema, rv->relname, "int8");
 	s->created_in_migration = 1;
+	schema_mark_new(m, 'S', s);
 	apply_sequence_options(m, s, cs->options, cs->n_options, 1);
 }
 

@@ -452,6 +452,53 @@ static void schema_free(struct schema_schema *s)
 	free(s);
 }
 
+/* The objects the current migration created (or added columns to): what
+ * schema_model_begin_migration() resets, without walking the whole model for each migration. */
+void schema_mark_new(struct schema_model *m, char kind, void *obj)
+{
+	if (m->nfresh && m->fresh[m->nfresh - 1].obj == obj)
+		return; /* the columns of one table, one after another */
+	XGROW(m->fresh, m->nfresh + 1, m->fresh_cap);
+	m->fresh[m->nfresh].kind = kind;
+	m->fresh[m->nfresh].obj = obj;
+	m->nfresh++;
+}
+
+/* An object is freed: it must not be reset later. */
+static void forget(struct schema_model *m, const void *obj)
+{
+	for (size_t i = 0; i < m->nfresh;) {
+		if (m->fresh[i].obj == obj)
+			m->fresh[i] = m->fresh[--m->nfresh];
+		else
+			i++;
+	}
+}
+
+static void table_free_in(struct schema_model *m, struct schema_table *t)
+{
+	forget(m, t);
+	table_free(t);
+}
+
+static void index_free_in(struct schema_model *m, struct schema_index *ix)
+{
+	forget(m, ix);
+	index_free(ix);
+}
+
+static void view_free_in(struct schema_model *m, struct schema_view *v)
+{
+	forget(m, v);
+	view_free(v);
+}
+
+static void sequence_free_in(struct schema_model *m, struct schema_sequence *s)
+{
+	forget(m, s);
+	sequence_free(s);
+}
+
 #define RELEASE_MAP(map, fn)                                      \
 	do {                                                      \
 		size_t it_ = 0;                                   \
@@ -487,28 +534,36 @@ void schema_model_release(struct schema_model *m)
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);
+	free(m->fresh);
 	memset(m, 0, sizeof(*m));
 }
 
 void schema_model_begin_migration(struct schema_model *m)
 {
-	size_t it = 0;
-	void *v;
-	while (strmap_next(&m->tables, &it, NULL, &v)) {
-		struct schema_table *t = v;
-		t->created_in_migration = 0;
-		for (size_t c = 0; c < t->ncolumns; c++)
-			t->columns[c].added_in_migration = 0;
+	for (size_t i = 0; i < m->nfresh; i++) {
+		void *v = m->fresh[i].obj;
+		switch (m->fresh[i].kind) {
+		case 't': {
+			struct schema_table *t = v;
+			t->created_in_migration = 0;
+			for (size_t c = 0; c < t->ncolumns; c++)
+				t->columns[c].added_in_migration = 0;
+			break;
+		}
+		case 'i':
+			((struct schema_index *)v)->created_in_migration = 0;
+			break;
+		case 'v':
+			((struct schema_view *)v)->created_in_migration = 0;
+			break;
+		case 'S':
+			((struct schema_sequence *)v)->created_in_migration = 0;
+			break;
+		default:
+			break;
+		}
 	}
-	it = 0;
-	while (strmap_next(&m->indexes, &it, NULL, &v))
-		((struct schema_index *)v)->created_in_migration = 0;
-	it = 0;
-	while (strmap_next(&m->views, &it, NULL, &v))
-		((struct schema_view *)v)->created_in_migration = 0;
-	it = 0;
-	while (strmap_next(&m->sequences, &it, NULL, &v))
-		((struct schema_sequence *)v)->created_in_migration = 0;
+	m->nfresh = 0;
 	schema_model_set_search_path(m, "\"$user\", public");
 }
 
@@ -565,7 +620,7 @@ struct schema_table *schema_table_add(struct schema_model *m, const char *schema
 	t->persistence = 'p';
 	struct schema_table *old = strmap_put(&m->tables, key, t);
 	if (old)
-		table_free(old);
+		table_free_in(m, old);
 	return t;
 }
 
@@ -584,7 +639,7 @@ static void drop_views_depending(struct schema_model *m, const char *key)
 			return;
 		char copy[KEY_MAX];
 		snprintf(copy, sizeof(copy), "%s", found);
-		view_free(strmap_remove(&m->views, copy));
+		view_free_in(m, strmap_remove(&m->views, copy));
 		drop_relation_dependents(m, copy);
 	}
 }
@@ -617,14 +672,14 @@ static void drop_relation_dependents(struct schema_model *m, const char *key)
 	for (size_t i = 0; i < n; i++) {
 		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		if (!strcmp(ix->table_key, key))
-			index_free(strmap_remove(&m->indexes, keys[i]));
+			index_free_in(m, strmap_remove(&m->indexes, keys[i]));
 	}
 	free(keys);
 	keys = schema_sorted_keys(&m->sequences, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
 		if (s->owned_table && !strcmp(s->owned_table, key))
-			sequence_free(strmap_remove(&m->sequences, keys[i]));
+			sequence_free_in(m, strmap_remove(&m->sequences, keys[i]));
 	}
 	free(keys);
 	char prefix[KEY_MAX];
@@ -654,7 +709,7 @@ void schema_table_drop(struct schema_model *m, const char *schema, const char *n
 	char key[KEY_MAX];
 	schema_key(key, sizeof(key), t->schema, t->name);
 	strmap_remove(&m->tables, key);
-	table_free(t);
+	table_free_in(m, t);
 	drop_relation_dependents(m, key);
 	/* partitions go with their partitioned table */
 	size_t n;
@@ -690,7 +745,7 @@ void schema_table_rename(struct schema_model *m, const char *schema, const char 
 	t->name = xstrdup(new_name);
 	struct schema_table *old = strmap_put(&m->tables, nkey, t);
 	if (old)
-		table_free(old);
+		table_free_in(m, old);
 	schema_model_rename_relation_refs(m, key, nkey);
 }
 
@@ -872,7 +927,7 @@ struct schema_index *schema_index_add(struct schema_model *m, const char *schema
 	ix->valid = 1;
 	struct schema_index *old = strmap_put(&m->indexes, key, ix);
 	if (old)
-		index_free(old);
+		index_free_in(m, old);
 	return ix;
 }
 
@@ -883,7 +938,7 @@ void schema_index_drop(struct schema_model *m, const char *schema, const char *n
 		return;
 	char key[KEY_MAX];
 	schema_key(key, sizeof(key), ix->schema, ix->name);
-	index_free(strmap_remove(&m->indexes, key));
+	index_free_in(m, strmap_remove(&m->indexes, key));
 }
 
 char *schema_index_elem_text(const struct schema_index_elem *e)
@@ -924,7 +979,7 @@ struct schema_view *schema_view_add(struct schema_model *m, const char *schema, 
 	v->populated = 1;
 	struct schema_view *old = strmap_put(&m->views, key, v);
 	if (old)
-		view_free(old);
+		view_free_in(m, old);
 	return v;
 }
 
@@ -935,7 +990,7 @@ void schema_view_drop(struct schema_model *m, const char *schema, const char *na
 		return;
 	char key[KEY_MAX];
 	schema_key(key, sizeof(key), v->schema, v->name);
-	view_free(strmap_remove(&m->views, key));
+	view_free_in(m, strmap_remove(&m->views, key));
 	drop_relation_dependents(m, key);
 }
 
@@ -986,7 +1041,7 @@ struct schema_sequence *schema_sequence_add(struct schema_model *m, const char *
 	s->start = s->min;
 	struct schema_sequence *old = strmap_put(&m->sequences, key, s);
 	if (old)
-		sequence_free(old);
+		sequence_free_in(m, old);
 	return s;
 }
 
@@ -997,7 +1052,7 @@ void schema_sequence_drop(struct schema_model *m, const char *schema, const char
 		return;
 	char key[KEY_MAX];
 	schema_key(key, sizeof(key), s->schema, s->name);
-	sequence_free(strmap_remove(&m->sequences, key));
+	sequence_free_in(m, strmap_remove(&m->sequences, key));
 }
 
 /* ---- types ---- */
@@ -1278,7 +1333,7 @@ void schema_schema_drop(struct schema_model *m, const char *name, int cascade)
 					struct schema_table *t = v;
 					schema_table_drop(m, t->schema, t->name);
 				} else if (maps[k] == &m->sequences) {
-					sequence_free(strmap_remove(maps[k], copy[i]));
+					sequence_free_in(m, strmap_remove(maps[k], copy[i]));
 				} else if (maps[k] == &m->types) {
 					type_free(strmap_remove(maps[k], copy[i]));
 				} else {
@@ -1453,7 +1508,7 @@ void schema_model_drop_column_refs(struct schema_model *m, const char *table_key
 		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		if (!strcmp(ix->table_key, table_key) &&
 		    (elems_use(ix->elems, ix->nelems, column) || schema_strlist_find(&ix->include, column) >= 0))
-			index_free(strmap_remove(&m->indexes, keys[i]));
+			index_free_in(m, strmap_remove(&m->indexes, keys[i]));
 	}
 	free(keys);
 	keys = schema_sorted_keys(&m->sequences, &n);
@@ -1461,7 +1516,7 @@ void schema_model_drop_column_refs(struct schema_model *m, const char *table_key
 		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
 		if (s->owned_table && !strcmp(s->owned_table, table_key) && s->owned_column &&
 		    !strcmp(s->owned_column, column))
-			sequence_free(strmap_remove(&m->sequences, keys[i]));
+			sequence_free_in(m, strmap_remove(&m->sequences, keys[i]));
 	}
 	free(keys);
 	size_t it = 0;

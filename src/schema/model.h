@@ -289,6 +289,12 @@ struct schema_model {
 	int complete;
 	/* Where the model came from, for messages: "the schema file x.sql", "the database". */
 	char *source;
+	/* What the current migration created: schema_mark_new() */
+	struct schema_fresh {
+		char kind; /* 't' table (or a table with added columns), 'i', 'v', 'S' */
+		void *obj;
+	} *fresh;
+	size_t nfresh, fresh_cap;
 };
 
 void schema_model_init(struct schema_model *m);
@@ -296,6 +302,10 @@ void schema_model_release(struct schema_model *m);
 /* A new migration starts: nothing counts as created by it any more, and the search_path is
  * back to the default. */
 void schema_model_begin_migration(struct schema_model *m);
+/* Records that the current migration created obj (or, for a table, added columns to it), so
+ * that the next schema_model_begin_migration() clears its flags: whoever sets
+ * created_in_migration or added_in_migration calls it. */
+void schema_mark_new(struct schema_model *m, char kind, void *obj);
 /* Sets the search_path from a comma-separated list as SET search_path takes it. */
 void schema_model_set_search_path(struct schema_model *m, const char *value);
 
