@@ -793,7 +793,11 @@ int sql_parse(const char *text, size_t len, const struct sql_callbacks *cb)
 size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_t n)
 {
 	char *copy = offset + n == len ? NULL : xstrndup(text + offset, n);
-	PgQuerySplitResult split = pg_query_split_with_parser(copy ? copy : text + offset);
+	/* The parser's split is exact (it knows BEGIN ATOMIC bodies) but builds the raw tree of the
+	 * whole region at once: gigabytes for a 50 MB migration. Past a chunk the scanner's split,
+	 * which holds only the tokens, answers "one statement or more" as well. */
+	PgQuerySplitResult split = n > SQL_CHUNK_BYTES ? pg_query_split_with_scanner(copy ? copy : text + offset)
+						       : pg_query_split_with_parser(copy ? copy : text + offset);
 	parser_used = 1;
 	size_t count = split.error ? 1 : (size_t)split.n_stmts;
 	pg_query_free_split_result(split);
