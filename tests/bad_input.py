@@ -281,7 +281,20 @@ def case_big(tmp):
         check(lines[last['line'] - 1].startswith(b'CREATE INDEX orders_c'),
               '50 MB: the last finding points at its CREATE INDEX', repr(lines[last['line'] - 1][:80]))
     check_limits('50 MB', r)
-    os.unlink(path)
+
+    # The same file as a golang-migrate migration, which runs as one multi-statement query: the
+    # statements are counted for the implicit transaction, and that must not cost more.
+    gm = fresh_dir(tmp, 'big-golang-migrate')
+    os.rename(path, os.path.join(gm, '000001_seed.up.sql'))
+    write(os.path.join(gm, '000001_seed.down.sql'), 'DROP TABLE seed_0;\n')
+    r = run(['.'], gm, timeout=BIG_SECONDS * 3)
+    show('50 MB golang-migrate', r)
+    if check(not is_crash(r), '50 MB golang-migrate: no crash', r.describe()):
+        blocking = [f for f in r.findings if f['rule'] == 'create-index-blocking']
+        check(len(blocking) == hazards, '50 MB golang-migrate: %d create-index-blocking findings'
+              % hazards, 'got %d' % len(blocking))
+        check_limits('50 MB golang-migrate', r)
+    os.unlink(os.path.join(gm, '000001_seed.up.sql'))
 
     # One 50 MB statement: too large to parse with bounded memory, so it is reported, and the
     # statements around it are still linted.
