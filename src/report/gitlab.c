@@ -43,7 +43,7 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 		json_object_set_new(j, "location", loc);
 		json_array_append_new(arr, j);
 	}
-	int rc = json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = report_dump_json(out, arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(arr);
 	return rc || ferror(out) ? -1 : 0;

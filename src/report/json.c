@@ -74,7 +74,7 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 	json_object_set_new(summary, "infos", json_integer((json_int_t)counts[SEVERITY_INFO]));
 	json_object_set_new(root, "summary", summary);
 
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = report_dump_json(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);
 	return rc || ferror(out) ? -1 : 0;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 static const struct {
@@ -16,6 +17,22 @@ static const struct {
 	{ "junit", report_junit },
 	{ "markdown", report_markdown },
 };
+
+static int append_json(const char *piece, size_t size, void *data)
+{
+	strbuf_add(data, piece, size);
+	return 0;
+}
+
+int report_dump_json(FILE *out, const json_t *root, size_t flags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = json_dump_callback(root, append_json, &sb, flags);
+	if (rc == 0 && sb.len && fwrite(sb.buf, sb.len, 1, out) != 1)
+		rc = -1;
+	strbuf_release(&sb);
+	return rc;
+}
 
 report_fn report_find(const char *name)
 {

@@ -197,7 +197,7 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	json_array_append_new(runs, runj);
 	json_object_set_new(root, "runs", runs);
 
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = report_dump_json(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);
 	return rc || ferror(out) ? -1 : 0;
