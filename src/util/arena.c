@@ -80,6 +80,22 @@ char *arena_strdup(struct arena *a, const char *s)
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
 	va_list copy;
+	/* Most strings fit in what is left of the current block: format them there, once, rather
+	 * than measure first and format again (messages were a tenth of a lint run). */
+	struct arena_block *b = a->head;
+	if (b && b->used < b->size) {
+		size_t room = b->size - b->used;
+		char *p = (char *)b->data + b->used;
+		va_copy(copy, ap);
+		int n = vsnprintf(p, room, fmt, copy);
+		va_end(copy);
+		if (n >= 0 && (size_t)n < room) {
+			size_t size = ((size_t)n + sizeof(max_align_t)) & ~(sizeof(max_align_t) - 1);
+			b->used += size;
+			a->used += size;
+			return p;
+		}
+	}
 	va_copy(copy, ap);
 	int n = vsnprintf(NULL, 0, fmt, copy);
 	va_end(copy);
