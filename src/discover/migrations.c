@@ -825,7 +825,8 @@ int migrations_load(const char *dir, enum framework fw, struct migration_set *se
 		load_sql_files(dir, set, LINT_TX_UNKNOWN);
 		break;
 	}
-	qsort(set->items, set->n, sizeof(*set->items), cmp_migrations);
+	if (set->n > 1) /* qsort must not be given NULL, even for nothing to sort */
+		qsort(set->items, set->n, sizeof(*set->items), cmp_migrations);
 	check_versions(set);
 	return 0;
 }

@@ -171,7 +171,8 @@ static void walk_sqitch_subprojects(struct plan *plan, const char *dir, const st
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* qsort must not be given NULL, even for nothing to sort */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = path_join(dir, names[i]);
 		struct stat sub;
@@ -218,7 +219,8 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* qsort must not be given NULL, even for nothing to sort */
+		qsort(names, n, sizeof(*names), cmp_str);
 	/* files first, then subdirectories, each in name order */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
