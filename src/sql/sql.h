@@ -4,12 +4,16 @@
  * (pg_query.pb-c.h, generated from libpg_query's protobuf definition) is pgsieve's statement
  * representation and is visible to rules through lint/rule.h.
  *
- * A file is parsed in chunks: normally one chunk for the whole file, one parse and one scan;
- * files above SQL_CHUNK_BYTES are cut into chunks at statement boundaries first, so memory
- * stays bounded by the chunk, not the file. A chunk with a syntax error is cut into statements
- * at the scanner's top-level ';' tokens and re-parsed one statement at a time, so the
- * statements around the error are still linted. The parse tree of a chunk lives in an arena
- * that is freed once all its statements have been handed to the callback. */
+ * A file is parsed in chunks: normally one chunk for the whole file, scanned once; files above
+ * SQL_CHUNK_BYTES are cut into chunks at statement boundaries first (found a few megabytes at a
+ * time), so memory stays bounded by the chunk, not the file. A chunk is parsed in groups of
+ * statements of about 256 kB, cut at the scanner's top-level ';' tokens. A group with a syntax
+ * error ends the grouping: the rest of the chunk is parsed whole, and when it fails too it is
+ * cut there and re-parsed one statement at a time, so the statements around the error are
+ * still linted. The parse tree of a group lives in an arena that is freed once all its
+ * statements have been handed to the callback. A region of more than two groups is parsed on
+ * a second thread while the callbacks run on the caller's; they are called on the caller's
+ * thread, in order, as without it. */
 #ifndef PGSIEVE_SQL_H
 #define PGSIEVE_SQL_H
 
