@@ -30,6 +30,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -189,17 +190,18 @@ def generate(workdir, seed, huge):
 # ---- timing ----
 
 def run_once(cmd):
-    """Wall seconds and peak RSS (bytes) of one run of cmd, and its exit status."""
-    with open(os.devnull, "wb") as null:
+    """Wall seconds, peak RSS (bytes), exit status, CPU seconds and stderr of one run of cmd.
+    os.wait4() gives the rusage of that one child, as /usr/bin/time -v reports it."""
+    with open(os.devnull, "wb") as null, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
+        p = subprocess.Popen(cmd, stdout=null, stderr=err)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
-        err = p.stderr.read()
-        p.stderr.close()
         p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        message = err.read(4000)
     rss = ru.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return wall, rss, p.returncode, ru.ru_utime + ru.ru_stime, err
+    return wall, rss, p.returncode, ru.ru_utime + ru.ru_stime, message
 
 
 def bench(cmd, runs):
@@ -264,17 +266,19 @@ def main():
     print("machine: %d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform()))
     out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
     print("pgsieve: %s (%s)" % (out.stdout.strip(), args.pgsieve))
-    print("runs: %d after one warm-up; times are whole-process wall seconds\n" % args.runs)
-    print("%-40s %-6s %6s %6s %8s %8s %8s %8s %8s" %
-          ("input", "format", "MB", "files", "median", "min", "max", "cpu", "peak MB"))
+    print("runs: %d after one warm-up; median, min and max wall seconds of the whole process, "
+          "median CPU seconds (user + system) and median peak RSS\n" % args.runs)
+    print("%-28s %-6s %6s %6s %8s %8s %8s %8s %9s" %
+          ("input", "format", "MB", "files", "median", "min", "max", "cpu", "peak MiB"))
     for label, path in cases:
         size, nfiles = tree_size(path)
         for fmt in args.format.split(","):
             cmd = [args.pgsieve, "lint", "--no-config", "--format", fmt, path]
             walls, rsss, cpus = bench(cmd, args.runs)
-            print("%-40s %-6s %6.2f %6d %8.3f %8.3f %8.3f %8.3f %8.1f" %
-                  (label[-40:], fmt, size / 1e6, nfiles, statistics.median(walls), min(walls),
-                   max(walls), statistics.median(cpus), statistics.median(rsss) / 1e6), flush=True)
+            print("%-28s %-6s %6.2f %6d %8.3f %8.3f %8.3f %8.3f %9.1f" %
+                  (label[-28:], fmt, size / 1e6, nfiles, statistics.median(walls), min(walls),
+                   max(walls), statistics.median(cpus), statistics.median(rsss) / 2**20),
+                  flush=True)
 
 
 if __name__ == "__main__":
