@@ -261,7 +261,7 @@ def main():
     cases = [("big.sql", big), ("many/", os.path.join(args.workdir, "many"))]
     if args.huge:
         cases.append(("huge.sql", huge))
-    cases += [(c, c) for c in args.corpus]
+    cases += [(os.path.basename(c.rstrip("/")) or c, c) for c in args.corpus]
 
     print("machine: %d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform()))
     out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
