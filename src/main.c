@@ -23,6 +23,7 @@
 #include "report/report.h"
 #include "sql/sql.h"
 #include "util/error.h"
+#include "util/spell.h"
 #include "util/xalloc.h"
 
 #ifndef PGSIEVE_VERSION
@@ -169,32 +170,6 @@ static int cmd_explain(int argc, char **argv)
 
 /* ---- pgsieve lint ---- */
 
-/* Edit distance between a and b, capped: enough to suggest the option a user meant. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	enum { MAXLEN = 32 };
-	size_t la = strlen(a), lb = strlen(b);
-	if (la >= MAXLEN || lb >= MAXLEN)
-		return MAXLEN;
-	size_t row[MAXLEN + 1];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
 
 /* How many long options start with the name in `arg` (up to a '='). */
 static int prefix_matches(const struct option *opts, const char *arg)

@@ -21,6 +21,7 @@
 
 #include "lint/registry.h"
 #include "util/error.h"
+#include "util/spell.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -97,31 +98,6 @@ static void recompute_severities(struct lint_options *o)
 
 /* ---- suggestions for misspelt names ---- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	enum { MAXLEN = 63 };
-	if (la > MAXLEN || lb > MAXLEN)
-		return SIZE_MAX;
-	size_t row[MAXLEN + 1];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
 
 /* The closest of names[] to word when it is close enough to be a typo, else NULL. */
 static const char *closest(const char *word, const char *const *names, size_t n)
