@@ -26,11 +26,10 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		return;
 	const struct schema_table *t = lint_table(ctx, as->relation);
 	const char *rel = NULL;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		if (cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn || !*cmd->name)
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn))) {
+		if (!*cmd->name)
 			continue;
 		const struct schema_column *c = t ? schema_column_find(t, cmd->name) : NULL;
 		if (c && c->added_in_migration)

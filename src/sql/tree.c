@@ -116,3 +116,15 @@ const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t 
 	}
 	return buf;
 }
+
+const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, size_t *i,
+					     PgQuery__AlterTableType subtype)
+{
+	while (*i < as->n_cmds) {
+		const PgQuery__Node *n = as->cmds[(*i)++];
+		if (n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
+		    (!subtype || n->alter_table_cmd->subtype == subtype))
+			return n->alter_table_cmd;
+	}
+	return NULL;
+}

@@ -36,6 +36,13 @@ char *sql_deparse_expr(const PgQuery__Node *expr);
 /* A type name as SQL text ("varchar(20)[]", "\"My\".\"Type\""), heap-allocated, or NULL. */
 char *sql_deparse_type(const PgQuery__TypeName *tn);
 
+/* The next subcommand of an ALTER TABLE from *i on whose subtype is `subtype` (any subtype
+ * when it is 0), advancing *i past it; NULL when there is none:
+ *   size_t i = 0; const PgQuery__AlterTableCmd *cmd;
+ *   while ((cmd = sql_alter_next(as, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn))) ... */
+const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, size_t *i,
+					     PgQuery__AlterTableType subtype);
+
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
 /* Quote an identifier for messages: always double quotes, doubled inside. */
