@@ -10,6 +10,10 @@ line and column agree with its byte offset (and end_line/end_column with offset 
 recomputed from the file's bytes: lines 1-based, columns counting characters, a CR before LF not
 counted.
 
+Every corpus is linted twice: with libpg_query's tree taken as it is built (src/sql/capture.c)
+and with PGSIEVE_PARSE_UNPACK=1, the protobuf round trip taken where that cannot work; the two
+reports must be byte for byte the same.
+
 usage: corpora.py PATH/TO/pgsieve REPO_ROOT SHARED_DIR
 A missing corpora directory is a failure, not a skip. Prints one line per failed check and
 "N passed, N failed"; exits 1 when anything failed.
@@ -60,11 +64,12 @@ def check(ok, what, detail=''):
     return ok
 
 
-def lint(paths, cwd):
+def lint(paths, cwd, env=None):
     cmd = [PGSIEVE, 'lint', '--no-config', '--format', 'json'] + paths
     start = time.monotonic()
     try:
-        p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=SECONDS)
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=SECONDS,
+                           env=dict(os.environ, **(env or {})))
     except subprocess.TimeoutExpired:
         return None, 'timeout after %d s' % SECONDS, 0
     return p, None, time.monotonic() - start
@@ -168,6 +173,9 @@ def test_corpora(corpora):
         if stderr.strip():
             print('    stderr: ' + stderr.strip().replace('\n', '\n    stderr: ')[:1500])
         check(s['files'] > 0 and s['statements'] > 0, '%s: files and statements were read' % name, s)
+        unpacked, err, _ = lint([name], corpora, {'PGSIEVE_PARSE_UNPACK': '1'})
+        check(err is None and unpacked.stdout == p.stdout,
+              '%s: the same report with the tree unpacked from protobuf' % name, err or '')
         check_json_report(report, corpora, name)
 
         errors = collections.defaultdict(list)

@@ -1,14 +1,16 @@
 /* Normalised expressions, types and view queries: see norm.h for what is rewritten and why.
- * The tree is copied (packed and unpacked into an arena), rewritten in place bottom-up, and
+ * The tree is copied into an arena, rewritten in place bottom-up, and
  * deparsed by libpg_query; the caller's tree is never changed. */
 #include "schema/norm.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "effects/volatility.h"
+#include "sql/pbtree.h"
 #include "sql/sql.h"
 #include "sql/tree.h"
 #include "util/arena.h"
@@ -201,26 +203,10 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 
 /* ---- copying a tree into an arena ---- */
 
-static void *arena_pb_alloc(void *data, size_t size)
-{
-	return arena_alloc(data, size ? size : 1);
-}
-
-static void arena_pb_free(void *data, void *ptr)
-{
-	(void)data;
-	(void)ptr;
-}
-
+/* A copy to rewrite: the caller's tree is never changed. */
 static PgQuery__Node *copy_node(struct arena *a, const PgQuery__Node *n)
 {
-	size_t len = pg_query__node__get_packed_size(n);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	pg_query__node__pack(n, buf);
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, a };
-	PgQuery__Node *copy = pg_query__node__unpack(&alloc, len, buf);
-	free(buf);
-	return copy;
+	return sql_tree_copy(a, &n->base, SIZE_MAX, NULL);
 }
 
 static char *astr(struct arena *a, const char *s)

@@ -1,6 +1,13 @@
 /* Turning an expression of the typed tree back into SQL, for help texts that rewrite the
- * user's own statement. libpg_query deparses whole statements only, so the expression is
- * wrapped in a one-column SELECT and the "SELECT " taken off again. */
+ * user's own statement and for the schema model's normalised expressions. libpg_query
+ * deparses whole statements only, so the expression is wrapped in a one-column SELECT and the
+ * "SELECT " taken off again.
+ *
+ * One deparse costs about 250,000 instructions whatever the expression (the tree is packed,
+ * unpacked again by libpg_query, turned into PostgreSQL's nodes in a fresh memory context),
+ * and migrations repeat the same types and defaults over and over: results are cached by the
+ * expression's content (sql_tree_key, which leaves out source positions). The cache belongs
+ * to the thread that asks. */
 #include "sql/tree.h"
 
 #include <stdlib.h>
@@ -8,9 +15,31 @@
 
 #include <pg_query.h>
 
+#include "sql/pbtree.h"
+#include "sql/sql.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
-char *sql_deparse_expr(const PgQuery__Node *expr)
+/* Enough for every distinct type and default of a large migration history; past it the cache
+ * starts again, so a file of a million distinct literals uses bounded memory. */
+enum { DEPARSE_CACHE_MAX = 8192 };
+
+static _Thread_local struct strmap deparse_cache;
+static const char deparse_failed[] = ""; /* a cached NULL */
+
+void sql_deparse_cache_release(void)
+{
+	size_t it = 0;
+	const char *key;
+	void *value;
+	while (strmap_next(&deparse_cache, &it, &key, &value))
+		if (value != deparse_failed)
+			free(value);
+	strmap_release(&deparse_cache);
+}
+
+static char *deparse_uncached(const PgQuery__Node *expr)
 {
 	static const char prefix[] = "SELECT ";
 	if (!expr)
@@ -53,6 +82,28 @@ char *sql_deparse_expr(const PgQuery__Node *expr)
 	if (!dr.error && dr.query && !strncmp(dr.query, prefix, sizeof(prefix) - 1))
 		out = xstrdup(dr.query + sizeof(prefix) - 1);
 	pg_query_free_deparse_result(dr);
+	return out;
+}
+
+char *sql_deparse_expr(const PgQuery__Node *expr)
+{
+	if (!expr)
+		return NULL;
+	struct strbuf key = STRBUF_INIT;
+	if (sql_tree_key(&expr->base, &key) != 0) {
+		strbuf_release(&key);
+		return deparse_uncached(expr);
+	}
+	const char *hit = strmap_get(&deparse_cache, strbuf_str(&key));
+	if (hit) {
+		strbuf_release(&key);
+		return hit == deparse_failed ? NULL : xstrdup(hit);
+	}
+	char *out = deparse_uncached(expr);
+	if (deparse_cache.count >= DEPARSE_CACHE_MAX)
+		sql_deparse_cache_release();
+	strmap_put(&deparse_cache, strbuf_str(&key), out ? xstrdup(out) : (void *)deparse_failed);
+	strbuf_release(&key);
 	return out;
 }
 

@@ -7,6 +7,8 @@
 #include <pg_query.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "sql/capture.h"
+#include "sql/tree.h"
 #include "util/arena.h"
 #include "util/error.h"
 #include "util/srcmap.h"
@@ -35,6 +37,7 @@ static int parser_used;
 
 void sql_shutdown(void)
 {
+	sql_deparse_cache_release();
 	if (parser_used)
 		pg_query_exit();
 	parser_used = 0;
@@ -478,7 +481,7 @@ enum { PIECE_FAILED = 1 };
 static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *buf,
 			 struct chunk_tokens *tk, int scanned, int scan_error, enum piece_mode mode)
 {
-	PgQueryProtobufParseResult pr = { 0 };
+	struct sql_capture cap = { 0 };
 	struct arena mem; /* the tree and the messages, until the statements are delivered */
 	int rc = 0;
 	arena_init(&mem);
@@ -491,10 +494,12 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 		refused = arena_printf(&mem, "stack depth limit exceeded: more than %d operators "
 				       "chained or nested in one expression", MAX_CHAINED_OPERATORS);
 	else
-		pr = pg_query_parse_protobuf(buf);
+		sql_capture_parse(buf, &mem, MAX_TREE_DEPTH, &cap);
+	PgQueryProtobufParseResult pr = cap.result;
 	if (!refused && !pr.error &&
-	    tree_too_deep((const uint8_t *)pr.parse_tree.data, pr.parse_tree.len,
-			  &pg_query__parse_result__descriptor, MAX_TREE_DEPTH))
+	    (cap.too_deep ||
+	     (!cap.tree && tree_too_deep((const uint8_t *)pr.parse_tree.data, pr.parse_tree.len,
+					 &pg_query__parse_result__descriptor, MAX_TREE_DEPTH))))
 		refused = arena_printf(&mem, "stack depth limit exceeded: the statement's tree "
 				       "nests more than %d levels deep", MAX_TREE_DEPTH);
 
@@ -535,9 +540,12 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 		goto out;
 	}
 
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &mem };
-	PgQuery__ParseResult *tree = pg_query__parse_result__unpack(
-		&alloc, pr.parse_tree.len, (const uint8_t *)pr.parse_tree.data);
+	PgQuery__ParseResult *tree = cap.tree;
+	if (!tree) {
+		ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, &mem };
+		tree = pg_query__parse_result__unpack(&alloc, pr.parse_tree.len,
+						      (const uint8_t *)pr.parse_tree.data);
+	}
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree) {
 		rc = error("cannot decode the parse tree of libpg_query");

@@ -35,6 +35,8 @@ long sql_node_int(const PgQuery__Node *n, int *ok);
 char *sql_deparse_expr(const PgQuery__Node *expr);
 /* A type name as SQL text ("varchar(20)[]", "\"My\".\"Type\""), heap-allocated, or NULL. */
 char *sql_deparse_type(const PgQuery__TypeName *tn);
+/* Frees what the two above cached on this thread (sql_shutdown() does it for the main one). */
+void sql_deparse_cache_release(void);
 
 /* The next subcommand of an ALTER TABLE from *i on whose subtype is `subtype` (any subtype
  * when it is 0), advancing *i past it; NULL when there is none:
