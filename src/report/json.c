@@ -9,8 +9,10 @@
 
 enum { FORMAT_VERSION = 1 };
 
-static json_t *finding_json(const struct lint_run *run, const struct finding *f)
+static json_t *finding_json(const void *ud, size_t i)
 {
+	const struct lint_run *run = ud;
+	const struct finding *f = &run->findings[i];
 	json_t *j = json_object();
 	json_object_set_new(j, "rule", json_string(f->rule->id));
 	json_object_set_new(j, "severity", json_string(severity_name(f->severity)));
@@ -58,10 +60,7 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 	}
 	json_object_set_new(root, "files", files);
 
-	json_t *findings = json_array();
-	for (size_t i = 0; i < run->nfindings; i++)
-		json_array_append_new(findings, finding_json(run, &run->findings[i]));
-	json_object_set_new(root, "findings", findings);
+	json_object_set_new(root, "findings", json_array()); /* filled as it is written */
 
 	size_t counts[4];
 	lint_run_max_severity(run, counts);
@@ -74,7 +73,7 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 	json_object_set_new(summary, "infos", json_integer((json_int_t)counts[SEVERITY_INFO]));
 	json_object_set_new(root, "summary", summary);
 
-	int rc = report_dump_json(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = report_dump_json_items(out, root, "findings", run->nfindings, finding_json, run);
 	fputc('\n', out);
 	json_decref(root);
 	return rc || ferror(out) ? -1 : 0;

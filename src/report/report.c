@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "util/strbuf.h"
@@ -30,6 +31,102 @@ int report_dump_json(FILE *out, const json_t *root, size_t flags)
 	int rc = json_dump_callback(root, append_json, &sb, flags);
 	if (rc == 0 && sb.len && fwrite(sb.buf, sb.len, 1, out) != 1)
 		rc = -1;
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int write_all(FILE *out, const char *buf, size_t len)
+{
+	return len && fwrite(buf, len, 1, out) != 1 ? -1 : 0;
+}
+
+/* One thread's share of the items: dumped one by one, each at the array's depth. */
+struct items_part {
+	json_t *(*make)(const void *ud, size_t i);
+	const void *ud;
+	size_t from, to;
+	const char *indent; /* the items' indentation */
+	struct strbuf text;
+	int rc;
+};
+
+static void *dump_items_part(void *arg)
+{
+	struct items_part *p = arg;
+	struct strbuf one = STRBUF_INIT;
+	size_t indent_len = strlen(p->indent);
+	for (size_t i = p->from; i < p->to && p->rc == 0; i++) {
+		json_t *item = p->make(p->ud, i);
+		strbuf_reset(&one);
+		p->rc = json_dump_callback(item, append_json, &one, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(item);
+		if (i > 0)
+			strbuf_add(&p->text, ",\n", 2);
+		/* jansson escapes newlines inside strings: every raw one starts a line of structure */
+		strbuf_add(&p->text, p->indent, indent_len);
+		const char *s = one.buf, *end = one.buf + one.len;
+		while (s < end) {
+			const char *nl = memchr(s, '\n', (size_t)(end - s));
+			size_t len = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+			strbuf_add(&p->text, s, len);
+			if (nl)
+				strbuf_add(&p->text, p->indent, indent_len);
+			s += len;
+		}
+	}
+	strbuf_release(&one);
+	return NULL;
+}
+
+int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
+			   json_t *(*make)(const void *ud, size_t i), const void *ud)
+{
+	const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+	struct strbuf sb = STRBUF_INIT, marker = STRBUF_INIT;
+	int rc = json_dump_callback(root, append_json, &sb, flags);
+	strbuf_addf(&marker, "\"%s\": []", key);
+	/* A string's quotes are escaped, so the marker matches only the member itself. */
+	const char *at = rc == 0 && sb.len ? strstr(sb.buf, marker.buf) : NULL;
+	if (!at || strstr(at + 1, marker.buf) || n == 0) {
+		/* not the shape expected: fill the array and dump the whole tree */
+		json_t *arr = json_object_get(root, key);
+		for (size_t i = 0; arr && i < n; i++)
+			json_array_append_new(arr, make(ud, i));
+		strbuf_release(&sb);
+		strbuf_release(&marker);
+		return report_dump_json(out, root, flags);
+	}
+	const char *line = at;
+	while (line > sb.buf && line[-1] != '\n')
+		line--;
+	struct strbuf indent = STRBUF_INIT;
+	strbuf_add(&indent, line, (size_t)(at - line));
+	strbuf_add(&indent, "  ", 2);
+
+	struct items_part parts[2] = {
+		{ make, ud, 0, n / 2, strbuf_str(&indent), STRBUF_INIT, 0 },
+		{ make, ud, n / 2, n, strbuf_str(&indent), STRBUF_INIT, 0 },
+	};
+	pthread_t thread;
+	int threaded = n >= 64 && pthread_create(&thread, NULL, dump_items_part, &parts[1]) == 0;
+	dump_items_part(&parts[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		dump_items_part(&parts[1]);
+
+	size_t head = (size_t)(at - sb.buf) + marker.len - 1; /* up to and with the '[' */
+	rc = parts[0].rc || parts[1].rc ? -1 : 0;
+	if (rc == 0 && (write_all(out, sb.buf, head) || write_all(out, "\n", 1) ||
+			write_all(out, parts[0].text.buf, parts[0].text.len) ||
+			write_all(out, parts[1].text.buf, parts[1].text.len) || write_all(out, "\n", 1) ||
+			write_all(out, line, (size_t)(at - line)) ||
+			write_all(out, sb.buf + head, sb.len - head)))
+		rc = -1;
+	strbuf_release(&parts[0].text);
+	strbuf_release(&parts[1].text);
+	strbuf_release(&indent);
+	strbuf_release(&marker);
 	strbuf_release(&sb);
 	return rc;
 }

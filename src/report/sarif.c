@@ -111,8 +111,10 @@ static json_t *rule_json(const struct rule *r, const struct report_options *o)
 	return j;
 }
 
-static json_t *result_json(const struct lint_run *run, const struct finding *f)
+static json_t *result_json(const void *ud, size_t i)
 {
+	const struct lint_run *run = ud;
+	const struct finding *f = &run->findings[i];
 	json_t *res = json_object();
 	json_object_set_new(res, "ruleId", json_string(f->rule->id));
 	json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(f->rule)));
@@ -166,9 +168,6 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	json_t *tool = json_object();
 	json_object_set_new(tool, "driver", driver);
 
-	json_t *results = json_array();
-	for (size_t i = 0; i < run->nfindings; i++)
-		json_array_append_new(results, result_json(run, &run->findings[i]));
 
 	/* One artifact per path: a file with up and down sections is linted as two migrations,
 	 * and the schema requires the artifacts to be unique. */
@@ -187,7 +186,7 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	json_t *runj = json_object();
 	json_object_set_new(runj, "tool", tool);
 	json_object_set_new(runj, "artifacts", artifacts);
-	json_object_set_new(runj, "results", results);
+	json_object_set_new(runj, "results", json_array()); /* filled as it is written */
 	json_object_set_new(runj, "columnKind", json_string("unicodeCodePoints"));
 
 	json_t *root = json_object();
@@ -197,7 +196,7 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	json_array_append_new(runs, runj);
 	json_object_set_new(root, "runs", runs);
 
-	int rc = report_dump_json(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = report_dump_json_items(out, root, "results", run->nfindings, result_json, run);
 	fputc('\n', out);
 	json_decref(root);
 	return rc || ferror(out) ? -1 : 0;
