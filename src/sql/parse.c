@@ -1,6 +1,8 @@
 /* Parsing a file into statements with libpg_query; see sql.h for the shape of it. */
 #include "sql/sql.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,8 @@
 /* The most text one libpg_query parse takes when a piece can be cut (see parse_groups). */
 enum { SQL_PARSE_BYTES = 256 * 1024 };
 
+struct pipe;
+
 struct parser {
 	const char *text; /* the whole file */
 	size_t len;
@@ -24,7 +28,13 @@ struct parser {
 	uint32_t next_index;
 	int stopped;
 	struct arena arena; /* the current chunk's tree, tokens and messages */
+	struct pipe *pipe;  /* parsing on a thread of its own (see "parsing ahead") */
 };
+
+static void record_comment(struct parser *p, const struct sql_comment *c);
+static int record_statement(struct parser *p, const struct sql_stmt *st);
+static void retire(struct parser *p, struct arena *a);
+static int decode_failed(struct parser *p);
 
 const char *sql_grammar_version(void)
 {
@@ -193,7 +203,9 @@ static int scan_piece(const char *buf, uint32_t base, struct chunk_tokens *out, 
 static void deliver_comments_before(struct parser *p, struct chunk_tokens *tk, uint32_t limit)
 {
 	while (tk->next_comment < tk->ncomments && tk->comments[tk->next_comment].start < limit) {
-		if (p->cb->comment)
+		if (p->pipe)
+			record_comment(p, &tk->comments[tk->next_comment]);
+		else if (p->cb->comment)
 			p->cb->comment(p->cb->ud, &tk->comments[tk->next_comment]);
 		tk->next_comment++;
 	}
@@ -217,7 +229,7 @@ static int deliver(struct parser *p, struct chunk_tokens *tk, struct sql_stmt *s
 {
 	deliver_comments_before(p, tk, st->end);
 	st->index = p->next_index++;
-	if (p->cb->statement(p->cb->ud, st)) {
+	if (p->pipe ? record_statement(p, st) : p->cb->statement(p->cb->ud, st)) {
 		p->stopped = 1;
 		return -1;
 	}
@@ -548,7 +560,7 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 	}
 	pg_query_free_protobuf_parse_result(pr);
 	if (!tree) {
-		rc = error("cannot decode the parse tree of libpg_query");
+		rc = decode_failed(p);
 		goto out;
 	}
 	if (!scanned) /* the scanner and the parser agree on what is SQL; cannot happen */
@@ -566,7 +578,7 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 	if (rc == 0)
 		deliver_comments_before(p, tk, UINT32_MAX);
 out:
-	arena_release(&mem);
+	retire(p, &mem);
 	return rc;
 }
 
@@ -647,7 +659,7 @@ static int parse_piece(struct parser *p, uint32_t base, size_t n, int may_split)
 				   may_split ? PIECE_SPLIT : PIECE_SINGLE);
 	if (copied)
 		free(buf);
-	arena_release(&mem);
+	retire(p, &mem);
 	return rc;
 }
 
@@ -674,7 +686,7 @@ static int deliver_oversized(struct parser *p, uint32_t start, size_t n, uint32_
 				       "%d MiB pgsieve parses in one statement", n >> 20,
 				       MAX_STATEMENT_BYTES >> 20);
 	int rc = deliver(p, &none, &st);
-	arena_release(&p->arena);
+	retire(p, &p->arena);
 	return rc;
 }
 
@@ -776,17 +788,222 @@ static int parse_large(struct parser *p, uint32_t offset, size_t n, size_t chunk
 	return rc;
 }
 
+static int parse_region(struct parser *p, uint32_t offset, size_t n)
+{
+	if (n > SQL_CHUNK_BYTES)
+		return parse_large(p, offset, n, SQL_CHUNK_BYTES / 2);
+	return parse_piece(p, offset, n, 1);
+}
+
+/* ---- parsing ahead ----
+ *
+ * A region of more than two parse groups is parsed on a thread of its own while the caller's
+ * thread hands what is already parsed to the callbacks, so that libpg_query and the callbacks
+ * (the lint rules) run on two cores at once. The parsing thread records what it would deliver,
+ * in order, into batches; memory it would free goes into the batch too, to be freed by the
+ * caller's thread once everything recorded before it has been delivered. A few batches at most
+ * wait, which bounds the memory. libpg_query keeps its memory per thread, so the two threads
+ * share nothing in it, and frees a thread's when the thread ends. */
+enum { PIPE_BYTES = 2 * SQL_PARSE_BYTES, PIPE_BATCHES = 3 };
+
+struct event {
+	int is_comment;
+	struct sql_comment comment;
+	struct sql_stmt stmt;
+};
+
+struct batch {
+	struct event *events;
+	size_t nevents, events_cap;
+	struct arena *arenas; /* to free once the events are delivered */
+	size_t narenas, arenas_cap;
+	struct batch *next;
+};
+
+struct pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct batch *head, *tail; /* recorded, not yet delivered */
+	size_t queued;
+	int done, rc, decode_failed; /* set by the parsing thread when it ends */
+	atomic_int stop;             /* a callback asked to stop */
+	struct batch *cur;           /* being filled by the parsing thread */
+	struct parser parser;        /* the parsing thread's */
+	uint32_t offset;
+	size_t n;
+};
+
+static struct batch *current_batch(struct pipe *q)
+{
+	if (!q->cur)
+		q->cur = xcalloc(1, sizeof(*q->cur));
+	return q->cur;
+}
+
+static struct event *new_event(struct pipe *q)
+{
+	struct batch *b = current_batch(q);
+	XGROW(b->events, b->nevents + 1, b->events_cap);
+	struct event *e = &b->events[b->nevents++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void record_comment(struct parser *p, const struct sql_comment *c)
+{
+	struct event *e = new_event(p->pipe);
+	e->is_comment = 1;
+	e->comment = *c;
+}
+
+static int record_statement(struct parser *p, const struct sql_stmt *st)
+{
+	new_event(p->pipe)->stmt = *st;
+	return atomic_load(&p->pipe->stop);
+}
+
+static void hand_over(struct pipe *q)
+{
+	struct batch *b = q->cur;
+	if (!b)
+		return;
+	q->cur = NULL;
+	pthread_mutex_lock(&q->lock);
+	while (q->queued >= PIPE_BATCHES && !atomic_load(&q->stop))
+		pthread_cond_wait(&q->changed, &q->lock);
+	if (q->tail)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	q->queued++;
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Frees memory whose statements have been delivered; on the parsing thread, passes it on to
+ * be freed after them, with everything recorded so far. */
+static void retire(struct parser *p, struct arena *a)
+{
+	if (!p->pipe) {
+		arena_release(a);
+		return;
+	}
+	struct batch *b = current_batch(p->pipe);
+	XGROW(b->arenas, b->narenas + 1, b->arenas_cap);
+	b->arenas[b->narenas++] = *a;
+	arena_init(a);
+	hand_over(p->pipe);
+}
+
+static int decode_failed(struct parser *p)
+{
+	if (p->pipe) {
+		p->pipe->decode_failed = 1; /* error() is for the caller's thread to call */
+		return -1;
+	}
+	return error("cannot decode the parse tree of libpg_query");
+}
+
+static void *parse_ahead(void *arg)
+{
+	struct pipe *q = arg;
+	int rc = parse_region(&q->parser, q->offset, q->n);
+	retire(&q->parser, &q->parser.arena);
+	pthread_mutex_lock(&q->lock);
+	q->done = 1;
+	q->rc = rc;
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+static void free_batch(struct batch *b)
+{
+	for (size_t i = 0; i < b->narenas; i++)
+		arena_release(&b->arenas[i]);
+	free(b->arenas);
+	free(b->events);
+	free(b);
+}
+
+/* Parses the region on a second thread and delivers here. Returns 1 when no thread could be
+ * started (the caller parses the region itself), else what sql_parse_region returns. */
+static int parse_with_thread(const char *text, size_t len, uint32_t offset, size_t n,
+			     const struct sql_callbacks *cb)
+{
+	struct pipe *q = xcalloc(1, sizeof(*q));
+	q->parser = (struct parser){ .text = text, .len = len, .cb = cb, .pipe = q };
+	arena_init(&q->parser.arena);
+	q->offset = offset;
+	q->n = n;
+	atomic_init(&q->stop, 0);
+	pthread_t thread;
+	if (pthread_mutex_init(&q->lock, NULL) != 0) {
+		free(q);
+		return 1;
+	}
+	if (pthread_cond_init(&q->changed, NULL) != 0 ||
+	    pthread_create(&thread, NULL, parse_ahead, q) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return 1;
+	}
+	int stopped = 0;
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		while (!q->head && !q->done)
+			pthread_cond_wait(&q->changed, &q->lock);
+		struct batch *b = q->head;
+		if (b) {
+			q->head = b->next;
+			if (!q->head)
+				q->tail = NULL;
+			q->queued--;
+			pthread_cond_broadcast(&q->changed);
+		}
+		pthread_mutex_unlock(&q->lock);
+		if (!b)
+			break; /* done, and everything delivered */
+		for (size_t i = 0; i < b->nevents && !stopped; i++) {
+			struct event *e = &b->events[i];
+			if (e->is_comment) {
+				if (cb->comment)
+					cb->comment(cb->ud, &e->comment);
+			} else if (cb->statement(cb->ud, &e->stmt)) {
+				stopped = 1;
+				atomic_store(&q->stop, 1);
+				pthread_mutex_lock(&q->lock); /* the parsing thread may wait for room */
+				pthread_cond_broadcast(&q->changed);
+				pthread_mutex_unlock(&q->lock);
+			}
+		}
+		free_batch(b);
+	}
+	pthread_join(thread, NULL);
+	int rc = q->rc;
+	if (q->decode_failed)
+		rc = error("cannot decode the parse tree of libpg_query");
+	pthread_cond_destroy(&q->changed);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	if (stopped)
+		return error("stopped");
+	return rc;
+}
+
 int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 		     const struct sql_callbacks *cb)
 {
+	if (n > PIPE_BYTES) {
+		int rc = parse_with_thread(text, len, offset, n, cb);
+		if (rc != 1)
+			return rc;
+	}
 	struct parser p = { .text = text, .len = len, .cb = cb };
 	parser_used = 1;
 	arena_init(&p.arena);
-	int rc;
-	if (n > SQL_CHUNK_BYTES)
-		rc = parse_large(&p, offset, n, SQL_CHUNK_BYTES / 2);
-	else
-		rc = parse_piece(&p, offset, n, 1);
+	int rc = parse_region(&p, offset, n);
 	arena_release(&p.arena);
 	if (p.stopped)
 		return error("stopped");

@@ -11,7 +11,9 @@
  * error ends the grouping: the rest of the chunk is parsed whole, and when it fails too it is
  * cut there and re-parsed one statement at a time, so the statements around the error are
  * still linted. The parse tree of a group lives in an arena that is freed once all its
- * statements have been handed to the callback. */
+ * statements have been handed to the callback. A region of more than two groups is parsed on
+ * a second thread while the callbacks run on the caller's; they are called on the caller's
+ * thread, in order, as without it. */
 #ifndef PGSIEVE_SQL_H
 #define PGSIEVE_SQL_H
 
