@@ -17,6 +17,7 @@
 #include "report/report.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 enum { EXIT_OK = 0, EXIT_PENDING = 1, EXIT_TROUBLE = 2 };
@@ -160,6 +161,42 @@ static int status_of(const struct migration_set *set, const char *db, const char
 	return rc;
 }
 
+/* Flyway scans its locations recursively, so one history table covers every directory pgsieve
+ * reads as a set of its own (dhis2's 2.30/, 2.31/, ...): a row is missing only when no set of
+ * that framework and table has its migration, and is listed once, under the first set. */
+static void drop_shared_missing(struct status_set *sets, size_t n)
+{
+	struct strmap present = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t s = 0; s < n; s++) {
+			struct history_status *st = &sets[s].st;
+			size_t w = 0;
+			for (size_t i = 0; i < st->n; i++) {
+				struct history_entry *e = &st->items[i];
+				strbuf_reset(&key);
+				strbuf_addf(&key, "%d\t%s\t%s", (int)sets[s].set->fw, sets[s].history.table, e->id);
+				if (pass == 0 && e->state != HISTORY_MISSING_FILE)
+					strmap_put(&present, strbuf_str(&key), e);
+				if (pass == 1 && e->state == HISTORY_MISSING_FILE && strmap_has(&present, strbuf_str(&key))) {
+					/* another set has it, or an earlier set lists it as missing already */
+					st->counts[HISTORY_MISSING_FILE]--;
+					free(e->id);
+					free(e->file_checksum);
+					free(e->detail);
+					continue;
+				}
+				if (pass == 1 && e->state == HISTORY_MISSING_FILE)
+					strmap_put(&present, strbuf_str(&key), e);
+				st->items[w++] = *e;
+			}
+			st->n = w;
+		}
+	}
+	strbuf_release(&key);
+	strmap_release(&present);
+}
+
 static void status_set_release(struct status_set *ss)
 {
 	history_status_release(&ss->st);
@@ -227,6 +264,7 @@ int cmd_status(int argc, char **argv)
 			n++;
 		}
 	}
+	drop_shared_missing(sets, n);
 	if (status == EXIT_OK && n == 0) {
 		fprintf(stderr, "pgsieve: status: no migration framework layout found in the given paths (plain "
 			"SQL files have no history table); name the migrations directory, or the framework "

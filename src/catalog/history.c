@@ -384,7 +384,11 @@ static char *entry_id(enum framework fw, const struct migration *m, const struct
 		return xstrdup(m->name);
 	if (m->repeatable && m->up.path)
 		return xstrdup(base_name(m->up.path));
-	return xstrdup(m->version);
+	char *id = xstrdup(m->version);
+	if (fw == FW_FLYWAY) /* as Flyway writes it in its table: V1_1__x.sql is version 1.1 */
+		for (char *p = id; *p; p++)
+			*p = *p == '_' ? '.' : *p;
+	return id;
 }
 
 static struct history_entry *add_entry(struct history_status *st, enum framework fw, const struct migration *m,

@@ -323,6 +323,21 @@ def test_flyway(pg, tmp):
     doc = status(d, dsn, ["--history-table", "app.flyway_schema_history"])
     check("flyway: --history-table", doc["sets"][0]["history_found"] is True and
           by_id(doc, "1")["state"] == "applied", doc["sets"][0]["history_table"])
+
+    # Flyway scans its locations recursively: one history for several directories, which pgsieve
+    # reads as sets of their own; a row is missing only when no directory has its migration
+    d2 = os.path.join(tmp, "flyway-tree")
+    write(f"{d2}/2.40/V2_40_1__a.sql", "SELECT 1;\n")
+    write(f"{d2}/2.41/V2_41_1__b.sql", "SELECT 2;\n")
+    dsn2 = create_db(pg, "flytree", FLYWAY_DDL.format(q='"public"'))
+    pg.psql("INSERT INTO flyway_schema_history VALUES " + ", ".join([
+        flyway_row(1, "2.40.1", "a", "V2_40_1__a.sql", flyway_checksum(b"SELECT 1;\n")),
+        flyway_row(2, "2.41.1", "b", "V2_41_1__b.sql", flyway_checksum(b"SELECT 2;\n")),
+        flyway_row(3, "2.42.1", "c", "V2_42_1__c.sql", 5)]), dbname="flytree")
+    doc = status(d2, dsn2)
+    got = sorted((os.path.basename(s["dir"]), m["id"], m["state"]) for s in doc["sets"] for m in s["migrations"])
+    check("flyway: one history over several directories", got == [
+        ("2.40", "2.40.1", "applied"), ("2.40", "2.42.1", "missing-file"), ("2.41", "2.41.1", "applied")], got)
     return d, dsn
 
 
