@@ -54,17 +54,6 @@ int history_supported(enum framework fw)
 	return fw > FW_SQL && fw < FW_COUNT && tables[fw].name != NULL;
 }
 
-const char *history_default_table(enum framework fw)
-{
-	static char buf[128];
-	if (!history_supported(fw))
-		return NULL;
-	if (!tables[fw].schema)
-		return tables[fw].name;
-	snprintf(buf, sizeof(buf), "%s.%s", tables[fw].schema, tables[fw].name);
-	return buf;
-}
-
 char *history_sqitch_project(const char *dir)
 {
 	char *plan_path = path_join(dir, "sqitch.plan");

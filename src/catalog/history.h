@@ -55,9 +55,6 @@ struct history {
 
 /* Whether pgsieve reads the history of fw (every framework but plain SQL). */
 int history_supported(enum framework fw);
-/* The table's name as the framework creates it by default ("flyway_schema_history",
- * "sqitch.changes"). */
-const char *history_default_table(enum framework fw);
 
 /* The project a Sqitch plan names (`%project=NAME` in dir/sqitch.plan), malloc'd, or NULL. */
 char *history_sqitch_project(const char *dir);
