@@ -17,6 +17,8 @@ packages=(
 	clang libclang-rt-14-dev
 	# a throwaway PostgreSQL for database tests, Alembic projects, pre-commit hooks
 	postgresql-15 postgresql-common python3-alembic python3-sqlalchemy pre-commit
+	# `alembic upgrade` against the test server (tests/schema/status.py)
+	python3-psycopg2
 )
 
 missing=()

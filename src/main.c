@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cmd_schema.h"
+#include "cmd_status.h"
 #include "discover/files.h"
 #include "discover/changes.h"
 #include "discover/plan.h"
@@ -213,6 +214,7 @@ struct lint_cli {
 	const char *since, *baseline, *write_baseline;
 	int staged;
 	const char *db, *schema; /* the schema source: a database, or a schema file */
+	const char *history_table; /* --history-table: the migration history table (with --db) */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -272,7 +274,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA, OPT_HISTORY_TABLE,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -292,6 +294,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -321,6 +324,7 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
 		case OPT_SCHEMA: cli.schema = optarg; break;
+		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -410,6 +414,11 @@ static int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
 	}
+	if (cli.history_table && !cli.db) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return usage_error("%s", "lint: --history-table names a table of the database given with --db");
+	}
 	struct lint_run run;
 	lint_run_init(&run, &opts);
 	/* the model the first migration is linted against: the database or schema file */
@@ -420,8 +429,25 @@ static int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return EXIT_TROUBLE;
 	}
+	/* with a database: what its migration history says is applied is in the live model already,
+	 * so only the pending migrations are linted against it */
+	char *skip = xcalloc(plan.n + 1, 1);
+	if (cli.db) {
+		long skipped = status_lint_skips(&plan, cli.db, cli.history_table, &run, skip);
+		if (skipped < 0) {
+			free(skip);
+			lint_run_release(&run);
+			plan_release(&plan);
+			strmap_release(&changed);
+			lint_options_release(&opts);
+			return EXIT_TROUBLE;
+		}
+		run.skipped_applied = (size_t)skipped;
+	}
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.items[i];
+		if (skip[i])
+			continue;
 		if (progress && (i % 50 == 0 || i + 1 == plan.n))
 			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
 		size_t len = 0;
@@ -440,6 +466,7 @@ static int cmd_lint(int argc, char **argv)
 		}
 		free(text);
 	}
+	free(skip);
 	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
 	strmap_release(&changed);
 
@@ -508,11 +535,13 @@ int main(int argc, char **argv)
 		status = cmd_explain(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "schema")) {
 		status = cmd_schema(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "status")) {
+		status = cmd_status(argc - 1, argv + 1);
 	} else if (access(cmd, F_OK) == 0) {
 		/* `pgsieve migrations/`: the user meant to lint it */
 		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
 	} else {
-		status = usage_error("unknown command '%s' (lint, rules, explain)", cmd);
+		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status)", cmd);
 	}
 	sql_shutdown();
 	return status;

@@ -10,7 +10,8 @@ it creates as existing ones) are looked up in the fixture's directory, then from
 root.
 
 Also fails when a rule has no fixture directory, fewer than three bad or three ok cases, or no
-documentation, and when a fixture directory names no rule.
+documentation, and when a fixture directory names no rule. A rule that needs a live database
+(DATABASE_RULES) needs only the ok cases here; its bad cases are tested against a real server.
 
 UPDATE_FIXTURES=1 rewrites the .expected files from the current output, for review in git.
 
@@ -23,6 +24,9 @@ import subprocess
 import sys
 
 ENGINE_RULES = {"syntax-error"}
+# Rules that report only with a live database (--db), which a fixture cannot have: their ok
+# fixtures run here, their bad cases in the named test, against a server it starts.
+DATABASE_RULES = {"modified-applied-migration": "tests/schema/status.py"}
 
 
 def resolve_paths(extra, path):
@@ -105,7 +109,9 @@ def main():
         names = sorted(os.listdir(d))
         bad = [n for n in names if n.startswith("bad-") and n.endswith(".sql")]
         ok = [n for n in names if n.startswith("ok-") and n.endswith(".sql")]
-        if len(bad) < 3 or len(ok) < 3:
+        if rule in DATABASE_RULES and len(ok) >= 3:
+            pass  # the bad cases are in DATABASE_RULES[rule]
+        elif len(bad) < 3 or len(ok) < 3:
             failures.append(f"{rule}: needs at least 3 bad and 3 ok fixtures ({len(bad)} bad, {len(ok)} ok)")
         for n in bad:
             path = os.path.join(d, n)

@@ -4,16 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
+#include "catalog/session.h"
 #include "schema/load.h"
 #include "util/error.h"
 #include "util/xalloc.h"
-
-/* Waiting longer than this for a lock means someone holds ACCESS EXCLUSIVE on a table (a
- * migration running): better to stop and say so than to queue behind it. */
-#define LOCK_TIMEOUT "3s"
-#define STATEMENT_TIMEOUT "120s"
 
 /* Objects of the system schemas are not the user's. */
 #define USER_NS(alias) " " alias ".nspname !~ '^pg_' AND " alias ".nspname <> 'information_schema' "
@@ -284,142 +278,11 @@ static const char q_sequence_values[] =
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE c.relkind = 'S' AND" USER_NS("n");
 
-/* ---- connection and messages ---- */
-
-struct session {
-	PGconn *conn;
-	char *password; /* to scrub from libpq's messages */
-	char where[600]; /* "host=... port=... dbname=... user=..." for messages */
-};
-
-/* A copy of msg with the password replaced, on one line. */
-static char *scrub(const struct session *s, const char *msg)
-{
-	char *out = xstrdup(msg ? msg : "");
-	if (s->password && *s->password) {
-		size_t pl = strlen(s->password);
-		char *at;
-		while ((at = strstr(out, s->password)) != NULL) {
-			memset(at, '*', pl);
-		}
-	}
-	size_t n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	/* one line: libpq's second lines start with a tab */
-	char *w = out;
-	for (char *p = out; *p; p++) {
-		char c = *p == '\n' || *p == '\t' ? ' ' : *p;
-		if (c == ' ' && w > out && w[-1] == ' ')
-			continue;
-		*w++ = c;
-	}
-	*w = '\0';
-	return out;
-}
-
-static void describe_target(struct session *s)
-{
-	const char *host = PQhost(s->conn), *port = PQport(s->conn), *db = PQdb(s->conn), *user = PQuser(s->conn);
-	snprintf(s->where, sizeof(s->where), "host=%s port=%s dbname=%s user=%s", host && *host ? host : "(default)",
-		 port && *port ? port : "(default)", db && *db ? db : "(default)", user && *user ? user : "(default)");
-}
-
-static int session_error(struct session *s, const char *what, const char *libpq_msg)
-{
-	char *m = scrub(s, libpq_msg);
-	int lost = PQstatus(s->conn) == CONNECTION_BAD;
-	if (lost)
-		error("the connection to the database (%s) was lost while %s: %s", s->where, what, m);
-	else
-		error("reading the database (%s) failed while %s: %s", s->where, what, m);
-	free(m);
-	return -1;
-}
-
-static int session_open(struct session *s, const char *dsn)
-{
-	memset(s, 0, sizeof(*s));
-	/* the password, if the string holds one, so that no message can show it */
-	char *perr = NULL;
-	PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
-	if (!opts && *dsn && (strchr(dsn, '=') || !strncmp(dsn, "postgres", 8))) {
-		PQfreemem(perr);
-		return error("the connection string given to --db does not parse (it is not shown, as it "
-			     "may hold a password); check its key=value pairs or URI syntax");
-	}
-	PQfreemem(perr);
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (!strcmp(o->keyword, "password") && o->val)
-			s->password = xstrdup(o->val);
-	PQconninfoFree(opts);
-	/* expand_dbname: dsn is a conninfo string or URI, or else a database name; "" leaves
-	 * everything to the PG* environment variables and the service file. The later
-	 * application_name wins over one in dsn. */
-	const char *const keys[] = { "dbname", "application_name", "connect_timeout", NULL };
-	const char *const vals[] = { dsn, "pgsieve", "10", NULL };
-	s->conn = PQconnectdbParams(keys, vals, 1);
-	if (!s->conn)
-		return error("cannot connect to the database: out of memory");
-	describe_target(s);
-	if (PQstatus(s->conn) != CONNECTION_OK) {
-		char *m = scrub(s, PQerrorMessage(s->conn));
-		error("cannot connect to the database (%s): %s", s->where, m);
-		free(m);
-		return -1;
-	}
-	if (!s->password) { /* one from PGPASSWORD or the password file */
-		const char *pw = PQpass(s->conn);
-		if (pw && *pw)
-			s->password = xstrdup(pw);
-	}
-	return 0;
-}
-
-static void session_close(struct session *s)
-{
-	if (s->conn)
-		PQfinish(s->conn);
-	free(s->password);
-	memset(s, 0, sizeof(*s));
-}
-
-static int exec_command(struct session *s, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(s->conn, sql);
-	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		session_error(s, what, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
-/* Runs a query; the caller PQclear()s the result. A lock timeout says which lock it waited for. */
-static PGresult *query(struct session *s, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(s->conn, sql);
-	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
-		return r;
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (state && !strcmp(state, "55P03")) {
-		char *m = scrub(s, PQresultErrorMessage(r));
-		error("reading the database (%s) gave up after waiting %s for a lock while %s: another session "
-		      "holds an ACCESS EXCLUSIVE lock (a migration or maintenance command running?); try again "
-		      "when it is done (%s)",
-		      s->where, LOCK_TIMEOUT, what, m);
-		free(m);
-	} else {
-		session_error(s, what, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
-	}
-	PQclear(r);
-	return NULL;
-}
-
 /* ---- reading ---- */
 
 static int ddl_query(struct session *s, const char *sql, const char *what, struct strbuf *out)
 {
-	PGresult *r = query(s, sql, what);
+	PGresult *r = session_query(s, sql, what);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -445,7 +308,7 @@ static void set_extension_versions(struct schema_model *m, PGresult *r)
 
 static int set_stats(struct session *s, struct schema_model *m)
 {
-	PGresult *r = query(s, q_stats, "reading table sizes");
+	PGresult *r = session_query(s, q_stats, "reading table sizes");
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -476,7 +339,7 @@ static int set_stats(struct session *s, struct schema_model *m)
 		}
 	}
 	PQclear(r);
-	r = query(s, q_sequence_values, "reading sequence positions");
+	r = session_query(s, q_sequence_values, "reading sequence positions");
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -492,13 +355,9 @@ static int set_stats(struct session *s, struct schema_model *m)
 
 static int read_catalog(struct session *s, struct schema_model *m, struct strbuf *script, struct catalog_info *info)
 {
-	if (exec_command(s, "SET search_path = ''", "setting up the session") ||
-	    exec_command(s, "SET lock_timeout = '" LOCK_TIMEOUT "'", "setting up the session") ||
-	    exec_command(s, "SET statement_timeout = '" STATEMENT_TIMEOUT "'", "setting up the session") ||
-	    exec_command(s, "SET idle_in_transaction_session_timeout = '5min'", "setting up the session") ||
-	    exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the transaction"))
+	if (session_begin(s) != 0)
 		return -1;
-	PGresult *r = query(s, "SELECT current_setting('server_version_num')::int, current_user, current_database()",
+	PGresult *r = session_query(s, "SELECT current_setting('server_version_num')::int, current_user, current_database()",
 			    "asking the server version");
 	if (!r)
 		return -1;
@@ -522,7 +381,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 	char q_triggers[sizeof(q_triggers_fmt) + 64];
 	snprintf(q_triggers, sizeof(q_triggers), q_triggers_fmt, v >= 130000 ? "AND t.tgparentid = 0" : "");
 	int rc = ddl_query(s, q_schemas, "reading schemas", &ddl);
-	PGresult *ext = rc ? NULL : query(s, q_extensions, "reading extensions");
+	PGresult *ext = rc ? NULL : session_query(s, q_extensions, "reading extensions");
 	if (!ext)
 		rc = -1;
 	for (int i = 0; ext && i < PQntuples(ext); i++) {
@@ -560,7 +419,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 	if (rc)
 		return -1;
 	/* read only: nothing to keep, so end it without a commit */
-	return exec_command(s, "ROLLBACK", "ending the transaction");
+	return session_exec(s, "ROLLBACK", "ending the transaction");
 }
 
 int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info)

@@ -406,6 +406,17 @@ static void add_revision(struct migration_set *set, const struct rev *r)
 	const char *msg = jstr(r->j, "message");
 	const char *base = strrchr(r->path, '/');
 	m->name = xstrdup(msg ? msg : base ? base + 1 : r->path);
+	const json_t *lists[2] = { r->down, r->deps };
+	for (int l = 0; l < 2; l++) {
+		size_t k;
+		const json_t *v;
+		json_array_foreach(lists[l], k, v) {
+			if (json_is_string(v)) {
+				m->parents = xrealloc(m->parents, (m->nparents + 1) * sizeof(*m->parents));
+				m->parents[m->nparents++] = xstrdup(json_string_value(v));
+			}
+		}
+	}
 	const json_t *up = json_object_get(r->j, "upgrade"), *down = json_object_get(r->j, "downgrade");
 	if (up && !json_is_true(json_object_get(up, "missing"))) {
 		build_part(&m->up, r->path, up, "upgrade");

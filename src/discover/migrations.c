@@ -838,6 +838,9 @@ void migration_set_release(struct migration_set *set)
 		free(set->items[i].name);
 		free(set->items[i].up.path);
 		free(set->items[i].down.path);
+		for (size_t k = 0; k < set->items[i].nparents; k++)
+			free(set->items[i].parents[k]);
+		free(set->items[i].parents);
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		struct migration_part *parts[2] = { &set->items[i].up, &set->items[i].down };

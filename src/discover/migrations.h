@@ -58,6 +58,10 @@ struct migration {
 	char *name;
 	struct migration_part up, down;
 	int repeatable; /* Flyway R__ scripts: run after the versioned ones */
+	/* Alembic: the revisions this one follows (down_revision) and needs (depends_on), by id;
+	 * what a head in alembic_version implies as applied. NULL for the other frameworks. */
+	char **parents;
+	size_t nparents;
 };
 
 /* Something wrong with a set as a whole, found while reading it (two migrations with one

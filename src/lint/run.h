@@ -99,6 +99,10 @@ struct lint_run {
 	struct finding *findings;
 	size_t nfindings, findings_cap;
 	struct dispatch *dispatch; /* which enabled rules want which node kinds */
+	/* lint --db read the migration history tables: skipped_applied migrations were not linted,
+	 * being applied in the database already (the reporters say so) */
+	int history_checked;
+	size_t skipped_applied;
 };
 
 void lint_run_init(struct lint_run *run, const struct lint_options *opts);

@@ -71,6 +71,8 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 	json_object_set_new(summary, "errors", json_integer((json_int_t)counts[SEVERITY_ERROR]));
 	json_object_set_new(summary, "warnings", json_integer((json_int_t)counts[SEVERITY_WARNING]));
 	json_object_set_new(summary, "infos", json_integer((json_int_t)counts[SEVERITY_INFO]));
+	if (run->history_checked) /* lint --db: migrations the database's history says are applied */
+		json_object_set_new(summary, "skipped_applied", json_integer((json_int_t)run->skipped_applied));
 	json_object_set_new(root, "summary", summary);
 
 	int rc = report_dump_json_items(out, root, "findings", run->nfindings, finding_json, run);

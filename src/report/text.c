@@ -43,5 +43,8 @@ int report_text(FILE *out, const struct lint_run *run, const struct report_optio
 			counts[SEVERITY_ERROR], counts[SEVERITY_ERROR] == 1 ? "" : "s", counts[SEVERITY_WARNING],
 			counts[SEVERITY_WARNING] == 1 ? "" : "s", counts[SEVERITY_INFO], run->nfiles,
 			run->nfiles == 1 ? "" : "s", statements, statements == 1 ? "" : "s");
+	if (run->history_checked)
+		fprintf(out, "%zu migration%s skipped as applied in the database\n", run->skipped_applied,
+			run->skipped_applied == 1 ? "" : "s");
 	return ferror(out) ? -1 : 0;
 }

@@ -1,0 +1,44 @@
+/* One read-only connection to a live database, shared by the readers of src/catalog/ (the
+ * catalog for the model, the migration history tables): opening it, the transaction discipline,
+ * queries, and messages that never show the password. Internal to src/catalog/, which is the
+ * only includer of libpq-fe.h. */
+#ifndef PGSIEVE_CATALOG_SESSION_H
+#define PGSIEVE_CATALOG_SESSION_H
+
+#include <libpq-fe.h>
+
+/* Waiting longer than this for a lock means someone holds ACCESS EXCLUSIVE on a table (a
+ * migration running): better to stop and say so than to queue behind it. */
+#define SESSION_LOCK_TIMEOUT "3s"
+#define SESSION_STATEMENT_TIMEOUT "120s"
+
+struct session {
+	PGconn *conn;
+	char *password; /* to scrub from libpq's messages */
+	char where[600]; /* "host=... port=... dbname=... user=..." for messages */
+};
+
+/* Connects to the database dsn names (a conninfo string, a URI, a database name, or "" for the
+ * PG* environment variables) with application_name 'pgsieve'. Returns 0, or -1 with error()
+ * naming the server but never the password; session_close() is needed either way. */
+int session_open(struct session *s, const char *dsn);
+void session_close(struct session *s);
+
+/* SET search_path = '' (every name the server prints is qualified), lock_timeout,
+ * statement_timeout, then BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY. Returns 0 or -1
+ * with error(). The caller ends the transaction with session_exec(s, "ROLLBACK", ...). */
+int session_begin(struct session *s);
+
+/* Runs a command; returns 0, or -1 with error() saying what pgsieve was doing ("what"). */
+int session_exec(struct session *s, const char *sql, const char *what);
+/* Runs a query (with nparams text parameters $1...; 0 for none); the caller PQclear()s the
+ * result. NULL with error() on failure; a lock timeout says which lock it waited for. */
+PGresult *session_query(struct session *s, const char *sql, const char *what);
+PGresult *session_query_params(struct session *s, const char *sql, int nparams, const char *const *values,
+			       const char *what);
+
+/* Records an error about the session ("the connection ... was lost while ..." when it is gone),
+ * with libpq_msg scrubbed of the password; returns -1. */
+int session_error(struct session *s, const char *what, const char *libpq_msg);
+
+#endif

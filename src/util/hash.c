@@ -1,0 +1,256 @@
+#include "util/hash.h"
+
+#include <string.h>
+
+/* ---- CRC-32 ---- */
+
+/* The table for the reflected polynomial, built on first use (256 words: cheaper to compute
+ * than to carry as a literal, and a literal is where a typo would hide). */
+static uint32_t crc_table[256];
+static int crc_table_ready;
+
+static void crc_table_build(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[i] = c;
+	}
+	crc_table_ready = 1;
+}
+
+uint32_t hash_crc32_update(uint32_t crc, const void *data, size_t len)
+{
+	if (!crc_table_ready)
+		crc_table_build();
+	const unsigned char *p = data;
+	crc = ~crc;
+	for (size_t i = 0; i < len; i++)
+		crc = crc_table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+	return ~crc;
+}
+
+uint32_t hash_crc32(const void *data, size_t len)
+{
+	return hash_crc32_update(0, data, len);
+}
+
+/* ---- the Merkle-Damgard frame SHA-1 and SHA-256 share (FIPS 180-4, 5.1.1 and 6) ---- */
+
+typedef void (*compress_fn)(uint32_t *h, const unsigned char *block);
+
+static uint32_t rotl(uint32_t x, int n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static uint32_t rotr(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static uint32_t load_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void store_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void md_update(uint32_t *h, unsigned char *block, size_t *used, uint64_t *bytes, const void *data,
+		      size_t len, compress_fn compress)
+{
+	const unsigned char *p = data;
+	*bytes += len;
+	while (len > 0) {
+		size_t take = 64 - *used < len ? 64 - *used : len;
+		memcpy(block + *used, p, take);
+		*used += take;
+		p += take;
+		len -= take;
+		if (*used == 64) {
+			compress(h, block);
+			*used = 0;
+		}
+	}
+}
+
+/* Pads with 0x80, zeros and the message length in bits (big-endian), then writes nwords of
+ * the state big-endian into digest. */
+static void md_final(uint32_t *h, unsigned char *block, size_t used, uint64_t bytes, compress_fn compress,
+		     unsigned char *digest, int nwords)
+{
+	uint64_t bits = bytes * 8;
+	block[used++] = 0x80;
+	if (used > 56) {
+		memset(block + used, 0, 64 - used);
+		compress(h, block);
+		used = 0;
+	}
+	memset(block + used, 0, 56 - used);
+	for (int i = 0; i < 8; i++)
+		block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+	compress(h, block);
+	for (int i = 0; i < nwords; i++)
+		store_be32(digest + 4 * i, h[i]);
+}
+
+/* ---- SHA-256 ---- */
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static void sha256_compress(uint32_t *h, const unsigned char *block)
+{
+	uint32_t w[64];
+	for (int t = 0; t < 16; t++)
+		w[t] = load_be32(block + 4 * t);
+	for (int t = 16; t < 64; t++) {
+		uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+		uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+	}
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+	for (int t = 0; t < 64; t++) {
+		uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + sha256_k[t] + w[t];
+		uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += hh;
+}
+
+void hash_sha256_init(struct hash_sha256 *c)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(c->h, iv, sizeof(iv));
+	c->bytes = 0;
+	c->used = 0;
+}
+
+void hash_sha256_update(struct hash_sha256 *c, const void *data, size_t len)
+{
+	md_update(c->h, c->block, &c->used, &c->bytes, data, len, sha256_compress);
+}
+
+void hash_sha256_final(struct hash_sha256 *c, unsigned char digest[32])
+{
+	md_final(c->h, c->block, c->used, c->bytes, sha256_compress, digest, 8);
+}
+
+/* ---- SHA-1 ---- */
+
+static void sha1_compress(uint32_t *h, const unsigned char *block)
+{
+	uint32_t w[80];
+	for (int t = 0; t < 16; t++)
+		w[t] = load_be32(block + 4 * t);
+	for (int t = 16; t < 80; t++)
+		w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+	for (int t = 0; t < 80; t++) {
+		uint32_t f, k;
+		if (t < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5a827999;
+		} else if (t < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (t < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		uint32_t tmp = rotl(a, 5) + f + e + k + w[t];
+		e = d;
+		d = c;
+		c = rotl(b, 30);
+		b = a;
+		a = tmp;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+}
+
+void hash_sha1_init(struct hash_sha1 *c)
+{
+	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+	memcpy(c->h, iv, sizeof(iv));
+	c->bytes = 0;
+	c->used = 0;
+}
+
+void hash_sha1_update(struct hash_sha1 *c, const void *data, size_t len)
+{
+	md_update(c->h, c->block, &c->used, &c->bytes, data, len, sha1_compress);
+}
+
+void hash_sha1_final(struct hash_sha1 *c, unsigned char digest[20])
+{
+	md_final(c->h, c->block, c->used, c->bytes, sha1_compress, digest, 5);
+}
+
+/* ---- hex ---- */
+
+void hash_to_hex(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void hash_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	struct hash_sha256 c;
+	unsigned char d[32];
+	hash_sha256_init(&c);
+	hash_sha256_update(&c, data, len);
+	hash_sha256_final(&c, d);
+	hash_to_hex(d, sizeof(d), hex);
+}
+
+void hash_sha1_hex(const void *data, size_t len, char hex[41])
+{
+	struct hash_sha1 c;
+	unsigned char d[20];
+	hash_sha1_init(&c);
+	hash_sha1_update(&c, data, len);
+	hash_sha1_final(&c, d);
+	hash_to_hex(d, sizeof(d), hex);
+}
