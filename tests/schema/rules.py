@@ -6,6 +6,12 @@
   NOTICE of a CASCADE) must be the objects pgsieve names, from the database and from the dump;
   a DROP PostgreSQL accepts without CASCADE must give no finding.
 
+- foreign-key-without-index, invalid-index-present, not-valid-never-validated and
+  sequence-near-limit on one database with an unindexed foreign key, an INVALID index left by a
+  CREATE UNIQUE INDEX CONCURRENTLY that failed for real, a NOT VALID constraint and sequences
+  moved with setval(); from --db, and from the dump, which has the foreign keys and NOT VALID
+  but neither validity nor sequence positions (so those two rules must say nothing there).
+
 The database is never written by pgsieve: the tests check it is unchanged afterwards.
 
 usage: rules.py PGSIEVE
@@ -151,12 +157,101 @@ def test_dependents(pgsieve, pg, tmp):
                   f"missing {sorted(want - have)}, extra {sorted(have - want)}")
 
 
+FACTS_SETUP = """
+CREATE TABLE customers (id bigint PRIMARY KEY);
+CREATE TABLE orders (id serial PRIMARY KEY, customer_id bigint REFERENCES customers, email text, total numeric);
+INSERT INTO orders (email) VALUES ('a@x'), ('a@x');
+ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+SELECT setval('orders_id_seq', 1932735283);
+CREATE TABLE tags (id smallserial PRIMARY KEY, name text);
+SELECT setval('tags_id_seq', 25000);
+"""
+
+FACTS_MIGRATION = """ALTER TABLE orders ADD COLUMN note text;
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_email_key ON orders (email);
+ALTER TABLE orders ADD COLUMN parent_id int REFERENCES orders (id);
+ALTER TABLE tags ADD COLUMN color text;
+ALTER TABLE tags ADD CONSTRAINT tags_customer_fk FOREIGN KEY (id) REFERENCES customers NOT VALID;
+"""
+
+FACTS_LATER = """ALTER TABLE tags VALIDATE CONSTRAINT tags_customer_fk;
+"""
+
+
+def by_rule(findings, line, rule):
+    return [f for f in findings if f["line"] == line and f["rule"] == rule]
+
+
+def test_facts(pgsieve, pg, tmp):
+    pg.psql(FACTS_SETUP, dbname="facts")
+    # a CREATE UNIQUE INDEX CONCURRENTLY that fails on the duplicate leaves an INVALID index
+    r = subprocess.run([os.path.join(pg.bindir, "psql"), "-X", "-q", "-c",
+                        "CREATE UNIQUE INDEX CONCURRENTLY orders_email_key ON orders (email)"],
+                       capture_output=True, text=True, env=pg.env("facts"))
+    check("the CONCURRENTLY build fails on the duplicate", r.returncode != 0, r.stderr)
+    invalid = pg.psql("SELECT count(*) FROM pg_index WHERE NOT indisvalid", dbname="facts").strip()
+    check("it leaves an INVALID index", invalid == "1", invalid)
+    dump = os.path.join(tmp, "facts.sql")
+    pg.pg_dump(dump, dbname="facts")
+    mig = os.path.join(tmp, "facts")
+    os.mkdir(mig)
+    with open(os.path.join(mig, "001_touch.sql"), "w") as f:
+        f.write(FACTS_MIGRATION)
+    with open(os.path.join(mig, "002_validate.sql"), "w") as f:
+        f.write(FACTS_LATER)
+    first = os.path.join(mig, "001_touch.sql")
+
+    def of_first(findings):
+        return [f for f in findings if f["file"].endswith("001_touch.sql")]
+
+    db = of_first(lint(pgsieve, ["--db", pg.dsn("facts")], mig))
+    def has(findings, src, line, rule, severity=None, contains=None, want=True):
+        got = by_rule(findings, line, rule)
+        name = f"{src}: line {line} {rule}" + (f" says {contains!r}" if contains else "")
+        if not want:
+            check(name + " is silent", not got, got[0]["message"] if got else "")
+            return
+        if not got:
+            check(name, False, "no finding")
+            return
+        check(name + (f" is {severity}" if severity else ""), not severity or got[0]["severity"] == severity,
+              got[0]["severity"])
+        if contains:
+            check(name, any(contains in g["message"] or contains in (g.get("help") or "") for g in got),
+                  " | ".join(g["message"] + " / " + (g.get("help") or "") for g in got))
+
+    # the database's own unindexed foreign key of orders, at the first statement on it
+    has(db, "--db", 1, "foreign-key-without-index", contains="orders_customer_id_fkey")
+    has(db, "--db", 1, "invalid-index-present", contains="orders_email_key")
+    has(db, "--db", 2, "invalid-index-present", contains="does nothing")
+    has(db, "--db", 1, "not-valid-never-validated", contains="orders_total_check")
+    has(db, "--db", 1, "sequence-near-limit", "error", "(90 %)")
+    has(db, "--db", 3, "prefer-bigint", contains="already at 90 %")
+    has(db, "--db", 4, "sequence-near-limit", "warning", "(76 %)")  # of smallint's 32767
+    has(db, "--db", 5, "not-valid-never-validated", want=False)    # validated by 002
+    has(db, "--db", 3, "foreign-key-without-index", contains="parent_id")
+
+    fromdump = of_first(lint(pgsieve, ["--schema", dump], mig))
+    has(fromdump, "--schema", 1, "foreign-key-without-index", contains="orders_customer_id_fkey")
+    has(fromdump, "--schema", 1, "not-valid-never-validated", contains="orders_total_check")
+    has(fromdump, "--schema", 1, "invalid-index-present", want=False)
+    has(fromdump, "--schema", 2, "invalid-index-present", want=False)
+    has(fromdump, "--schema", 1, "sequence-near-limit", want=False)
+    has(fromdump, "--schema", 5, "not-valid-never-validated", want=False)
+
+    # linted alone, nothing validates tags_customer_fk
+    alone = lint(pgsieve, ["--db", pg.dsn("facts")], first)
+    has(alone, "--db, one file", 5, "not-valid-never-validated", contains="tags_customer_fk")
+
+
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
     with Cluster() as pg, tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
         pg.psql("CREATE DATABASE deps")
         test_dependents(pgsieve, pg, tmp)
+        pg.psql("CREATE DATABASE facts")
+        test_facts(pgsieve, pg, tmp)
         # pgsieve only read: every object is still there
         left = pg.psql("SELECT count(*) FROM pg_class WHERE relname IN ('parent', 'child', 'v_v', 'mv')",
                        dbname="deps").strip()
