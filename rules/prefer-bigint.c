@@ -15,6 +15,7 @@
 
 #include "column-type.h"
 #include "effects/types.h"
+#include "sequence-fill.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
@@ -145,6 +146,16 @@ static void describe(struct lint_ctx *ctx, const struct coltype *ct, struct colu
 				    fix, 8 - type_int_width(ct->type.name));
 	out->help_foreign =
 		lint_printf(ctx, "use %s, and make the key it references bigint too if it is not", fix);
+	/* the evidence, when the database says the table's keys are running out already */
+	const struct schema_table *t = ct->site == COLTYPE_CREATE ? NULL : lint_table(ctx, ct->rel);
+	struct sequence_fill f = { NULL, NULL, 0, 0 };
+	if (t && sequence_fullest(lint_model(ctx), t, &f)) {
+		const char *evidence = lint_printf(ctx, "; the database's sequence %s.%s feeding %s.%s is already at %.0f %% "
+						    "of its range (sequence-near-limit)",
+						   f.seq->schema, f.seq->name, t->name, f.column->name, f.percent);
+		out->help_key = lint_printf(ctx, "%s%s", out->help_key, evidence);
+		out->help_foreign = lint_printf(ctx, "%s%s", out->help_foreign, evidence);
+	}
 }
 
 #define KEY_MESSAGE                                                                            \

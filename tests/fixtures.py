@@ -13,6 +13,12 @@ Also fails when a rule has no fixture directory, fewer than three bad or three o
 documentation, and when a fixture directory names no rule. A rule that needs a live database
 (DATABASE_RULES) needs only the ok cases here; its bad cases are tested against a real server.
 
+`--db-setup FILE` (a SQL file in the fixture's directory) stands for a live database: the runner
+starts one throwaway PostgreSQL server (tests/schema/pgcluster.py) the first time a fixture asks,
+creates a fresh database per fixture, runs FILE there with psql (errors do not stop it, so a
+setup can leave what a failed statement leaves, such as the INVALID index of a failed CREATE
+INDEX CONCURRENTLY) and passes `--db DSN` instead. Without a server those fixtures are skipped.
+
 UPDATE_FIXTURES=1 rewrites the .expected files from the current output, for review in git.
 
 usage: fixtures.py PGSIEVE FIXTURES_DIR [RULE...]
@@ -27,6 +33,48 @@ ENGINE_RULES = {"syntax-error"}
 # Rules that report only with a live database (--db), which a fixture cannot have: their ok
 # fixtures run here, their bad cases in the named test, against a server it starts.
 DATABASE_RULES = {"modified-applied-migration": "tests/schema/status.py"}
+
+
+class SkipFixture(Exception):
+    pass
+
+
+class Databases:
+    """Fresh databases for --db-setup fixtures, in one server started on first use."""
+
+    def __init__(self):
+        self.cluster = None
+        self.count = 0
+        self.unavailable = False
+
+    def create(self, setup):
+        if self.unavailable:
+            raise SkipFixture("no PostgreSQL server")
+        if self.cluster is None:
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema"))
+            from pgcluster import Cluster, SKIP  # noqa: E402
+            try:
+                self.cluster = Cluster()
+            except SystemExit as e:
+                if e.code == SKIP:
+                    self.unavailable = True
+                    raise SkipFixture("no PostgreSQL server")
+                raise
+        self.count += 1
+        name = f"fixture{self.count}"
+        self.cluster.psql(f"CREATE DATABASE {name}")
+        psql = os.path.join(self.cluster.bindir, "psql")
+        with open(setup, "rb") as f:
+            subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=0"], stdin=f, capture_output=True,
+                           env=self.cluster.env(name), check=True)
+        return self.cluster.dsn(name)
+
+    def close(self):
+        if self.cluster is not None:
+            self.cluster.cleanup()
+
+
+DATABASES = Databases()
 
 
 def resolve_paths(extra, path):
@@ -64,6 +112,9 @@ def lint(pgsieve, path):
     marker = "-- pgsieve-test:"
     if first.startswith(marker):
         extra = resolve_paths(shlex.split(first[len(marker):]), path)
+    if "--db-setup" in extra:
+        i = extra.index("--db-setup")
+        extra[i:i + 2] = ["--db", DATABASES.create(extra[i + 1])]
     cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
     proc = subprocess.run(cmd, capture_output=True, timeout=60)
     if proc.returncode != 0:
@@ -118,6 +169,9 @@ def main():
             exp_path = path[:-4] + ".expected"
             try:
                 got = render(lint(pgsieve, path)["findings"], rule)
+            except SkipFixture as e:
+                print(f"skip {path}: {e}")
+                continue
             except Exception as e:  # noqa: BLE001 - report and continue
                 failures.append(f"{path}: {e}")
                 continue
@@ -142,6 +196,9 @@ def main():
             path = os.path.join(d, n)
             try:
                 got = render(lint(pgsieve, path)["findings"], rule)
+            except SkipFixture as e:
+                print(f"skip {path}: {e}")
+                continue
             except Exception as e:  # noqa: BLE001
                 failures.append(f"{path}: {e}")
                 continue
@@ -157,4 +214,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        DATABASES.close()

@@ -115,7 +115,10 @@ static const char q_tables[] =
 	"  || CASE WHEN c.relforcerowsecurity THEN format(E'\\nALTER TABLE %s FORCE ROW LEVEL SECURITY;', c.oid::regclass) ELSE '' END"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE c.relkind IN ('r', 'p', 'f') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
-	" ORDER BY c.relispartition, n.nspname, c.relname";
+	/* an INHERITS child after the tables without parents: it gets its parent's columns from
+	 * the model only if the parent is there first (one level of inheritance) */
+	" ORDER BY c.relispartition, EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid), n.nspname,"
+	" c.relname";
 
 /* Constraints declared on the table itself: not the copies a partition or child inherits. */
 static const char q_constraints[] =

@@ -518,6 +518,50 @@ void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int lo
 		f->severity++;
 }
 
+void lint_report_pending(struct lint_ctx *ctx, const struct rule *rule, int location, const char *key,
+			 const char *help, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	struct lint_mark m = lint_mark_here(ctx, location);
+	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
+	if (f)
+		f->pending_key = arena_strdup(&ctx->run->arena, key);
+}
+
+static size_t withdraw_from(struct finding *f, size_t n, const struct rule *rule, const char *key)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(f[i].rule == rule && f[i].pending_key && !strcmp(f[i].pending_key, key)))
+			f[keep++] = f[i];
+	return keep;
+}
+
+/* Findings of earlier migrations are already in the run's list, those of this one still in the
+ * context's: both are searched. Pending findings are few, so a scan is enough. */
+void lint_withdraw(struct lint_ctx *ctx, const struct rule *rule, const char *key)
+{
+	ctx->nfindings = withdraw_from(ctx->findings, ctx->nfindings, rule, key);
+	ctx->run->nfindings = withdraw_from(ctx->run->findings, ctx->run->nfindings, rule, key);
+}
+
+static int has_pending(const struct finding *f, size_t n, const struct rule *rule, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].rule == rule && f[i].pending_key && !strcmp(f[i].pending_key, key))
+			return 1;
+	return 0;
+}
+
+int lint_is_pending(const struct lint_ctx *ctx, const struct rule *rule, const char *key)
+{
+	return has_pending(ctx->findings, ctx->nfindings, rule, key) ||
+	       has_pending(ctx->run->findings, ctx->run->nfindings, rule, key);
+}
+
 /* The end of the line that holds offset (before its newline). */
 static uint32_t line_end(const char *text, size_t len, uint32_t offset)
 {

@@ -30,6 +30,9 @@ struct finding {
 	const char *help;     /* the safe alternative; may be NULL */
 	const char *fix;      /* replacement SQL for the statement, when mechanical; may be NULL */
 	const char *fingerprint; /* stable across line moves: rule, file, normalised statement */
+	/* A finding a later statement of the run may take back (lint_report_pending()); NULL for
+	 * the others. */
+	const char *pending_key;
 };
 
 #endif

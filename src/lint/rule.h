@@ -119,6 +119,16 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
 void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
 			   const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A finding that only the rest of the run decides: a later statement, in this migration or a
+ * later one, takes it back with lint_withdraw() and the same key (a NOT VALID constraint that
+ * a later migration validates). The key names the object, as the rule chooses. */
+void lint_report_pending(struct lint_ctx *ctx, const struct rule *rule, int location, const char *key,
+			 const char *help, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Takes back the rule's pending findings with this key, wherever in the run they are. */
+void lint_withdraw(struct lint_ctx *ctx, const struct rule *rule, const char *key);
+/* Whether the rule has a pending finding with this key in the run. */
+int lint_is_pending(const struct lint_ctx *ctx, const struct rule *rule, const char *key);
+
 /* Reports a finding about the migration part as a whole (no down part, an empty one), placed at
  * the part's start: dbmate's section marker, the `def downgrade` line of an Alembic revision,
  * line 1 of a file. For finish(). */

@@ -1564,7 +1564,7 @@ static char *object_args_identity(const struct schema_model *m, const PgQuery__O
 	return strbuf_detach(&sb) ?: xstrdup("");
 }
 
-static struct schema_function *find_function(const struct schema_model *m, const PgQuery__ObjectWithArgs *oa)
+struct schema_function *schema_apply_find_function(const struct schema_model *m, const PgQuery__ObjectWithArgs *oa)
 {
 	const char *schema, *name;
 	if (name_list(oa->objname, oa->n_objname, &schema, &name) != 0)
@@ -1728,7 +1728,7 @@ static void apply_create_function(struct schema_model *m, const PgQuery__CreateF
 
 static void apply_alter_function(struct schema_model *m, const PgQuery__AlterFunctionStmt *fs)
 {
-	struct schema_function *f = fs->func ? find_function(m, fs->func) : NULL;
+	struct schema_function *f = fs->func ? schema_apply_find_function(m, fs->func) : NULL;
 	if (!f)
 		return;
 	for (size_t i = 0; i < fs->n_actions; i++)
@@ -1928,7 +1928,7 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 	case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
 		if (cs->object && cs->object->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
-			struct schema_function *f = find_function(m, cs->object->object_with_args);
+			struct schema_function *f = schema_apply_find_function(m, cs->object->object_with_args);
 			slot = f ? &f->comment : NULL;
 		}
 		break;
@@ -2087,7 +2087,7 @@ static void apply_grant(struct schema_model *m, const PgQuery__GrantStmt *gs)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
 			if (o->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
-				struct schema_function *f = find_function(m, o->object_with_args);
+				struct schema_function *f = schema_apply_find_function(m, o->object_with_args);
 				if (f)
 					grant_on(&f->acl, function_privileges, gs);
 			}
@@ -2464,7 +2464,7 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 	case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
 		if (rs->object && rs->object->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
-			struct schema_function *f = find_function(m, rs->object->object_with_args);
+			struct schema_function *f = schema_apply_find_function(m, rs->object->object_with_args);
 			if (f)
 				move_function(m, f, f->schema, rs->newname);
 		}
@@ -2499,7 +2499,7 @@ static void apply_set_schema(struct schema_model *m, const PgQuery__AlterObjectS
 	case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
 		if (ss->object && ss->object->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
-			struct schema_function *f = find_function(m, ss->object->object_with_args);
+			struct schema_function *f = schema_apply_find_function(m, ss->object->object_with_args);
 			if (f)
 				move_function(m, f, ss->newschema, f->name);
 		}
@@ -2556,7 +2556,7 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
 			if (obj->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
-				struct schema_function *f = find_function(m, obj->object_with_args);
+				struct schema_function *f = schema_apply_find_function(m, obj->object_with_args);
 				if (f)
 					schema_function_drop(m, f);
 			}

@@ -11,6 +11,10 @@
 
 void schema_apply(struct schema_model *m, const PgQuery__Node *stmt);
 
+/* The function a DROP, COMMENT or GRANT names (argument types as there resolved like
+ * CREATE FUNCTION's; any overload when no argument list is given), or NULL. */
+struct schema_function *schema_apply_find_function(const struct schema_model *m, const PgQuery__ObjectWithArgs *oa);
+
 /* The column named by `col IS NOT NULL` in a CHECK expression, or NULL. */
 const char *schema_notnull_check_column(const PgQuery__Node *expr);
 

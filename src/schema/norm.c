@@ -1233,3 +1233,84 @@ void schema_expr_text_columns(const char *text, struct schema_strlist *out)
 {
 	free(with_parsed_expr(text, columns_cb, out));
 }
+
+/* ---- what a stored expression or query refers to ---- */
+
+struct refs {
+	struct schema_strlist *functions, *relations, *columns;
+};
+
+/* Names of a list of String nodes joined with dots ("app.f"); "" when one is not a string. */
+static void dotted(PgQuery__Node *const *names, size_t n, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sql_node_str(names[i]);
+		if (!s) {
+			buf[0] = '\0';
+			return;
+		}
+		o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s%s", i ? "." : "", s);
+	}
+}
+
+static void add_once(struct schema_strlist *l, const char *s)
+{
+	if (l && *s && schema_strlist_find(l, s) < 0)
+		schema_strlist_add(l, s);
+}
+
+static int collect_refs(struct walker *w, PgQuery__Node **slot)
+{
+	const PgQuery__Node *n = *slot;
+	struct refs *r = w->ud;
+	char buf[300];
+	switch (n->node_case) {
+	case PG_QUERY__NODE__NODE_FUNC_CALL:
+		dotted(n->func_call->funcname, n->func_call->n_funcname, buf, sizeof(buf));
+		add_once(r->functions, buf);
+		return 0; /* its arguments may call or read more */
+	case PG_QUERY__NODE__NODE_RANGE_VAR: {
+		const PgQuery__RangeVar *rv = n->range_var;
+		snprintf(buf, sizeof(buf), "%s%s%s", rv->schemaname, *rv->schemaname ? "." : "", rv->relname);
+		add_once(r->relations, buf);
+		return 1;
+	}
+	case PG_QUERY__NODE__NODE_COLUMN_REF: {
+		/* a.* and * name no column */
+		const PgQuery__ColumnRef *cr = n->column_ref;
+		dotted(cr->fields, cr->n_fields, buf, sizeof(buf));
+		add_once(r->columns, buf);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void walk_refs(const PgQuery__Node *node, struct refs *r)
+{
+	struct walker w = { .pre = collect_refs, .ud = r };
+	PgQuery__Node *n = (PgQuery__Node *)node; /* only read: collect_refs never replaces */
+	walk_slot(&w, &n);
+}
+
+static int on_refs_statement(void *ud, const struct sql_stmt *st)
+{
+	if (st->node)
+		walk_refs(st->node, ud);
+	return 0;
+}
+
+void schema_text_refs(const char *text, int query, struct schema_strlist *functions,
+		      struct schema_strlist *relations, struct schema_strlist *columns)
+{
+	if (!text)
+		return;
+	struct refs r = { functions, relations, columns };
+	char *sql = query ? xstrdup(text) : xasprintf("SELECT %s", text);
+	struct sql_callbacks cb = { &r, NULL, on_refs_statement };
+	sql_parse(sql, strlen(sql), &cb);
+	free(sql);
+}

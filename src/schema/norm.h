@@ -53,6 +53,13 @@ char *schema_expr_rename_column(const char *text, const char *old_name, const ch
 /* The columns a normalised expression reads. */
 void schema_expr_text_columns(const char *text, struct schema_strlist *out);
 
+/* What a stored (normalised) expression, or a view's query when query is nonzero, refers to,
+ * each once, as written there: the functions it calls ("app.f"; pg_catalog's unqualified),
+ * the relations it reads ("app.t", or "t" when unqualified) and the columns ("c", "t.c",
+ * "new.c"). Any list may be NULL; nothing is added when the text does not parse. */
+void schema_text_refs(const char *text, int query, struct schema_strlist *functions,
+		      struct schema_strlist *relations, struct schema_strlist *columns);
+
 /* The columns a (raw) expression reads, each once, in order of appearance. */
 void schema_expr_columns(const PgQuery__Node *expr, struct schema_strlist *out);
 
