@@ -9,6 +9,8 @@
  * both (and exports them, see meson.build): while a capture is armed, "packing" copies the tree
  * into the caller's arena and packs nothing; otherwise they pack as protobuf-c does.
  *
+ * The scanner's result is taken the same way (sql_capture_scan).
+ *
  * When the interposition does not take effect (a statically linked libpg_query, a library that
  * builds its output differently, a binary linked without the export), nothing is captured and
  * the caller unpacks the bytes as before: the result is the same tree either way. */
@@ -32,5 +34,13 @@ struct sql_capture {
  * capture->tree is NULL and there is no error and the tree was not too deep, the tree is only
  * in capture->result.parse_tree, to be unpacked. */
 void sql_capture_parse(const char *buf, struct arena *a, size_t depth_limit, struct sql_capture *capture);
+
+/* The scanner's output, the same way: pg_query_scan() builds a PgQuery__ScanResult and packs it
+ * with pg_query__scan_result__pack(). While armed, the packing hands the tokens to take() and
+ * packs nothing. Returns pg_query_scan()'s result (free it with pg_query_free_scan_result());
+ * *taken says whether take() saw the tokens, else they are in result.pbuf, to be decoded. */
+PgQueryScanResult sql_capture_scan(const char *buf,
+				   void (*take)(void *ud, PgQuery__ScanToken *const *tokens, size_t n),
+				   void *ud, int *taken);
 
 #endif

@@ -180,6 +180,31 @@ static int decode_scan(const uint8_t *data, size_t len, uint32_t base, struct ch
 	return 0;
 }
 
+/* The scanner's tokens as libpg_query built them (see capture.h): split like decode_scan's. */
+struct taken_tokens {
+	uint32_t base;
+	struct chunk_tokens *out;
+	struct arena *a;
+};
+
+static void take_tokens(void *ud, PgQuery__ScanToken *const *tokens, size_t n)
+{
+	struct taken_tokens *tt = ud;
+	struct chunk_tokens *out = tt->out;
+	out->code = arena_alloc(tt->a, (n + 1) * sizeof(*out->code));
+	out->comments = arena_alloc(tt->a, (n + 1) * sizeof(*out->comments));
+	for (size_t i = 0; i < n; i++) {
+		const PgQuery__ScanToken *t = tokens[i];
+		uint32_t s = tt->base + (uint32_t)t->start, e = tt->base + (uint32_t)t->end;
+		if (t->token == PG_QUERY__TOKEN__SQL_COMMENT || t->token == PG_QUERY__TOKEN__C_COMMENT)
+			out->comments[out->ncomments++] = (struct sql_comment){
+				s, e, t->token == PG_QUERY__TOKEN__C_COMMENT
+			};
+		else
+			out->code[out->ncode++] = (struct sql_token){ s, e, (int)t->token };
+	}
+}
+
 /* Scans the piece into memory from `a`; returns -1 when the scanner rejects it (an
  * unterminated comment, string or dollar quote), in which case the parser will report the
  * same error with its position. */
@@ -187,13 +212,15 @@ static int scan_piece(const char *buf, uint32_t base, struct chunk_tokens *out, 
 		      struct arena *a)
 {
 	memset(out, 0, sizeof(*out));
-	PgQueryScanResult sr = pg_query_scan(buf);
+	struct taken_tokens tt = { base, out, a };
+	int taken;
+	PgQueryScanResult sr = sql_capture_scan(buf, take_tokens, &tt, &taken);
 	if (sr.error) {
 		*error_pos = sr.error->cursorpos;
 		pg_query_free_scan_result(sr);
 		return -1;
 	}
-	int rc = decode_scan((const uint8_t *)sr.pbuf.data, sr.pbuf.len, base, out, a);
+	int rc = taken ? 0 : decode_scan((const uint8_t *)sr.pbuf.data, sr.pbuf.len, base, out, a);
 	pg_query_free_scan_result(sr);
 	if (rc != 0)
 		memset(out, 0, sizeof(*out));
