@@ -302,6 +302,24 @@ def test_stdin(tmp):
     expect(r, 0, 'stdin uses the config of the working directory', stdout_lacks=['create-index-blocking'])
 
 
+def test_order(tmp):
+    """Findings come in the order of their place in the file, also those a rule reports at the
+    end of the migration (prefer-robust-statements only knows at the end that the file runs
+    outside a transaction)."""
+    write(os.path.join(tmp, 'm.sql'),
+          "SET lock_timeout = '2s';\nSET statement_timeout = '10min';\n"
+          'ALTER TABLE orders ADD COLUMN note text;\n'
+          'UPDATE orders SET note = 1;\n'
+          'CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);\n')
+    r = run(['lint', '--no-config', '--format', 'json', 'm.sql'], tmp)
+    import json
+    places = [(f['line'], f['column'], f['rule']) for f in json.loads(r.stdout)['findings']]
+    rules = {p[2] for p in places}
+    check({'prefer-robust-statements', 'unbatched-backfill'} <= rules,
+          'order: the migration draws findings of a finish() rule and of a statement rule', str(places))
+    check(places == sorted(places, key=lambda p: (p[0], p[1])), 'order: findings sorted by place', str(places))
+
+
 def main():
     global PGSIEVE
     if len(sys.argv) != 2:
@@ -309,7 +327,7 @@ def main():
     PGSIEVE = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix='pgsieve-cli-') as tmp:
         for t in (test_config_discovery, test_config_errors, test_fail_on, test_select_ignore,
-                  test_color, test_output, test_stdin):
+                  test_color, test_output, test_stdin, test_order):
             sub = os.path.join(tmp, t.__name__)
             os.makedirs(sub)
             t(sub)

@@ -1117,6 +1117,44 @@ static int check_text(struct lint_ctx *ctx)
 	return 0;
 }
 
+/* A file's findings in the order of their place in it: rules that decide at the end of a
+ * migration (finish()) or a later statement report after the statements they point at. Ties
+ * keep the order they were reported in. */
+struct finding_order {
+	uint32_t line, column;
+	size_t index;
+};
+
+static int cmp_finding_order(const void *a, const void *b)
+{
+	const struct finding_order *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void sort_findings(struct finding *f, size_t n)
+{
+	size_t i = 1;
+	while (i < n && (f[i - 1].line < f[i].line ||
+			 (f[i - 1].line == f[i].line && f[i - 1].column <= f[i].column)))
+		i++;
+	if (i >= n)
+		return; /* the usual case: already in order */
+	struct finding_order *order = xmalloc(n * sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = (struct finding_order){ f[i].line, f[i].column, i };
+	qsort(order, n, sizeof(*order), cmp_finding_order);
+	struct finding *sorted = xmalloc(n * sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = f[order[i].index];
+	memcpy(f, sorted, n * sizeof(*sorted));
+	free(sorted);
+	free(order);
+}
+
 int lint_run_source(struct lint_run *run, const struct lint_source *src)
 {
 	struct lint_ctx *ctx = xcalloc(1, sizeof(*ctx));
@@ -1164,6 +1202,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	}
 
 	if (!src->context_only) {
+		size_t first = run->nfindings;
 		for (size_t i = 0; i < ctx->nfindings; i++) {
 			if (suppressed(ctx, &ctx->findings[i]))
 				continue;
@@ -1176,6 +1215,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 			run->findings[run->nfindings++] = ctx->findings[i];
 		}
+		sort_findings(run->findings + first, run->nfindings - first);
 	}
 	run->files[ctx->file_index].nstatements = ctx->nstatements;
 	if (src->context_only) /* not linted, only read: not listed */
