@@ -3,6 +3,8 @@
  * COLUMN ... TYPE under ACCESS EXCLUSIVE (and a full rewrite when it shrinks). A CHECK
  * constraint gives the same limit and can be replaced with NOT VALID + VALIDATE, which blocks
  * nobody. varchar without a length is text under another name, so it is not reported. */
+#include <stdlib.h>
+
 #include "column-type.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
@@ -43,8 +45,15 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 				   coltype_rewrite(ctx, &ct, "text"), check);
 	else {
 		/* a new CHECK on a live table is added NOT VALID, or it scans the table under lock */
-		const char *name =
-			lint_ident(ctx, lint_printf(ctx, "%s_%s_check", ct.rel->relname, ct.column));
+		/* the name PostgreSQL would choose: free among the table's constraints */
+		const struct schema_table *t = lint_table(ctx, ct.rel);
+		char *chosen = t ? schema_choose_constraint_name(t->constraints, t->nconstraints,
+								 ct.rel->relname, ct.column, "check")
+				 : NULL;
+		const char *name = lint_ident(
+			ctx, chosen ? lint_printf(ctx, "%s", chosen)
+				    : lint_printf(ctx, "%s_%s_check", ct.rel->relname, ct.column));
+		free(chosen);
 		help = lint_printf(ctx, "use %s, ADD CONSTRAINT %s %s NOT VALID; then ALTER TABLE %s "
 					"VALIDATE CONSTRAINT %s: the same limit, and it can later change "
 					"without blocking reads or writes",
