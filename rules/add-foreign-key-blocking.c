@@ -5,8 +5,11 @@
  *
  * ADD COLUMN ... REFERENCES is checked only when the new column gets a value: with no default
  * every existing row holds NULL, which needs no check, and PostgreSQL skips the validation
- * (transformFKConstraints); with a DEFAULT, a serial type or a generated expression it
- * validates every row. Tables created earlier in the migration are empty to everyone else. */
+ * (transformFKConstraints; seen on a server: no scan of the table); with a DEFAULT, a serial
+ * type or a generated expression it validates every row. Without a value it still takes SHARE
+ * ROW EXCLUSIVE on the referenced table until the transaction ends, so writes to that table
+ * (often the busiest: users, accounts) wait for the rest of the migration: reported one
+ * severity lower. Tables created earlier in the migration are empty to everyone else. */
 #include <string.h>
 
 #include "effects/types.h"
@@ -160,10 +163,23 @@ static void column_reference(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 	sql_type_from_node(cd->type_name, &ty);
 	const PgQuery__Constraint *fill = filled_by(cd);
 	int serial = type_is_serial(ty.name);
-	if (!fill && !serial && !cd->raw_default)
-		return; /* every existing row is NULL: PostgreSQL skips the validation */
 	const char *rel = lint_rel(ctx, rv), *refrel = lint_rel(ctx, con->pktable);
 	const char *col = lint_ident(ctx, cd->colname);
+	if (!fill && !serial && !cd->raw_default) {
+		/* every existing row is NULL: no validation, only the locks */
+		lint_report_lowered(
+			ctx, &rule_add_foreign_key_blocking, con->location,
+			lint_printf(ctx, "give the statement a transaction of its own, after SET "
+					 "lock_timeout = '5s';, so that %s is locked for a moment and not "
+					 "for the rest of the migration; with a runner that wraps each "
+					 "migration in a transaction, make it a migration of its own",
+				    refrel),
+			"ALTER TABLE %s ADD COLUMN %s REFERENCES %s takes %s on %s until the transaction "
+			"ends: writes to %s wait for the rest of the migration (no row is checked: the new "
+			"column is empty)",
+			rel, col, refrel, lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), refrel, refrel);
+		return;
+	}
 	const char *name = *con->conname ? con->conname
 					 : lint_printf(ctx, "%s_%s_fkey", rv->relname, cd->colname);
 	const char *why = serial ? lint_printf(ctx, "a %s column is filled from its sequence", ty.name)

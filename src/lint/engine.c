@@ -518,6 +518,20 @@ void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int lo
 		f->severity++;
 }
 
+void lint_report_lowered(struct lint_ctx *ctx, const struct rule *rule, int location,
+			 const char *help, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	va_end(ap);
+	struct lint_mark m = lint_mark_here(ctx, location);
+	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg,
+					   help, NULL);
+	if (f && f->severity > SEVERITY_INFO)
+		f->severity--;
+}
+
 void lint_report_pending(struct lint_ctx *ctx, const struct rule *rule, int location, const char *key,
 			 const char *help, const char *fmt, ...)
 {

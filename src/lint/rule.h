@@ -119,6 +119,12 @@ void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, co
 void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
 			   const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Like lint_report(), one severity step below the rule's configured one (error -> warning ->
+ * info; info stays info): for the milder form of the hazard, such as a foreign key that takes
+ * its locks but has no row to check. */
+void lint_report_lowered(struct lint_ctx *ctx, const struct rule *rule, int location,
+			 const char *help, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* A finding that only the rest of the run decides: a later statement, in this migration or a
  * later one, takes it back with lint_withdraw() and the same key (a NOT VALID constraint that
  * a later migration validates). The key names the object, as the rule chooses. */
