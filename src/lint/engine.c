@@ -456,6 +456,15 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 	return f;
 }
 
+uint32_t lint_statement_line(struct lint_ctx *ctx)
+{
+	if (!ctx->stmt)
+		return 0;
+	if (ctx->src->nsegments)
+		return segment_at(ctx->src, ctx->stmt->start)->line;
+	return srcmap_pos(&ctx->map, ctx->stmt->start).line;
+}
+
 static struct finding *add_finding(struct lint_ctx *ctx, const struct rule *rule, uint32_t offset,
 				   uint32_t end, const char *message, const char *help,
 				   const char *fp_extra)

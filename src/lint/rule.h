@@ -79,6 +79,8 @@ int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e);
 /* The top node of the statement being visited, and its text. */
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx);
 const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len);
+/* The line of the statement's first token, as a finding there would report it (1-based). */
+uint32_t lint_statement_line(struct lint_ctx *ctx);
 /* Ancestors of the node being visited: 0 is its parent, NULL past the statement. */
 const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up);
 /* A value of a `SET` seen earlier in the migration ("lock_timeout"), or NULL. */
