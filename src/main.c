@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cmd_diff.h"
 #include "cmd_schema.h"
 #include "discover/files.h"
 #include "discover/changes.h"
@@ -508,11 +509,13 @@ int main(int argc, char **argv)
 		status = cmd_explain(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "schema")) {
 		status = cmd_schema(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "diff")) {
+		status = cmd_diff(argc - 1, argv + 1);
 	} else if (access(cmd, F_OK) == 0) {
 		/* `pgsieve migrations/`: the user meant to lint it */
 		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
 	} else {
-		status = usage_error("unknown command '%s' (lint, rules, explain)", cmd);
+		status = usage_error("unknown command '%s' (lint, rules, explain, schema, diff)", cmd);
 	}
 	sql_shutdown();
 	return status;
