@@ -336,8 +336,8 @@ int cmd_diff(int argc, char **argv)
 		if (fmt_sql) {
 			printf("-- pgsieve diff: from %s to %s: %zu difference%s\n", source_label(from), source_label(to),
 			       ndiff, ndiff == 1 ? "" : "s");
-			printf("-- Run it with psql -v ON_ERROR_STOP=1 -f FILE. There is no BEGIN: CREATE INDEX\n"
-			       "-- CONCURRENTLY cannot run inside a transaction block.\n");
+			printf("-- Run it with psql -v ON_ERROR_STOP=1 -f FILE. It opens no transaction: building\n"
+			       "-- an index CONCURRENTLY cannot run inside one.\n");
 			if (plan.unsupported)
 				printf("-- %zu difference%s cannot be made by a statement: see the notes below.\n",
 				       plan.unsupported, plan.unsupported == 1 ? "" : "s");

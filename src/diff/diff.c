@@ -224,13 +224,30 @@ static int same_definition(json_t *a, json_t *b)
 	return eq;
 }
 
+static int cmp_constraint_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct schema_constraint *const *)a)->name,
+		      (*(const struct schema_constraint *const *)b)->name);
+}
+
+/* A table's constraints in name order: sources list them in different orders. */
+static const struct schema_constraint **constraints_by_name(const struct schema_table *t)
+{
+	const struct schema_constraint **v = xmalloc((t->nconstraints + 1) * sizeof(*v));
+	for (size_t i = 0; i < t->nconstraints; i++)
+		v[i] = &t->constraints[i];
+	qsort(v, t->nconstraints, sizeof(*v), cmp_constraint_name);
+	return v;
+}
+
 static void compare_constraints(struct builder *b, const struct schema_table *ta, const struct schema_table *tb,
 				json_t *ja, json_t *jb, const char *group)
 {
 	json_t *oa = json_object_get(ja, "constraints"), *ob = json_object_get(jb, "constraints");
+	const struct schema_constraint **ca = constraints_by_name(ta), **cbs = constraints_by_name(tb);
 	char *renamed_b = xcalloc(tb->nconstraints + 1, 1);
 	for (size_t i = 0; i < ta->nconstraints; i++) {
-		const struct schema_constraint *c = &ta->constraints[i];
+		const struct schema_constraint *c = ca[i];
 		json_t *va = json_object_get(oa, c->name);
 		char *ka = sub_key(ta, c->name);
 		const struct schema_constraint *cb = schema_constraint_find(tb, c->name);
@@ -243,11 +260,11 @@ static void compare_constraints(struct builder *b, const struct schema_table *ta
 		/* a constraint of tb with the same definition under a name ta does not have */
 		size_t j = 0;
 		for (; j < tb->nconstraints; j++)
-			if (!renamed_b[j] && !schema_constraint_find(ta, tb->constraints[j].name) &&
-			    same_definition(va, json_object_get(ob, tb->constraints[j].name)))
+			if (!renamed_b[j] && !schema_constraint_find(ta, cbs[j]->name) &&
+			    same_definition(va, json_object_get(ob, cbs[j]->name)))
 				break;
 		if (j < tb->nconstraints) {
-			const struct schema_constraint *nc = &tb->constraints[j];
+			const struct schema_constraint *nc = cbs[j];
 			renamed_b[j] = 1;
 			char *kb = sub_key(tb, nc->name);
 			struct diff_item *it = add_item(b, DIFF_CONSTRAINT, DIFF_RENAMED, kb, ka, nc->name, group);
@@ -264,7 +281,7 @@ static void compare_constraints(struct builder *b, const struct schema_table *ta
 		free(ka);
 	}
 	for (size_t j = 0; j < tb->nconstraints; j++) {
-		const struct schema_constraint *c = &tb->constraints[j];
+		const struct schema_constraint *c = cbs[j];
 		if (renamed_b[j] || schema_constraint_find(ta, c->name))
 			continue;
 		char *kb = sub_key(tb, c->name);
@@ -273,6 +290,8 @@ static void compare_constraints(struct builder *b, const struct schema_table *ta
 		free(kb);
 	}
 	free(renamed_b);
+	free(ca);
+	free(cbs);
 }
 
 static void compare_table(struct builder *b, const struct schema_table *ta, const struct schema_table *tb,

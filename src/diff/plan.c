@@ -144,10 +144,10 @@ static void unsupported(struct builder *b, enum phase ph, const char *fmt, ...)
 	b->unsupported++;
 }
 
-/* "pg_catalog.C" as pg_catalog."C" */
+/* The model keeps a collation as SQL already (pg_catalog."C"). */
 static const char *qcollation(const char *coll)
 {
-	return strchr(coll, '.') ? qkey(coll) : qi(coll);
+	return coll;
 }
 
 static const char *type_text(const struct schema_column *c, char *buf, size_t size)
