@@ -181,6 +181,8 @@ static json_t *column_json(const struct schema_column *c)
 	return j;
 }
 
+/* diff/diff.c's same_table() and same_index() compare the fields these write, to skip building
+ * the JSON of equal objects: a field added here goes there too. */
 json_t *schema_table_json(const struct schema_table *t, unsigned flags)
 {
 	json_t *j = json_object();
