@@ -391,12 +391,15 @@ size_t diff_report_drift(struct lint_run *run, const char *path, const struct sc
 	size_t n = d.n;
 	if (n) {
 		struct strbuf msg = STRBUF_INIT;
-		strbuf_addf(&msg, "the database differs from the schema the migrations produce: %zu difference%s (", n,
+		const char *live_name = live->source ? live->source : "the database";
+		const char *only_live = !strncmp(live_name, "the schema file", 15) ? "only in the schema file"
+										     : "only in the database";
+		strbuf_addf(&msg, "%s differs from the schema the migrations produce: %zu difference%s (", live_name, n,
 			    n == 1 ? "" : "s");
 		for (size_t i = 0; i < n && i < LISTED; i++) {
 			const struct diff_item *it = &d.items[i];
 			strbuf_addf(&msg, "%s%s %s %s", i ? "; " : "", diff_item_kind_name(it), it->key,
-				    it->change == DIFF_ADDED     ? "only in the database"
+				    it->change == DIFF_ADDED     ? only_live
 				    : it->change == DIFF_DROPPED ? "only in the migrations"
 				    : it->change == DIFF_RENAMED ? "renamed in the database"
 								 : "differs");

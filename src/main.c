@@ -214,6 +214,7 @@ struct lint_cli {
 	const char *since, *baseline, *write_baseline;
 	int staged;
 	const char *db, *schema; /* the schema source: a database, or a schema file */
+	int drift;               /* compare the migrations' schema with the database's */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -263,6 +264,7 @@ static struct lint_source lint_source_for(const struct plan_item *it, const stru
 	if (it->migration && !it->is_down && framework_has_downs(it->fw))
 		src.has_down = it->migration->down.path != NULL;
 	src.context_only = !it->report;
+	src.migration = it->migration;
 	src.separate_model = it->is_down;
 	src.is_down = it->is_down;
 	return src;
@@ -273,7 +275,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -293,6 +295,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "drift", no_argument, NULL, OPT_DRIFT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -322,6 +325,7 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
 		case OPT_SCHEMA: cli.schema = optarg; break;
+		case OPT_DRIFT: cli.drift = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -411,6 +415,12 @@ static int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
 	}
+	if (cli.drift && !cli.db && !cli.schema) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
+				   "file (--schema): give one");
+	}
 	struct lint_run run;
 	lint_run_init(&run, &opts);
 	/* the model the first migration is linted against: the database or schema file */
@@ -420,6 +430,17 @@ static int cmd_lint(int argc, char **argv)
 		strmap_release(&changed);
 		lint_options_release(&opts);
 		return EXIT_TROUBLE;
+	}
+	if (cli.drift) {
+		/* every migration of the paths, replayed onto an empty model (not yet only the ones
+		 * the database has applied: see docs/rules/schema-drift.md) */
+		struct schema_model replayed;
+		schema_model_init(&replayed);
+		if (schema_replay(&replayed, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
+			trouble = 1;
+		else
+			diff_report_drift(&run, argv[optind], &replayed, &run.model);
+		schema_model_release(&replayed);
 	}
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.items[i];
