@@ -201,6 +201,42 @@ def main():
         check("IS NOT NULL) NOT VALID" in sql and "-- pgsieve: drop-column:" in sql,
               "SET NOT NULL through a validated CHECK; findings as comments above statements", sql)
 
+        # lint --drift: the migrations replayed against the database they were applied to
+        mig = os.path.join(tmp, "migrations")
+        os.mkdir(mig)
+        with open(os.path.join(mig, "001_orders.sql"), "w") as f:
+            f.write("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, note text);\n")
+        with open(os.path.join(mig, "002_index.sql"), "w") as f:
+            f.write("CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);\n")
+        pg.psql("CREATE DATABASE drift")
+        for m in sorted(os.listdir(mig)):
+            pg.psql(file=os.path.join(mig, m), dbname="drift")
+
+        def drift_findings():
+            r = run(pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never", "--drift",
+                    "--db", pg.dsn("drift"), "--select", "schema-drift", mig)
+            if r.returncode != 0:
+                return None, r.stderr
+            return [f for f in json.loads(r.stdout)["findings"] if f["rule"] == "schema-drift"], r.stderr
+
+        found, err = drift_findings()
+        check(found == [], "lint --drift: no schema-drift when the database is what the migrations make", str(found) + err)
+        pg.psql("CREATE INDEX orders_note_idx ON orders (note); ALTER TABLE orders ALTER COLUMN note TYPE varchar(200)",
+                dbname="drift")
+        found, err = drift_findings()
+        msg = found[0]["message"] if found else ""
+        check(found and len(found) == 1 and "orders_note_idx only in the database" in msg and "public.orders.note" in msg
+              and "2 differences" in msg, "lint --drift: a change made by hand is schema-drift, listed", str(found) + err)
+        r = run(pgsieve, "lint", "--no-config", "--drift", "--db", pg.dsn("drift"), mig)
+        check(r.returncode == 1, "lint --drift: drift fails the run (an error)", r.stdout + r.stderr)
+        r = run(pgsieve, "lint", "--no-config", "--drift", mig)
+        check(r.returncode == 2 and "--drift" in r.stderr, "lint --drift without --db or --schema exits 2", r.stderr)
+        for i in range(30):
+            pg.psql(f"CREATE TABLE by_hand_{i} (id int)", dbname="drift")
+        found, err = drift_findings()
+        msg = found[0]["message"] if found else ""
+        check("32 differences" in msg and "and 12 more" in msg, "lint --drift: a long list is cut, with a count", msg + err)
+
         # a database that goes away: refused connection on a port nobody listens on
         r = run(pgsieve, "diff", "--from", f"host={pg.dir} port=1 dbname=postgres user=postgres", "--to",
                 os.path.join(PAIRS, "columns", "a.sql"), "--exit-code")
