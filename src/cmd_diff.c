@@ -326,10 +326,14 @@ int cmd_diff(int argc, char **argv)
 		diff_release(&d);
 		struct linted l;
 		plan_text(&l, &plan);
+		double t3 = now_seconds();
 		if (lint_plan(&run, &l) != 0) {
 			fprintf(stderr, "pgsieve: linting the plan: %s\n", error_message());
 			status = EXIT_TROUBLE;
 		}
+		if (timing)
+			fprintf(stderr, "pgsieve: timing: plan %.3f s (%zu statements), lint %.3f s\n", t3 - t2, plan.n,
+				now_seconds() - t3);
 		struct strbuf annotated = STRBUF_INIT;
 		if (fmt_sql || fmt_sarif)
 			annotate(&annotated, &l, &run);
