@@ -3,10 +3,12 @@
  * schema_source_load() gives `pgsieve lint --db/--schema` its starting model. */
 #include "cmd_schema.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -66,8 +68,8 @@ int schema_source_load(struct schema_model *m, const char *db, const char *schem
 	return EXIT_OK;
 }
 
-/* Replays the up migrations of paths onto the model, with no rule running. */
-static int replay(struct lint_run *run, char **paths, size_t n, int framework)
+/* Replays the up migrations of paths onto the run's model, with no rule running. */
+static int replay(struct lint_run *run, char *const *paths, size_t n, int framework)
 {
 	struct plan plan;
 	plan_build(&plan, paths, n, framework, NULL, 0);
@@ -100,6 +102,48 @@ static int replay(struct lint_run *run, char **paths, size_t n, int framework)
 	}
 	plan_release(&plan);
 	return trouble;
+}
+
+int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework)
+{
+	struct lint_options opts;
+	lint_options_init(&opts);
+	for (size_t i = 0; i < rule_count; i++)
+		opts.severities[i] = SEVERITY_OFF;
+	struct lint_run run;
+	lint_run_init(&run, &opts);
+	int trouble = replay(&run, paths, n, framework);
+	/* the model moves out of the run: it owns its memory, nothing in it points at the run */
+	schema_model_release(m);
+	*m = run.model;
+	schema_model_init(&run.model);
+	lint_run_release(&run);
+	lint_options_release(&opts);
+	return trouble ? EXIT_TROUBLE : EXIT_OK;
+}
+
+int schema_source_is_dsn(const char *source)
+{
+	return !strncmp(source, "postgres://", 11) || !strncmp(source, "postgresql://", 13) ||
+	       strchr(source, '=') != NULL;
+}
+
+int schema_source_load_any(struct schema_model *m, const char *source, int framework)
+{
+	if (schema_source_is_dsn(source))
+		return schema_source_load(m, source, NULL);
+	struct stat st;
+	if (stat(source, &st) != 0) {
+		fprintf(stderr, "pgsieve: cannot read '%s': %s (a source is a database (a postgres:// URI or "
+			"a conninfo string with '='), a schema file or a migrations directory)\n",
+			source, strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		char *paths[] = { (char *)source };
+		return schema_replay(m, paths, 1, framework);
+	}
+	return schema_source_load(m, NULL, source);
 }
 
 static int dump(int argc, char **argv)
@@ -150,17 +194,13 @@ static int dump(int argc, char **argv)
 		fprintf(stderr, "pgsieve: schema dump: --format takes json, or sql with --db\n");
 		return EXIT_TROUBLE;
 	}
-	struct lint_options opts;
-	lint_options_init(&opts);
-	for (size_t i = 0; i < rule_count; i++)
-		opts.severities[i] = SEVERITY_OFF;
-	struct lint_run run;
-	lint_run_init(&run, &opts);
+	struct schema_model model;
+	schema_model_init(&model);
 	int status = EXIT_OK;
 	if (db) {
 		struct strbuf script = STRBUF_INIT;
 		struct catalog_info info;
-		if (catalog_load(&run.model, db, &script, &info) != 0) {
+		if (catalog_load(&model, db, &script, &info) != 0) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());
 			status = EXIT_TROUBLE;
 		} else {
@@ -171,18 +211,17 @@ static int dump(int argc, char **argv)
 		}
 		strbuf_release(&script);
 	} else if (schema_file) {
-		status = schema_source_load(&run.model, NULL, schema_file);
-	} else if (replay(&run, argv + optind, (size_t)(argc - optind), framework)) {
-		status = EXIT_TROUBLE;
+		status = schema_source_load(&model, NULL, schema_file);
+	} else {
+		status = schema_replay(&model, argv + optind, (size_t)(argc - optind), framework);
 	}
 	if (status == EXIT_OK && !strcmp(format, "json")) {
-		json_t *j = schema_model_json(&run.model, stats ? SCHEMA_JSON_STATS : 0);
+		json_t *j = schema_model_json(&model, stats ? SCHEMA_JSON_STATS : 0);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(j);
 	}
-	lint_run_release(&run);
-	lint_options_release(&opts);
+	schema_model_release(&model);
 	return status;
 }
 

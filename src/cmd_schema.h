@@ -13,4 +13,17 @@ int cmd_schema(int argc, char **argv);
  * the source cannot be read. */
 int schema_source_load(struct schema_model *m, const char *db, const char *schema_file);
 
+/* Replays the up migrations of paths (directories or files, in their framework's order;
+ * framework -1: detected) onto m, which must be freshly initialised, with no rule running.
+ * Returns 0, or 2 after printing on stderr when a path cannot be read. */
+int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework);
+
+/* Whether a source names a database: a postgres:// or postgresql:// URI, or a conninfo string
+ * (anything with '='). */
+int schema_source_is_dsn(const char *source);
+/* Loads a source given as one string, as `pgsieve diff --from/--to` take it: a database (as
+ * schema_source_is_dsn() decides), an existing directory (migrations, replayed), or an existing
+ * file (a schema file). Returns 0, or 2 after printing the reason on stderr. */
+int schema_source_load_any(struct schema_model *m, const char *source, int framework);
+
 #endif

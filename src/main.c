@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cmd_diff.h"
 #include "cmd_schema.h"
 #include "cmd_status.h"
 #include "discover/files.h"
@@ -215,6 +216,7 @@ struct lint_cli {
 	int staged;
 	const char *db, *schema; /* the schema source: a database, or a schema file */
 	const char *history_table; /* --history-table: the migration history table (with --db) */
+	int drift;               /* compare the migrations' schema with the database's */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -264,6 +266,7 @@ static struct lint_source lint_source_for(const struct plan_item *it, const stru
 	if (it->migration && !it->is_down && framework_has_downs(it->fw))
 		src.has_down = it->migration->down.path != NULL;
 	src.context_only = !it->report;
+	src.migration = it->migration;
 	src.separate_model = it->is_down;
 	src.is_down = it->is_down;
 	return src;
@@ -274,7 +277,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA, OPT_HISTORY_TABLE,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -295,6 +298,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
+		{ "drift", no_argument, NULL, OPT_DRIFT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -325,6 +329,7 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_DB: cli.db = optarg; break;
 		case OPT_SCHEMA: cli.schema = optarg; break;
 		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
+		case OPT_DRIFT: cli.drift = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -419,6 +424,12 @@ static int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return usage_error("%s", "lint: --history-table names a table of the database given with --db");
 	}
+	if (cli.drift && !cli.db && !cli.schema) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
+				   "file (--schema): give one");
+	}
 	struct lint_run run;
 	lint_run_init(&run, &opts);
 	/* the model the first migration is linted against: the database or schema file */
@@ -443,6 +454,17 @@ static int cmd_lint(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 		run.skipped_applied = (size_t)skipped;
+	}
+	if (cli.drift) {
+		/* every migration of the paths, replayed onto an empty model (not yet only the ones
+		 * the database has applied: see docs/rules/schema-drift.md) */
+		struct schema_model replayed;
+		schema_model_init(&replayed);
+		if (schema_replay(&replayed, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
+			trouble = 1;
+		else
+			diff_report_drift(&run, argv[optind], &replayed, &run.model);
+		schema_model_release(&replayed);
 	}
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct plan_item *it = &plan.items[i];
@@ -537,11 +559,13 @@ int main(int argc, char **argv)
 		status = cmd_schema(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "status")) {
 		status = cmd_status(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "diff")) {
+		status = cmd_diff(argc - 1, argv + 1);
 	} else if (access(cmd, F_OK) == 0) {
 		/* `pgsieve migrations/`: the user meant to lint it */
 		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
 	} else {
-		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status)", cmd);
+		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status, diff)", cmd);
 	}
 	sql_shutdown();
 	return status;

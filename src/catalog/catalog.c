@@ -68,8 +68,9 @@ static const char q_sequences[] =
 	"SELECT format('CREATE SEQUENCE %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s;',"
 	"  c.oid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
 	"  s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
-	"  || COALESCE(format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass, d.refobjid::regclass,"
-	"     a.attname), '')"
+	/* format('%I', NULL) raises: a sequence owned by nothing has no attname */
+	"  || CASE WHEN a.attname IS NULL THEN '' ELSE format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass,"
+	"     d.refobjid::regclass, a.attname) END"
 	" FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid"
 	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"

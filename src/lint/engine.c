@@ -69,6 +69,9 @@ struct lint_ctx {
 	size_t nstatements;
 	int in_do_block;          /* linting the statements a DO block runs */
 	uint32_t do_stmt_index;   /* the DO statement's index, for directives */
+	/* a down part whose up's starting model is known: the model after the up, advanced by
+	 * this down's statements too (downgrade-not-inverse) */
+	struct schema_model *undo_model;
 };
 
 /* ---- the run ---- */
@@ -109,6 +112,9 @@ void lint_run_release(struct lint_run *run)
 	free(run->files);
 	free(run->findings);
 	schema_model_release(&run->model);
+	if (run->undo_base)
+		schema_model_release(run->undo_base);
+	free(run->undo_base);
 	arena_release(&run->arena);
 	memset(run, 0, sizeof(*run));
 }
@@ -208,6 +214,16 @@ size_t lint_statement_count(const struct lint_ctx *ctx)
 const char *lint_source_note(const struct lint_ctx *ctx)
 {
 	return ctx->src->note;
+}
+
+int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
+		     const struct schema_model **after)
+{
+	if (!ctx->undo_model || !ctx->run->undo_base)
+		return 0;
+	*before = ctx->run->undo_base;
+	*after = ctx->undo_model;
+	return 1;
 }
 
 struct schema_model *lint_model(struct lint_ctx *ctx)
@@ -865,6 +881,8 @@ static void advance_context(struct lint_ctx *ctx, const PgQuery__Node *node)
 	else if (node->node_case == PG_QUERY__NODE__NODE_VARIABLE_SET_STMT)
 		track_setting(ctx, node->variable_set_stmt);
 	schema_apply(ctx->model, node);
+	if (ctx->undo_model)
+		schema_apply(ctx->undo_model, node);
 }
 
 /* ---- front end callbacks ---- */
@@ -1184,6 +1202,22 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	ctx->run = run;
 	ctx->src = src;
 	ctx->file_index = run->nfiles;
+	/* downgrade-not-inverse compares the model before an up with the model after its down:
+	 * two copies per migration that has a down, only when the rule runs */
+	int undo_check = src->migration && run->opts->severities[rule_index(&rule_downgrade_not_inverse)] != SEVERITY_OFF;
+	if (undo_check && !src->is_down && src->has_down == 1) {
+		if (run->undo_base)
+			schema_model_release(run->undo_base);
+		else
+			run->undo_base = xmalloc(sizeof(*run->undo_base));
+		schema_model_copy(run->undo_base, &run->model);
+		run->undo_of = src->migration;
+	}
+	if (undo_check && src->is_down && run->undo_base && run->undo_of == src->migration) {
+		ctx->undo_model = xmalloc(sizeof(*ctx->undo_model));
+		schema_model_copy(ctx->undo_model, &run->model);
+		schema_model_begin_migration(ctx->undo_model);
+	}
 	struct schema_model own_model;
 	if (src->separate_model) {
 		schema_model_init(&own_model);
@@ -1245,6 +1279,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		run->nfiles--;
 	if (src->separate_model)
 		schema_model_release(&own_model);
+	if (ctx->undo_model) {
+		schema_model_release(ctx->undo_model);
+		free(ctx->undo_model);
+	}
 
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		directive_release(&ctx->directives[i]);

@@ -53,6 +53,10 @@ struct lint_source {
 	int irreversible;
 	/* A down part whose up runs no SQL (an Alembic merge revision): nothing to undo. */
 	int nothing_to_undo;
+	/* The migration this part belongs to (any pointer that is the same for its up and its
+	 * down; NULL: unknown): how a down finds the model from before its up
+	 * (downgrade-not-inverse). */
+	const void *migration;
 	/* SQL rendered from a migration written in another language (Alembic's upgrade() and
 	 * downgrade()): text is that SQL, path the user's file, and each segment says where a
 	 * piece of the text comes from in it. Findings are placed there. NULL: text is the
@@ -103,6 +107,10 @@ struct lint_run {
 	 * being applied in the database already (the reporters say so) */
 	int history_checked;
 	size_t skipped_applied;
+	/* downgrade-not-inverse: a copy of the model taken before the latest up part that has a
+	 * down, and the migration it belongs to (lint_source.migration) */
+	struct schema_model *undo_base;
+	const void *undo_of;
 };
 
 void lint_run_init(struct lint_run *run, const struct lint_options *opts);

@@ -181,6 +181,8 @@ static json_t *column_json(const struct schema_column *c)
 	return j;
 }
 
+/* diff/diff.c's same_table() and same_index() compare the fields these write, to skip building
+ * the JSON of equal objects: a field added here goes there too. */
 json_t *schema_table_json(const struct schema_table *t, unsigned flags)
 {
 	json_t *j = json_object();
@@ -361,6 +363,23 @@ json_t *schema_policy_json(const struct schema_policy *p)
 	return j;
 }
 
+json_t *schema_schema_json(const struct schema_schema *s)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "grants", acl_json(&s->acl, schema_all));
+	json_object_set_new(j, "comment", str_or_null(s->comment));
+	return j;
+}
+
+json_t *schema_extension_json(const struct schema_extension *e, unsigned flags)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "schema", json_string(e->schema));
+	if (flags & SCHEMA_JSON_STATS)
+		json_object_set_new(j, "version", str_or_null(e->version));
+	return j;
+}
+
 json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 {
 	json_t *root = json_object();
@@ -370,24 +389,13 @@ json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 	void *v;
 
 	json_t *schemas = json_object();
-	while (strmap_next(&m->schemas, &it, &key, &v)) {
-		const struct schema_schema *s = v;
-		json_t *j = json_object();
-		json_object_set_new(j, "grants", acl_json(&s->acl, schema_all));
-		json_object_set_new(j, "comment", str_or_null(s->comment));
-		json_object_set_new(schemas, key, j);
-	}
+	while (strmap_next(&m->schemas, &it, &key, &v))
+		json_object_set_new(schemas, key, schema_schema_json(v));
 	json_object_set_new(root, "schemas", schemas);
 
 	json_t *exts = json_object();
-	for (it = 0; strmap_next(&m->extensions, &it, &key, &v);) {
-		const struct schema_extension *e = v;
-		json_t *j = json_object();
-		json_object_set_new(j, "schema", json_string(e->schema));
-		if (flags & SCHEMA_JSON_STATS)
-			json_object_set_new(j, "version", str_or_null(e->version));
-		json_object_set_new(exts, key, j);
-	}
+	for (it = 0; strmap_next(&m->extensions, &it, &key, &v);)
+		json_object_set_new(exts, key, schema_extension_json(v, flags));
 	json_object_set_new(root, "extensions", exts);
 
 	json_t *obj = json_object();

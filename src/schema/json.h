@@ -28,5 +28,7 @@ json_t *schema_type_json(const struct schema_type *t);
 json_t *schema_function_json(const struct schema_function *f);
 json_t *schema_trigger_json(const struct schema_trigger *t);
 json_t *schema_policy_json(const struct schema_policy *p);
+json_t *schema_schema_json(const struct schema_schema *s);
+json_t *schema_extension_json(const struct schema_extension *e, unsigned flags);
 
 #endif

@@ -299,6 +299,9 @@ struct schema_model {
 
 void schema_model_init(struct schema_model *m);
 void schema_model_release(struct schema_model *m);
+/* A deep copy of `from` into `to` (not initialised; release it with schema_model_release()).
+ * The copy records nothing as created by the current migration (schema/copy.c). */
+void schema_model_copy(struct schema_model *to, const struct schema_model *from);
 /* A new migration starts: nothing counts as created by it any more, and the search_path is
  * back to the default. */
 void schema_model_begin_migration(struct schema_model *m);

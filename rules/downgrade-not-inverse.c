@@ -1,0 +1,79 @@
+/* A down migration that does not undo its up: after the up and then the down, the schema is not
+ * what it was before the up. Rolling back then leaves objects behind (so running the up again
+ * fails on "already exists") or loses what the up changed (a column type, a NOT NULL).
+ *
+ * The engine keeps a copy of the model from before each up that has a down, and advances a copy
+ * of the model after the up by the down's statements (lint_undo_models()); finish() compares the
+ * two with the comparison of `pgsieve diff` (diff/diff.h) and reports what is not restored, once,
+ * at the down part's start. Copying is linear in the model per migration with a down; replaying
+ * every earlier migration twice instead would be quadratic in the history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff/diff.h"
+#include "lint/rule.h"
+#include "util/strbuf.h"
+
+static void finish(struct lint_ctx *ctx);
+
+const struct rule rule_downgrade_not_inverse = {
+	.id = "downgrade-not-inverse",
+	.severity = SEVERITY_WARNING,
+	.category = "correctness",
+	.summary = "a down migration that does not restore the schema its up migration started from",
+	.finish = finish,
+};
+
+enum { LISTED = 8 };
+
+static void describe(struct strbuf *sb, const struct diff_item *it)
+{
+	const char *kind = diff_item_kind_name(it);
+	switch (it->change) {
+	case DIFF_ADDED:
+		strbuf_addf(sb, "%s %s is left behind", kind, it->key);
+		break;
+	case DIFF_DROPPED:
+		strbuf_addf(sb, "%s %s is not restored", kind, it->key);
+		break;
+	case DIFF_RENAMED:
+		strbuf_addf(sb, "%s %s keeps the name %s", kind, it->old_key, it->key);
+		break;
+	case DIFF_CHANGED: {
+		char *a = json_dumps(it->old_value, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *b = json_dumps(it->new_value, JSON_ENCODE_ANY | JSON_COMPACT);
+		strbuf_addf(sb, "%s of %s %s is %s, was %s", it->attribute, kind, it->key, b ? b : "?", a ? a : "?");
+		free(a);
+		free(b);
+		break;
+	}
+	}
+}
+
+static void finish(struct lint_ctx *ctx)
+{
+	const struct schema_model *before, *after;
+	if (!lint_is_down(ctx) || lint_statement_count(ctx) == 0 || lint_irreversible(ctx) ||
+	    !lint_undo_models(ctx, &before, &after))
+		return; /* no down, or an empty one: missing-downgrade says so */
+	struct diff d;
+	diff_models(&d, before, after);
+	if (d.n) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "the down migration does not restore the schema from before the up: ");
+		for (size_t i = 0; i < d.n && i < LISTED; i++) {
+			if (i)
+				strbuf_addstr(&sb, "; ");
+			describe(&sb, &d.items[i]);
+		}
+		if (d.n > LISTED)
+			strbuf_addf(&sb, "; and %zu more difference%s", d.n - LISTED, d.n - LISTED == 1 ? "" : "s");
+		lint_report_part(ctx, &rule_downgrade_not_inverse,
+				 "make the down undo every change of the up, in reverse order: drop what the up "
+				 "creates, create again what it drops, change back what it alters; "
+				 "`pgsieve diff` between the two schemas writes the missing statements",
+				 "%s", strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	diff_release(&d);
+}

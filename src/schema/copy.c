@@ -1,0 +1,272 @@
+/* A deep copy of a model, for comparing a model with itself at another time (the
+ * downgrade-not-inverse rule: the model before an up migration against the model after its
+ * down). Each struct is copied whole, then every pointer it owns is duplicated. */
+#include "schema/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+static char *dup(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void list_copy(struct schema_strlist *l)
+{
+	struct schema_strlist from = *l;
+	memset(l, 0, sizeof(*l));
+	schema_strlist_copy(l, &from);
+}
+
+static void acl_copy(struct schema_acl *a)
+{
+	struct schema_acl from = *a;
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < from.n; i++)
+		schema_acl_grant(a, from.items[i].grantee, from.items[i].privilege, from.items[i].grantable);
+}
+
+/* A copy of an array of n elements of size bytes (NULL when n is 0). */
+static void *array_copy(const void *p, size_t n, size_t size)
+{
+	if (!n)
+		return NULL;
+	void *c = xmalloc(n * size);
+	memcpy(c, p, n * size);
+	return c;
+}
+
+static void column_copy(struct schema_column *c)
+{
+	c->name = dup(c->name);
+	c->type = dup(c->type);
+	c->type_schema = dup(c->type_schema);
+	c->default_expr = dup(c->default_expr);
+	c->collation = dup(c->collation);
+	c->comment = dup(c->comment);
+}
+
+static void columns_copy(struct schema_column **cols, size_t n, size_t *cap)
+{
+	*cols = array_copy(*cols, n, sizeof(**cols));
+	*cap = n;
+	for (size_t i = 0; i < n; i++)
+		column_copy(&(*cols)[i]);
+}
+
+static struct schema_index_elem *elems_copy(const struct schema_index_elem *e, size_t n)
+{
+	struct schema_index_elem *c = array_copy(e, n, sizeof(*e));
+	for (size_t i = 0; i < n; i++) {
+		c[i].column = dup(c[i].column);
+		c[i].expr = dup(c[i].expr);
+		c[i].opclass = dup(c[i].opclass);
+		c[i].collation = dup(c[i].collation);
+		c[i].op = dup(c[i].op);
+	}
+	return c;
+}
+
+static void constraints_copy(struct schema_constraint **cons, size_t n, size_t *cap)
+{
+	*cons = array_copy(*cons, n, sizeof(**cons));
+	*cap = n;
+	for (size_t i = 0; i < n; i++) {
+		struct schema_constraint *c = &(*cons)[i];
+		c->name = dup(c->name);
+		list_copy(&c->columns);
+		list_copy(&c->include);
+		c->expr = dup(c->expr);
+		c->elems = elems_copy(c->elems, c->nelems);
+		c->method = dup(c->method);
+		c->predicate = dup(c->predicate);
+		c->ref_table = dup(c->ref_table);
+		list_copy(&c->ref_columns);
+		c->comment = dup(c->comment);
+	}
+}
+
+static void *table_copy(const void *v)
+{
+	struct schema_table *t = xmalloc(sizeof(*t));
+	*t = *(const struct schema_table *)v;
+	t->schema = dup(t->schema);
+	t->name = dup(t->name);
+	columns_copy(&t->columns, t->ncolumns, &t->cap);
+	t->checks = array_copy(t->checks, t->nchecks, sizeof(*t->checks));
+	t->checks_cap = t->nchecks;
+	for (size_t i = 0; i < t->nchecks; i++) {
+		t->checks[i].name = dup(t->checks[i].name);
+		t->checks[i].column = dup(t->checks[i].column);
+	}
+	t->partition_key = dup(t->partition_key);
+	t->partition_of = dup(t->partition_of);
+	t->partition_bound = dup(t->partition_bound);
+	list_copy(&t->inherits);
+	list_copy(&t->options);
+	constraints_copy(&t->constraints, t->nconstraints, &t->constraints_cap);
+	acl_copy(&t->acl);
+	t->comment = dup(t->comment);
+	return t;
+}
+
+static void *index_copy(const void *v)
+{
+	struct schema_index *ix = xmalloc(sizeof(*ix));
+	*ix = *(const struct schema_index *)v;
+	ix->schema = dup(ix->schema);
+	ix->name = dup(ix->name);
+	ix->table_key = dup(ix->table_key);
+	ix->method = dup(ix->method);
+	ix->elems = elems_copy(ix->elems, ix->nelems);
+	list_copy(&ix->include);
+	ix->predicate = dup(ix->predicate);
+	list_copy(&ix->options);
+	ix->constraint = dup(ix->constraint);
+	ix->comment = dup(ix->comment);
+	return ix;
+}
+
+static void *view_copy(const void *v)
+{
+	struct schema_view *w = xmalloc(sizeof(*w));
+	*w = *(const struct schema_view *)v;
+	w->schema = dup(w->schema);
+	w->name = dup(w->name);
+	w->definition = dup(w->definition);
+	list_copy(&w->columns);
+	list_copy(&w->depends_on);
+	list_copy(&w->depends_on_columns);
+	list_copy(&w->options);
+	acl_copy(&w->acl);
+	w->comment = dup(w->comment);
+	return w;
+}
+
+static void *sequence_copy(const void *v)
+{
+	struct schema_sequence *s = xmalloc(sizeof(*s));
+	*s = *(const struct schema_sequence *)v;
+	s->schema = dup(s->schema);
+	s->name = dup(s->name);
+	s->type = dup(s->type);
+	s->owned_table = dup(s->owned_table);
+	s->owned_column = dup(s->owned_column);
+	acl_copy(&s->acl);
+	s->comment = dup(s->comment);
+	return s;
+}
+
+static void *type_copy(const void *v)
+{
+	struct schema_type *t = xmalloc(sizeof(*t));
+	*t = *(const struct schema_type *)v;
+	t->schema = dup(t->schema);
+	t->name = dup(t->name);
+	list_copy(&t->labels);
+	t->base_type = dup(t->base_type);
+	t->default_expr = dup(t->default_expr);
+	t->collation = dup(t->collation);
+	constraints_copy(&t->constraints, t->nconstraints, &t->constraints_cap);
+	columns_copy(&t->attributes, t->nattributes, &t->attributes_cap);
+	acl_copy(&t->acl);
+	t->comment = dup(t->comment);
+	return t;
+}
+
+static void *function_copy(const void *v)
+{
+	struct schema_function *f = xmalloc(sizeof(*f));
+	*f = *(const struct schema_function *)v;
+	f->schema = dup(f->schema);
+	f->name = dup(f->name);
+	f->identity_args = dup(f->identity_args);
+	f->arguments = dup(f->arguments);
+	f->returns = dup(f->returns);
+	f->language = dup(f->language);
+	list_copy(&f->config);
+	f->body = dup(f->body);
+	acl_copy(&f->acl);
+	f->comment = dup(f->comment);
+	return f;
+}
+
+static void *trigger_copy(const void *v)
+{
+	struct schema_trigger *t = xmalloc(sizeof(*t));
+	*t = *(const struct schema_trigger *)v;
+	t->name = dup(t->name);
+	t->table_key = dup(t->table_key);
+	list_copy(&t->update_columns);
+	t->when_expr = dup(t->when_expr);
+	t->function = dup(t->function);
+	list_copy(&t->args);
+	t->comment = dup(t->comment);
+	return t;
+}
+
+static void *policy_copy(const void *v)
+{
+	struct schema_policy *p = xmalloc(sizeof(*p));
+	*p = *(const struct schema_policy *)v;
+	p->name = dup(p->name);
+	p->table_key = dup(p->table_key);
+	p->command = dup(p->command);
+	list_copy(&p->roles);
+	p->using_expr = dup(p->using_expr);
+	p->check_expr = dup(p->check_expr);
+	p->comment = dup(p->comment);
+	return p;
+}
+
+static void *extension_copy(const void *v)
+{
+	struct schema_extension *e = xmalloc(sizeof(*e));
+	*e = *(const struct schema_extension *)v;
+	e->name = dup(e->name);
+	e->schema = dup(e->schema);
+	e->version = dup(e->version);
+	e->comment = dup(e->comment);
+	return e;
+}
+
+static void *schema_copy(const void *v)
+{
+	struct schema_schema *s = xmalloc(sizeof(*s));
+	*s = *(const struct schema_schema *)v;
+	s->name = dup(s->name);
+	acl_copy(&s->acl);
+	s->comment = dup(s->comment);
+	return s;
+}
+
+static void map_copy(struct strmap *to, const struct strmap *from, void *(*copy)(const void *))
+{
+	size_t it = 0;
+	const char *key;
+	void *value;
+	while (strmap_next(from, &it, &key, &value))
+		strmap_put(to, key, copy(value));
+}
+
+void schema_model_copy(struct schema_model *to, const struct schema_model *from)
+{
+	memset(to, 0, sizeof(*to));
+	map_copy(&to->tables, &from->tables, table_copy);
+	map_copy(&to->indexes, &from->indexes, index_copy);
+	map_copy(&to->schemas, &from->schemas, schema_copy);
+	map_copy(&to->views, &from->views, view_copy);
+	map_copy(&to->sequences, &from->sequences, sequence_copy);
+	map_copy(&to->types, &from->types, type_copy);
+	map_copy(&to->functions, &from->functions, function_copy);
+	map_copy(&to->triggers, &from->triggers, trigger_copy);
+	map_copy(&to->policies, &from->policies, policy_copy);
+	map_copy(&to->extensions, &from->extensions, extension_copy);
+	schema_strlist_copy(&to->search_path, &from->search_path);
+	to->user = dup(from->user);
+	to->complete = from->complete;
+	to->source = dup(from->source);
+	/* what the current migration created is the original's to reset, not the copy's */
+}

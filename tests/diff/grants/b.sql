@@ -1,0 +1,11 @@
+CREATE SCHEMA app;
+GRANT USAGE ON SCHEMA app TO reader;
+CREATE TABLE app.docs (id int PRIMARY KEY, body text, secret text);
+GRANT SELECT, INSERT, UPDATE ON app.docs TO writer WITH GRANT OPTION;
+GRANT SELECT (id, body) ON app.docs TO reader;
+CREATE SEQUENCE app.ticket;
+GRANT USAGE ON SEQUENCE app.ticket TO writer;
+CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.f() TO reader;
+COMMENT ON TABLE app.docs IS 'documents';
