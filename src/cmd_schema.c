@@ -68,15 +68,14 @@ int schema_source_load(struct schema_model *m, const char *db, const char *schem
 	return EXIT_OK;
 }
 
-/* Replays the up migrations of paths onto the run's model, with no rule running. */
-static int replay(struct lint_run *run, char *const *paths, size_t n, int framework)
+/* Replays the up migrations of the plan (those with only[i] set, when only is not NULL) onto
+ * the run's model, with no rule running. */
+static int replay(struct lint_run *run, const struct plan *plan, const char *only)
 {
-	struct plan plan;
-	plan_build(&plan, paths, n, framework, NULL, 0);
-	int trouble = plan.errors > 0;
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_item *it = &plan.items[i];
-		if (it->is_down)
+	int trouble = 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_item *it = &plan->items[i];
+		if (it->is_down || (only && !only[i]))
 			continue;
 		size_t len = 0;
 		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
@@ -100,11 +99,10 @@ static int replay(struct lint_run *run, char *const *paths, size_t n, int framew
 		}
 		free(text);
 	}
-	plan_release(&plan);
 	return trouble;
 }
 
-int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework)
+int schema_replay_plan(struct schema_model *m, const struct plan *plan, const char *only)
 {
 	struct lint_options opts;
 	lint_options_init(&opts);
@@ -112,13 +110,22 @@ int schema_replay(struct schema_model *m, char *const *paths, size_t n, int fram
 		opts.severities[i] = SEVERITY_OFF;
 	struct lint_run run;
 	lint_run_init(&run, &opts);
-	int trouble = replay(&run, paths, n, framework);
+	int trouble = replay(&run, plan, only);
 	/* the model moves out of the run: it owns its memory, nothing in it points at the run */
 	schema_model_release(m);
 	*m = run.model;
 	schema_model_init(&run.model);
 	lint_run_release(&run);
 	lint_options_release(&opts);
+	return trouble ? EXIT_TROUBLE : EXIT_OK;
+}
+
+int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework)
+{
+	struct plan plan;
+	plan_build(&plan, paths, n, framework, NULL, 0);
+	int trouble = schema_replay_plan(m, &plan, NULL) != EXIT_OK || plan.errors > 0;
+	plan_release(&plan);
 	return trouble ? EXIT_TROUBLE : EXIT_OK;
 }
 

@@ -3,6 +3,7 @@
 #ifndef PGSIEVE_CMD_SCHEMA_H
 #define PGSIEVE_CMD_SCHEMA_H
 
+#include "discover/plan.h"
 #include "schema/model.h"
 
 /* `pgsieve schema ...`; returns the exit status. */
@@ -17,6 +18,9 @@ int schema_source_load(struct schema_model *m, const char *db, const char *schem
  * framework -1: detected) onto m, which must be freshly initialised, with no rule running.
  * Returns 0, or 2 after printing on stderr when a path cannot be read. */
 int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework);
+/* The same for a plan already built: its up parts with only[i] set (every one when only is
+ * NULL), in the plan's order. */
+int schema_replay_plan(struct schema_model *m, const struct plan *plan, const char *only);
 
 /* Whether a source names a database: a postgres:// or postgresql:// URI, or a conninfo string
  * (anything with '='). */

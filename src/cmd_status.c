@@ -335,6 +335,8 @@ long status_lint_skips(const struct plan *plan, const char *db, const char *tabl
 			return -1;
 		}
 		run->history_checked |= ss.history.found;
+		if (ss.history.found && schema_strlist_find(&run->history_tables, ss.history.table) < 0)
+			schema_strlist_add(&run->history_tables, ss.history.table);
 		for (size_t i = 0; ss.history.found && i < ss.st.n; i++) {
 			const struct history_entry *e = &ss.st.items[i];
 			if (!e->m || (e->state != HISTORY_APPLIED && e->state != HISTORY_MODIFIED))

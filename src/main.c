@@ -456,14 +456,30 @@ static int cmd_lint(int argc, char **argv)
 		run.skipped_applied = (size_t)skipped;
 	}
 	if (cli.drift) {
-		/* every migration of the paths, replayed onto an empty model (not yet only the ones
-		 * the database has applied: see docs/rules/schema-drift.md) */
+		/* the migrations replayed onto an empty model: those the database's history table
+		 * records as applied when it has one (skip[]), else every migration of the paths */
 		struct schema_model replayed;
 		schema_model_init(&replayed);
-		if (schema_replay(&replayed, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
+		int rc = run.history_checked
+				 ? schema_replay_plan(&replayed, &plan, skip)
+				 : schema_replay(&replayed, argv + optind, (size_t)(argc - optind), cli.framework);
+		if (rc != 0) {
 			trouble = 1;
-		else
+		} else if (run.history_tables.n) {
+			/* the framework's own history table is not something the migrations make */
+			struct schema_model live;
+			schema_model_copy(&live, &run.model);
+			for (size_t i = 0; i < run.history_tables.n; i++) {
+				const char *key = run.history_tables.items[i], *dot = strchr(key, '.');
+				char *schema = xstrndup(key, dot ? (size_t)(dot - key) : 0);
+				schema_table_drop(&live, dot ? schema : NULL, dot ? dot + 1 : key);
+				free(schema);
+			}
+			diff_report_drift(&run, argv[optind], &replayed, &live);
+			schema_model_release(&live);
+		} else {
 			diff_report_drift(&run, argv[optind], &replayed, &run.model);
+		}
 		schema_model_release(&replayed);
 	}
 	for (size_t i = 0; i < plan.n; i++) {

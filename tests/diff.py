@@ -237,6 +237,36 @@ def main():
         msg = found[0]["message"] if found else ""
         check("32 differences" in msg and "and 12 more" in msg, "lint --drift: a long list is cut, with a count", msg + err)
 
+        # with a history table only the applied migrations are compared: a database that is
+        # behind is not drift (golang-migrate: schema_migrations holds the current version)
+        gm = os.path.join(tmp, "gm")
+        os.mkdir(gm)
+        ups = ["CREATE TABLE accounts (id bigint PRIMARY KEY, name text);\n",
+               "ALTER TABLE accounts ADD COLUMN email text;\n",
+               "CREATE TABLE invoices (id bigint PRIMARY KEY, account_id bigint);\n"]
+        for i, up in enumerate(ups, 1):
+            with open(os.path.join(gm, f"{i:06d}_m{i}.up.sql"), "w") as f:
+                f.write(up)
+            with open(os.path.join(gm, f"{i:06d}_m{i}.down.sql"), "w") as f:
+                f.write("SELECT 1;\n")
+        pg.psql("CREATE DATABASE behind")
+        pg.psql("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);"
+                "INSERT INTO schema_migrations VALUES (2, false);" + ups[0] + ups[1], dbname="behind")
+
+        def gm_drift():
+            r = run(pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never", "--drift",
+                    "--db", pg.dsn("behind"), "--select", "schema-drift", gm)
+            return [f for f in json.loads(r.stdout)["findings"] if f["rule"] == "schema-drift"], r.stderr
+
+        found, err = gm_drift()
+        check(found == [], "lint --drift: migration 3 is pending, not drift (only applied ones compared)",
+              str(found) + err)
+        pg.psql("ALTER TABLE accounts DROP COLUMN email", dbname="behind")
+        found, err = gm_drift()
+        msg = found[0]["message"] if found else ""
+        check("email" in msg and "invoices" not in msg,
+              "lint --drift: a column an applied migration added and the database lacks is drift", msg + err)
+
         # a database that goes away: refused connection on a port nobody listens on
         r = run(pgsieve, "diff", "--from", f"host={pg.dir} port=1 dbname=postgres user=postgres", "--to",
                 os.path.join(PAIRS, "columns", "a.sql"), "--exit-code")

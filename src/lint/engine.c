@@ -112,6 +112,7 @@ void lint_run_release(struct lint_run *run)
 	free(run->files);
 	free(run->findings);
 	schema_model_release(&run->model);
+	schema_strlist_clear(&run->history_tables);
 	if (run->undo_base)
 		schema_model_release(run->undo_base);
 	free(run->undo_base);

@@ -107,6 +107,9 @@ struct lint_run {
 	 * being applied in the database already (the reporters say so) */
 	int history_checked;
 	size_t skipped_applied;
+	/* the history tables found ("schema.name"): the tool's, not the migrations' (--drift
+	 * leaves them out) */
+	struct schema_strlist history_tables;
 	/* downgrade-not-inverse: a copy of the model taken before the latest up part that has a
 	 * down, and the migration it belongs to (lint_source.migration) */
 	struct schema_model *undo_base;
