@@ -155,7 +155,8 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	/* the slow work of this statement under a lock an earlier one holds */
 	for (size_t i = 0; i < n && h->n && !h->reported; i++) {
 		const char *work = slow_work(node, &e[i]);
-		if (!work || lint_effect_is_new(ctx, &e[i]))
+		/* a foreign key's check reads the table that gets it: the referenced one only answers */
+		if (!work || e[i].role == EFFECT_ROLE_REFERENCED || lint_effect_is_new(ctx, &e[i]))
 			continue;
 		const char *target = "every table";
 		const char *key = effect_table(ctx, &e[i], &target);
@@ -188,6 +189,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	/* the locks this statement adds to the transaction's */
 	for (size_t i = 0; i < n; i++) {
 		if (!lock_blocks_writes(e[i].lock) || lint_effect_is_new(ctx, &e[i]))
+			continue;
+		/* a dropped relation's lock keeps nobody from anything that still works */
+		if (node->node_case == PG_QUERY__NODE__NODE_DROP_STMT && e[i].role == EFFECT_ROLE_TARGET)
 			continue;
 		const char *display = NULL;
 		const char *key = effect_table(ctx, &e[i], &display);
