@@ -35,7 +35,10 @@ static const struct schema_notnull_check *unvalidated_check(const struct schema_
 	return NULL;
 }
 
-static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column)
+/* cause: NULL for ALTER COLUMN ... SET NOT NULL itself, else the statement that implies it
+ * ("ADD PRIMARY KEY USING INDEX "orders_id_idx"") */
+static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+			 const char *cause)
 {
 	const struct schema_table *t = lint_table(ctx, rv);
 	int version = lint_pg_version(ctx);
@@ -77,13 +80,39 @@ static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, cons
 				   "ALTER TABLE %s VALIDATE CONSTRAINT %s; (from PostgreSQL 12, SET NOT NULL "
 				   "uses such a constraint and skips the scan)",
 				   version, add, rel, name);
+	if (cause)
+		help = lint_printf(ctx, "make %s NOT NULL first, without the long scan where it can be "
+					"skipped, then add the key: %s",
+				   col, help);
 	lint_report(ctx, &rule_set_not_null_blocking, -1, help,
-		    "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL takes an %s lock and scans every row "
-		    "for NULLs%s: reads and writes wait until the scan ends",
-		    rel, col, lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
+		    "ALTER TABLE %s %s%s takes an %s lock and scans every row for NULLs%s: reads and "
+		    "writes wait until the scan ends",
+		    rel, cause ? lint_printf(ctx, "%s sets %s NOT NULL, which", cause, col)
+			       : lint_printf(ctx, "ALTER COLUMN %s SET NOT NULL", col),
+		    "", lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
 		    pending ? lint_printf(ctx, " (the CHECK constraint %s is NOT VALID yet, so it cannot "
 					       "spare the scan)", name)
 			    : "");
+}
+
+/* ADD PRIMARY KEY USING INDEX makes the index's columns NOT NULL, with the same scan as SET NOT
+ * NULL for each that allows NULLs. Reported only when the model knows the index and the column:
+ * otherwise whether there is a scan at all is unknown. */
+static void primary_key_using_index(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+				    const PgQuery__Constraint *con)
+{
+	if (con->contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY || !con->indexname || !*con->indexname)
+		return;
+	const struct schema_table *t = lint_table(ctx, rv);
+	const struct schema_index *ix = t ? schema_index_find(lint_model(ctx), t->schema, con->indexname) : NULL;
+	if (!ix)
+		return;
+	const char *cause = lint_printf(ctx, "ADD PRIMARY KEY USING INDEX %s", lint_ident(ctx, con->indexname));
+	for (size_t i = 0; i < ix->nelems; i++) {
+		const struct schema_column *c = ix->elems[i].column ? schema_column_find(t, ix->elems[i].column) : NULL;
+		if (c && !c->not_null)
+			set_not_null(ctx, rv, c->name, cause);
+	}
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
@@ -97,6 +126,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 			continue;
 		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
 		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull && *cmd->name)
-			set_not_null(ctx, as->relation, cmd->name);
+			set_not_null(ctx, as->relation, cmd->name, NULL);
+		else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint && cmd->def &&
+			 cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+			primary_key_using_index(ctx, as->relation, cmd->def->constraint);
 	}
 }
