@@ -23,6 +23,7 @@
 #include "lint/registry.h"
 #include "lint/run.h"
 #include "report/report.h"
+#include "schema/norm.h"
 #include "sql/sql.h"
 #include "util/error.h"
 #include "util/spell.h"
@@ -583,6 +584,7 @@ int main(int argc, char **argv)
 	} else {
 		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status, diff)", cmd);
 	}
+	schema_norm_release_caches();
 	sql_shutdown();
 	return status;
 }

@@ -235,7 +235,7 @@ static void type_users(struct walk *w, const char *schema, const char *name, con
 	char qkey[KEY_MAX];
 	quoted_key(schema, name, qkey, sizeof(qkey));
 	size_t n;
-	const char **keys = schema_sorted_keys(&m->tables, &n);
+	const char **keys = schema_map_keys(&m->tables, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_table *t = strmap_get(&m->tables, keys[i]);
 		for (size_t c = 0; c < t->ncolumns; c++) {
@@ -245,7 +245,7 @@ static void type_users(struct walk *w, const char *schema, const char *name, con
 		}
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->types, &n);
+	keys = schema_map_keys(&m->types, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_type *t = strmap_get(&m->types, keys[i]);
 		if (t->kind == 'd' && t->base_type && type_text_is(t->base_type, strlen(t->base_type), qkey))
@@ -257,7 +257,7 @@ static void type_users(struct walk *w, const char *schema, const char *name, con
 		}
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->functions, &n);
+	keys = schema_map_keys(&m->functions, &n);
 	for (size_t i = 0; i < n; i++)
 		if (function_uses_type(strmap_get(&m->functions, keys[i]), qkey))
 			add(w, SCHEMA_DEP_FUNCTION, keys[i], NULL, on, depth);
@@ -268,14 +268,14 @@ static void relation_users(struct walk *w, const char *key, int is_table, const 
 {
 	const struct schema_model *m = w->m;
 	size_t n;
-	const char **keys = schema_sorted_keys(&m->views, &n);
+	const char **keys = schema_map_keys(&m->views, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_view *v = strmap_get(&m->views, keys[i]);
 		if (strcmp(keys[i], key) && schema_strlist_find(&v->depends_on, key) >= 0)
 			add(w, SCHEMA_DEP_VIEW, keys[i], NULL, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->tables, &n);
+	keys = schema_map_keys(&m->tables, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_table *t = strmap_get(&m->tables, keys[i]);
 		if (!strcmp(keys[i], key))
@@ -289,7 +289,7 @@ static void relation_users(struct walk *w, const char *key, int is_table, const 
 			add(w, SCHEMA_DEP_TABLE, keys[i], NULL, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->policies, &n);
+	keys = schema_map_keys(&m->policies, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_policy *p = strmap_get(&m->policies, keys[i]);
 		if (strcmp(p->table_key, key) &&
@@ -324,14 +324,14 @@ static void column_users(struct walk *w, const char *key, const char *column, co
 	char col_key[KEY_MAX * 2];
 	snprintf(col_key, sizeof(col_key), "%s.%s", key, column);
 	size_t n;
-	const char **keys = schema_sorted_keys(&m->views, &n);
+	const char **keys = schema_map_keys(&m->views, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_view *v = strmap_get(&m->views, keys[i]);
 		if (schema_strlist_find(&v->depends_on_columns, col_key) >= 0)
 			add(w, SCHEMA_DEP_VIEW, keys[i], NULL, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->tables, &n);
+	keys = schema_map_keys(&m->tables, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_table *t = strmap_get(&m->tables, keys[i]);
 		for (size_t c = 0; c < t->nconstraints; c++)
@@ -350,7 +350,7 @@ static void column_users(struct walk *w, const char *key, const char *column, co
 	char prefix[KEY_MAX];
 	snprintf(prefix, sizeof(prefix), "%s.", key);
 	size_t plen = strlen(prefix);
-	keys = schema_sorted_keys(&m->triggers, &n);
+	keys = schema_map_keys(&m->triggers, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_trigger *tr = strmap_get(&m->triggers, keys[i]);
 		if (strncmp(keys[i], prefix, plen) || strcmp(tr->table_key, key))
@@ -361,7 +361,7 @@ static void column_users(struct walk *w, const char *key, const char *column, co
 	}
 	free(keys);
 	/* a policy of another table reads the column in a subquery of the table */
-	keys = schema_sorted_keys(&m->policies, &n);
+	keys = schema_map_keys(&m->policies, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_policy *p = strmap_get(&m->policies, keys[i]);
 		int own = !strcmp(p->table_key, key);
@@ -399,7 +399,7 @@ static void function_users(struct walk *w, const char *key, const char *on, int 
 	quoted_key(f->schema, f->name, qname, sizeof(qname));
 	schema_key(called, sizeof(called), f->schema, f->name);
 	size_t n;
-	const char **keys = schema_sorted_keys(&m->triggers, &n);
+	const char **keys = schema_map_keys(&m->triggers, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_trigger *tr = strmap_get(&m->triggers, keys[i]);
 		if (tr->function && !strcmp(tr->function, qname))
@@ -409,7 +409,7 @@ static void function_users(struct walk *w, const char *key, const char *on, int 
 	/* calls by name: only unambiguous when there is one overload */
 	if (overloads(m, f->schema, f->name) != 1)
 		return;
-	keys = schema_sorted_keys(&m->tables, &n);
+	keys = schema_map_keys(&m->tables, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_table *t = strmap_get(&m->tables, keys[i]);
 		for (size_t c = 0; c < t->ncolumns; c++)
@@ -421,7 +421,7 @@ static void function_users(struct walk *w, const char *key, const char *on, int 
 				add(w, SCHEMA_DEP_CONSTRAINT, keys[i], t->constraints[c].name, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->indexes, &n);
+	keys = schema_map_keys(&m->indexes, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		int uses = text_calls(ix->predicate, 0, called);
@@ -431,14 +431,14 @@ static void function_users(struct walk *w, const char *key, const char *on, int 
 			add(w, SCHEMA_DEP_INDEX, keys[i], NULL, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->views, &n);
+	keys = schema_map_keys(&m->views, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_view *v = strmap_get(&m->views, keys[i]);
 		if (text_calls(v->definition, 1, called))
 			add(w, SCHEMA_DEP_VIEW, keys[i], NULL, on, depth);
 	}
 	free(keys);
-	keys = schema_sorted_keys(&m->policies, &n);
+	keys = schema_map_keys(&m->policies, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_policy *p = strmap_get(&m->policies, keys[i]);
 		if (text_calls(p->using_expr, 0, called) || text_calls(p->check_expr, 0, called))
@@ -461,7 +461,7 @@ static void schema_members(struct walk *w, const char *name, const char *on, int
 			       SCHEMA_DEP_FUNCTION };
 	for (size_t k = 0; k < sizeof(kinds); k++) {
 		size_t n;
-		const char **keys = schema_sorted_keys(maps[k], &n);
+		const char **keys = schema_map_keys(maps[k], &n);
 		for (size_t i = 0; i < n; i++) {
 			if (!in_schema(keys[i], name))
 				continue;
@@ -534,6 +534,32 @@ static void dependent_release(struct schema_dependent *d)
 	free(d->on);
 }
 
+/* Kinds in the order messages list them: relations, then what lives in them, then code. */
+static int kind_rank(char kind)
+{
+	static const char order[] = { SCHEMA_DEP_SCHEMA, SCHEMA_DEP_TABLE,	SCHEMA_DEP_VIEW,
+				      SCHEMA_DEP_SEQUENCE, SCHEMA_DEP_TYPE,	SCHEMA_DEP_COLUMN,
+				      SCHEMA_DEP_DEFAULT, SCHEMA_DEP_CONSTRAINT, SCHEMA_DEP_INDEX,
+				      SCHEMA_DEP_TRIGGER, SCHEMA_DEP_POLICY,	SCHEMA_DEP_FUNCTION };
+	for (size_t i = 0; i < sizeof(order); i++)
+		if (order[i] == kind)
+			return (int)i;
+	return (int)sizeof(order);
+}
+
+static int cmp_dependent(const void *a, const void *b)
+{
+	const struct schema_dependent *x = a, *y = b;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	if (x->kind != y->kind)
+		return kind_rank(x->kind) < kind_rank(y->kind) ? -1 : 1;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return strcmp(x->sub ? x->sub : "", y->sub ? y->sub : "");
+}
+
 void schema_dependents(const struct schema_model *m, const struct schema_dep_object *targets, size_t ntargets,
 		       struct schema_dependents *out)
 {
@@ -555,6 +581,8 @@ void schema_dependents(const struct schema_model *m, const struct schema_dep_obj
 		free(key);
 		free(sub);
 	}
+	/* the maps were walked in their own order: the result in a stable one, level by level */
+	qsort(out->items + w.first, out->n - w.first, sizeof(*out->items), cmp_dependent);
 	/* parts of tables that go whole are not dependents of their own */
 	size_t keep = w.first;
 	for (size_t i = w.first; i < out->n; i++) {

@@ -108,7 +108,7 @@ void schema_acl_clear(struct schema_acl *a)
 
 /* The keys in the map's own order: for visiting every entry where order does not matter
  * (dropping dependents), without the cost of sorting on every DROP. */
-static const char **unsorted_keys(const struct strmap *map, size_t *n)
+const char **schema_map_keys(const struct strmap *map, size_t *n)
 {
 	const char **keys = xmalloc((map->count + 1) * sizeof(*keys));
 	size_t k = 0, it = 0;
@@ -121,7 +121,7 @@ static const char **unsorted_keys(const struct strmap *map, size_t *n)
 
 const char **schema_sorted_keys(const struct strmap *map, size_t *n)
 {
-	const char **keys = unsorted_keys(map, n);
+	const char **keys = schema_map_keys(map, n);
 	qsort(keys, *n, sizeof(*keys), cmp_str);
 	return keys;
 }
@@ -668,7 +668,7 @@ static void drop_views_depending(struct schema_model *m, const char *key)
 static void drop_prefixed(struct strmap *map, const char *prefix, void (*fn)(void *))
 {
 	size_t n;
-	const char **keys = unsorted_keys(map, &n);
+	const char **keys = schema_map_keys(map, &n);
 	size_t plen = strlen(prefix);
 	for (size_t i = 0; i < n; i++)
 		if (!strncmp(keys[i], prefix, plen)) {
@@ -688,14 +688,14 @@ static void policy_free_v(void *v) { policy_free(v); }
 static void drop_relation_dependents(struct schema_model *m, const char *key)
 {
 	size_t n;
-	const char **keys = unsorted_keys(&m->indexes, &n);
+	const char **keys = schema_map_keys(&m->indexes, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		if (!strcmp(ix->table_key, key))
 			index_free_in(m, strmap_remove(&m->indexes, keys[i]));
 	}
 	free(keys);
-	keys = unsorted_keys(&m->sequences, &n);
+	keys = schema_map_keys(&m->sequences, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
 		if (s->owned_table && !strcmp(s->owned_table, key))
@@ -733,7 +733,7 @@ void schema_table_drop(struct schema_model *m, const char *schema, const char *n
 	drop_relation_dependents(m, key);
 	/* partitions go with their partitioned table */
 	size_t n;
-	const char **keys = unsorted_keys(&m->tables, &n);
+	const char **keys = schema_map_keys(&m->tables, &n);
 	char **parts = xcalloc(n + 1, sizeof(char *));
 	size_t np = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -1303,14 +1303,56 @@ static int on_refs_statement(void *ud, const struct sql_stmt *st)
 	return 0;
 }
 
+/* What a text refers to, parsed once: dependents are looked up on every DROP, through every
+ * view, policy and trigger of the model, and the same texts come up again and again. */
+struct refs_memo {
+	struct schema_strlist functions, relations, columns;
+};
+
+enum { REFS_MEMO_MAX = 8192 };
+static _Thread_local struct strmap refs_memo;
+
+void schema_norm_release_caches(void)
+{
+	size_t it = 0;
+	const char *key;
+	void *value;
+	while (strmap_next(&refs_memo, &it, &key, &value)) {
+		struct refs_memo *r = value;
+		schema_strlist_clear(&r->functions);
+		schema_strlist_clear(&r->relations);
+		schema_strlist_clear(&r->columns);
+		free(r);
+	}
+	strmap_release(&refs_memo);
+}
+
+static void copy_refs(struct schema_strlist *to, const struct schema_strlist *from)
+{
+	for (size_t i = 0; to && i < from->n; i++)
+		schema_strlist_add(to, from->items[i]);
+}
+
 void schema_text_refs(const char *text, int query, struct schema_strlist *functions,
 		      struct schema_strlist *relations, struct schema_strlist *columns)
 {
 	if (!text)
 		return;
-	struct refs r = { functions, relations, columns };
-	char *sql = query ? xstrdup(text) : xasprintf("SELECT %s", text);
-	struct sql_callbacks cb = { &r, NULL, on_refs_statement };
-	sql_parse(sql, strlen(sql), &cb);
-	free(sql);
+	char *key = xasprintf("%c%s", query ? 'Q' : 'E', text);
+	struct refs_memo *memo = strmap_get(&refs_memo, key);
+	if (!memo) {
+		memo = xcalloc(1, sizeof(*memo));
+		struct refs r = { &memo->functions, &memo->relations, &memo->columns };
+		char *sql = query ? xstrdup(text) : xasprintf("SELECT %s", text);
+		struct sql_callbacks cb = { &r, NULL, on_refs_statement };
+		sql_parse(sql, strlen(sql), &cb);
+		free(sql);
+		if (refs_memo.count >= REFS_MEMO_MAX)
+			schema_norm_release_caches();
+		strmap_put(&refs_memo, key, memo);
+	}
+	free(key);
+	copy_refs(functions, &memo->functions);
+	copy_refs(relations, &memo->relations);
+	copy_refs(columns, &memo->columns);
 }

@@ -57,6 +57,8 @@ void schema_expr_text_columns(const char *text, struct schema_strlist *out);
  * each once, as written there: the functions it calls ("app.f"; pg_catalog's unqualified),
  * the relations it reads ("app.t", or "t" when unqualified) and the columns ("c", "t.c",
  * "new.c"). Any list may be NULL; nothing is added when the text does not parse. */
+/* Frees what schema_text_refs() remembers on this thread (main() does it at exit). */
+void schema_norm_release_caches(void);
 void schema_text_refs(const char *text, int query, struct schema_strlist *functions,
 		      struct schema_strlist *relations, struct schema_strlist *columns);
 
