@@ -49,8 +49,64 @@ struct candidate {
 	struct column_text text;
 	struct lint_mark mark; /* its type, in the statement that defined it */
 	int reported;
-	struct candidate *next;
+	uint64_t hash;         /* of schema, table and column */
+	struct candidate *next; /* in its bucket */
 };
+
+/* The candidates of the migration by column, so that each constraint looks at its own column
+ * only (a list walked per constraint made a 50 MB migration quadratic). In the run's memory:
+ * a full table is replaced by one twice the size, the old one left to the arena. */
+struct candidates {
+	struct candidate **buckets;
+	size_t nbuckets, count;
+};
+
+static uint64_t column_hash(const char *schema, const char *table, const char *column)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	const char *parts[] = { schema, table, column };
+	for (size_t i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull; /* a byte no name has, between the parts */
+	}
+	return h;
+}
+
+static struct candidates *candidates_of(struct lint_ctx *ctx)
+{
+	void **data = lint_rule_data(ctx, &rule_prefer_bigint);
+	if (!*data)
+		*data = lint_alloc(ctx, sizeof(struct candidates));
+	return *data;
+}
+
+static void candidates_add(struct lint_ctx *ctx, struct candidates *cs, struct candidate *c)
+{
+	if (cs->count + 1 > cs->nbuckets / 2) {
+		size_t n = cs->nbuckets ? cs->nbuckets * 2 : 64;
+		struct candidate **b = lint_alloc(ctx, n * sizeof(*b));
+		for (size_t i = 0; i < cs->nbuckets; i++) {
+			/* reversed, then pushed: each new chain keeps the old order (newest first) */
+			struct candidate *rev = NULL;
+			for (struct candidate *x = cs->buckets[i], *next; x; x = next) {
+				next = x->next;
+				x->next = rev;
+				rev = x;
+			}
+			for (struct candidate *x = rev, *next; x; x = next) {
+				next = x->next;
+				x->next = b[x->hash & (n - 1)];
+				b[x->hash & (n - 1)] = x;
+			}
+		}
+		cs->buckets = b;
+		cs->nbuckets = n;
+	}
+	c->next = cs->buckets[c->hash & (cs->nbuckets - 1)];
+	cs->buckets[c->hash & (cs->nbuckets - 1)] = c;
+	cs->count++;
+}
 
 static const char *schema_of(const PgQuery__RangeVar *rv)
 {
@@ -180,24 +236,27 @@ static void report(struct lint_ctx *ctx, const struct column_text *t, const char
 
 static void remember(struct lint_ctx *ctx, const struct coltype *ct, const struct column_text *text)
 {
-	void **head = lint_rule_data(ctx, &rule_prefer_bigint);
 	struct candidate *c = lint_alloc(ctx, sizeof(*c));
 	c->schema = lint_printf(ctx, "%s", schema_of(ct->rel));
 	c->table = lint_printf(ctx, "%s", ct->rel->relname);
 	c->column = lint_printf(ctx, "%s", ct->column);
 	c->text = *text;
 	c->mark = lint_mark_here(ctx, ct->node->location);
-	c->next = *head;
-	*head = c;
+	c->hash = column_hash(c->schema, c->table, c->column);
+	candidates_add(ctx, candidates_of(ctx), c);
 }
 
 /* A constraint of a later statement made `column` a key: report its definition, once. */
 static void promote(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
 		    const char *role)
 {
-	for (struct candidate *c = *lint_rule_data(ctx, &rule_prefer_bigint); c; c = c->next) {
-		if (c->reported || strcmp(c->column, column) || strcmp(c->table, rv->relname) ||
-		    strcmp(c->schema, schema_of(rv)))
+	const struct candidates *cs = candidates_of(ctx);
+	if (!cs->nbuckets)
+		return;
+	uint64_t h = column_hash(schema_of(rv), rv->relname, column);
+	for (struct candidate *c = cs->buckets[h & (cs->nbuckets - 1)]; c; c = c->next) {
+		if (c->reported || c->hash != h || strcmp(c->column, column) ||
+		    strcmp(c->table, rv->relname) || strcmp(c->schema, schema_of(rv)))
 			continue;
 		c->reported = 1;
 		report(ctx, &c->text, role, &c->mark);
