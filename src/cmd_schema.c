@@ -20,6 +20,7 @@
 #include "schema/load.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/timing.h"
 #include "util/xalloc.h"
 
 enum { EXIT_OK = 0, EXIT_TROUBLE = 2 };
@@ -116,6 +117,7 @@ static int dump(int argc, char **argv)
 	};
 	const char *db = NULL, *schema_file = NULL, *format = "json";
 	int stats = 0, framework = -1, c;
+	timing_start();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -156,6 +158,7 @@ static int dump(int argc, char **argv)
 		opts.severities[i] = SEVERITY_OFF;
 	struct lint_run run;
 	lint_run_init(&run, &opts);
+	timing_phase("setup: options and an empty model");
 	int status = EXIT_OK;
 	if (db) {
 		struct strbuf script = STRBUF_INIT;
@@ -177,12 +180,16 @@ static int dump(int argc, char **argv)
 	}
 	if (status == EXIT_OK && !strcmp(format, "json")) {
 		json_t *j = schema_model_json(&run.model, stats ? SCHEMA_JSON_STATS : 0);
+		timing_phase("output: building the JSON");
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
+		timing_phase("output: writing the JSON");
 		json_decref(j);
+		timing_phase("output: freeing the JSON");
 	}
 	lint_run_release(&run);
 	lint_options_release(&opts);
+	timing_phase("exit: freeing the model");
 	return status;
 }
 

@@ -8,6 +8,7 @@
 
 #include "schema/load.h"
 #include "util/error.h"
+#include "util/timing.h"
 #include "util/xalloc.h"
 
 /* Waiting longer than this for a lock means someone holds ACCESS EXCLUSIVE on a table (a
@@ -429,6 +430,7 @@ static int ddl_query(struct session *s, const char *sql, const char *what, struc
 		strbuf_addch(out, '\n');
 	}
 	PQclear(r);
+	timing_phase("query: %s", what);
 	return 0;
 }
 
@@ -448,6 +450,7 @@ static int set_stats(struct session *s, struct schema_model *m)
 	PGresult *r = query(s, q_stats, "reading table sizes");
 	if (!r)
 		return -1;
+	timing_phase("query: reading table sizes");
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *schema = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1), kind = *PQgetvalue(r, i, 2);
 		struct schema_stats st = { 1, -1, 0, 0 };
@@ -476,9 +479,11 @@ static int set_stats(struct session *s, struct schema_model *m)
 		}
 	}
 	PQclear(r);
+	timing_phase("apply: setting table sizes");
 	r = query(s, q_sequence_values, "reading sequence positions");
 	if (!r)
 		return -1;
+	timing_phase("query: reading sequence positions");
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct schema_sequence *sq = schema_sequence_find(m, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
 		if (sq && !PQgetisnull(r, i, 2)) {
@@ -487,6 +492,7 @@ static int set_stats(struct session *s, struct schema_model *m)
 		}
 	}
 	PQclear(r);
+	timing_phase("apply: setting sequence positions");
 	return 0;
 }
 
@@ -502,6 +508,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 			    "asking the server version");
 	if (!r)
 		return -1;
+	timing_phase("query: setting up the session");
 	info->server_version_num = atoi(PQgetvalue(r, 0, 0));
 	snprintf(info->user, sizeof(info->user), "%s", PQgetvalue(r, 0, 1));
 	snprintf(info->database, sizeof(info->database), "%s", PQgetvalue(r, 0, 2));
@@ -529,6 +536,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 		strbuf_addstr(&ddl, PQgetvalue(ext, i, 0));
 		strbuf_addch(&ddl, '\n');
 	}
+	timing_phase("query: reading extensions");
 	if (!rc)
 		rc = ddl_query(s, q_types, "reading types", &ddl) || ddl_query(s, q_functions, "reading functions", &ddl) ||
 		     ddl_query(s, q_sequences, "reading sequences", &ddl) || ddl_query(s, q_tables, "reading tables", &ddl) ||
@@ -550,6 +558,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 		}
 		if (ext)
 			set_extension_versions(m, ext);
+		timing_phase("apply: setting extension versions");
 	}
 	if (!rc)
 		rc = set_stats(s, m);
@@ -574,6 +583,7 @@ int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script,
 		session_close(&s);
 		return -1;
 	}
+	timing_phase("query: connecting");
 	int rc = read_catalog(&s, m, script, info);
 	if (rc == 0) {
 		m->complete = 1;
