@@ -257,26 +257,31 @@ static const char q_grants[] =
 	" FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_namespace", "n.oid");
 
 /* Sizes from pg_class (lock-free, as of the last VACUUM or ANALYZE): a table with its TOAST
- * table and indexes; a partitioned table sums its partitions. */
+ * table and indexes; a partitioned table sums its partitions. Set-based: joins and GROUP BYs
+ * over whole catalogs (correlated subqueries over the CTE were a scan of it per relation, 37 s
+ * for 30,000 relations). */
 static const char q_stats[] =
 	"WITH RECURSIVE tree(root, relid) AS ("
 	"  SELECT c.oid, c.oid FROM pg_class c WHERE c.relkind = 'p'"
 	"  UNION ALL SELECT t.root, h.inhrelid FROM tree t JOIN pg_inherits h ON h.inhparent = t.relid),"
+	" index_pages AS (SELECT i.indrelid, sum(ic.relpages) AS pages FROM pg_index i"
+	"  JOIN pg_class ic ON ic.oid = i.indexrelid GROUP BY i.indrelid),"
 	" own AS (SELECT c.oid, c.reltuples::float8 AS tuples, c.relpages::bigint AS pages,"
-	"  (c.relpages::bigint + COALESCE((SELECT tc.relpages FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0)"
-	"   + COALESCE((SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-	"      WHERE i.indrelid = c.oid), 0))::bigint * current_setting('block_size')::bigint AS bytes"
-	"  FROM pg_class c WHERE c.relkind IN ('r', 'm', 'i', 'f'))"
+	"  (c.relpages::bigint + COALESCE(tc.relpages, 0) + COALESCE(ip.pages, 0))::bigint"
+	"   * current_setting('block_size')::bigint AS bytes"
+	"  FROM pg_class c LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid"
+	"  LEFT JOIN index_pages ip ON ip.indrelid = c.oid WHERE c.relkind IN ('r', 'm', 'i', 'f')),"
+	" parted AS (SELECT t.root, sum(GREATEST(o.tuples, 0)) AS tuples, sum(o.pages) AS pages,"
+	"  sum(o.bytes) AS bytes FROM tree t JOIN own o ON o.oid = t.relid GROUP BY t.root)"
 	" SELECT n.nspname, c.relname, c.relkind,"
-	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(GREATEST(o.tuples, 0)) FROM tree t JOIN own o ON o.oid = t.relid"
-	"    WHERE t.root = c.oid) ELSE (SELECT o.tuples FROM own o WHERE o.oid = c.oid) END,"
-	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(o.pages) FROM tree t JOIN own o ON o.oid = t.relid"
-	"    WHERE t.root = c.oid) ELSE c.relpages END,"
-	"  CASE WHEN c.relkind = 'p' THEN (SELECT sum(o.bytes) FROM tree t JOIN own o ON o.oid = t.relid"
-	"    WHERE t.root = c.oid) WHEN c.relkind IN ('i', 'I') THEN c.relpages::bigint * current_setting('block_size')::bigint"
-	"    ELSE (SELECT o.bytes FROM own o WHERE o.oid = c.oid) END,"
+	"  CASE WHEN c.relkind = 'p' THEN p.tuples ELSE o.tuples END,"
+	"  CASE WHEN c.relkind = 'p' THEN p.pages ELSE c.relpages END,"
+	"  CASE WHEN c.relkind = 'p' THEN p.bytes"
+	"    WHEN c.relkind IN ('i', 'I') THEN c.relpages::bigint * current_setting('block_size')::bigint"
+	"    ELSE o.bytes END,"
 	"  c.relispopulated, i.indisvalid"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid"
+	" LEFT JOIN own o ON o.oid = c.oid LEFT JOIN parted p ON p.root = c.oid"
 	" WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I', 'f') AND" USER_NS("n");
 
 static const char q_sequence_values[] =
