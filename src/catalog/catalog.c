@@ -507,6 +507,10 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 	    exec_command(s, "SET lock_timeout = '" LOCK_TIMEOUT "'", "setting up the session") ||
 	    exec_command(s, "SET statement_timeout = '" STATEMENT_TIMEOUT "'", "setting up the session") ||
 	    exec_command(s, "SET idle_in_transaction_session_timeout = '5min'", "setting up the session") ||
+	    /* the catalog queries are estimated as costly enough to compile, and compiling them
+	     * took longer than running them (0.7 of the 1.1 s the tables query took on 10,000
+	     * tables); a session setting, nothing is written */
+	    exec_command(s, "SET jit = off", "setting up the session") ||
 	    exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the transaction"))
 		return -1;
 	PGresult *r = query(s, "SELECT current_setting('server_version_num')::int, current_user, current_database()",
