@@ -16,6 +16,7 @@
 #include "lint/options.h"
 #include "lint/registry.h"
 #include "lint/run.h"
+#include "report/report.h"
 #include "schema/json.h"
 #include "schema/load.h"
 #include "util/error.h"
@@ -181,7 +182,7 @@ static int dump(int argc, char **argv)
 	if (status == EXIT_OK && !strcmp(format, "json")) {
 		json_t *j = schema_model_json(&run.model, stats ? SCHEMA_JSON_STATS : 0);
 		timing_phase("output: building the JSON");
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		report_dump_json(stdout, j, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		timing_phase("output: writing the JSON");
 		json_decref(j);
