@@ -33,4 +33,10 @@ struct catalog_info {
  * unsupported servers). */
 int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info);
 
+/* The catalog queries, for tests of the version gate: how many there are, and the text of the
+ * i-th as it is sent to a server whose server_version_num is the one given (malloc'd; NULL when
+ * i is out of range), with *what (when not NULL) saying what it reads ("reading tables"). */
+size_t catalog_query_count(void);
+char *catalog_query_text(size_t i, int server_version_num, const char **what);
+
 #endif
