@@ -71,13 +71,14 @@ static const char q_functions[] =
 	" WHERE p.prokind IN ('f', 'p') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_proc", "p.oid")
 	" ORDER BY n.nspname, p.proname, p.oid";
 
-/* Sequences other than identity columns' (those come with their column). */
+/* Sequences other than identity columns' (those come with their column); OWNED BY for those a
+ * column owns. */
 static const char q_sequences[] =
 	"SELECT format('CREATE SEQUENCE %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s;',"
 	"  c.oid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
 	"  s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
-	"  || COALESCE(format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass, d.refobjid::regclass,"
-	"     a.attname), '')"
+	"  || CASE WHEN a.attname IS NOT NULL THEN format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass,"
+	"     d.refobjid::regclass, a.attname) ELSE '' END" /* format('%I', NULL) is an error, not NULL */
 	" FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid"
 	"  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
@@ -85,22 +86,36 @@ static const char q_sequences[] =
 	" WHERE (d.deptype IS NULL OR d.deptype = 'a') AND" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_class", "c.oid")
 	" ORDER BY n.nspname, c.relname";
 
+/* Whether the identity sequence x (a row of identity_seq below) is what GENERATED ... AS IDENTITY
+ * with no options makes: the column's type, the name <table>_<column>_seq in the table's schema
+ * (uncut, so unnumbered), ascending from 1 by 1 to the type's maximum, CACHE 1, NO CYCLE. The
+ * options are then left out: they were a quarter of what pgsieve parsed of a table's DDL, and
+ * the model gives a sequence without options the same values. */
+#define IDENTITY_DEFAULTS(x)                                                                             \
+	"(" x ".seqtypid = a.atttypid AND " x ".relnamespace = c.relnamespace"                          \
+	" AND " x ".relname = c.relname || '_' || a.attname || '_seq' AND " x ".seqstart = 1"            \
+	" AND " x ".seqincrement = 1 AND " x ".seqmin = 1 AND " x ".seqcache = 1 AND NOT " x ".seqcycle" \
+	" AND " x ".seqmax = CASE " x ".seqtypid WHEN 'pg_catalog.int2'::regtype THEN 32767"             \
+	" WHEN 'pg_catalog.int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END)"
+
 /* Tables with their columns, partition keys and bounds, parents and row security. The columns
  * are aggregated per table in one pass over pg_attribute (hash joins, a GROUP BY) rather than
  * by a subquery per table, and so are identity sequences per column: a third less time on
  * 10,000 tables. */
 static const char q_tables[] =
 	"WITH identity_seq AS (SELECT DISTINCT ON (sd.refobjid, sd.refobjsubid) sd.refobjid, sd.refobjsubid,"
-	"   sd.objid, sq.seqtypid, sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle"
-	"  FROM pg_depend sd JOIN pg_sequence sq ON sq.seqrelid = sd.objid"
+	"   sd.objid, sq.seqtypid, sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle,"
+	"   sc.relname, sc.relnamespace"
+	"  FROM pg_depend sd JOIN pg_sequence sq ON sq.seqrelid = sd.objid JOIN pg_class sc ON sc.oid = sd.objid"
 	"  WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass AND sd.deptype = 'i'),"
 	" cols AS (SELECT a.attrelid, string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))"
 	"     || " COLLATE_CLAUSE("a.attcollation", "at.typcollation")
 	"     || CASE WHEN a.attidentity <> '' THEN"
-	"          format(' GENERATED %s AS IDENTITY (SEQUENCE NAME %s AS %s START WITH %s INCREMENT BY %s"
-	" MINVALUE %s MAXVALUE %s CACHE %s%s)', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END,"
+	"          format(' GENERATED %s AS IDENTITY', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END)"
+	"          || CASE WHEN " IDENTITY_DEFAULTS("idn") " THEN '' ELSE"
+	"          format(' (SEQUENCE NAME %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s)',"
 	"             idn.objid::regclass, format_type(idn.seqtypid, NULL), idn.seqstart, idn.seqincrement, idn.seqmin,"
-	"             idn.seqmax, idn.seqcache, CASE WHEN idn.seqcycle THEN ' CYCLE' ELSE '' END)"
+	"             idn.seqmax, idn.seqcache, CASE WHEN idn.seqcycle THEN ' CYCLE' ELSE '' END) END"
 	"        ELSE '' END"
 	"     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
 	"             WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
