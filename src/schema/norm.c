@@ -201,26 +201,116 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 
 /* ---- copying a tree into an arena ---- */
 
-static void *arena_pb_alloc(void *data, size_t size)
+/* The size of one element of a repeated field of a scalar type. */
+static size_t scalar_size(ProtobufCType t)
 {
-	return arena_alloc(data, size ? size : 1);
+	switch (t) {
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 8;
+	case PROTOBUF_C_TYPE_BOOL:
+		return sizeof(protobuf_c_boolean);
+	case PROTOBUF_C_TYPE_STRING:
+		return sizeof(char *);
+	case PROTOBUF_C_TYPE_BYTES:
+		return sizeof(ProtobufCBinaryData);
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return sizeof(void *);
+	default:
+		return 4; /* int32, sint32, sfixed32, uint32, fixed32, float, enum */
+	}
 }
 
-static void arena_pb_free(void *data, void *ptr)
+static ProtobufCMessage *copy_msg(struct arena *a, const ProtobufCMessage *src);
+
+/* Makes the field f of dst (a shallow copy of its source) point at copies of its own. */
+static void copy_field(struct arena *a, ProtobufCMessage *dst, const ProtobufCFieldDescriptor *f)
 {
-	(void)data;
-	(void)ptr;
+	char *p = (char *)dst + f->offset;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t n = *(size_t *)((char *)dst + f->quantifier_offset);
+		void *from = *(void **)p;
+		if (!n || !from) {
+			*(void **)p = NULL;
+			return;
+		}
+		size_t el = scalar_size(f->type);
+		void *arr = arena_alloc(a, n * el);
+		memcpy(arr, from, n * el);
+		*(void **)p = arr;
+		for (size_t k = 0; k < n; k++) {
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				void **slot = (void **)arr + k;
+				if (*slot)
+					*slot = copy_msg(a, *slot);
+			} else if (f->type == PROTOBUF_C_TYPE_STRING) {
+				char **slot = (char **)arr + k;
+				if (*slot)
+					*slot = arena_strdup(a, *slot);
+			} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+				ProtobufCBinaryData *bd = (ProtobufCBinaryData *)arr + k;
+				if (bd->len) {
+					void *data = arena_alloc(a, bd->len);
+					memcpy(data, bd->data, bd->len);
+					bd->data = data;
+				}
+			}
+		}
+		return;
+	}
+	if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+		if (*(void **)p)
+			*(void **)p = copy_msg(a, *(void **)p);
+	} else if (f->type == PROTOBUF_C_TYPE_STRING) {
+		if (*(char **)p)
+			*(char **)p = arena_strdup(a, *(char **)p);
+	} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+		ProtobufCBinaryData *bd = (ProtobufCBinaryData *)p;
+		if (bd->len) {
+			void *data = arena_alloc(a, bd->len);
+			memcpy(data, bd->data, bd->len);
+			bd->data = data;
+		}
+	}
+}
+
+/* A deep copy through the descriptors: the message, then what its fields point to. A Node
+ * holds one of ~250 kinds: only the field it holds is followed. (Packing the tree and unpacking
+ * it again did the same at four times the cost.) */
+static ProtobufCMessage *copy_msg(struct arena *a, const ProtobufCMessage *src)
+{
+	const ProtobufCMessageDescriptor *d = src->descriptor;
+	ProtobufCMessage *dst = arena_alloc(a, d->sizeof_message);
+	memcpy(dst, src, d->sizeof_message);
+	dst->n_unknown_fields = 0;
+	dst->unknown_fields = NULL;
+	if (d == &pg_query__node__descriptor) {
+		const PgQuery__Node *n = (const PgQuery__Node *)src;
+		const ProtobufCFieldDescriptor *f =
+			n->node_case == PG_QUERY__NODE__NODE__NOT_SET
+				? NULL
+				: protobuf_c_message_descriptor_get_field(d, (unsigned)n->node_case);
+		if (f)
+			copy_field(a, dst, f);
+		return dst;
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
+		    *(const uint32_t *)((const char *)src + f->quantifier_offset) != f->id)
+			continue;
+		copy_field(a, dst, f);
+	}
+	return dst;
 }
 
 static PgQuery__Node *copy_node(struct arena *a, const PgQuery__Node *n)
 {
-	size_t len = pg_query__node__get_packed_size(n);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	pg_query__node__pack(n, buf);
-	ProtobufCAllocator alloc = { arena_pb_alloc, arena_pb_free, a };
-	PgQuery__Node *copy = pg_query__node__unpack(&alloc, len, buf);
-	free(buf);
-	return copy;
+	return n ? (PgQuery__Node *)copy_msg(a, &n->base) : NULL;
 }
 
 static char *astr(struct arena *a, const char *s)
@@ -616,6 +706,154 @@ static void norm_msg(struct walker *w, ProtobufCMessage *msg)
 		norm_type_name(w->ud, (PgQuery__TypeName *)msg);
 }
 
+/* ---- deparsing, once per distinct tree ---- */
+
+/* Big schemas repeat the same few defaults and checks (now(), '', 0, ...) thousands of times,
+ * and deparsing through libpg_query (pack, unpack, deparse) cost twenty times what finding the
+ * text again does. The key is the normalised tree written out field by field, positions left
+ * out, so two trees with the same key deparse alike. The memo stops growing at this size. */
+enum { NORM_MEMO_MAX = 1 << 16 };
+
+static void key_uint(struct strbuf *sb, uint64_t v)
+{
+	char buf[24];
+	size_t n = sizeof(buf);
+	do {
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, buf + n, sizeof(buf) - n);
+}
+
+static int key_msg(struct strbuf *sb, const ProtobufCMessage *msg, int depth);
+
+/* One value of field f at p (an element of a repeated field, or the field itself). */
+static int key_value(struct strbuf *sb, const ProtobufCFieldDescriptor *f, const void *p, int depth)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_MESSAGE: {
+		const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)p;
+		if (!sub) {
+			strbuf_addch(sb, '~');
+			return 0;
+		}
+		return key_msg(sb, sub, depth + 1);
+	}
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *s = *(const char *const *)p;
+		if (!s) {
+			strbuf_addch(sb, '~');
+			return 0;
+		}
+		size_t len = strlen(s);
+		key_uint(sb, len);
+		strbuf_addch(sb, '"');
+		strbuf_add(sb, s, len);
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *bd = p;
+		key_uint(sb, bd->len);
+		strbuf_addch(sb, 'b');
+		for (size_t i = 0; i < bd->len; i++)
+			key_uint(sb, bd->data[i]), strbuf_addch(sb, ',');
+		return 0;
+	}
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE: {
+		uint64_t v;
+		memcpy(&v, p, sizeof(v));
+		key_uint(sb, v);
+		return 0;
+	}
+	default: { /* 32 bits: ints, enums, float, bool (protobuf_c_boolean is an int) */
+		uint32_t v;
+		memcpy(&v, p, sizeof(v));
+		key_uint(sb, v);
+		return 0;
+	}
+	}
+}
+
+static int key_field(struct strbuf *sb, const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, int depth)
+{
+	const char *base = (const char *)msg;
+	key_uint(sb, f->id);
+	strbuf_addch(sb, '=');
+	if (f->label != PROTOBUF_C_LABEL_REPEATED)
+		return key_value(sb, f, base + f->offset, depth);
+	size_t n = *(const size_t *)(base + f->quantifier_offset);
+	const char *arr = *(const char *const *)(base + f->offset);
+	size_t el = scalar_size(f->type);
+	strbuf_addch(sb, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (key_value(sb, f, arr + k * el, depth))
+			return -1;
+		strbuf_addch(sb, ',');
+	}
+	strbuf_addch(sb, ']');
+	return 0;
+}
+
+/* Writes msg as a key; -1 when it is too deep to bother. */
+static int key_msg(struct strbuf *sb, const ProtobufCMessage *msg, int depth)
+{
+	if (depth > WALK_MAX_DEPTH)
+		return -1;
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	strbuf_addch(sb, '{');
+	if (d == &pg_query__node__descriptor) {
+		const PgQuery__Node *n = (const PgQuery__Node *)msg;
+		const ProtobufCFieldDescriptor *f =
+			n->node_case == PG_QUERY__NODE__NODE__NOT_SET
+				? NULL
+				: protobuf_c_message_descriptor_get_field(d, (unsigned)n->node_case);
+		if (f && key_field(sb, msg, f, depth))
+			return -1;
+	} else {
+		for (unsigned i = 0; i < d->n_fields; i++) {
+			const ProtobufCFieldDescriptor *f = &d->fields[i];
+			if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
+			    *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+				continue;
+			if (!strcmp(f->name, "location"))
+				continue; /* where it was written, not what it says */
+			if (key_field(sb, msg, f, depth))
+				return -1;
+			strbuf_addch(sb, ';');
+		}
+	}
+	strbuf_addch(sb, '}');
+	return 0;
+}
+
+/* sql_deparse_expr(tree), from m's memo when the same tree was deparsed before. */
+static char *deparse_memo(const struct schema_model *m, const PgQuery__Node *tree)
+{
+	if (!m)
+		return sql_deparse_expr(tree);
+	/* the memo is a cache beside what the model says: filling it changes nothing a reader of
+	 * the (const) model can see */
+	struct strmap *memo = &((struct schema_model *)m)->norm_texts;
+	struct strbuf key = STRBUF_INIT;
+	int keyed = key_msg(&key, &tree->base, 0) == 0;
+	const char *hit = keyed ? strmap_get(memo, strbuf_str(&key)) : NULL;
+	char *out;
+	if (hit) {
+		out = xstrdup(hit);
+	} else {
+		out = sql_deparse_expr(tree);
+		if (keyed && out && memo->count < NORM_MEMO_MAX)
+			strmap_put(memo, strbuf_str(&key), xstrdup(out));
+	}
+	strbuf_release(&key);
+	return out;
+}
+
 char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 {
 	if (!expr)
@@ -628,7 +866,7 @@ char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 		struct norm nc = { .m = m, .a = &a };
 		struct walker w = { .post = norm_post, .msg = norm_msg, .ud = &nc };
 		walk_slot(&w, &copy);
-		out = sql_deparse_expr(copy);
+		out = copy ? deparse_memo(m, copy) : NULL;
 	}
 	arena_release(&a);
 	return out;
