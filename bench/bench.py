@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import bench, machine  # noqa: E402
+from timing import bench, common_arguments, machine  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -201,9 +201,7 @@ def tree_size(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pgsieve", default=os.path.join(ROOT, "build", "pgsieve"))
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--workdir", default=os.path.join(ROOT, "build-bench"))
+    common_arguments(ap, ROOT, runs=7)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--huge", action="store_true", help="also time a 50 MB file")
     ap.add_argument("--format", default="json,text", help="comma-separated report formats")

@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "schema"))
-from timing import bench, machine  # noqa: E402
+from timing import bench, common_arguments, machine  # noqa: E402
 
 LAGO = os.path.join(ROOT, "..", "shared", "corpora", "dump-lago-structure", "db", "structure.sql")
 PHASE = re.compile(r"^pgsieve: timing: (\S+): (.*) ([0-9.]+) s$")
@@ -104,9 +104,7 @@ def count_objects(cluster):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pgsieve", default=os.path.join(ROOT, "build", "pgsieve"))
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--workdir", default=os.path.join(ROOT, "build-bench"))
+    common_arguments(ap, ROOT, runs=5)
     ap.add_argument("--tables", type=int, default=10000)
     ap.add_argument("--lago", default=LAGO, help="Lago's structure.sql (../shared/corpora)")
     ap.add_argument("--phases", action="store_true", help="print every phase, not only the areas")

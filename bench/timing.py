@@ -57,6 +57,13 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def common_arguments(ap, root, runs):
+    """The options every benchmark takes: the binary, how many runs, where inputs are written."""
+    ap.add_argument("--pgsieve", default=os.path.join(root, "build", "pgsieve"))
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--workdir", default=os.path.join(root, "build-bench"))
+
+
 def machine():
     """One line: CPUs, model, platform."""
     return "%d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform())

@@ -754,21 +754,20 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 		timing_phase("apply: setting extension versions");
 	}
 	PQclear(ext);
-	if (!rc && (r = fetch_result(&f, s, Q_STATS)) != NULL) {
-		timing_phase("query: waiting for %s", queries[Q_STATS].what);
-		set_sizes(m, r);
+	/* what only the server knows, set on the objects the DDL made */
+	static const struct {
+		size_t query;
+		void (*set)(struct schema_model *m, PGresult *r);
+	} facts[] = { { Q_STATS, set_sizes }, { Q_SEQUENCE_VALUES, set_sequence_values } };
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]) && !rc; i++) {
+		if ((r = fetch_result(&f, s, facts[i].query)) == NULL) {
+			rc = -1;
+			break;
+		}
+		timing_phase("query: waiting for %s", queries[facts[i].query].what);
+		facts[i].set(m, r);
 		PQclear(r);
-		timing_phase("apply: setting table sizes");
-	} else {
-		rc = -1;
-	}
-	if (!rc && (r = fetch_result(&f, s, Q_SEQUENCE_VALUES)) != NULL) {
-		timing_phase("query: waiting for %s", queries[Q_SEQUENCE_VALUES].what);
-		set_sequence_values(m, r);
-		PQclear(r);
-		timing_phase("apply: setting sequence positions");
-	} else {
-		rc = -1;
+		timing_phase("apply: %s", queries[facts[i].query].what);
 	}
 	if (!rc)
 		fetch_finish(&f);

@@ -199,6 +199,23 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 	return buf;
 }
 
+/* ---- generic access to the messages of a tree ---- */
+
+/* The field a Node holds (one of ~250 kinds), or NULL when it holds none. */
+static const ProtobufCFieldDescriptor *node_field(const PgQuery__Node *n)
+{
+	if (n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
+		return NULL;
+	return protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+}
+
+/* Whether field f of msg holds a value: a oneof's member only when it is the one chosen. */
+static int field_in_use(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
+{
+	return !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+	       *(const uint32_t *)((const char *)msg + f->quantifier_offset) == f->id;
+}
+
 /* ---- copying a tree into an arena ---- */
 
 /* The size of one element of a repeated field of a scalar type. */
@@ -289,22 +306,14 @@ static ProtobufCMessage *copy_msg(struct arena *a, const ProtobufCMessage *src)
 	dst->n_unknown_fields = 0;
 	dst->unknown_fields = NULL;
 	if (d == &pg_query__node__descriptor) {
-		const PgQuery__Node *n = (const PgQuery__Node *)src;
-		const ProtobufCFieldDescriptor *f =
-			n->node_case == PG_QUERY__NODE__NODE__NOT_SET
-				? NULL
-				: protobuf_c_message_descriptor_get_field(d, (unsigned)n->node_case);
+		const ProtobufCFieldDescriptor *f = node_field((const PgQuery__Node *)src);
 		if (f)
 			copy_field(a, dst, f);
 		return dst;
 	}
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
-		    *(const uint32_t *)((const char *)src + f->quantifier_offset) != f->id)
-			continue;
-		copy_field(a, dst, f);
-	}
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (field_in_use(src, &d->fields[i]))
+			copy_field(a, dst, &d->fields[i]);
 	return dst;
 }
 
@@ -382,12 +391,8 @@ static void walk_msg(struct walker *w, ProtobufCMessage *msg)
 	if (++w->depth < WALK_MAX_DEPTH) {
 		for (unsigned i = 0; i < d->n_fields; i++) {
 			const ProtobufCFieldDescriptor *f = &d->fields[i];
-			if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-				continue;
-			if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
-			    *(uint32_t *)((char *)msg + f->quantifier_offset) != f->id)
-				continue;
-			walk_field(w, msg, f);
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE && field_in_use(msg, f))
+				walk_field(w, msg, f);
 		}
 	}
 	w->depth--;
@@ -404,8 +409,7 @@ static void walk_slot(struct walker *w, PgQuery__Node **slot)
 		return;
 	if (++w->depth < WALK_MAX_DEPTH) {
 		/* a Node holds one of ~250 kinds: go straight to the one it holds */
-		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+		const ProtobufCFieldDescriptor *f = node_field(n);
 		if (f)
 			walk_field(w, &n->base, f);
 	}
@@ -807,18 +811,13 @@ static int key_msg(struct strbuf *sb, const ProtobufCMessage *msg, int depth)
 	const ProtobufCMessageDescriptor *d = msg->descriptor;
 	strbuf_addch(sb, '{');
 	if (d == &pg_query__node__descriptor) {
-		const PgQuery__Node *n = (const PgQuery__Node *)msg;
-		const ProtobufCFieldDescriptor *f =
-			n->node_case == PG_QUERY__NODE__NODE__NOT_SET
-				? NULL
-				: protobuf_c_message_descriptor_get_field(d, (unsigned)n->node_case);
+		const ProtobufCFieldDescriptor *f = node_field((const PgQuery__Node *)msg);
 		if (f && key_field(sb, msg, f, depth))
 			return -1;
 	} else {
 		for (unsigned i = 0; i < d->n_fields; i++) {
 			const ProtobufCFieldDescriptor *f = &d->fields[i];
-			if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
-			    *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+			if (!field_in_use(msg, f))
 				continue;
 			if (!strcmp(f->name, "location"))
 				continue; /* where it was written, not what it says */
