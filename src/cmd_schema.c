@@ -104,6 +104,17 @@ static int replay(struct lint_run *run, char **paths, size_t n, int framework)
 	return trouble;
 }
 
+static int write_json(const json_t *j, void *ud)
+{
+	(void)ud;
+	timing_phase("output: building the JSON");
+	int rc = report_dump_json(stdout, j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (rc == 0 && putchar('\n') == EOF)
+		rc = -1;
+	timing_phase("output: writing the JSON");
+	return rc;
+}
+
 static int dump(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_SCHEMA, OPT_FORMAT, OPT_STATS, OPT_FRAMEWORK };
@@ -180,12 +191,10 @@ static int dump(int argc, char **argv)
 		status = EXIT_TROUBLE;
 	}
 	if (status == EXIT_OK && !strcmp(format, "json")) {
-		json_t *j = schema_model_json(&run.model, stats ? SCHEMA_JSON_STATS : 0);
-		timing_phase("output: building the JSON");
-		report_dump_json(stdout, j, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		timing_phase("output: writing the JSON");
-		json_decref(j);
+		if (schema_model_json_use(&run.model, stats ? SCHEMA_JSON_STATS : 0, write_json, NULL) != 0) {
+			fprintf(stderr, "pgsieve: schema dump: cannot write the JSON to the standard output\n");
+			status = EXIT_TROUBLE;
+		}
 		timing_phase("output: freeing the JSON");
 	}
 	lint_run_release(&run);
