@@ -7,7 +7,8 @@ What it does:
      indexes by default) into --workdir, once;
   2. starts a throwaway PostgreSQL server (tests/schema/pgcluster.py: initdb + pg_ctl in a
      temporary directory, unix socket only, removed at the end), loads the schema into it with
-     psql -f and runs VACUUM ANALYZE, and checks the counts. The cluster is made anew on every
+     psql -f, runs VACUUM ANALYZE and a CHECKPOINT, turns autovacuum off (on that throwaway
+     server only), and checks the counts. The cluster is made anew on every
      run of the script rather than cached: initdb and loading take about 10 s, a cached data
      directory would tie the benchmark to one server version and to whatever was left in it;
   3. times whole pgsieve processes, --runs times after one warm-up (bench/timing.py), and prints
@@ -127,7 +128,12 @@ def main():
         from pgcluster import Cluster
         with Cluster() as cluster:
             cluster.psql(file=schema)
+            # a quiet server: statistics in place, the load checkpointed, no autovacuum
+            # worker starting in the middle of the runs
             cluster.psql("VACUUM ANALYZE")
+            cluster.psql("ALTER SYSTEM SET autovacuum = off")
+            cluster.psql("SELECT pg_reload_conf()")
+            cluster.psql("CHECKPOINT")
             tables, columns, indexes, version = count_objects(cluster)
             report("database: %s tables" % tables,
                    [pgsieve, "schema", "dump", "--db", cluster.dsn(), "--format", "json"], args.runs, args.phases)
