@@ -156,11 +156,31 @@ static const char q_constraints[] =
 	" ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,"
 	" n.nspname, c.relname, con.conname";
 
-/* Indexes other than constraints' and partitions' copies of a parent's. pg_get_indexdef waits
- * behind ACCESS EXCLUSIVE: the lock_timeout bounds it. */
-static const char q_indexes[] =
-	"SELECT pg_get_indexdef(i.indexrelid) || ';'"
+/* Indexes other than constraints' and partitions' copies of a parent's. pg_get_indexdef costs
+ * the server some 30 microseconds an index (it looks up each column's default operator class),
+ * a third of its time on 10,000 tables; an index that is nothing but plain columns is written
+ * here as pg_get_indexdef writes it: a btree or other method on columns with their types'
+ * default operator classes (of exactly the column's type), their own collations, no ASC/DESC or
+ * NULLS options, no expressions, predicate, INCLUDE or storage parameters, not a partitioned
+ * table's. Everything else comes from pg_get_indexdef, which waits behind ACCESS EXCLUSIVE: the
+ * lock_timeout bounds it. The schema tests check that both give the same text for every index
+ * they make. %s: a condition on i for the plain ones that the version knows of (NULLS NOT
+ * DISTINCT from PostgreSQL 15). */
+static const char q_indexes_fmt[] =
+	"SELECT CASE WHEN ic.relkind = 'i' AND i.indexprs IS NULL AND i.indpred IS NULL"
+	"   AND i.indnatts = i.indnkeyatts AND ic.reloptions IS NULL AND k.plain AND k.n = i.indnatts %s"
+	"  THEN format('CREATE %%sINDEX %%I ON %%s USING %%I (%%s);', CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END,"
+	"   ic.relname, i.indrelid::regclass, am.amname, k.list)"
+	"  ELSE pg_get_indexdef(i.indexrelid) || ';' END"
 	" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace"
+	" JOIN pg_am am ON am.oid = ic.relam"
+	" CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(quote_ident(a.attname), ', ' ORDER BY e.ord) AS list,"
+	"   COALESCE(bool_and(e.opt = 0 AND (e.coll = 0 OR e.coll = a.attcollation) AND opc.opcdefault"
+	"    AND opc.opcintype = a.atttypid), false) AS plain"
+	"   FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])"
+	"    WITH ORDINALITY e(attnum, opclass, coll, opt, ord)"
+	"   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = e.attnum"
+	"   JOIN pg_opclass opc ON opc.oid = e.opclass) k"
 	" WHERE NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid"
 	"   AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))"
 	" AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)"
@@ -471,7 +491,7 @@ static const struct {
 	[Q_SEQUENCES] = { q_sequences, "reading sequences" },
 	[Q_TABLES] = { q_tables, "reading tables" },
 	[Q_CONSTRAINTS] = { q_constraints, "reading constraints" },
-	[Q_INDEXES] = { q_indexes, "reading indexes" },
+	[Q_INDEXES] = { q_indexes_fmt, "reading indexes" },
 	[Q_VIEWS] = { q_views, "reading views" },
 	[Q_TRIGGERS] = { q_triggers_fmt, "reading triggers" },
 	[Q_POLICIES] = { q_policies, "reading policies" },
@@ -494,6 +514,8 @@ char *catalog_query_text(size_t i, int server_version_num, const char **what)
 		*what = queries[i].what;
 	if (i == Q_TRIGGERS)
 		return xasprintf(q_triggers_fmt, server_version_num >= 130000 ? "AND t.tgparentid = 0" : "");
+	if (i == Q_INDEXES)
+		return xasprintf(q_indexes_fmt, server_version_num >= 150000 ? "AND NOT i.indnullsnotdistinct" : "");
 	return xstrdup(queries[i].sql);
 }
 
