@@ -531,7 +531,7 @@ struct fetch {
 	char *sql[Q_COUNT];
 	PGresult *results[Q_COUNT]; /* owned here until fetch_wait() hands one over */
 	size_t ready;               /* results[0..ready) are in */
-	int done, stop, started;
+	int done, stop, started, finished;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -590,9 +590,12 @@ static PGresult *fetch_wait(struct fetch *f, size_t i)
 }
 
 /* Stops the fetching after the query running now and waits for the thread: the connection is
- * this thread's again. */
+ * this thread's again. Once is enough; later calls do nothing. */
 static void fetch_finish(struct fetch *f)
 {
+	if (f->finished)
+		return;
+	f->finished = 1;
 	pthread_mutex_lock(&f->mu);
 	f->stop = 1;
 	pthread_mutex_unlock(&f->mu);
@@ -712,6 +715,8 @@ static int apply_ddl(struct schema_model *m, PGresult *r, struct strbuf *ddl, un
 static int read_catalog(struct session *s, struct schema_model *m, struct strbuf *script, struct catalog_info *info)
 {
 	if (exec_command(s, "SET search_path = ''", "setting up the session") ||
+	    /* the model and the parser take UTF-8, whatever the database's encoding */
+	    exec_command(s, "SET client_encoding = 'UTF8'", "setting up the session") ||
 	    exec_command(s, "SET lock_timeout = '" LOCK_TIMEOUT "'", "setting up the session") ||
 	    exec_command(s, "SET statement_timeout = '" STATEMENT_TIMEOUT "'", "setting up the session") ||
 	    exec_command(s, "SET idle_in_transaction_session_timeout = '5min'", "setting up the session") ||
@@ -791,8 +796,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 		PQclear(r);
 		timing_phase("apply: %s", queries[facts[i].query].what);
 	}
-	if (!rc)
-		fetch_finish(&f);
+	fetch_finish(&f); /* also when applying failed: the thread may still be at work */
 	if (script)
 		strbuf_addstr(script, strbuf_str(&ddl));
 	strbuf_release(&ddl);

@@ -10,6 +10,8 @@ materialized views, quoted names, domains, arrays, enums, types whose default op
 another type's), every CREATE INDEX line of `pgsieve schema dump --db --format sql` must be
 pg_get_indexdef()'s text for that index, and the model must be the one its pg_dump gives.
 
+Also: a database whose encoding is not UTF-8 is read (the session sets client_encoding).
+
 usage: ddl.py PGSIEVE
 """
 import json
@@ -122,6 +124,27 @@ def main():
         if models[0]:
             check("the model has the indexes", len(models[0]["indexes"]) >= len(want),
                   f"{len(models[0]['indexes'])} indexes")
+
+        # a database in another encoding is read in UTF-8 (the session asks for it)
+        pg.psql("CREATE DATABASE latin ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'")
+        # psql converts what it sends from UTF-8 (the server stores LATIN1)
+        env = dict(pg.env("latin"), PGCLIENTENCODING="UTF8")
+        subprocess.run([os.path.join(pg.bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                        "CREATE TABLE caf\u00e9 (cr\u00e8me text DEFAULT 'd\u00e9j\u00e0');"
+                        " COMMENT ON TABLE caf\u00e9 IS 'na\u00efve'"], env=env, check=True)
+        stored = subprocess.run([os.path.join(pg.bindir, "psql"), "-X", "-A", "-t", "-c",
+                                 "SELECT convert_to(relname::text, 'LATIN1') FROM pg_class"
+                                 " WHERE relname LIKE 'caf%'"], env=env, capture_output=True, text=True)
+        check("the test table's name is stored in LATIN1", stored.stdout.strip() == "\\x636166e9",
+              stored.stdout.strip())
+        r = subprocess.run([pgsieve, "schema", "dump", "--db", pg.dsn("latin")], capture_output=True,
+                           timeout=120)
+        check("a LATIN1 database is read", r.returncode == 0, r.stderr.decode(errors="replace").strip()[:300])
+        if r.returncode == 0:
+            table = json.loads(r.stdout.decode("utf-8"))["tables"].get("public.caf\u00e9", {})
+            check("its names and texts arrive as UTF-8",
+                  table.get("comment") == "na\u00efve" and table["columns"][0]["name"] == "cr\u00e8me"
+                  and table["columns"][0]["default"] == "'d\u00e9j\u00e0'", json.dumps(table)[:300])
     print(f"{passes} passed, {failures} failed")
     return 1 if failures else 0
 
