@@ -36,6 +36,7 @@ static const struct {
 	{ "proisagg", 0, 110000, "pg_proc, removed in 11" },
 	{ "proiswindow", 0, 110000, "pg_proc, removed in 11" },
 	{ "conparentid", 110000, 0, "pg_constraint, partitions' copies (11)" },
+	{ "indnkeyatts", 110000, 0, "pg_index, INCLUDE columns (11)" },
 	{ "attgenerated", 120000, 0, "pg_attribute, generated columns (12)" },
 	{ "adsrc", 0, 120000, "pg_attrdef, removed in 12" },
 	{ "consrc", 0, 120000, "pg_constraint, removed in 12" },
@@ -186,17 +187,23 @@ static void test_every_version(void)
 	}
 }
 
-/* The check is not vacuous: the query that branches does use the newer column where it can,
- * and the table would have caught it on the older server. */
-static void test_the_branch(void)
+/* The index of the query that is reading `what`, or catalog_query_count() when none is. */
+static size_t find_query(const char *what)
 {
-	size_t triggers = catalog_query_count();
 	for (size_t i = 0; i < catalog_query_count(); i++) {
-		const char *what;
-		free(catalog_query_text(i, 150000, &what));
-		if (!strcmp(what, "reading triggers"))
-			triggers = i;
+		const char *w;
+		free(catalog_query_text(i, 150000, &w));
+		if (!strcmp(w, what))
+			return i;
 	}
+	return catalog_query_count();
+}
+
+/* The check is not vacuous: the queries that branch do use the newer column where they can,
+ * and the table would have caught it on the older server. */
+static void test_the_branches(void)
+{
+	size_t triggers = find_query("reading triggers");
 	CHECK(triggers < catalog_query_count());
 	char *t12 = catalog_query_text(triggers, 120000, NULL), *t13 = catalog_query_text(triggers, 130000, NULL);
 	struct parsed p12, p13;
@@ -213,6 +220,19 @@ static void test_the_branch(void)
 	CHECK(mentions(&p13, "pg_trigger"));
 	CHECK(mentions(&p13, "pg_get_triggerdef"));
 	CHECK(mentions(&p13, "pg_class"));
+	/* the other query that branches: NULLS NOT DISTINCT is looked at from 15 on */
+	size_t indexes = find_query("reading indexes");
+	CHECK(indexes < catalog_query_count());
+	char *i14 = catalog_query_text(indexes, 140000, NULL), *i15 = catalog_query_text(indexes, 150000, NULL);
+	struct parsed q14, q15;
+	CHECK_INT(parse_query(i14, &q14), 0);
+	CHECK_INT(parse_query(i15, &q15), 0);
+	CHECK(!mentions(&q14, "indnullsnotdistinct"));
+	CHECK(mentions(&q15, "indnullsnotdistinct"));
+	parsed_release(&q14);
+	parsed_release(&q15);
+	free(i14);
+	free(i15);
 	parsed_release(&p12);
 	parsed_release(&p13);
 	free(t12);
@@ -222,7 +242,7 @@ static void test_the_branch(void)
 int main(void)
 {
 	test_every_version();
-	test_the_branch();
+	test_the_branches();
 	sql_shutdown();
 	return check_finish();
 }
