@@ -10,22 +10,26 @@ static int enabled = -1;
 /* the start of the running phase, and what timing_note() took out of it */
 static double last, noted;
 
+static double clock_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int timing_enabled(void)
 {
 	if (enabled < 0) {
 		const char *v = getenv("PGSIEVE_TIMING");
 		enabled = v && *v && !(v[0] == '0' && !v[1]);
+		last = clock_now(); /* a first phase without timing_start() counts from here */
 	}
 	return enabled;
 }
 
 double timing_now(void)
 {
-	if (!timing_enabled())
-		return 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return timing_enabled() ? clock_now() : 0;
 }
 
 void timing_start(void)

@@ -7,7 +7,8 @@
 
 /* Whether PGSIEVE_TIMING is set to something other than "" or "0" (read once). */
 int timing_enabled(void);
-/* Starts the clock of the next phase without printing (the time before it is not a phase). */
+/* Starts the clock of the next phase without printing (the time before it is not a phase).
+ * Without it, the first phase counts from the first call of any of these functions. */
 void timing_start(void);
 /* Prints the time since the last timing_start() or timing_phase() under the label fmt formats,
  * and restarts the clock. Labels are "AREA: what", such as "query: reading tables",
