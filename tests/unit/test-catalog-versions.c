@@ -199,18 +199,30 @@ static size_t find_query(const char *what)
 	return catalog_query_count();
 }
 
+/* The query reading `what` names `column` in its text for version `since` and not in the one
+ * for the version before; *newer gets the parsed text for `since` (parsed_release() it). */
+static void check_branch(const char *what, const char *column, int since, struct parsed *newer)
+{
+	size_t q = find_query(what);
+	CHECK(q < catalog_query_count());
+	char *before = catalog_query_text(q, since - 10000, NULL), *from = catalog_query_text(q, since, NULL);
+	struct parsed older;
+	CHECK_INT(parse_query(before, &older), 0);
+	CHECK_INT(parse_query(from, newer), 0);
+	if (!check_record(!mentions(&older, column) && mentions(newer, column), __FILE__, __LINE__, what))
+		fprintf(stderr, "    %s: %s should be named from %d on only\n", what, column, since / 10000);
+	parsed_release(&older);
+	free(before);
+	free(from);
+}
+
 /* The check is not vacuous: the queries that branch do use the newer column where they can,
  * and the table would have caught it on the older server. */
 static void test_the_branches(void)
 {
-	size_t triggers = find_query("reading triggers");
-	CHECK(triggers < catalog_query_count());
-	char *t12 = catalog_query_text(triggers, 120000, NULL), *t13 = catalog_query_text(triggers, 130000, NULL);
-	struct parsed p12, p13;
-	CHECK_INT(parse_query(t12, &p12), 0);
-	CHECK_INT(parse_query(t13, &p13), 0);
-	CHECK(!mentions(&p12, "tgparentid"));
-	CHECK(mentions(&p13, "tgparentid"));
+	struct parsed p13, p15;
+	check_branch("reading triggers", "tgparentid", 130000, &p13);
+	check_branch("reading indexes", "indnullsnotdistinct", 150000, &p15);
 	/* the 13 text, sent to 12, is what the table exists to catch */
 	fprintf(stderr, "(expected below: the PostgreSQL 13 triggers query judged for 12)\n");
 	CHECK_INT(misfits(&p13, 120000, "the 13 query on 12"), 1);
@@ -220,23 +232,8 @@ static void test_the_branches(void)
 	CHECK(mentions(&p13, "pg_trigger"));
 	CHECK(mentions(&p13, "pg_get_triggerdef"));
 	CHECK(mentions(&p13, "pg_class"));
-	/* the other query that branches: NULLS NOT DISTINCT is looked at from 15 on */
-	size_t indexes = find_query("reading indexes");
-	CHECK(indexes < catalog_query_count());
-	char *i14 = catalog_query_text(indexes, 140000, NULL), *i15 = catalog_query_text(indexes, 150000, NULL);
-	struct parsed q14, q15;
-	CHECK_INT(parse_query(i14, &q14), 0);
-	CHECK_INT(parse_query(i15, &q15), 0);
-	CHECK(!mentions(&q14, "indnullsnotdistinct"));
-	CHECK(mentions(&q15, "indnullsnotdistinct"));
-	parsed_release(&q14);
-	parsed_release(&q15);
-	free(i14);
-	free(i15);
-	parsed_release(&p12);
 	parsed_release(&p13);
-	free(t12);
-	free(t13);
+	parsed_release(&p15);
 }
 
 int main(void)
