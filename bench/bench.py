@@ -10,11 +10,10 @@ Inputs (written once into --workdir, deterministic for a given --seed):
   huge.sql      about 50 MB of the same statements (only with --huge): memory must stay
                 bounded because the parser works on chunks of at most 2 MB
 
-For each case and format the script runs pgsieve --runs times after one warm-up, each run a
-child process whose wall time is measured around it and whose peak resident set comes from
-os.wait4()'s rusage (ru_maxrss, the same figure /usr/bin/time -v prints as "Maximum resident set
-size"). It prints the median, minimum and maximum. Output goes to /dev/null: it is still
-produced and written, so the reporters are part of what is timed.
+For each case and format the script runs pgsieve --runs times after one warm-up (bench/timing.py:
+wall time around the child process, peak resident set from its rusage) and prints the median,
+minimum and maximum. Output goes to /dev/null: it is still produced and written, so the
+reporters are part of what is timed.
 
 usage: bench/bench.py [--pgsieve build/pgsieve] [--runs 7] [--workdir DIR] [--huge]
                       [--format json,text] [--corpus PATH ...] [--lint-args '--select RULE']
@@ -26,13 +25,13 @@ The targets (issue 2, on a 2-core machine, all rules on): big.sql under 0.4 s, m
 """
 import argparse
 import os
-import platform
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import bench, common_arguments, machine  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -188,36 +187,6 @@ def generate(workdir, seed, huge):
         os.rename(path + ".tmp", path)
 
 
-# ---- timing ----
-
-def run_once(cmd):
-    """Wall seconds, peak RSS (bytes), exit status, CPU seconds and stderr of one run of cmd.
-    os.wait4() gives the rusage of that one child, as /usr/bin/time -v reports it."""
-    with open(os.devnull, "wb") as null, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=null, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        message = err.read(4000)
-    rss = ru.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return wall, rss, p.returncode, ru.ru_utime + ru.ru_stime, message
-
-
-def bench(cmd, runs):
-    run_once(cmd)  # warm-up: page cache, dynamic linking
-    walls, rsss, cpus = [], [], []
-    for _ in range(runs):
-        wall, rss, rc, cpu, err = run_once(cmd)
-        if rc not in (0, 1):
-            sys.exit("pgsieve failed (exit %d): %s\n%s" % (rc, " ".join(cmd), err.decode(errors="replace")))
-        walls.append(wall)
-        rsss.append(rss)
-        cpus.append(cpu)
-    return walls, rsss, cpus
-
-
 def tree_size(path):
     if os.path.isfile(path):
         return os.path.getsize(path), 1
@@ -230,22 +199,9 @@ def tree_size(path):
     return total, files
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pgsieve", default=os.path.join(ROOT, "build", "pgsieve"))
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--workdir", default=os.path.join(ROOT, "build-bench"))
+    common_arguments(ap, ROOT, runs=7)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--huge", action="store_true", help="also time a 50 MB file")
     ap.add_argument("--format", default="json,text", help="comma-separated report formats")
@@ -266,7 +222,7 @@ def main():
         cases.append(("huge.sql", huge))
     cases += [(os.path.basename(c.rstrip("/")) or c, c) for c in args.corpus]
 
-    print("machine: %d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform()))
+    print("machine: " + machine())
     out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
     print("pgsieve: %s (%s)" % (out.stdout.strip(), args.pgsieve))
     print("runs: %d after one warm-up; median, min and max wall seconds of the whole process, "
@@ -277,7 +233,7 @@ def main():
         size, nfiles = tree_size(path)
         for fmt in args.format.split(","):
             cmd = [args.pgsieve, "lint", "--no-config", "--format", fmt] + args.lint_args.split() + [path]
-            walls, rsss, cpus = bench(cmd, args.runs)
+            walls, rsss, cpus, _ = bench(cmd, args.runs)
             print("%-28s %-6s %6.2f %6d %8.3f %8.3f %8.3f %8.3f %9.1f" %
                   (label[-28:], fmt, size / 1e6, nfiles, statistics.median(walls), min(walls),
                    max(walls), statistics.median(cpus), statistics.median(rsss) / 2**20),

@@ -18,10 +18,12 @@
 #include "lint/options.h"
 #include "lint/registry.h"
 #include "lint/run.h"
+#include "report/report.h"
 #include "schema/json.h"
 #include "schema/load.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/timing.h"
 #include "util/xalloc.h"
 
 enum { EXIT_OK = 0, EXIT_TROUBLE = 2 };
@@ -153,6 +155,17 @@ int schema_source_load_any(struct schema_model *m, const char *source, int frame
 	return schema_source_load(m, NULL, source);
 }
 
+static int write_json(const json_t *j, void *ud)
+{
+	(void)ud;
+	timing_phase("output: building the JSON");
+	int rc = report_dump_json(stdout, j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (rc == 0 && putchar('\n') == EOF)
+		rc = -1;
+	timing_phase("output: writing the JSON");
+	return rc;
+}
+
 static int dump(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_SCHEMA, OPT_FORMAT, OPT_STATS, OPT_FRAMEWORK };
@@ -167,6 +180,7 @@ static int dump(int argc, char **argv)
 	};
 	const char *db = NULL, *schema_file = NULL, *format = "json";
 	int stats = 0, framework = -1, c;
+	timing_start();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -203,6 +217,7 @@ static int dump(int argc, char **argv)
 	}
 	struct schema_model model;
 	schema_model_init(&model);
+	timing_phase("setup: options and an empty model");
 	int status = EXIT_OK;
 	if (db) {
 		struct strbuf script = STRBUF_INIT;
@@ -223,12 +238,14 @@ static int dump(int argc, char **argv)
 		status = schema_replay(&model, argv + optind, (size_t)(argc - optind), framework);
 	}
 	if (status == EXIT_OK && !strcmp(format, "json")) {
-		json_t *j = schema_model_json(&model, stats ? SCHEMA_JSON_STATS : 0);
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(j);
+		if (schema_model_json_use(&model, stats ? SCHEMA_JSON_STATS : 0, write_json, NULL) != 0) {
+			fprintf(stderr, "pgsieve: schema dump: cannot write the JSON to the standard output\n");
+			status = EXIT_TROUBLE;
+		}
+		timing_phase("output: freeing the JSON");
 	}
 	schema_model_release(&model);
+	timing_phase("exit: freeing the model");
 	return status;
 }
 

@@ -110,7 +110,7 @@ int session_exec(struct session *s, const char *sql, const char *what)
 }
 
 /* A query's result, or NULL with error(); a lock timeout says which lock it waited for. */
-static PGresult *checked(struct session *s, PGresult *r, const char *what)
+PGresult *session_checked(struct session *s, PGresult *r, const char *what)
 {
 	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
 		return r;
@@ -131,19 +131,25 @@ static PGresult *checked(struct session *s, PGresult *r, const char *what)
 
 PGresult *session_query(struct session *s, const char *sql, const char *what)
 {
-	return checked(s, PQexec(s->conn, sql), what);
+	return session_checked(s, PQexec(s->conn, sql), what);
 }
 
 PGresult *session_query_params(struct session *s, const char *sql, int nparams, const char *const *values,
 			       const char *what)
 {
-	return checked(s, PQexecParams(s->conn, sql, nparams, NULL, values, NULL, NULL, 0), what);
+	return session_checked(s, PQexecParams(s->conn, sql, nparams, NULL, values, NULL, NULL, 0), what);
 }
 
 int session_begin(struct session *s)
 {
 	static const char *const setup[] = {
 		"SET search_path = ''",
+		/* the model and the parser take UTF-8, whatever the database's encoding */
+		"SET client_encoding = 'UTF8'",
+		/* the catalog queries are estimated as costly enough to compile, and compiling them
+		 * took longer than running them (0.7 of the 1.1 s the tables query took on 10,000
+		 * tables); a session setting, nothing is written */
+		"SET jit = off",
 		"SET lock_timeout = '" SESSION_LOCK_TIMEOUT "'",
 		"SET statement_timeout = '" SESSION_STATEMENT_TIMEOUT "'",
 		"SET idle_in_transaction_session_timeout = '5min'",
@@ -152,4 +158,9 @@ int session_begin(struct session *s)
 		if (session_exec(s, setup[i], "setting up the session") != 0)
 			return -1;
 	return session_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the transaction");
+}
+
+int session_check(struct session *s, PGresult *r, const char *what)
+{
+	return session_checked(s, r, what) ? 0 : -1;
 }

@@ -24,8 +24,8 @@ struct session {
 int session_open(struct session *s, const char *dsn);
 void session_close(struct session *s);
 
-/* SET search_path = '' (every name the server prints is qualified), lock_timeout,
- * statement_timeout, then BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY. Returns 0 or -1
+/* SET search_path = '' (every name the server prints is qualified), client_encoding UTF8, jit
+ * off, lock_timeout, statement_timeout, then BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY. Returns 0 or -1
  * with error(). The caller ends the transaction with session_exec(s, "ROLLBACK", ...). */
 int session_begin(struct session *s);
 
@@ -36,6 +36,12 @@ int session_exec(struct session *s, const char *sql, const char *what);
 PGresult *session_query(struct session *s, const char *sql, const char *what);
 PGresult *session_query_params(struct session *s, const char *sql, int nparams, const char *const *values,
 			       const char *what);
+
+/* r, when it holds rows; else NULL, r PQclear()ed, after error() saying why (a lock timeout
+ * says which lock it waited for). For results fetched without session_query(). */
+PGresult *session_checked(struct session *s, PGresult *r, const char *what);
+/* The same as 0 or -1 (r is PQclear()ed on failure only). */
+int session_check(struct session *s, PGresult *r, const char *what);
 
 /* Records an error about the session ("the connection ... was lost while ..." when it is gone),
  * with libpq_msg scrubbed of the password; returns -1. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/xalloc.h"
 
 static json_t *str_or_null(const char *s)
@@ -431,4 +432,36 @@ json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 		json_object_set_new(obj, key, schema_policy_json(v));
 	json_object_set_new(root, "policies", obj);
 	return root;
+}
+
+/* jansson's allocator takes no context: the arena schema_model_json_use() lends it */
+static struct arena *json_arena;
+
+static void *json_arena_alloc(size_t size)
+{
+	return arena_alloc(json_arena, size ? size : 1);
+}
+
+static void json_arena_free(void *ptr)
+{
+	(void)ptr; /* the arena frees everything at once */
+}
+
+int schema_model_json_use(const struct schema_model *m, unsigned flags, int (*use)(const json_t *j, void *ud),
+			  void *ud)
+{
+	json_malloc_t saved_malloc;
+	json_free_t saved_free;
+	json_get_alloc_funcs(&saved_malloc, &saved_free);
+	struct arena a;
+	arena_init(&a);
+	json_arena = &a;
+	json_set_alloc_funcs(json_arena_alloc, json_arena_free);
+	json_t *j = schema_model_json(m, flags);
+	int rc = use(j, ud);
+	/* no json_decref(): every value is in the arena, and nothing outside refers to one */
+	json_set_alloc_funcs(saved_malloc, saved_free);
+	json_arena = NULL;
+	arena_release(&a);
+	return rc;
 }

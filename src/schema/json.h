@@ -19,6 +19,14 @@ enum { SCHEMA_JSON_FORMAT_VERSION = 1 };
 
 json_t *schema_model_json(const struct schema_model *m, unsigned flags);
 
+/* Builds the model's JSON and hands it to use(), with everything jansson allocates meanwhile
+ * taken from one arena and freed in one go afterwards: a 10,000-table model is more than a
+ * million JSON values, and freeing them one by one took as long as writing the JSON. use() must
+ * keep no reference to the JSON, and nothing else may use jansson until it returns (jansson's
+ * allocator is global; one thread). Returns what use() returned. */
+int schema_model_json_use(const struct schema_model *m, unsigned flags, int (*use)(const json_t *j, void *ud),
+			  void *ud);
+
 /* One object of each kind, as it appears in the dump (for a diff's "changed" entries). */
 json_t *schema_table_json(const struct schema_table *t, unsigned flags);
 json_t *schema_index_json(const struct schema_index *ix, unsigned flags);

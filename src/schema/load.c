@@ -11,6 +11,7 @@
 #include "sql/sql.h"
 #include "util/error.h"
 #include "util/srcmap.h"
+#include "util/timing.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -137,6 +138,7 @@ struct load_ctx {
 	struct schema_load_result *r;
 	const char *text;
 	size_t len;
+	double apply_seconds; /* PGSIEVE_TIMING: schema_apply()'s share of the parse loop */
 };
 
 static int on_statement(void *ud, const struct sql_stmt *st)
@@ -154,7 +156,9 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		return 0;
 	}
 	lc->r->statements++;
+	double t0 = timing_now();
 	schema_apply(lc->m, st->node);
+	lc->apply_seconds += timing_now() - t0;
 	return 0;
 }
 
@@ -171,10 +175,13 @@ int schema_load_text(struct schema_model *m, const char *text, size_t len, struc
 	copy[len] = '\0';
 	schema_blank_meta_commands(copy, len);
 	size_t from = len >= 3 && !memcmp(copy, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	struct load_ctx lc = { m, r, copy, len };
+	struct load_ctx lc = { m, r, copy, len, 0 };
 	struct sql_callbacks cb = { &lc, NULL, on_statement };
+	timing_phase("read: checking and blanking meta-commands");
 	int rc = sql_parse_region(copy, len, (uint32_t)from, len - from, &cb);
 	free(copy);
+	timing_note(lc.apply_seconds, "apply: %zu statements", r->statements);
+	timing_phase("parse: %zu statements", r->statements);
 	return rc;
 }
 
@@ -184,6 +191,7 @@ int schema_load_file(struct schema_model *m, const char *path, struct schema_loa
 	char *text = file_read(path, &len);
 	if (!text)
 		return -1;
+	timing_phase("read: the schema file");
 	int rc = schema_load_text(m, text, len, r);
 	free(text);
 	if (rc != 0)

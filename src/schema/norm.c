@@ -201,12 +201,27 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 	return buf;
 }
 
-/* ---- copying a tree into an arena ---- */
+/* ---- generic access to the messages of a tree ---- */
+
+/* The field a Node holds (one of ~250 kinds), or NULL when it holds none. */
+static const ProtobufCFieldDescriptor *node_field(const PgQuery__Node *n)
+{
+	if (n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
+		return NULL;
+	return protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+}
+
+/* Whether field f of msg holds a value: a oneof's member only when it is the one chosen. */
+static int field_in_use(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
+{
+	return !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+	       *(const uint32_t *)((const char *)msg + f->quantifier_offset) == f->id;
+}
 
 /* A copy to rewrite: the caller's tree is never changed. */
 static PgQuery__Node *copy_node(struct arena *a, const PgQuery__Node *n)
 {
-	return sql_tree_copy(a, &n->base, SIZE_MAX, NULL);
+	return n ? sql_tree_copy(a, &n->base, SIZE_MAX, NULL) : NULL;
 }
 
 static char *astr(struct arena *a, const char *s)
@@ -278,12 +293,8 @@ static void walk_msg(struct walker *w, ProtobufCMessage *msg)
 	if (++w->depth < WALK_MAX_DEPTH) {
 		for (unsigned i = 0; i < d->n_fields; i++) {
 			const ProtobufCFieldDescriptor *f = &d->fields[i];
-			if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-				continue;
-			if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF &&
-			    *(uint32_t *)((char *)msg + f->quantifier_offset) != f->id)
-				continue;
-			walk_field(w, msg, f);
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE && field_in_use(msg, f))
+				walk_field(w, msg, f);
 		}
 	}
 	w->depth--;
@@ -300,8 +311,7 @@ static void walk_slot(struct walker *w, PgQuery__Node **slot)
 		return;
 	if (++w->depth < WALK_MAX_DEPTH) {
 		/* a Node holds one of ~250 kinds: go straight to the one it holds */
-		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+		const ProtobufCFieldDescriptor *f = node_field(n);
 		if (f)
 			walk_field(w, &n->base, f);
 	}
@@ -614,7 +624,7 @@ char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 		struct norm nc = { .m = m, .a = &a };
 		struct walker w = { .post = norm_post, .msg = norm_msg, .ud = &nc };
 		walk_slot(&w, &copy);
-		out = sql_deparse_expr(copy);
+		out = copy ? sql_deparse_expr(copy) : NULL; /* cached by content (sql/deparse.c) */
 	}
 	arena_release(&a);
 	return out;

@@ -75,7 +75,9 @@ def main():
         expect_trouble("a wrong password in a URI", r, "cannot connect", secret=wrong)
 
     with Cluster() as pg:
-        pg.psql("CREATE TABLE busy (id int PRIMARY KEY, v text); CREATE INDEX busy_v_idx ON busy (v)")
+        # an expression index: its definition comes from pg_get_indexdef (one on plain columns is
+        # written from the catalog rows, which take no lock)
+        pg.psql("CREATE TABLE busy (id int PRIMARY KEY, v text); CREATE INDEX busy_v_idx ON busy (lower(v))")
         # another session holds ACCESS EXCLUSIVE: pg_get_indexdef waits, lock_timeout ends it
         holder = subprocess.Popen([os.path.join(pg.bindir, "psql"), "-X", "-q", "-c",
                                    "BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)"],
