@@ -245,17 +245,11 @@ static void drop_stmt(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
 		return;
 	for (size_t i = 0; i < ds->n_objects; i++) {
-		const PgQuery__Node *obj = ds->objects[i];
-		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+		PgQuery__RangeVar buf;
+		const PgQuery__RangeVar *rv = sql_name_list_rangevar(ds->objects[i], &buf);
+		if (!rv || lint_table_is_new(ctx, rv))
 			continue;
-		const PgQuery__List *l = obj->list;
-		PgQuery__RangeVar rv = PG_QUERY__RANGE_VAR__INIT;
-		rv.relname = (char *)sql_node_str(l->items[l->n_items - 1]);
-		if (l->n_items >= 2)
-			rv.schemaname = (char *)sql_node_str(l->items[l->n_items - 2]);
-		if (!rv.relname || !rv.schemaname || lint_table_is_new(ctx, &rv))
-			continue;
-		struct table_state *t = table_of(ctx, &rv);
+		struct table_state *t = table_of(ctx, rv);
 		if (!t->contract)
 			t->old_name = t->name;
 		contract(ctx, t, "DROP TABLE",

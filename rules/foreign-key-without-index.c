@@ -469,14 +469,11 @@ static void drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 {
 	struct state *st = get_state(ctx);
 	for (size_t i = 0; i < ds->n_objects; i++) {
-		const PgQuery__Node *obj = ds->objects[i];
-		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+		PgQuery__RangeVar buf;
+		const PgQuery__RangeVar *rv = sql_name_list_rangevar(ds->objects[i], &buf);
+		if (!rv)
 			continue;
-		const PgQuery__List *l = obj->list;
-		const char *name = sql_node_str(l->items[l->n_items - 1]);
-		const char *schema = l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : "";
-		if (!name || !schema)
-			continue;
+		const char *name = rv->relname, *schema = rv->schemaname;
 		struct table_ref t = { schema, name };
 		if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
 			for (struct index *ix = st->indexes; ix; ix = ix->next)

@@ -137,13 +137,10 @@ static void visit_drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		return;
 	const struct schema_model *m = lint_model(ctx);
 	for (size_t i = 0; i < ds->n_objects; i++) {
-		const PgQuery__Node *obj = ds->objects[i];
-		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
-			continue;
-		const PgQuery__List *l = obj->list;
-		const char *name = sql_node_str(l->items[l->n_items - 1]);
-		const char *schema = l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : NULL;
-		const struct schema_index *ix = name ? schema_index_find(m, schema, name) : NULL;
+		PgQuery__RangeVar buf;
+		const PgQuery__RangeVar *rv = sql_name_list_rangevar(ds->objects[i], &buf);
+		const struct schema_index *ix =
+			rv ? schema_index_find(m, *rv->schemaname ? rv->schemaname : NULL, rv->relname) : NULL;
 		if (ix && !schema_relation_is_new(m, ix->schema, ix->name))
 			touched(ctx, ix->table_key, lint_printf(ctx, "%s.%s", ix->schema, ix->name));
 	}

@@ -140,17 +140,12 @@ static void visit_drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
 		return;
 	for (size_t i = 0; i < ds->n_objects; i++) {
-		const PgQuery__Node *obj = ds->objects[i];
-		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+		PgQuery__RangeVar buf;
+		const PgQuery__RangeVar *rv = sql_name_list_rangevar(ds->objects[i], &buf);
+		if (!rv)
 			continue;
-		const PgQuery__List *l = obj->list;
-		PgQuery__RangeVar rv = PG_QUERY__RANGE_VAR__INIT;
-		rv.relname = (char *)sql_node_str(l->items[l->n_items - 1]); /* only read */
-		rv.schemaname = (char *)(l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : "");
-		if (!rv.relname || !rv.schemaname)
-			continue;
-		const struct schema_table *t = lint_table(ctx, &rv);
-		const char *table = table_key(ctx, &rv);
+		const struct schema_table *t = lint_table(ctx, rv);
+		const char *table = table_key(ctx, rv);
 		for (size_t c = 0; t && c < t->nconstraints; c++)
 			lint_withdraw(ctx, &rule_not_valid_never_validated, key_of(ctx, table, t->constraints[c].name));
 	}

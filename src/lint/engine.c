@@ -518,15 +518,22 @@ void lint_report_mark(struct lint_ctx *ctx, const struct rule *rule, const struc
 		       NULL);
 }
 
+/* A finding of the rule at a node's location in the current statement. */
+static struct finding *report_at(struct lint_ctx *ctx, const struct rule *rule, int location,
+				 const char *help, const char *fmt, va_list ap)
+{
+	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	struct lint_mark m = lint_mark_here(ctx, location);
+	return add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
+}
+
 void lint_report(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help,
 		 const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	report_at(ctx, rule, location, help, fmt, ap);
 	va_end(ap);
-	struct lint_mark m = lint_mark_here(ctx, location);
-	add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
 }
 
 void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int location,
@@ -534,11 +541,8 @@ void lint_report_escalated(struct lint_ctx *ctx, const struct rule *rule, int lo
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	struct finding *f = report_at(ctx, rule, location, help, fmt, ap);
 	va_end(ap);
-	struct lint_mark m = lint_mark_here(ctx, location);
-	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg,
-					   help, NULL);
 	/* not above a severity the size of the table lowered */
 	if (f && f->severity < SEVERITY_ERROR && f->severity >= ctx->run->opts->severities[rule_index(rule)])
 		f->severity++;
@@ -549,11 +553,8 @@ void lint_report_lowered(struct lint_ctx *ctx, const struct rule *rule, int loca
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	struct finding *f = report_at(ctx, rule, location, help, fmt, ap);
 	va_end(ap);
-	struct lint_mark m = lint_mark_here(ctx, location);
-	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg,
-					   help, NULL);
 	if (f && f->severity > SEVERITY_INFO)
 		f->severity--;
 }
@@ -563,10 +564,8 @@ void lint_report_pending(struct lint_ctx *ctx, const struct rule *rule, int loca
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
+	struct finding *f = report_at(ctx, rule, location, help, fmt, ap);
 	va_end(ap);
-	struct lint_mark m = lint_mark_here(ctx, location);
-	struct finding *f = add_finding_at(ctx, rule, m.offset, m.end, m.stmt_index, m.stmt_hash, msg, help, NULL);
 	if (f)
 		f->pending_key = arena_strdup(&ctx->run->arena, key);
 }

@@ -551,7 +551,6 @@ void schema_model_release(struct schema_model *m)
 	RELEASE_MAP(m->triggers, trigger_free);
 	RELEASE_MAP(m->policies, policy_free);
 	RELEASE_MAP(m->extensions, extension_free);
-	RELEASE_MAP(m->norm_texts, free);
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);

@@ -295,10 +295,6 @@ struct schema_model {
 		void *obj;
 	} *fresh;
 	size_t nfresh, fresh_cap;
-	/* The normaliser's memo (norm.c): normalised expression trees already deparsed, written
-	 * out without their positions -> the text (malloc'd, owned here). A cache, not part of
-	 * what the model says. */
-	struct strmap norm_texts;
 };
 
 void schema_model_init(struct schema_model *m);

@@ -128,3 +128,19 @@ const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, 
 	}
 	return NULL;
 }
+
+const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuery__RangeVar *buf)
+{
+	if (!obj || obj->node_case != PG_QUERY__NODE__NODE_LIST || !obj->list->n_items)
+		return NULL;
+	const PgQuery__List *l = obj->list;
+	const char *name = sql_node_str(l->items[l->n_items - 1]);
+	const char *schema = l->n_items >= 2 ? sql_node_str(l->items[l->n_items - 2]) : "";
+	if (!name || !schema)
+		return NULL;
+	*buf = (PgQuery__RangeVar)PG_QUERY__RANGE_VAR__INIT;
+	buf->relname = (char *)name; /* only read */
+	buf->schemaname = (char *)schema;
+	buf->location = -1;
+	return buf;
+}

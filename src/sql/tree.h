@@ -45,6 +45,9 @@ void sql_deparse_cache_release(void);
 const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, size_t *i,
 					     PgQuery__AlterTableType subtype);
 
+/* The object a DROP's (or COMMENT's) name list names, ["schema",] "name", as a RangeVar in buf
+ * pointing into the tree (schemaname "" when unqualified); NULL when obj is no such list. */
+const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuery__RangeVar *buf);
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
 /* Quote an identifier for messages: always double quotes, doubled inside. */
