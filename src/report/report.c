@@ -103,24 +103,34 @@ int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 	strbuf_add(&indent, line, (size_t)(at - line));
 	strbuf_add(&indent, "  ", 2);
 
-	struct items_part parts[2] = {
-		{ make, ud, 0, n / 2, strbuf_str(&indent), STRBUF_INIT, 0 },
-		{ make, ud, n / 2, n, strbuf_str(&indent), STRBUF_INIT, 0 },
-	};
-	pthread_t thread;
-	int threaded = n >= 64 && pthread_create(&thread, NULL, dump_items_part, &parts[1]) == 0;
-	dump_items_part(&parts[0]);
-	if (threaded)
-		pthread_join(thread, NULL);
-	else
-		dump_items_part(&parts[1]);
-
+	/* in blocks, two at a time (one here, one on a second thread), each written out as soon
+	 * as both are done: the text of all the findings is never held at once */
+	enum { BLOCK = 4096 };
 	size_t head = (size_t)(at - sb.buf) + marker.len - 1; /* up to and with the '[' */
-	rc = parts[0].rc || parts[1].rc ? -1 : 0;
-	if (rc == 0 && (write_all(out, sb.buf, head) || write_all(out, "\n", 1) ||
-			write_all(out, parts[0].text.buf, parts[0].text.len) ||
-			write_all(out, parts[1].text.buf, parts[1].text.len) || write_all(out, "\n", 1) ||
-			write_all(out, line, (size_t)(at - line)) ||
+	rc = write_all(out, sb.buf, head) || write_all(out, "\n", 1) ? -1 : 0;
+	struct items_part parts[2] = {
+		{ make, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
+		{ make, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
+	};
+	for (size_t start = 0; start < n && rc == 0; start += 2 * BLOCK) {
+		parts[0].from = start;
+		parts[0].to = parts[1].from = start + BLOCK < n ? start + BLOCK : n;
+		parts[1].to = start + 2 * BLOCK < n ? start + 2 * BLOCK : n;
+		pthread_t thread;
+		int threaded = parts[1].to - parts[1].from >= 64 &&
+			       pthread_create(&thread, NULL, dump_items_part, &parts[1]) == 0;
+		dump_items_part(&parts[0]);
+		if (threaded)
+			pthread_join(thread, NULL);
+		else
+			dump_items_part(&parts[1]);
+		if (parts[0].rc || parts[1].rc || write_all(out, parts[0].text.buf, parts[0].text.len) ||
+		    write_all(out, parts[1].text.buf, parts[1].text.len))
+			rc = -1;
+		strbuf_reset(&parts[0].text);
+		strbuf_reset(&parts[1].text);
+	}
+	if (rc == 0 && (write_all(out, "\n", 1) || write_all(out, line, (size_t)(at - line)) ||
 			write_all(out, sb.buf + head, sb.len - head)))
 		rc = -1;
 	strbuf_release(&parts[0].text);

@@ -44,9 +44,10 @@ int report_dump_json(FILE *out, const json_t *root, size_t flags);
 
 /* Writes root as report_dump_json() does, with the array at member `key` (empty in root; the
  * only empty array of that name) holding n items made by make(ud, i) in order. The items are
- * made and dumped on two threads, each a half of them, and the pieces joined into the text
- * jansson writes for the whole tree (flags must be JSON_INDENT(2) | JSON_PRESERVE_ORDER): the
- * findings are most of a large report. make() must only read ud. */
+ * made and dumped in blocks, two blocks at a time on two threads, and the pieces written out
+ * as the text jansson writes for the whole tree (with JSON_INDENT(2) | JSON_PRESERVE_ORDER):
+ * the findings are most of a large report, and only two blocks of them are held as text at a
+ * time. make() must only read ud. */
 int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 			   json_t *(*make)(const void *ud, size_t i), const void *ud);
 
