@@ -519,8 +519,9 @@ void lint_report_mark(struct lint_ctx *ctx, const struct rule *rule, const struc
 }
 
 /* A finding of the rule at a node's location in the current statement. */
-static struct finding *report_at(struct lint_ctx *ctx, const struct rule *rule, int location,
-				 const char *help, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static struct finding *
+report_at(struct lint_ctx *ctx, const struct rule *rule, int location, const char *help, const char *fmt,
+	  va_list ap)
 {
 	char *msg = arena_vprintf(&ctx->run->arena, fmt, ap);
 	struct lint_mark m = lint_mark_here(ctx, location);
@@ -1272,7 +1273,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 			run->findings[run->nfindings++] = ctx->findings[i];
 		}
-		sort_findings(run->findings + first, run->nfindings - first);
+		if (run->nfindings > first) /* findings is NULL until the first one */
+			sort_findings(run->findings + first, run->nfindings - first);
 	}
 	run->files[ctx->file_index].nstatements = ctx->nstatements;
 	if (src->context_only) /* not linted, only read: not listed */

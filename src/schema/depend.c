@@ -582,7 +582,8 @@ void schema_dependents(const struct schema_model *m, const struct schema_dep_obj
 		free(sub);
 	}
 	/* the maps were walked in their own order: the result in a stable one, level by level */
-	qsort(out->items + w.first, out->n - w.first, sizeof(*out->items), cmp_dependent);
+	if (out->n > w.first) /* items is NULL when nothing was ever found */
+		qsort(out->items + w.first, out->n - w.first, sizeof(*out->items), cmp_dependent);
 	/* parts of tables that go whole are not dependents of their own */
 	size_t keep = w.first;
 	for (size_t i = w.first; i < out->n; i++) {

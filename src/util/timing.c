@@ -38,7 +38,7 @@ void timing_start(void)
 	noted = 0;
 }
 
-static void print_phase(double seconds, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void print_phase(double seconds, const char *fmt, va_list ap)
 {
 	char label[200];
 	vsnprintf(label, sizeof(label), fmt, ap);
