@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "effects/types.h"
 #include "schema/norm.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -153,6 +154,20 @@ static const char *qcollation(const char *coll)
 static const char *type_text(const struct schema_column *c, char *buf, size_t size)
 {
 	return schema_column_type_text(c, buf, size);
+}
+
+/* Whether ALTER COLUMN ... TYPE from `from` to `to` needs a USING cast: not for the changes
+ * PostgreSQL converts by itself without a rewrite (widening a varchar, varchar to text, ...),
+ * where a USING would only make the statement read as a rewrite. */
+static int needs_using(const struct schema_column *from, const struct schema_column *to)
+{
+	if (!from->type || !to->type || from->type_schema || to->type_schema)
+		return 1;
+	struct sql_type a = { from->type, { from->mods[0], from->mods[1] }, from->nmods, from->array_dims, -1 };
+	struct sql_type b = { to->type, { to->mods[0], to->mods[1] }, to->nmods, to->array_dims, -1 };
+	/* the version only decides timestamp <-> timestamptz, which converts implicitly either way */
+	enum type_change c = type_change(&a, &b, 15);
+	return c != TYPE_CHANGE_NONE && c != TYPE_CHANGE_CATALOG && c != TYPE_CHANGE_TIMEZONE;
 }
 
 /* ---- objects as SQL ---- */
@@ -857,7 +872,7 @@ static void column_sql(struct builder *b, const struct group *g)
 		strbuf_addf(&sb, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", name, qi(to->name), type_text(to, buf, sizeof(buf)));
 		if (to->collation)
 			strbuf_addf(&sb, " COLLATE %s", qcollation(to->collation));
-		if (group_has(g, "type"))
+		if (group_has(g, "type") && needs_using(from, to))
 			strbuf_addf(&sb, " USING %s::%s", qi(to->name), buf);
 		strbuf_addch(&sb, ';');
 		push(b, PH_COLUMN, 0, NULL, strbuf_detach(&sb));
