@@ -2,7 +2,7 @@
 SET lock_timeout = '2s';
 SET statement_timeout = '5min';
 
-ALTER TABLE customers ADD COLUMN status text;
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS status text;
 ALTER TABLE customers ADD CONSTRAINT customers_status_not_null
     CHECK (status IS NOT NULL) NOT VALID;
 ALTER TABLE customers VALIDATE CONSTRAINT customers_status_not_null;
