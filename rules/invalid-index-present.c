@@ -102,8 +102,7 @@ static const char *table_key_of(struct lint_ctx *ctx, const PgQuery__RangeVar *r
 {
 	if (!rv || lint_table_is_new(ctx, rv))
 		return NULL;
-	const struct schema_table *t = lint_table(ctx, rv);
-	return t ? lint_printf(ctx, "%s.%s", t->schema, t->name) : NULL;
+	return lint_table(ctx, rv) ? lint_relation_key(ctx, rv) : NULL;
 }
 
 static void visit_index(struct lint_ctx *ctx, const PgQuery__IndexStmt *is)

@@ -34,14 +34,6 @@ const struct rule rule_not_valid_never_validated = {
 };
 
 /* The table as the model keys it, or as written when the model does not know it. */
-static const char *table_key(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
-{
-	const struct schema_table *t = lint_table(ctx, rv);
-	if (t)
-		return lint_printf(ctx, "%s.%s", t->schema, t->name);
-	return lint_printf(ctx, "%s%s%s", rv->schemaname, *rv->schemaname ? "." : "", rv->relname);
-}
-
 static const char *key_of(struct lint_ctx *ctx, const char *table, const char *conname)
 {
 	return lint_printf(ctx, "%s %s", table, conname);
@@ -99,7 +91,7 @@ static void touched(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQ
 	const struct schema_table *t = lint_table(ctx, rv);
 	if (!t)
 		return;
-	const char *table = table_key(ctx, rv);
+	const char *table = lint_relation_key(ctx, rv);
 	for (size_t i = 0; i < t->nconstraints; i++) {
 		const struct schema_constraint *c = &t->constraints[i];
 		if (c->validated || (c->type != SCHEMA_CON_FOREIGN && c->type != SCHEMA_CON_CHECK) || fixed_by(as, c->name))
@@ -120,7 +112,7 @@ static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 {
 	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation)
 		return;
-	const char *table = table_key(ctx, as->relation);
+	const char *table = lint_relation_key(ctx, as->relation);
 	size_t i = 0;
 	const PgQuery__AlterTableCmd *cmd;
 	while ((cmd = sql_alter_next(as, &i, 0)))
@@ -145,7 +137,7 @@ static void visit_drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		if (!rv)
 			continue;
 		const struct schema_table *t = lint_table(ctx, rv);
-		const char *table = table_key(ctx, rv);
+		const char *table = lint_relation_key(ctx, rv);
 		for (size_t c = 0; t && c < t->nconstraints; c++)
 			lint_withdraw(ctx, &rule_not_valid_never_validated, key_of(ctx, table, t->constraints[c].name));
 	}
@@ -153,6 +145,9 @@ static void visit_drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
+	/* a down part runs only to undo its up: dropping the constraint there validates nothing */
+	if (lint_is_down(ctx))
+		return;
 	switch (node->node_case) {
 	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
 		visit_alter(ctx, node->alter_table_stmt);

@@ -45,19 +45,6 @@ struct held {
 	int reported; /* once per transaction: the advice (commit in between) is the same */
 };
 
-/* "schema.name" as PostgreSQL would resolve it, whether or not the model knows the table yet
- * (an ALTER TABLE of a table the model has not seen adds it). */
-static const char *relation_key(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
-{
-	const struct schema_model *m = lint_model(ctx);
-	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
-	if (!schema)
-		schema = schema_resolve_relation(m, rv->relname);
-	if (!schema)
-		schema = schema_creation_schema(m);
-	return lint_printf(ctx, "%s.%s", schema, rv->relname);
-}
-
 /* The table an effect locks: for an index (DROP INDEX, REINDEX INDEX), its table when the model
  * knows it. Sets *display for messages; returns the key, or NULL for EFFECT_OBJ_ALL. */
 static const char *effect_table(struct lint_ctx *ctx, const struct effect *e, const char **display)
@@ -77,10 +64,10 @@ static const char *effect_table(struct lint_ctx *ctx, const struct effect *e, co
 			return lint_printf(ctx, "%s", ix->table_key);
 		}
 		*display = lint_printf(ctx, "the table of %s", lint_rel(ctx, rv));
-		return relation_key(ctx, rv);
+		return lint_relation_key(ctx, rv);
 	}
 	*display = lint_rel(ctx, rv);
-	return relation_key(ctx, rv);
+	return lint_relation_key(ctx, rv);
 }
 
 static struct held_lock *held_find(struct held *h, const char *key)

@@ -239,6 +239,16 @@ struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *r
 	return schema_table_find(ctx->model, rv->schemaname, rv->relname);
 }
 
+const char *lint_relation_key(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
+{
+	const char *schema = rv->schemaname && *rv->schemaname ? rv->schemaname : NULL;
+	if (!schema)
+		schema = schema_resolve_relation(ctx->model, rv->relname);
+	if (!schema)
+		schema = schema_creation_schema(ctx->model);
+	return lint_printf(ctx, "%s.%s", schema, rv->relname);
+}
+
 int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 {
 	if (rv && rv->relpersistence && !strcmp(rv->relpersistence, "t"))

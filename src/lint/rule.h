@@ -73,6 +73,10 @@ int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **bef
 		     const struct schema_model **after);
 /* The table the RangeVar names, as the model knows it before this statement, or NULL. */
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
+/* "schema.name" of the relation the RangeVar names, as PostgreSQL resolves it before this
+ * statement, whether or not the model knows it yet: a key that stays the same for one table
+ * across statements (an ALTER of a table the model has not seen adds it to the model). */
+const char *lint_relation_key(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* Whether the table was created earlier in this migration (so nobody else can be using it). */
 int lint_table_is_new(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* The effects (effects/effects.h) of the statement being visited on the target version. */
