@@ -188,10 +188,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		if (hl && hl->mode >= e[i].lock)
 			continue;
 		if (!hl) {
-			struct held_lock *items = lint_alloc(ctx, (h->n + 1) * sizeof(*items));
-			if (h->n)
-				memcpy(items, h->items, h->n * sizeof(*items));
-			h->items = items;
+			if (h->n == h->cap) { /* run memory: the old array stays in the arena */
+				size_t cap = h->cap ? 2 * h->cap : 8;
+				struct held_lock *items = lint_alloc(ctx, cap * sizeof(*items));
+				if (h->n)
+					memcpy(items, h->items, h->n * sizeof(*items));
+				h->items = items;
+				h->cap = cap;
+			}
 			hl = &h->items[h->n++];
 		}
 		*hl = (struct held_lock){ key, display, e[i].lock, lint_statement_line(ctx),

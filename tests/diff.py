@@ -95,10 +95,7 @@ def main():
         pg.psql("CREATE ROLE reader; CREATE ROLE writer")
 
         # (a) a database and its own dump; and the migrations that built it
-        pg.psql("CREATE DATABASE rich")
-        for f in sorted(os.listdir(RICH)):
-            if f.endswith(".sql"):
-                pg.psql(file=os.path.join(RICH, f), dbname="rich")
+        pg.create_from("rich", RICH)
         dump = os.path.join(tmp, "rich.sql")
         pg.pg_dump(dump, dbname="rich")
         r = run(pgsieve, "diff", "--from", pg.dsn("rich"), "--to", dump, "--exit-code")
@@ -208,9 +205,7 @@ def main():
             f.write("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, note text);\n")
         with open(os.path.join(mig, "002_index.sql"), "w") as f:
             f.write("CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);\n")
-        pg.psql("CREATE DATABASE drift")
-        for m in sorted(os.listdir(mig)):
-            pg.psql(file=os.path.join(mig, m), dbname="drift")
+        pg.create_from("drift", mig)
 
         def drift_findings():
             r = run(pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never", "--drift",

@@ -1,6 +1,7 @@
 /* Capturing libpg_query's tree while it is built; see capture.h for why and how. */
 #include "sql/capture.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,14 +60,19 @@ size_t pg_query__scan_result__pack(const PgQuery__ScanResult *message, uint8_t *
 
 /* PGSIEVE_PARSE_UNPACK=1 takes the path of a libpg_query that cannot be intercepted, so the
  * tests can check that both give the same results. */
-static int unpack_forced = -1;
+static int unpack_forced;
+static pthread_once_t unpack_once = PTHREAD_ONCE_INIT;
 
+static void read_unpack_setting(void)
+{
+	const char *e = getenv("PGSIEVE_PARSE_UNPACK");
+	unpack_forced = e && *e && strcmp(e, "0") != 0;
+}
+
+/* Read once, whichever thread parses first. */
 static int capture_off(void)
 {
-	if (unpack_forced < 0) {
-		const char *e = getenv("PGSIEVE_PARSE_UNPACK");
-		unpack_forced = e && *e && strcmp(e, "0") != 0;
-	}
+	pthread_once(&unpack_once, read_unpack_setting);
 	return unpack_forced;
 }
 
@@ -83,7 +89,6 @@ PgQueryScanResult sql_capture_scan(const char *buf,
 
 void sql_capture_parse(const char *buf, struct arena *a, size_t depth_limit, struct sql_capture *capture)
 {
-	capture_off();
 	state = (struct capture_state){ .armed = !capture_off(), .arena = a, .depth_limit = depth_limit };
 	capture->result = pg_query_parse_protobuf(buf);
 	capture->tree = NULL;

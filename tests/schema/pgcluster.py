@@ -114,6 +114,13 @@ class Cluster:
             raise RuntimeError(f"psql failed: {r.stderr}")
         return r.stdout
 
+    def create_from(self, dbname, migrations_dir):
+        """A new database with the .sql files of migrations_dir run into it in name order."""
+        self.psql(f'CREATE DATABASE "{dbname}"')
+        for f in sorted(os.listdir(migrations_dir)):
+            if f.endswith(".sql"):
+                self.psql(file=os.path.join(migrations_dir, f), dbname=dbname)
+
     def pg_dump(self, out, dbname="postgres"):
         r = subprocess.run([os.path.join(self.bindir, "pg_dump"), "-s", "-f", out], capture_output=True,
                            text=True, env=self.env(dbname))

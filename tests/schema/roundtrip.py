@@ -48,10 +48,7 @@ def main():
     failures = 0
     with Cluster() as pg, tempfile.TemporaryDirectory() as tmp:
         pg.psql("CREATE ROLE reader; CREATE ROLE writer")
-        pg.psql("CREATE DATABASE rich")
-        for f in sorted(os.listdir(RICH)):
-            if f.endswith(".sql"):
-                pg.psql(file=os.path.join(RICH, f), dbname="rich")
+        pg.create_from("rich", RICH)
         pg.psql("ANALYZE", dbname="rich")
 
         live = dump(pgsieve, "--db", pg.dsn("rich"))
