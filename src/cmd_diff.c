@@ -76,10 +76,16 @@ struct linted {
 
 static void comment_lines(struct strbuf *sb, const char *prefix, const char *text)
 {
-	/* one comment line per line of the text, so that nothing ends the comment early */
+	/* one comment line per line of the text, so that nothing ends the comment early: the
+	 * server's and psql's lexers end a -- comment at CR as well as LF, so a CR (from a file
+	 * name, say) and every other control character is written as \xNN */
 	for (const char *p = text; *p;) {
 		size_t len = strcspn(p, "\n");
-		strbuf_addf(sb, "-- %s%.*s\n", prefix, (int)len, p);
+		char *line = xstrndup(p, len);
+		strbuf_addf(sb, "-- %s", prefix);
+		report_add_printable(sb, line, 1);
+		strbuf_addch(sb, '\n');
+		free(line);
 		p += len + (p[len] == '\n');
 	}
 }
@@ -346,8 +352,13 @@ int cmd_diff(int argc, char **argv)
 		if (fmt_sql || fmt_sarif)
 			annotate(&annotated, &l, &run);
 		if (fmt_sql) {
-			printf("-- pgsieve diff: from %s to %s: %zu difference%s\n", source_label(from), source_label(to),
-			       ndiff, ndiff == 1 ? "" : "s");
+			struct strbuf head = STRBUF_INIT;
+			char *line = xasprintf("pgsieve diff: from %s to %s: %zu difference%s", source_label(from),
+					       source_label(to), ndiff, ndiff == 1 ? "" : "s");
+			comment_lines(&head, "", line);
+			fputs(strbuf_str(&head), stdout);
+			free(line);
+			strbuf_release(&head);
 			printf("-- Run it with psql -v ON_ERROR_STOP=1 -f FILE. It opens no transaction: building\n"
 			       "-- an index CONCURRENTLY cannot run inside one.\n");
 			if (plan.unsupported)
@@ -362,8 +373,8 @@ int cmd_diff(int argc, char **argv)
 		} else {
 			json_t *root = json_object();
 			json_object_set_new(root, "format_version", json_integer(1));
-			json_object_set_new(root, "from", json_string(source_label(from)));
-			json_object_set_new(root, "to", json_string(source_label(to)));
+			json_object_set_new(root, "from", report_json_text(source_label(from)));
+			json_object_set_new(root, "to", report_json_text(source_label(to)));
 			json_object_set_new(root, "summary", summary);
 			json_object_set_new(root, "changes", changes);
 			json_object_set_new(root, "plan", plan_json(&plan, &l, &run));

@@ -207,10 +207,11 @@ static void status_set_release(struct status_set *ss)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
+		{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "history-table", required_argument, NULL, OPT_TABLE },
@@ -220,11 +221,13 @@ int cmd_status(int argc, char **argv)
 	};
 	const char *db = NULL, *format = "text", *table = NULL;
 	int framework = -1, exit_code = 0, c;
+	unsigned plan_flags = 0;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db = optarg; break;
+		case OPT_FOLLOW_SYMLINKS: plan_flags |= PLAN_FOLLOW_SYMLINKS; break;
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
 				return status_error("%s", error_message());
@@ -256,7 +259,7 @@ int cmd_status(int argc, char **argv)
 		return status_error("%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0);
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, plan_flags);
 	int status = plan.errors ? EXIT_TROUBLE : EXIT_OK;
 	struct status_set *sets = xcalloc(plan.nsets + 1, sizeof(*sets));
 	size_t n = 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -208,12 +209,54 @@ static const char *closest_option(const struct option *opts, const char *arg)
 	return best;
 }
 
+/* --output FILE is written to a temporary file beside it, renamed over FILE once complete:
+ * a full disk or a killed run never leaves a truncated report where CI looks for one. */
+static FILE *open_output(const char *path, char **tmp)
+{
+	*tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		int saved = errno;
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+		return NULL;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask); /* what fopen() would have made; mkstemp() makes 0600 */
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		int saved = errno;
+		close(fd);
+		unlink(*tmp);
+		errno = saved;
+	}
+	return f;
+}
+
+static int finish_output(FILE *f, const char *tmp, const char *path)
+{
+	int failed = fsync(fileno(f)) != 0 && errno != EINVAL;
+	if (fclose(f) != 0)
+		failed = 1;
+	if (!failed && rename(tmp, path) != 0)
+		failed = 1;
+	if (failed) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+	}
+	return failed;
+}
+
 struct lint_cli {
 	const char *format, *output, *config, *select, *ignore, *stdin_name, *fail_on;
 	int pg_version; /* 0: not given */
 	int assume_tx;  /* -1: not given */
 	int no_config;
 	int framework; /* enum framework, or -1 to detect */
+	unsigned plan_flags; /* PLAN_FOLLOW_SYMLINKS */
 	const char *since, *baseline, *write_baseline;
 	int staged;
 	const char *db, *schema; /* the schema source: a database, or a schema file */
@@ -279,7 +322,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -299,6 +342,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
+		{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "drift", no_argument, NULL, OPT_DRIFT },
@@ -330,6 +374,7 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_BASELINE: cli.baseline = optarg; break;
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
+		case OPT_FOLLOW_SYMLINKS: cli.plan_flags |= PLAN_FOLLOW_SYMLINKS; break;
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
 				return usage_error("%s", error_message());
@@ -400,7 +445,7 @@ static int cmd_lint(int argc, char **argv)
 		cli.framework = (int)configured;
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
-		   opts.n_exclude);
+		   opts.n_exclude, cli.plan_flags);
 	int trouble = plan.errors > 0;
 	char cwd[4096];
 	if (plan.errors && getcwd(cwd, sizeof(cwd)))
@@ -536,18 +581,28 @@ static int cmd_lint(int argc, char **argv)
 	}
 
 	FILE *out = stdout;
-	if (cli.output && !(out = fopen(cli.output, "w"))) {
+	char *tmp_output = NULL;
+	if (cli.output && !(out = open_output(cli.output, &tmp_output))) {
 		fprintf(stderr, "pgsieve: cannot write '%s': %s\n", cli.output, strerror(errno));
 		trouble = 1;
 	} else {
 		struct report_options ro = { 0, PGSIEVE_VERSION, PGSIEVE_URL };
 		ro.color = out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR");
-		if (reporter(out, &run, &ro) != 0 || fflush(out) != 0) {
-			fprintf(stderr, "pgsieve: cannot write the report: %s\n", strerror(errno));
+		int failed = reporter(out, &run, &ro) != 0 || fflush(out) != 0;
+		if (out != stdout && !failed)
+			failed = finish_output(out, tmp_output, cli.output);
+		else if (out != stdout) {
+			int saved = errno;
+			fclose(out);
+			unlink(tmp_output);
+			errno = saved;
+		}
+		if (failed) {
+			fprintf(stderr, "pgsieve: cannot write the report%s%s%s: %s\n", cli.output ? " to '" : "",
+				cli.output ? cli.output : "", cli.output ? "'" : "", strerror(errno));
 			trouble = 1;
 		}
-		if (out != stdout)
-			fclose(out);
+		free(tmp_output);
 	}
 
 	enum severity worst = lint_run_max_severity(&run, NULL);
@@ -592,6 +647,14 @@ int main(int argc, char **argv)
 		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
 	} else {
 		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status, diff)", cmd);
+	}
+	/* rules, explain, --help, --version, schema dump...: output that cannot be written (a full
+	 * disk, a closed descriptor) is an error for every command, not only for lint */
+	int werr = fflush(stdout) != 0 ? errno : 0;
+	if (werr || ferror(stdout)) {
+		if (status != EXIT_TROUBLE)
+			fprintf(stderr, "pgsieve: cannot write the output: %s\n", werr ? strerror(werr) : "a write failed");
+		status = EXIT_TROUBLE;
 	}
 	schema_norm_release_caches();
 	sql_shutdown();

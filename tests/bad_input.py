@@ -178,11 +178,12 @@ def case_binary(tmp):
     data = bytes(range(1, 256)) * 40 + b'\x00' + os.urandom(4096)
     write(os.path.join(d, 'blob.sql'), data)
     r = run(['blob.sql'], d)
-    # the first NUL is byte 10200, after 40 runs of bytes 1..255 that each hold one newline: line
-    # 41, column 182 (the 245 bytes after the newline hold 64 UTF-8 continuation bytes)
-    expect_finding('binary file', r, 'invalid-input', 41, 182, ('NUL',))
+    # the first NUL is byte 10200, after 40 runs of bytes 1..255 that each hold two line ends (LF
+    # and a lone CR): line 81, column 179 (the 242 bytes after the CR hold 64 UTF-8 continuation
+    # bytes)
+    expect_finding('binary file', r, 'invalid-input', 81, 179, ('NUL',))
     r = run(['-'], d, stdin=data)
-    expect_finding('binary on standard input', r, 'invalid-input', 41, 182, ('NUL',))
+    expect_finding('binary on standard input', r, 'invalid-input', 81, 179, ('NUL',))
 
 
 def case_nul(tmp):

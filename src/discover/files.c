@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +16,21 @@
 char *file_read(const char *path, size_t *len)
 {
 	int is_stdin = !strcmp(path, "-");
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO without a writer would wait forever; fstat() then refuses
+	 * whatever is not a regular file before anything is read from it */
+	int fd = is_stdin ? -1 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = is_stdin ? stdin : fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
 		error("cannot open '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	struct stat st;
-	if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (!is_stdin && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
-		error("cannot read '%s': it is a directory", path);
+		error("cannot read '%s': it is %s, not a regular file", path,
+		      S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
 		return NULL;
 	}
 	size_t cap = 64 * 1024, n = 0;

@@ -33,9 +33,45 @@ static int excluded(const char *path, char *const *exclude, size_t n)
 	return 0;
 }
 
+static const char *special_kind(mode_t mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" : S_ISCHR(mode) ? "a character device"
+	     : S_ISBLK(mode) ? "a block device" : S_ISDIR(mode) ? "a directory" : "not a regular file";
+}
+
+/* Whether path may be read: a regular file (a FIFO would block the read forever) and, unless
+ * symbolic links may be followed, inside the tree given on the command line (a *.sql link to a
+ * secret file elsewhere would be quoted in messages). Says why not on stderr. */
+static int readable_here(struct plan *plan, const char *path)
+{
+	if (strmap_has(&plan->skipped, path))
+		return 0;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return 1; /* reading it reports why it cannot be read */
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "pgsieve: warning: skipping '%s': %s, not a regular file\n", path,
+			special_kind(st.st_mode));
+		strmap_put(&plan->skipped, path, NULL);
+		return 0;
+	}
+	if (plan->follow_symlinks || !plan->root)
+		return 1;
+	char canon[PATH_MAX];
+	size_t n = strlen(plan->root);
+	if (realpath(path, canon) && (!strncmp(canon, plan->root, n) && (canon[n] == '/' || !strcmp(plan->root, "/"))))
+		return 1;
+	fprintf(stderr, "pgsieve: warning: skipping '%s': a symbolic link leads out of '%s' (--follow-symlinks "
+		"reads it)\n", path, plan->root);
+	strmap_put(&plan->skipped, path, NULL);
+	return 0;
+}
+
 static void add_item(struct plan *plan, const struct migration *m, const struct migration_part *part,
 		     const char *path, int is_down, int report, enum framework fw)
 {
+	if (strcmp(path, "-") && !(part && part->text) && !readable_here(plan, path))
+		return;
 	XGROW(plan->items, plan->n + 1, plan->cap);
 	struct plan_item *it = &plan->items[plan->n++];
 	it->migration = m;
@@ -241,7 +277,8 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 				}
 			} else if (pass == 1 && S_ISDIR(sub.st_mode)) {
 				walk(plan, path, -1, &here, &sub, exclude, n_exclude);
-			} else if (pass == 0 && S_ISREG(sub.st_mode) && len > 4 && !strcmp(names[i] + len - 4, ".sql")) {
+			} else if (pass == 0 && !S_ISDIR(sub.st_mode) && len > 4 && !strcmp(names[i] + len - 4, ".sql")) {
+				/* a FIFO or socket named *.sql is skipped with a warning there */
 				add_item(plan, NULL, NULL, path, 0, 1, FW_SQL);
 			}
 			free(path);
@@ -277,10 +314,18 @@ static char *set_root(const char *path, int forced, enum framework *fw)
 	return parent;
 }
 
+/* The canonical directory of a path argument, or NULL: what files must stay in. */
+static void set_tree(struct plan *plan, const char *dir)
+{
+	free(plan->root);
+	plan->root = realpath(dir, NULL);
+}
+
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
-		char *const *exclude, size_t n_exclude)
+		char *const *exclude, size_t n_exclude, unsigned flags)
 {
 	memset(plan, 0, sizeof(*plan));
+	plan->follow_symlinks = (flags & PLAN_FOLLOW_SYMLINKS) != 0;
 	char **done = xcalloc(npaths + 1, sizeof(char *)); /* file arguments already covered */
 	for (size_t i = 0; i < npaths; i++) {
 		const char *path = paths[i];
@@ -297,6 +342,7 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			set_tree(plan, path);
 			walk(plan, path, forced, NULL, &st, exclude, n_exclude);
 			continue;
 		}
@@ -304,6 +350,7 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 			continue;
 		enum framework fw;
 		char *parent = set_root(path, forced, &fw);
+		set_tree(plan, parent);
 		/* Every file argument in the same directory is reported from one set; the other
 		 * migrations of the directory are read for context, in the framework's order (for
 		 * plain SQL, name order). */
@@ -368,6 +415,8 @@ void plan_release(struct plan *plan)
 		free(plan->sets[i]);
 	}
 	free(plan->sets);
+	free(plan->root);
+	strmap_release(&plan->skipped);
 	memset(plan, 0, sizeof(*plan));
 }
 

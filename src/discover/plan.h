@@ -30,11 +30,20 @@ struct plan {
 	struct plan_item *items;
 	size_t n, cap;
 	int errors; /* paths that could not be read, already reported on stderr */
+	int follow_symlinks; /* PLAN_FOLLOW_SYMLINKS was given */
+	char *root; /* while building: the canonical directory of the path argument being read */
+	struct strmap skipped; /* paths skipped with a warning, so that it is given once */
 };
 
-/* forced: the framework from --framework or the config (-1 to detect). */
+/* --follow-symlinks: read files whose symbolic links lead out of the tree given */
+enum { PLAN_FOLLOW_SYMLINKS = 1 };
+
+/* forced: the framework from --framework or the config (-1 to detect). Files that are not
+ * regular (FIFOs, sockets, devices) are skipped with a warning on stderr, and so are files
+ * whose path leads, through a symbolic link, out of the directory given (or, for a file
+ * given, out of its migration set's directory) unless flags has PLAN_FOLLOW_SYMLINKS. */
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
-		char *const *exclude, size_t n_exclude);
+		char *const *exclude, size_t n_exclude, unsigned flags);
 void plan_release(struct plan *plan);
 
 /* Keeps reporting only the parts whose file is in `changed` (canonical absolute paths, as

@@ -11,9 +11,12 @@
 
 /* Workflow command escaping: message data escapes %, CR and LF; property values also escape
  * ':' and ','. */
-static void escape(struct strbuf *sb, const char *s, int property)
+static void escape(struct strbuf *sb, const char *raw, int property)
 {
-	for (; *s; s++) {
+	/* control characters other than CR and LF (a terminal escape in a file name) as \xNN */
+	struct strbuf plain = STRBUF_INIT;
+	report_add_printable(&plain, raw, 0);
+	for (const char *s = strbuf_str(&plain); *s; s++) {
 		switch (*s) {
 		case '%': strbuf_addstr(sb, "%25"); break;
 		case '\r': strbuf_addstr(sb, "%0D"); break;
@@ -33,6 +36,7 @@ static void escape(struct strbuf *sb, const char *s, int property)
 		default: strbuf_addch(sb, *s);
 		}
 	}
+	strbuf_release(&plain);
 }
 
 static const char *command(enum severity s)

@@ -21,7 +21,7 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 		const struct finding *f = &run->findings[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "type", json_string("issue"));
-		json_object_set_new(j, "description", json_string(f->message));
+		json_object_set_new(j, "description", report_json_text(f->message));
 		json_object_set_new(j, "check_name", json_string(f->rule->id));
 		json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
 		json_object_set_new(j, "severity", json_string(gitlab_severity(f->severity)));
@@ -38,7 +38,7 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 		while (path[0] == '.' && path[1] == '/')
 			path += 2;
 		json_t *loc = json_object();
-		json_object_set_new(loc, "path", json_string(path));
+		json_object_set_new(loc, "path", report_json_text(path));
 		json_object_set_new(loc, "lines", lines);
 		json_object_set_new(j, "location", loc);
 		json_array_append_new(arr, j);

@@ -17,9 +17,9 @@ static json_t *finding_json(const void *ud, size_t i)
 	json_object_set_new(j, "rule", json_string(f->rule->id));
 	json_object_set_new(j, "severity", json_string(severity_name(f->severity)));
 	json_object_set_new(j, "category", json_string(f->rule->category));
-	json_object_set_new(j, "message", json_string(f->message));
+	json_object_set_new(j, "message", report_json_text(f->message));
 	json_object_set_new(j, "help", f->help ? json_string(f->help) : json_null());
-	json_object_set_new(j, "file", json_string(run->files[f->file].path));
+	json_object_set_new(j, "file", report_json_text(run->files[f->file].path));
 	json_object_set_new(j, "line", json_integer(f->line));
 	json_object_set_new(j, "column", json_integer(f->column));
 	json_object_set_new(j, "end_line", json_integer(f->end_line));
@@ -47,7 +47,7 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 	size_t statements = 0;
 	for (size_t i = 0; i < run->nfiles; i++) {
 		json_t *fj = json_object();
-		json_object_set_new(fj, "path", json_string(run->files[i].path));
+		json_object_set_new(fj, "path", report_json_text(run->files[i].path));
 		json_object_set_new(fj, "statements", json_integer((json_int_t)run->files[i].nstatements));
 		const struct lint_file *lf = &run->files[i];
 		json_object_set_new(fj, "framework", json_string(lf->framework ? lf->framework : "sql"));

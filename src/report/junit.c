@@ -2,15 +2,18 @@
  * element per finding at or above warning (info findings go to system-out). */
 #include "report/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lint/registry.h"
 
 /* In an attribute (attr) a parser turns a literal tab, CR or LF into a space, and anywhere it
  * turns CR LF into LF, so those go out as character references to arrive as they were. */
-static void xml_escape(FILE *out, const char *s, int attr)
+static void xml_escape(FILE *out, const char *raw, int attr)
 {
-	for (; *s; s++) {
+	/* a file name need not be UTF-8, which the document says it is */
+	char *text = report_utf8(raw);
+	for (const char *s = text; *s; s++) {
 		switch (*s) {
 		case '\r': fputs("&#13;", out); break;
 		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
@@ -22,12 +25,15 @@ static void xml_escape(FILE *out, const char *s, int attr)
 		case '\'': fputs("&apos;", out); break;
 		default:
 			/* XML 1.0 allows no control characters but tab, LF and CR */
-			if ((unsigned char)*s < 0x20)
-				fputc(' ', out);
+			if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7F)
+				fprintf(out, "\\x%02X", (unsigned char)*s);
+			else if (!strncmp(s, "\xEF\xBF\xBE", 3) || !strncmp(s, "\xEF\xBF\xBF", 3)) /* U+FFFE, U+FFFF */
+				s += 2, fputs("\xEF\xBF\xBD", out);
 			else
 				fputc(*s, out);
 		}
 	}
+	free(text);
 }
 
 int report_junit(FILE *out, const struct lint_run *run, const struct report_options *o)

@@ -1,10 +1,56 @@
 #include "report/report.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
+
+char *report_utf8(const char *s)
+{
+	size_t len = strlen(s), bad;
+	if (utf8_valid(s, len, &bad))
+		return xstrdup(s);
+	struct strbuf sb = STRBUF_INIT;
+	while (!utf8_valid(s, len, &bad)) {
+		strbuf_add(&sb, s, bad);
+		strbuf_addstr(&sb, "\xEF\xBF\xBD");
+		s += bad + 1;
+		len -= bad + 1;
+	}
+	strbuf_add(&sb, s, len);
+	return strbuf_detach(&sb);
+}
+
+json_t *report_json_text(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *clean = report_utf8(s);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_string("");
+}
+
+void report_add_printable(struct strbuf *sb, const char *s, int newline_too)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+		if (c1) {
+			strbuf_addf(sb, "\\x%02X", p[1]);
+			p++;
+		} else if ((*p < 0x20 && *p != '\t' && (newline_too || (*p != '\n' && *p != '\r'))) || *p == 0x7F) {
+			strbuf_addf(sb, "\\x%02X", *p);
+		} else {
+			strbuf_addch(sb, (char)*p);
+		}
+	}
+}
 
 static const struct {
 	const char *name;

@@ -51,6 +51,17 @@ int report_dump_json(FILE *out, const json_t *root, size_t flags);
 int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 			   json_t *(*make)(const void *ud, size_t i), const void *ud);
 
+/* Text from outside (file names, identifiers) made safe for a format. report_utf8: a malloc'd
+ * copy that is valid UTF-8, each invalid byte replaced by U+FFFD (file names need not be
+ * UTF-8; JSON and XML must be). report_json_text: the same as a JSON string, never null.
+ * report_add_printable: appended to sb with control characters (C0 but tab, DEL, C1) written
+ * as \xNN, so that no terminal escape sequence or line break from a name reaches a terminal
+ * or a CI log; newline_too: LF and CR as well, else they are kept. */
+char *report_utf8(const char *s);
+json_t *report_json_text(const char *s);
+struct strbuf;
+void report_add_printable(struct strbuf *sb, const char *s, int newline_too);
+
 /* The URL of a rule's documentation page. Returns a malloc'd string. */
 char *report_rule_doc_url(const struct report_options *o, const char *rule_id);
 

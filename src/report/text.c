@@ -5,6 +5,7 @@
 #include "report/report.h"
 
 #include "lint/registry.h"
+#include "util/strbuf.h"
 
 static const char *severity_colour(enum severity s)
 {
@@ -22,14 +23,25 @@ int report_text(FILE *out, const struct lint_run *run, const struct report_optio
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *dim = o->color ? "\033[2m" : "";
+	/* names come from files and migrations: no escape sequence of theirs reaches the terminal */
+	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
 	for (size_t i = 0; i < run->nfindings; i++) {
 		const struct finding *f = &run->findings[i];
-		fprintf(out, "%s%s:%u:%u:%s %s%s:%s %s %s[%s]%s\n", bold, run->files[f->file].path, f->line,
-			f->column, reset, o->color ? severity_colour(f->severity) : "", severity_name(f->severity),
-			reset, f->message, dim, f->rule->id, reset);
-		if (f->help)
-			fprintf(out, "  help: %s\n", f->help);
+		strbuf_reset(&path);
+		strbuf_reset(&msg);
+		report_add_printable(&path, run->files[f->file].path, 1);
+		report_add_printable(&msg, f->message, 1);
+		fprintf(out, "%s%s:%u:%u:%s %s%s:%s %s %s[%s]%s\n", bold, strbuf_str(&path), f->line, f->column, reset,
+			o->color ? severity_colour(f->severity) : "", severity_name(f->severity), reset,
+			strbuf_str(&msg), dim, f->rule->id, reset);
+		if (f->help) {
+			strbuf_reset(&msg);
+			report_add_printable(&msg, f->help, 1);
+			fprintf(out, "  help: %s\n", strbuf_str(&msg));
+		}
 	}
+	strbuf_release(&path);
+	strbuf_release(&msg);
 	size_t counts[4];
 	lint_run_max_severity(run, counts);
 	size_t statements = 0;

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <pg_query.h>
 #include <protobuf-c/protobuf-c.h>
@@ -1019,8 +1020,183 @@ static int parse_with_thread(const char *text, size_t len, uint32_t offset, size
 	return rc;
 }
 
+/* ---- what psql reads but the server never sees ----
+ *
+ * A migration written for psql (pg_dump's output among them) may hold meta-commands (\i,
+ * \set, \connect, \gexec...) and COPY ... FROM stdin followed by its data lines up to a line
+ * "\.". Neither is SQL: parsed as such, the data lines are syntax errors that swallow the
+ * statements after them. They are blanked (spaces, line ends kept, so every position stays
+ * the same) in a copy the parser reads. A meta-command that sends the query buffer (\g,
+ * \gexec, \gset, \gx, \crosstabview, \watch) ends the statement before it, as ';' would. A
+ * lexer of its own, small: quotes, dollar quotes and comments, so that a backslash in them is
+ * left alone. */
+
+static int ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+	       (unsigned char)c >= 0x80;
+}
+
+static void blank(char *t, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (t[i] != '\n' && t[i] != '\r')
+			t[i] = ' ';
+}
+
+static size_t line_end(const char *t, size_t n, size_t i)
+{
+	while (i < n && t[i] != '\n' && t[i] != '\r')
+		i++;
+	return i;
+}
+
+static size_t next_line(const char *t, size_t n, size_t i)
+{
+	i = line_end(t, n, i);
+	if (i < n && t[i] == '\r')
+		i++;
+	if (i < n && t[i] == '\n')
+		i++;
+	return i;
+}
+
+/* Whether t[from..to) is COPY ... FROM STDIN (words compared without case). */
+static int copy_from_stdin(const char *t, size_t from, size_t to)
+{
+	int words = 0, saw_from = 0;
+	for (size_t i = from; i < to;) {
+		if (!ident_char(t[i]) || t[i] == '$') {
+			i++;
+			continue;
+		}
+		size_t b = i;
+		while (i < to && ident_char(t[i]))
+			i++;
+		size_t len = i - b;
+		words++;
+		if (words == 1 && !(len == 4 && !strncasecmp(t + b, "copy", 4)))
+			return 0;
+		if (len == 5 && !strncasecmp(t + b, "stdin", 5) && saw_from)
+			return 1;
+		saw_from = len == 4 && !strncasecmp(t + b, "from", 4);
+	}
+	return 0;
+}
+
+/* A copy of text[0..len) with psql's meta-commands and COPY data in [offset, offset + n)
+ * blanked, or NULL when there is none. */
+static char *blank_psql(const char *text, size_t len, size_t offset, size_t n)
+{
+	if (!memchr(text + offset, '\\', n))
+		return NULL;
+	char *t = xmalloc(len + 1);
+	memcpy(t, text, len);
+	t[len] = '\0';
+	n += offset;
+	size_t stmt = offset; /* where the statement being read starts */
+	int changed = 0, pending = 0;
+	for (size_t i = offset; i < n;) {
+		char c = t[i];
+		if (c == '-' && i + 1 < n && t[i + 1] == '-') {
+			i = line_end(t, n, i);
+		} else if (c == '/' && i + 1 < n && t[i + 1] == '*') {
+			int depth = 1;
+			for (i += 2; i < n && depth; i++) {
+				if (t[i] == '/' && i + 1 < n && t[i + 1] == '*')
+					depth++, i++;
+				else if (t[i] == '*' && i + 1 < n && t[i + 1] == '/')
+					depth--, i++;
+			}
+		} else if (c == '\'' || c == '"') {
+			int escapes = c == '\'' && i > 0 && (t[i - 1] == 'E' || t[i - 1] == 'e') &&
+				      (i < 2 || !ident_char(t[i - 2]));
+			pending = 1;
+			for (i++; i < n; i++) {
+				if (escapes && t[i] == '\\') {
+					i++;
+				} else if (t[i] == c) {
+					if (i + 1 < n && t[i + 1] == c)
+						i++;
+					else
+						break;
+				}
+			}
+			i++;
+		} else if (c == '$' && (i == 0 || !ident_char(t[i - 1]))) {
+			size_t e = i + 1;
+			while (e < n && ident_char(t[e]) && t[e] != '$' && !(e == i + 1 && t[e] >= '0' && t[e] <= '9'))
+				e++;
+			pending = 1;
+			if (e < n && t[e] == '$') {
+				size_t tag = e + 1 - i;
+				const char *close = NULL;
+				for (size_t k = e + 1; k + tag <= n; k++)
+					if (t[k] == '$' && !memcmp(t + k, t + i, tag)) {
+						close = t + k;
+						break;
+					}
+				i = close ? (size_t)(close - t) + tag : n;
+			} else {
+				i = e;
+			}
+		} else if (c == '\\') {
+			size_t end = line_end(t, n, i);
+			const char *cmd = t + i + 1;
+			int sends = pending && (*cmd == 'g' || !strncmp(cmd, "crosstabview", 12) || !strncmp(cmd, "watch", 5));
+			blank(t, i, end);
+			if (sends) {
+				t[i] = ';';
+				pending = 0;
+				stmt = i + 1;
+			}
+			changed = 1;
+			i = end;
+		} else if (c == ';') {
+			int copy = copy_from_stdin(t, stmt, i);
+			i++;
+			stmt = i;
+			pending = 0;
+			if (copy) { /* the data: the rest of this line is ignored, then lines up to "\." */
+				size_t d = next_line(t, n, i);
+				while (d < n) {
+					size_t e = line_end(t, n, d), next = next_line(t, n, d);
+					int last = e - d >= 2 && t[d] == '\\' && t[d + 1] == '.';
+					blank(t, d, e);
+					d = next;
+					if (last)
+						break;
+				}
+				changed = 1;
+				i = stmt = d;
+			}
+		} else {
+			if (!strchr(" \t\r\n\f\v", c))
+				pending = 1;
+			i++;
+		}
+	}
+	if (!changed) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int parse_region_plain(const char *text, size_t len, uint32_t offset, size_t n,
+			      const struct sql_callbacks *cb);
+
 int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 		     const struct sql_callbacks *cb)
+{
+	char *plain = blank_psql(text, len, offset, n);
+	int rc = parse_region_plain(plain ? plain : text, len, offset, n, cb);
+	free(plain);
+	return rc;
+}
+
+static int parse_region_plain(const char *text, size_t len, uint32_t offset, size_t n,
+			      const struct sql_callbacks *cb)
 {
 	if (n > PIPE_BYTES) {
 		int rc = parse_with_thread(text, len, offset, n, cb);

@@ -16,7 +16,8 @@ void srcmap_init(struct srcmap *map, const char *text, size_t len)
 	XGROW(map->line_starts, 1, cap);
 	map->line_starts[map->nlines++] = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\n') {
+		/* LF, CR LF and a lone CR (old Mac files) each end a line */
+		if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
 			XGROW(map->line_starts, map->nlines + 1, cap);
 			map->line_starts[map->nlines++] = (uint32_t)(i + 1);
 		}

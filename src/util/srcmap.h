@@ -1,6 +1,6 @@
 /* Byte offsets to 1-based lines and columns. Columns count characters (UTF-8 code points), as
- * SARIF's "unicodeCodePoints" column kind and editors expect; a CR LF pair ends one line, and a
- * CR before LF is not counted as a column. */
+ * SARIF's "unicodeCodePoints" column kind and editors expect; LF, a CR LF pair and a lone CR
+ * each end one line, and a CR before LF is not counted as a column. */
 #ifndef PGSIEVE_SRCMAP_H
 #define PGSIEVE_SRCMAP_H
 

@@ -87,10 +87,11 @@ static void test_crlf(void)
 	CHECK_POS(t, 11, 4, 1);
 	CHECK_POS(t, 12, 4, 2); /* end */
 
-	/* a CR not followed by LF is an ordinary character, and at the end of the text too */
+	/* a CR not followed by LF ends a line too (old Mac files), at the end of the text as well */
 	const char *u = "a\rb\r";
-	CHECK_POS(u, 2, 1, 3);
-	CHECK_POS(u, 4, 1, 5);
+	CHECK_POS(u, 1, 1, 2);
+	CHECK_POS(u, 2, 2, 1);
+	CHECK_POS(u, 4, 3, 1);
 
 	/* multibyte after CRLF */
 	const char *v = "x\r\n\xc3\xa9y";

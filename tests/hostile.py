@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Hostile input and output (issue 20): what a pull request from a stranger, or an unlucky
+disk, can put in front of pgsieve. Every run has a deadline of its own here (a hang fails the
+case, it does not stall the suite), and every case failed before the change it tests.
+
+usage: hostile.py PATH/TO/pgsieve [CASE...]
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+PGSIEVE = None
+passed = failed = 0
+DEADLINE = 30
+
+
+def check(ok, what, detail=''):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print('FAIL %s%s' % (what, ('\n    ' + str(detail).replace('\n', '\n    ')) if detail else ''))
+    return ok
+
+
+class Run:
+    def __init__(self, status, out, err, seconds):
+        self.status, self.out, self.err, self.seconds = status, out, err, seconds
+
+    def __str__(self):
+        return 'exit %s in %.1f s; stderr: %s; stdout: %r' % (self.status, self.seconds, self.err[:400],
+                                                                self.out[:400])
+
+    @property
+    def json(self):
+        try:
+            return json.loads(self.out)
+        except ValueError:
+            return None
+
+
+def run(args, cwd=None, timeout=DEADLINE, env=None, stdout=None, raw=False):
+    """pgsieve ARGS with a deadline: a run that does not end in time is killed and reported."""
+    start = time.monotonic()
+    try:
+        p = subprocess.run([PGSIEVE] + args, cwd=cwd, capture_output=stdout is None, stdout=stdout,
+                           stderr=subprocess.PIPE if stdout is not None else None,
+                           stdin=subprocess.DEVNULL, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return Run('hung (killed after %d s)' % timeout, '', '', timeout)
+    dec = (lambda b: b) if raw else (lambda b: (b or b'').decode('utf-8', 'replace'))
+    return Run(p.returncode, dec(p.stdout), (p.stderr or b'').decode('utf-8', 'replace'), time.monotonic() - start)
+
+
+def fresh(tmp, name):
+    d = os.path.join(tmp, name)
+    os.makedirs(d)
+    return d
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+# ---- files that are not files, links that leave the tree ----
+
+def case_fifo(tmp):
+    d = fresh(tmp, 'fifo')
+    write(os.path.join(d, '001_ok.sql'), 'CREATE TABLE t (id int);\n')
+    os.mkfifo(os.path.join(d, '002_pipe.sql'))
+    r = run(['lint', '--no-config', '--format', 'json', d])
+    check(r.status == 0, 'a FIFO in a linted directory: skipped, the rest linted (exit 0)', r)
+    check("skipping" in r.err and '002_pipe.sql' in r.err and 'FIFO' in r.err,
+          'a FIFO in a linted directory: a warning names it', r)
+    r = run(['lint', '--no-config', '--format', 'json', os.path.join(d, '002_pipe.sql')])
+    check(isinstance(r.status, int) and r.status != 1 and 'FIFO' in r.err, 'a FIFO given as a path: no hang, a warning', r)
+    gm = fresh(tmp, 'fifo-golang-migrate')
+    write(os.path.join(gm, '1_a.up.sql'), 'CREATE TABLE a (id int);\n')
+    write(os.path.join(gm, '1_a.down.sql'), 'DROP TABLE a;\n')
+    os.mkfifo(os.path.join(gm, '2_b.up.sql'))
+    write(os.path.join(gm, '2_b.down.sql'), 'SELECT 1;\n')
+    r = run(['lint', '--no-config', '--format', 'json', '--framework', 'golang-migrate', gm])
+    check(isinstance(r.status, int) and r.status in (0, 1) and 'FIFO' in r.err,
+          'a FIFO in a golang-migrate directory: no hang, a warning', r)
+    r = run(['schema', 'dump', '--schema', os.path.join(d, '002_pipe.sql')])
+    check(r.status == 2 and 'FIFO' in r.err, 'a FIFO as --schema: no hang, exit 2', r)
+
+
+def case_symlink_out(tmp):
+    secret = write(os.path.join(tmp, 'outside', 'secret.txt'), 'TOP-SECRET-TOKEN-42 lorem ipsum\n')
+    d = fresh(tmp, 'links')
+    write(os.path.join(d, '001_ok.sql'), 'CREATE TABLE t (id int);\n')
+    os.symlink(secret, os.path.join(d, '002_leak.sql'))
+    os.makedirs(os.path.join(d, 'sub'))
+    os.symlink(os.path.join(d, '001_ok.sql'), os.path.join(d, 'sub', '003_inside.sql'))
+    for fmt in ('text', 'json', 'sarif', 'github', 'gitlab', 'junit'):
+        r = run(['lint', '--no-config', '--format', fmt, d])
+        check('TOP-SECRET' not in r.out + r.err, 'a symlink out of the tree (%s): its content is not shown' % fmt, r)
+        check(r.status == 0, 'a symlink out of the tree (%s): skipped (exit 0)' % fmt, r)
+    r = run(['lint', '--no-config', d])
+    check('002_leak.sql' in r.err and '--follow-symlinks' in r.err, 'a symlink out of the tree: a warning', r)
+    check('003_inside.sql' not in r.err, 'a symlink inside the tree is followed silently', r)
+    r = run(['lint', '--no-config', os.path.join(d, '002_leak.sql')])
+    check('TOP-SECRET' not in r.out + r.err, 'a symlink out of the tree given as a path: not followed', r)
+    r = run(['lint', '--no-config', '--format', 'json', '--follow-symlinks', d])
+    check(r.status == 1 and '002_leak.sql' in r.out and 'TOP' in r.out, '--follow-symlinks follows it (and lints the file)', r)
+
+
+# ---- what psql reads but the server never sees ----
+
+def case_psql(tmp):
+    d = fresh(tmp, 'psql')
+    path = write(os.path.join(d, '001_dump.sql'),
+                 'CREATE TABLE t (a int, b text);\n'
+                 'COPY public.t (a, b) FROM stdin;\n'
+                 '1\tfoo\n'
+                 '2\tbar; DROP TABLE x\n'
+                 '\\.\n'
+                 '\\set ON_ERROR_STOP on\n'
+                 '\\i other.sql\n'
+                 "SELECT format('SELECT %L', E'a\\\\b') \\gexec\n"
+                 'ALTER TABLE big ADD COLUMN c int NOT NULL;\n')
+    r = run(['lint', '--no-config', '--format', 'json', path])
+    j = r.json or {}
+    rules = [f['rule'] for f in j.get('findings', [])]
+    check('syntax-error' not in rules, 'COPY data and meta-commands are not syntax errors', r)
+    check('add-column-required' in rules, 'the statement after them is linted', r)
+    hits = [f for f in j.get('findings', []) if f['rule'] == 'add-column-required']
+    check(hits and hits[0]['line'] == 9, 'its line is right', hits)
+    check(j.get('files', [{}])[0].get('statements') == 4, 'four statements (COPY and the \\gexec query included)', r)
+
+
+def case_lone_cr(tmp):
+    d = fresh(tmp, 'cr')
+    path = write(os.path.join(d, '001_mac.sql'),
+                 'CREATE TABLE t (id int);\rSELECT 1;\rALTER TABLE big ADD COLUMN c int NOT NULL;\r')
+    r = run(['lint', '--no-config', '--format', 'json', path])
+    hits = [f for f in (r.json or {}).get('findings', []) if f['rule'] == 'add-column-required']
+    check(hits and (hits[0]['line'], hits[0]['column']) == (3, 34), 'lone CR line ends: line 3, column 34', r)
+
+
+# ---- names that are not text ----
+
+def case_odd_names(tmp):
+    d = fresh(tmp, 'names')
+    bad = os.path.join(d.encode(), b'001_\xff\xfe_caf\xe9.sql')
+    with open(bad, 'wb') as f:
+        f.write(b'ALTER TABLE big ADD COLUMN c int NOT NULL;\n')
+    esc = os.path.join(d.encode(), b'002_\x1b[31mred\x07.sql')
+    with open(esc, 'wb') as f:
+        f.write(b'ALTER TABLE big2 ADD COLUMN c int NOT NULL;\n')
+    r = run(['lint', '--no-config', '--format', 'json', d])
+    j = r.json or {}
+    check(j and all(isinstance(f.get('file'), str) for f in j['findings']) and
+          len([f for f in j['findings'] if f['rule'] == 'add-column-required']) == 2,
+          'JSON: a file name that is not UTF-8 is a string, never null', r)
+    check(j and all(isinstance(f.get('path'), str) for f in j['files']), 'JSON: files[].path is a string', r)
+    check(j and any('\ufffd' in (f.get('file') or '') for f in j['findings']), 'JSON: invalid bytes become U+FFFD', r)
+    r = run(['lint', '--no-config', '--format', 'gitlab', d])
+    try:
+        g = json.loads(r.out)
+    except ValueError:
+        g = None
+    check(g and all(isinstance(i.get('location', {}).get('path'), str) for i in g), 'GitLab: location.path is a string', r)
+    r = run(['lint', '--no-config', '--format', 'junit', d], raw=True)
+    import xml.dom.minidom
+    try:
+        xml.dom.minidom.parseString(r.out)
+        ok = True
+    except Exception as e:  # noqa: BLE001
+        ok = False
+        r.err += ' / ' + str(e)
+    check(ok, 'JUnit: well-formed XML with such names', r)
+    for fmt in ('text', 'github'):
+        r = run(['lint', '--no-config', '--format', fmt, d], raw=True)
+        check(b'\x1b' not in r.out and b'\x07' not in r.out, '%s: no raw control character from a name' % fmt, r)
+        check(b'\\x1B[31mred' in r.out, '%s: the escape is shown as \\x1B' % fmt, r)
+
+
+# ---- plans that quote paths ----
+
+def case_diff_comment(tmp):
+    d = fresh(tmp, 'diff')
+    a = write(os.path.join(d, 'a.sql'), 'CREATE TABLE victim (id int);\n')
+    weird = os.path.join(d, 'b\nDROP TABLE public.victim;\r--.sql')
+    write(weird, 'CREATE TABLE victim (id int);\nCREATE TABLE other (id int);\n')
+    for from_, to in ((weird, a), (a, weird)):
+        r = run(['diff', '--format', 'sql', '--from', from_, '--to', to])
+        live = [ln for ln in r.out.replace('\r', '\n').split('\n') if ln.strip() and not ln.startswith('--')]
+        check(r.status == 0 and not any('victim' in ln for ln in live),
+              'diff --format sql: a path with line breaks stays in comments', '%s\n%s' % (r, live))
+
+
+# ---- output that cannot be written ----
+
+def case_full_disk(tmp):
+    d = fresh(tmp, 'full')
+    mig = write(os.path.join(d, '001.sql'), 'CREATE TABLE t (id int);\n')
+    for args in (['rules'], ['rules', '--format', 'json'], ['explain', 'add-column-required'], ['--help'],
+                 ['--version'], ['schema', 'dump', '--schema', mig], ['schema', 'dump', d],
+                 ['lint', '--no-config', mig], ['diff', '--from', mig, '--to', mig]):
+        with open('/dev/full', 'wb') as full:
+            r = run(args, stdout=full)
+        check(r.status == 2 and 'cannot write' in r.err, '%s to a full disk: exit 2 with a message' % ' '.join(args), r)
+    out = os.path.join(d, 'report.json')
+    write(out, 'previous report\n')
+    r = run(['lint', '--no-config', '--format', 'json', '--output', out, mig])
+    check(r.status == 0 and json.load(open(out))['summary'], '--output writes the report', r)
+    check(not [f for f in os.listdir(d) if f.startswith('report.json.')], '--output leaves no temporary file', r)
+    ro = fresh(tmp, 'readonly-out')
+    target = os.path.join(ro, 'r.json')
+    write(target, 'previous report\n')
+    os.chmod(ro, 0o555)
+    if os.geteuid() != 0:
+        r = run(['lint', '--no-config', '--format', 'json', '--output', target, mig])
+        check(r.status == 2 and open(target).read() == 'previous report\n',
+              '--output that cannot be written: exit 2, the old file untouched', r)
+    os.chmod(ro, 0o755)
+
+
+CASES = {
+    'fifo': case_fifo, 'symlink-out': case_symlink_out, 'psql': case_psql, 'lone-cr': case_lone_cr,
+    'odd-names': case_odd_names, 'diff-comment': case_diff_comment, 'full-disk': case_full_disk,
+}
+
+
+def main():
+    global PGSIEVE
+    PGSIEVE = os.path.abspath(sys.argv[1])
+    only = sys.argv[2:]
+    tmp = tempfile.mkdtemp(prefix='pgsieve-hostile-')
+    try:
+        for name, fn in CASES.items():
+            if not only or name in only:
+                fn(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
