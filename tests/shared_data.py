@@ -19,9 +19,9 @@ def required():
 
 def _missing(path, what):
     if required():
-        return 'FAIL %s is missing: %s (../shared beside the clone holds it; CI=true or ' \
+        return 'FAIL %s not found: %s (../shared beside the clone holds it; CI=true or ' \
                'PGSIEVE_REQUIRE_SHARED=1 requires it)' % (what, path)
-    return 'SKIP %s is missing: %s (../shared beside the clone holds it; only the project\'s CI ' \
+    return 'SKIP %s not found: %s (../shared beside the clone holds it; only the project\'s CI ' \
            'machines have it)' % (what, path)
 
 
