@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "lint/run.h"
+#include "util/strbuf.h"
 
 struct report_options {
 	int color;                /* ANSI colour (text only; a terminal without NO_COLOR) */
@@ -51,6 +52,25 @@ int report_dump_json(FILE *out, const json_t *root, size_t flags);
 int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 			   json_t *(*make)(const void *ud, size_t i), const void *ud);
 
+/* Writes an item's text straight into out, as jansson would dump make()'s object for it with
+ * JSON_INDENT(2) | JSON_PRESERVE_ORDER, every line after `indent`; returns -1, having written
+ * nothing, when it cannot (a string that is not valid UTF-8: jansson drops such a member, and
+ * make() then decides). Must only read ud. */
+typedef int (*report_json_write_fn)(const void *ud, size_t i, struct strbuf *out, const char *indent);
+
+/* report_dump_json_items() with write() trying each item first, make() only where it fails.
+ * The findings' objects and jansson's dump of them were a quarter of a JSON report's time. */
+int report_dump_json_items_direct(FILE *out, json_t *root, const char *key, size_t n,
+				  json_t *(*make)(const void *ud, size_t i), report_json_write_fn write,
+				  const void *ud);
+
+/* Appends s as jansson dumps a string (quoted; '"', '\\' and control characters escaped, the
+ * rest as it is); -1, with nothing appended, when s is not valid UTF-8 (json_string() refuses
+ * it). */
+int report_json_add_string(struct strbuf *out, const char *s);
+/* Appends n as jansson dumps an integer. */
+void report_json_add_int(struct strbuf *out, long long n);
+
 /* Text from outside (file names, identifiers) made safe for a format. report_utf8: a malloc'd
  * copy that is valid UTF-8, each invalid byte replaced by U+FFFD (file names need not be
  * UTF-8; JSON and XML must be). report_json_text: the same as a JSON string, never null.
@@ -59,7 +79,6 @@ int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
  * or a CI log; newline_too: LF and CR as well, else they are kept. */
 char *report_utf8(const char *s);
 json_t *report_json_text(const char *s);
-struct strbuf;
 void report_add_printable(struct strbuf *sb, const char *s, int newline_too);
 
 /* The URL of a rule's documentation page. Returns a malloc'd string. */
