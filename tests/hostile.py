@@ -226,9 +226,41 @@ def case_full_disk(tmp):
     os.chmod(ro, 0o755)
 
 
+# ---- limits of pgsieve's own ----
+
+def case_limits(tmp):
+    d = fresh(tmp, 'limits')
+    # PostgreSQL 15 runs this (checked on the tests' server): past pgsieve's tree limit, it is
+    # info, never "PostgreSQL rejects this statement"
+    path = write(os.path.join(d, '001_chain.sql'), 'SELECT ' + '+'.join(['1'] * 4000) + ';\n'
+                 'ALTER TABLE big ADD COLUMN c int NOT NULL;\n')
+    r = run(['lint', '--no-config', '--format', 'json', path])
+    fs = (r.json or {}).get('findings', [])
+    check(not [f for f in fs if f['rule'] == 'syntax-error'], 'a 4,000-term chain is no syntax error', r)
+    na = [f for f in fs if f['rule'] == 'not-analysed']
+    check(na and na[0]['severity'] == 'info' and 'could not analyse' in na[0]['message'],
+          'a 4,000-term chain: not-analysed, info', r)
+    check([f for f in fs if f['rule'] == 'add-column-required'], 'the statement after it is linted', r)
+    cfg = write(os.path.join(d, 'deep.yml'), 'select: ' + '[' * 100000 + ']' * 100000 + '\n')
+    r = run(['lint', '--config', cfg, path], timeout=10)
+    check(r.status == 2 and 'nested more than' in r.err and 'deep.yml:1' in r.err,
+          'a 100,000-deep YAML nesting: refused at once with its line', r)
+
+
+def case_python_hint(tmp):
+    here = os.path.dirname(os.path.abspath(__file__))
+    tree = os.path.join(here, '..', 'fixtures', 'frameworks', 'alembic')
+    env = dict(os.environ, PGSIEVE_PYTHON='/nonexistent/python9')
+    env.pop('PGSIEVE_ALEMBIC_STATIC', None)
+    r = run(['lint', '--no-config', tree], env=env)
+    check(r.status == 2 and 'PGSIEVE_PYTHON' in r.err and '/nonexistent/python9' in r.err,
+          'PGSIEVE_PYTHON naming a missing program: the hint is printed', r)
+
+
 CASES = {
     'fifo': case_fifo, 'symlink-out': case_symlink_out, 'psql': case_psql, 'lone-cr': case_lone_cr,
     'odd-names': case_odd_names, 'diff-comment': case_diff_comment, 'full-disk': case_full_disk,
+    'limits': case_limits, 'python-hint': case_python_hint,
 }
 
 

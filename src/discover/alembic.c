@@ -440,10 +440,13 @@ int alembic_load(const char *dir, struct migration_set *set)
 	if (!python || !*python)
 		python = "python3";
 	const char *argv[] = { python, helper, dir, NULL };
-	int status;
+	int status = 0;
 	size_t len;
 	char *out = proc_capture(argv, &status, &len);
 	free(helper);
+	if (!out && status == 127) /* not found: the hint below, not proc_capture's bare message */
+		return error("cannot read the Alembic migrations in '%s': '%s' cannot be run (set "
+			     "PGSIEVE_PYTHON to a Python 3 interpreter)", dir, python);
 	if (!out)
 		return -1;
 	if (status != 0) {

@@ -58,7 +58,8 @@ static unsigned char *rule_settings(struct lint_options *o)
  * file that does not parse is never clean. */
 static int reports_broken_input(size_t i)
 {
-	return rule_registry[i] == &rule_syntax_error || rule_registry[i] == &rule_invalid_input;
+	return rule_registry[i] == &rule_syntax_error || rule_registry[i] == &rule_invalid_input ||
+	       rule_registry[i] == &rule_not_analysed;
 }
 
 static void recompute_severities(struct lint_options *o)
@@ -754,6 +755,35 @@ static size_t line_at(const char *text, size_t len, size_t offset)
 	return line;
 }
 
+/* libyaml builds a document of any depth, and took 25 s on 100,000 nested flow brackets before
+ * the loader could say the key is unknown: a configuration is a mapping of lists and scalars,
+ * so flow nesting deeper than this is refused before libyaml sees it. */
+enum { CONFIG_MAX_DEPTH = 64 };
+
+/* The first place where [ and { (outside quotes and comments) nest deeper than
+ * CONFIG_MAX_DEPTH, or len when they never do. */
+static size_t too_deep_at(const char *text, size_t len)
+{
+	size_t depth = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+			while (i < len && text[i] != '\n')
+				i++;
+		} else if (c == '\'' || c == '"') {
+			for (i++; i < len && text[i] != c; i++)
+				if (c == '"' && text[i] == '\\')
+					i++;
+		} else if (c == '[' || c == '{') {
+			if (++depth > CONFIG_MAX_DEPTH)
+				return i;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return len;
+}
+
 static int yaml_failure(const char *path, const yaml_parser_t *p, const char *text, size_t len)
 {
 	size_t line = p->error == YAML_READER_ERROR ? line_at(text, len, p->problem_offset)
@@ -910,6 +940,12 @@ int config_load(const char *path, struct lint_options *o)
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int status = -1, have_doc = 0;
+	size_t deep = too_deep_at(text, len);
+	if (deep < len) {
+		error("%s:%zu: lists and mappings nested more than %d deep; the configuration is a mapping of "
+		      "lists and values", path, line_at(text, len, deep), CONFIG_MAX_DEPTH);
+		goto out;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		error("%s: cannot start the YAML parser (out of memory)", path);
 		goto out;

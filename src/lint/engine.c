@@ -1029,6 +1029,16 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		if (ctx->src->context_only)
 			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
+		if (st->beyond_limits) {
+			/* pgsieve's own limit, not the server's: PostgreSQL may well run it */
+			add_finding(ctx, &rule_not_analysed, st->error_offset, sql_stmt_token_end(st, st->error_offset),
+				    lint_printf(ctx, "pgsieve could not analyse this statement (%s); PostgreSQL may "
+						"run it, but none of pgsieve's checks did", msg),
+				    "review this statement by hand: pgsieve's limits keep its memory and stack "
+				    "bounded, and a statement past them is not checked at all",
+				    msg);
+			return 0;
+		}
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
 			    sql_stmt_token_end(st, st->error_offset), syntax_message(ctx, msg),
 			    syntax_help(ctx, msg), msg);

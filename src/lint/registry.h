@@ -20,7 +20,7 @@ size_t rule_index(const struct rule *rule);
 const char *rule_doc(const struct rule *rule);
 
 /* The rules the engine itself reports. */
-extern const struct rule rule_syntax_error, rule_unused_suppression, rule_invalid_input;
+extern const struct rule rule_syntax_error, rule_unused_suppression, rule_invalid_input, rule_not_analysed;
 /* The engine keeps the models this rule compares (lint_undo_models()) only when it runs. */
 extern const struct rule rule_downgrade_not_inverse;
 

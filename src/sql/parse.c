@@ -531,8 +531,8 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 	uint32_t refused_at = UINT32_MAX;
 
 	if (scanned && (refused_at = chain_limit_exceeded(tk, MAX_CHAINED_OPERATORS)) != UINT32_MAX)
-		refused = arena_printf(&mem, "stack depth limit exceeded: more than %d operators "
-				       "chained or nested in one expression", MAX_CHAINED_OPERATORS);
+		refused = arena_printf(&mem, "more than %d operators chained or nested in one expression",
+				       MAX_CHAINED_OPERATORS);
 	else
 		sql_capture_parse(buf, &mem, MAX_TREE_DEPTH, &cap);
 	PgQueryProtobufParseResult pr = cap.result;
@@ -540,8 +540,7 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 	    (cap.too_deep ||
 	     (!cap.tree && tree_too_deep((const uint8_t *)pr.parse_tree.data, pr.parse_tree.len,
 					 &pg_query__parse_result__descriptor, MAX_TREE_DEPTH))))
-		refused = arena_printf(&mem, "stack depth limit exceeded: the statement's tree "
-				       "nests more than %d levels deep", MAX_TREE_DEPTH);
+		refused = arena_printf(&mem, "its tree nests more than %d levels deep", MAX_TREE_DEPTH);
 
 	if ((pr.error || refused) && mode == PIECE_TRY) {
 		pg_query_free_protobuf_parse_result(pr);
@@ -569,6 +568,7 @@ static int parse_scanned(struct parser *p, uint32_t base, size_t n, const char *
 		if (refused) {
 			st.error_offset = refused_at != UINT32_MAX ? refused_at : st.start;
 			st.error_message = refused;
+			st.beyond_limits = 1;
 		} else {
 			st.error_offset = error_offset(buf, n, base, pr.error->cursorpos, st.start);
 			st.error_message = arena_strdup(&mem, pr.error->message);
@@ -709,10 +709,10 @@ static int deliver_oversized(struct parser *p, uint32_t start, size_t n, uint32_
 	st.end = end;
 	st.base = start;
 	st.error_offset = error_at != UINT32_MAX ? error_at : s;
+	st.beyond_limits = !message;
 	st.error_message = message ? arena_strdup(&p->arena, message)
-			: arena_printf(&p->arena, "statement too large to analyse: %zu MiB, more than the "
-				       "%d MiB pgsieve parses in one statement", n >> 20,
-				       MAX_STATEMENT_BYTES >> 20);
+			: arena_printf(&p->arena, "%zu MiB, more than the %d MiB pgsieve parses in one statement",
+				       n >> 20, MAX_STATEMENT_BYTES >> 20);
 	int rc = deliver(p, &none, &st);
 	retire(p, &p->arena);
 	return rc;

@@ -41,6 +41,9 @@ struct sql_stmt {
 	/* For a statement that does not parse: */
 	uint32_t error_offset;
 	const char *error_message;
+	/* not parsed for a limit of pgsieve's own (nesting, chain length, size), which says
+	 * nothing about whether PostgreSQL accepts the statement */
+	int beyond_limits;
 	/* The statement's tokens (comments excluded), absolute byte offsets, in order. */
 	const struct sql_token *tokens;
 	size_t ntokens;

@@ -52,7 +52,7 @@ char *proc_capture(const char *const argv[], int *status, size_t *len)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	if (*status == 127) {
+	if (*status == 127) { /* *status stays 127, for a caller's hint */
 		strbuf_release(&out);
 		error("cannot run '%s': not found", argv[0]);
 		return NULL;

@@ -7,7 +7,8 @@
 
 /* Runs argv[0] (searched in PATH) with argv, stdin from /dev/null, and returns its standard
  * output (malloc'd, NUL-terminated) with *status set to its exit status; its standard error
- * goes to ours. Returns NULL with error() set when it cannot be started. */
+ * goes to ours. Returns NULL with error() set when it cannot be started (*status is then 127 when the program
+ * was not found). */
 char *proc_capture(const char *const argv[], int *status, size_t *len);
 
 #endif
