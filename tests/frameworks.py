@@ -179,6 +179,97 @@ TREES = {
     }),
 }
 
+# The runners described since issue 11: each tree has a table created in its first migration
+# (whose down drops it: linted as part of the up, drop-table would fire), an index built
+# CONCURRENTLY under the runner's no-transaction directive (fine), a migration without a down,
+# CONCURRENTLY in a migration the runner wraps (not-in-transaction) and a plain CREATE INDEX on
+# the table created earlier (create-index-blocking: the table exists by then).
+RUNNER_RULES = FRAMEWORK_RULES | {'drop-table', 'create-index-blocking'}
+RUNNER_TREES = {
+    'goose': ({
+        ('00001_create_users.sql', 'up'): ('goose', T, True),
+        ('00001_create_users.sql', 'down'): ('goose', T, None),
+        ('00002_users_email_idx.sql', 'up'): ('goose', N, True),
+        ('00002_users_email_idx.sql', 'down'): ('goose', N, None),
+        ('00003_users_name.sql', 'up'): ('goose', T, False),
+        ('00004_users_name_idx.sql', 'up'): ('goose', T, True),
+        ('00005_users_created_idx.sql', 'up'): ('goose', T, True),
+    }, {
+        ('missing-downgrade', '00003_users_name.sql', 1),
+        ('not-in-transaction', '00004_users_name_idx.sql', 2),
+        ('create-index-blocking', '00005_users_created_idx.sql', 3),
+    }),
+    'sql-migrate': ({
+        ('1_create_users.sql', 'up'): ('sql-migrate', T, True),
+        ('1_create_users.sql', 'down'): ('sql-migrate', T, None),
+        ('2_users_email_idx.sql', 'up'): ('sql-migrate', N, True),
+        ('2_users_email_idx.sql', 'down'): ('sql-migrate', N, None),
+        ('3_users_name.sql', 'up'): ('sql-migrate', T, False),
+        ('4_users_name_idx.sql', 'up'): ('sql-migrate', T, True),
+        ('10_users_created_idx.sql', 'up'): ('sql-migrate', T, True),
+    }, {
+        ('missing-downgrade', '3_users_name.sql', 1),
+        ('not-in-transaction', '4_users_name_idx.sql', 2),
+        ('create-index-blocking', '10_users_created_idx.sql', 2),
+    }),
+    'tern': ({
+        ('001_create_users.sql', 'up'): ('tern', T, True),
+        ('001_create_users.sql', 'down'): ('tern', T, None),
+        ('002_users_email_idx.sql', 'up'): ('tern', N, True),
+        ('002_users_email_idx.sql', 'down'): ('tern', N, None),
+        ('003_users_name.sql', 'up'): ('tern', T, False),
+        ('004_users_name_idx.sql', 'up'): ('tern', T, True),
+        ('005_users_created_idx.sql', 'up'): ('tern', T, True),
+    }, {
+        ('missing-downgrade', '003_users_name.sql', 1),
+        ('not-in-transaction', '004_users_name_idx.sql', 1),
+        ('create-index-blocking', '005_users_created_idx.sql', 1),
+    }),
+    'node-pg-migrate': ({
+        ('1700000000001_create-users.sql', 'up'): ('node-pg-migrate', T, True),
+        ('1700000000001_create-users.sql', 'down'): ('node-pg-migrate', T, None),
+        ('1700000000002_users-email-idx.sql', 'up'): ('node-pg-migrate', T, True),
+        ('1700000000003_users-name.sql', 'up'): ('node-pg-migrate', T, False),
+        ('1700000000004_users-created-idx.sql', 'up'): ('node-pg-migrate', T, True),
+    }, {
+        # a SQL migration has no way out of node-pg-migrate's transaction
+        ('not-in-transaction', '1700000000002_users-email-idx.sql', 2),
+        ('not-in-transaction', '1700000000002_users-email-idx.sql', 5),
+        ('missing-downgrade', '1700000000003_users-name.sql', 1),
+        ('create-index-blocking', '1700000000004_users-created-idx.sql', 2),
+    }),
+    'sqlx': ({
+        ('migrations/20240101000000_create_users.up.sql', 'up'): ('sqlx', T, None),
+        ('migrations/20240101000000_create_users.down.sql', 'down'): ('sqlx', T, None),
+        ('migrations/20240102000000_users_email_idx.sql', 'up'): ('sqlx', I, None),
+        ('migrations/20240104000000_users_name_idx.sql', 'up'): ('sqlx', T, None),
+        ('migrations/20240105000000_users_flags.sql', 'up'): ('sqlx', I, None),
+        ('migrations/20240106000000_users_created_idx.sql', 'up'): ('sqlx', T, None),
+    }, {
+        ('not-in-transaction', 'migrations/20240104000000_users_name_idx.sql', 1),
+        # -- no-transaction still sends the file as one query: two statements, one transaction
+        ('not-in-transaction', 'migrations/20240105000000_users_flags.sql', 3),
+        ('create-index-blocking', 'migrations/20240106000000_users_created_idx.sql', 1),
+    }),
+}
+
+# Plain SQL directives: `-- pgsieve: no-transaction` and `-- pgsieve: transaction` decide over
+# --assume-in-transaction; a file without one follows it.
+SQL_DIRECTIVE_FILES = ['001_orders_customer_idx.sql', '002_orders_created_idx.sql', '003_orders_status_idx.sql']
+
+
+def test_runner_trees(root):
+    for tree, (files, findings) in RUNNER_TREES.items():
+        check_tree(root, tree, files, findings, rules=RUNNER_RULES)
+    a, b, c = SQL_DIRECTIVE_FILES
+    for assume, modes, extra in ((False, (N, T, W), set()),
+                                 (True, (N, T, T), {('not-in-transaction', c, 1)})):
+        files = {(f, 'up'): ('sql', m, None) for f, m in zip(SQL_DIRECTIVE_FILES, modes)}
+        findings = {('not-in-transaction', b, 2)} | extra
+        check_tree(root, 'sql-directives', files, findings, what='sql-directives%s' % (' (assumed)' if assume else ''),
+                   args=['--assume-in-transaction'] if assume else [])
+
+
 ALEMBIC_FILES = ['1a0000000001_create_accounts.py', '2b0000000002_accounts_plan.py',
                  '3c0000000003_accounts_email_index.py', '4d0000000004_merge_plan_and_email_index.py',
                  '5e0000000005_accounts_status.py', '6f0000000006_rename_and_batch.py']
@@ -195,9 +286,9 @@ def line_of(path, needle, nth=1):
     raise AssertionError('%s: no line contains %r' % (path, needle))
 
 
-def check_tree(root, tree, files, findings, env=None, what=None):
+def check_tree(root, tree, files, findings, env=None, what=None, rules=FRAMEWORK_RULES, args=()):
     what = what or tree
-    p, out = lint([tree], root, env)
+    p, out = lint(list(args) + [tree], root, env)
     if not check(out is not None, '%s: lints (exit %d)' % (what, p.returncode), p.stderr):
         return None
     got_files = {}
@@ -209,7 +300,7 @@ def check_tree(root, tree, files, findings, env=None, what=None):
               'got %s' % (got_files.get(key),))
     got = set()
     for f in out['findings']:
-        if f['rule'] in FRAMEWORK_RULES:
+        if f['rule'] in rules:
             rel = f['file'][len(tree) + 1:] if f['file'].startswith(tree + '/') else f['file']
             got.add((f['rule'], rel, f['line']))
     check(got == findings, '%s: framework findings' % what,
@@ -221,6 +312,7 @@ def test_trees(fixtures, py):
     root = os.path.join(fixtures, 'frameworks')
     for tree, (files, findings) in TREES.items():
         check_tree(root, tree, files, findings)
+    test_runner_trees(root)
 
     # Alembic: a branch and its merge, autocommit_block, op.execute outside it, downgrade() pass
     # and raise (the files as `alembic revision` wrote them, bodies edited)

@@ -52,13 +52,22 @@ int framework_has_downs(enum framework fw)
 enum framework migrations_detect(const char *dir)
 {
 	/* by rank: the layouts that say the most about themselves first (a sqitch.plan, an
-	 * alembic.ini) and those that only name their files last */
-	for (int rank = 1; rank <= FW_COUNT; rank++) {
-		for (int i = 0; i < FW_COUNT; i++) {
-			const char *why = NULL;
-			if (registry[i]->detect_rank == rank && registry[i]->detect(dir, &why))
-				return (enum framework)i;
+	 * alembic.ini) and those that only name their files or mark their lines last */
+	int order[FW_COUNT], n = 0;
+	for (int i = 0; i < FW_COUNT; i++) {
+		if (!registry[i]->detect_rank)
+			continue;
+		int k = n++;
+		while (k > 0 && registry[order[k - 1]]->detect_rank > registry[i]->detect_rank) {
+			order[k] = order[k - 1];
+			k--;
 		}
+		order[k] = i;
+	}
+	for (int k = 0; k < n; k++) {
+		const char *why = NULL;
+		if (registry[order[k]]->detect(dir, &why))
+			return (enum framework)order[k];
 	}
 	return FW_SQL;
 }

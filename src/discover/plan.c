@@ -371,6 +371,25 @@ void plan_release(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* Plain SQL: `-- pgsieve: no-transaction` or `-- pgsieve: transaction` among the comment lines
+ * above the first statement says how the file is run, whatever --assume-in-transaction says
+ * (for runners pgsieve does not know). */
+static void plain_sql_directive(struct lint_source *src)
+{
+	const char *rest;
+	size_t n;
+	uint32_t from = src->has_region ? src->region_offset : 0;
+	size_t len = src->has_region ? src->region_len : src->len;
+	if (layout_header_line(src->text + from, len, "-- pgsieve:", &rest, &n) < 0)
+		return;
+	while (n && (*rest == ' ' || *rest == '\t'))
+		rest++, n--;
+	if (n == 14 && !strncmp(rest, "no-transaction", 14))
+		src->tx = LINT_TX_NONE;
+	else if (n == 11 && !strncmp(rest, "transaction", 11))
+		src->tx = LINT_TX_WRAPPED;
+}
+
 void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		      struct lint_source *src)
 {
@@ -386,6 +405,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 			expected = 0;
 		src->has_down = expected ? m->down.path != NULL : -1;
 	}
+	if (it->fw == FW_SQL && src->text)
+		plain_sql_directive(src);
 	if (!p)
 		return;
 	if (p->text) {
@@ -401,6 +422,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);
+	src->down_help = f->down_help;
+	src->down_consequence = f->down_consequence;
 	if (f->runs_alone)
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))
