@@ -251,6 +251,51 @@ RUNNER_TREES = {
         ('not-in-transaction', 'migrations/20240105000000_users_flags.sql', 3),
         ('create-index-blocking', 'migrations/20240106000000_users_created_idx.sql', 1),
     }),
+    'atlas': ({
+        ('20240101000000_create_users.sql', 'up'): ('atlas', T, None),
+        ('20240102000000_users_email_idx.sql', 'up'): ('atlas', N, None),
+        ('20240103000000_users_name.sql', 'up'): ('atlas', T, None),
+        ('20240104000000_users_created_idx.sql', 'up'): ('atlas', T, None),
+    }, {
+        ('not-in-transaction', '20240103000000_users_name.sql', 2),
+        ('create-index-blocking', '20240104000000_users_created_idx.sql', 1),
+    }),
+    'graphile-migrate': ({
+        ('migrations/committed/000001.sql', 'up'): ('graphile-migrate', T, None),
+        ('migrations/committed/000002.sql', 'up'): ('graphile-migrate', I, None),
+        ('migrations/committed/000003.sql', 'up'): ('graphile-migrate', T, None),
+        ('migrations/current.sql', 'up'): ('graphile-migrate', T, None),
+    }, {
+        ('not-in-transaction', 'migrations/committed/000003.sql', 4),
+        # current.sql is the pending migration, after the committed ones
+        ('create-index-blocking', 'migrations/current.sql', 2),
+    }),
+    'drizzle': ({
+        ('drizzle/0000_create_users.sql', 'up'): ('drizzle', T, None),
+        ('drizzle/0001_users_name.sql', 'up'): ('drizzle', T, None),
+        ('drizzle/0002_users_created_idx.sql', 'up'): ('drizzle', T, None),
+    }, {
+        ('not-in-transaction', 'drizzle/0001_users_name.sql', 2),
+        ('create-index-blocking', 'drizzle/0002_users_created_idx.sql', 1),
+        # not in meta/_journal.json: never run (its DROP TABLE is not linted as a migration)
+        ('migration-graph', 'drizzle/0003_orphan.sql', 1),
+    }),
+    'sql-pairs': ({
+        ('V0001.CreateUsers.up.sql', 'up'): ('sql-pairs', W, True),
+        ('V0001.CreateUsers.down.sql', 'down'): ('sql-pairs', W, None),
+        ('V0002.UsersEmailIdx.up.sql', 'up'): ('sql-pairs', N, False),
+        ('V0010.UsersCreatedIdx.up.sql', 'up'): ('sql-pairs', W, True),
+        ('V0010.UsersCreatedIdx.down.sql', 'down'): ('sql-pairs', W, None),
+    }, {
+        ('missing-downgrade', 'V0002.UsersEmailIdx.up.sql', 1),
+        ('create-index-blocking', 'V0010.UsersCreatedIdx.up.sql', 1),
+    }),
+    # one folder per database: only postgres/ is linted (MySQL and SQLite syntax never reaches
+    # the PostgreSQL parser), and the others are named on stderr
+    'per-database': ({
+        ('migrations/postgres/000001_create_users.up.sql', 'up'): ('golang-migrate', I, True),
+        ('migrations/postgres/000001_create_users.down.sql', 'down'): ('golang-migrate', I, None),
+    }, set()),
 }
 
 # Plain SQL directives: `-- pgsieve: no-transaction` and `-- pgsieve: transaction` decide over
@@ -260,7 +305,24 @@ SQL_DIRECTIVE_FILES = ['001_orders_customer_idx.sql', '002_orders_created_idx.sq
 
 def test_runner_trees(root):
     for tree, (files, findings) in RUNNER_TREES.items():
-        check_tree(root, tree, files, findings, rules=RUNNER_RULES)
+        out = check_tree(root, tree, files, findings, rules=RUNNER_RULES)
+        if out is not None:
+            fws = {v[0] for v in files.values()}
+            check(all(f['framework'] in fws for f in out['files']), '%s: every file is read as %s' % (tree, fws),
+                  [(f['path'], f['framework']) for f in out['files']])
+            check(not any(f['rule'] == 'syntax-error' for f in out['findings']), '%s: no syntax error' % tree)
+    p, _ = lint(['per-database'], root)
+    for db, name in (('mysql', 'MySQL'), ('sqlite', 'SQLite')):
+        check("left out 'per-database/migrations/%s': %s migrations" % (db, name) in p.stderr and
+              "'postgres' is the PostgreSQL one" in p.stderr, 'per-database: %s/ is named as left out' % db, p.stderr)
+    # two runners' layouts in one directory: the one tried first is taken, and the note says so
+    p, out = lint(['ambiguous'], root)
+    check("'ambiguous' has both dbmate's layout" in p.stderr and "goose's" in p.stderr and
+          'it is read as dbmate' in p.stderr, 'ambiguous: detection says what it chose and why', p.stderr)
+    check(out is not None and {f['framework'] for f in out['files']} == {'dbmate'}, 'ambiguous: read as dbmate')
+    p, out = lint(['--framework', 'goose', 'ambiguous'], root)
+    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr,
+          'ambiguous: --framework goose overrides detection', p.stderr)
     a, b, c = SQL_DIRECTIVE_FILES
     for assume, modes, extra in ((False, (N, T, W), set()),
                                  (True, (N, T, T), {('not-in-transaction', c, 1)})):

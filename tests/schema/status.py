@@ -713,6 +713,82 @@ def test_node_pg_migrate(pg, tmp):
                  "1700000000003_orders-n": "pending"}, "1700000000003_orders-n.sql")
 
 
+def test_atlas(pg, tmp):
+    files = {
+        "atlas.sum": "h1:x=\n",
+        "20240101000000_accounts.sql": "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
+        "20240102000000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, n int);\n",
+        "20240103000000_orders_n.sql": "ALTER TABLE orders ALTER COLUMN n SET NOT NULL;\n",
+    }
+    # the revisions table of cmd/atlas/internal/migrate/ent/migrate/schema.go, in the schema
+    # atlas_schema_revisions; a row per file, applied of total statements
+    ddl = ("CREATE SCHEMA atlas_schema_revisions;"
+           "CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (version character varying NOT NULL PRIMARY KEY, "
+           "description character varying NOT NULL, type bigint NOT NULL DEFAULT 2, applied bigint NOT NULL DEFAULT 0, "
+           "total bigint NOT NULL DEFAULT 0, executed_at timestamptz NOT NULL, execution_time bigint NOT NULL, "
+           "error text NULL, error_stmt text NULL, hash character varying NOT NULL, partial_hashes jsonb NULL, "
+           "operator_version character varying NOT NULL);"
+           "INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, type, applied, total, "
+           "executed_at, execution_time, hash, operator_version) VALUES "
+           "('20240101000000', 'accounts', 2, 1, 1, now(), 1000, 'h1', 'Atlas CLI v0.28.0'), "
+           "('20240102000000', 'orders', 2, 1, 1, now(), 1000, 'h2', 'Atlas CLI v0.28.0');")
+    d, dsn = runner_case(pg, tmp, "atlas", files, ddl,
+                         "CREATE TABLE accounts (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, n int);",
+                         {"20240101000000": "applied", "20240102000000": "applied", "20240103000000": "pending"},
+                         "20240103000000_orders_n.sql")
+    pg.psql("INSERT INTO atlas_schema_revisions.atlas_schema_revisions (version, description, type, applied, total, "
+            "executed_at, execution_time, error, hash, operator_version) VALUES ('20240103000000', 'orders_n', 2, 0, 1, "
+            "now(), 10, 'column \"n\" contains null values', 'h3', 'Atlas CLI v0.28.0')", dbname="atlas")
+    doc = status(d, dsn)
+    check("atlas: applied < total is failed", states(doc).get("20240103000000") == "failed", states(doc))
+
+
+def test_graphile(pg, tmp):
+    files = {
+        "migrations/committed/000001.sql": "--! Previous: -\n--! Hash: sha1:aa\n\n"
+                                           "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
+        "migrations/committed/000002.sql": "--! Previous: sha1:aa\n--! Hash: sha1:bb\n\n"
+                                           "CREATE TABLE orders (id bigint PRIMARY KEY, n int);\n",
+        "migrations/current.sql": "-- Enter migration here\nALTER TABLE orders ALTER COLUMN n SET NOT NULL;\n",
+    }
+    # src/migration.ts _migrateMigrationSchema, and runStringMigration's migration-insert
+    ddl = ("create schema if not exists graphile_migrate;"
+           "create table if not exists graphile_migrate.migrations (hash text primary key, previous_hash text "
+           "references graphile_migrate.migrations, filename text not null, date timestamptz not null default now());"
+           "insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('sha1:aa', null, '000001.sql');"
+           "insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('sha1:bb', 'sha1:aa', '000002.sql');")
+    runner_case(pg, tmp, "graphile-migrate", files, ddl,
+                "CREATE TABLE accounts (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, n int);",
+                {"000001.sql": "applied", "000002.sql": "applied", "current.sql": "pending"}, "current.sql")
+
+
+def test_drizzle(pg, tmp):
+    journal = {"version": "7", "dialect": "postgresql", "entries": [
+        {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_accounts", "breakpoints": True},
+        {"idx": 1, "version": "7", "when": 1704153600000, "tag": "0001_orders", "breakpoints": True},
+        {"idx": 2, "version": "7", "when": 1704240000000, "tag": "0002_orders_n", "breakpoints": True}]}
+    files = {
+        "drizzle/meta/_journal.json": json.dumps(journal),
+        "drizzle/0000_accounts.sql": "CREATE TABLE \"accounts\" (\"id\" bigint PRIMARY KEY);\n",
+        "drizzle/0001_orders.sql": "CREATE TABLE \"orders\" (\"id\" bigint PRIMARY KEY, \"n\" integer);\n",
+        "drizzle/0002_orders_n.sql": "ALTER TABLE \"orders\" ALTER COLUMN \"n\" SET NOT NULL;\n",
+    }
+    # drizzle-orm pg-core/dialect.ts PgDialect.migrate: the table, and a row (hash, created_at =
+    # the journal entry's when) per migration it ran
+    rows = ""
+    for e in journal["entries"][:2]:
+        digest = sha256(files["drizzle/%s.sql" % e["tag"]].encode())
+        rows += ('insert into "drizzle"."__drizzle_migrations" ("hash", "created_at") values (\'%s\', %d);'
+                 % (digest, e["when"]))
+    ddl = ('CREATE SCHEMA IF NOT EXISTS "drizzle";'
+           'CREATE TABLE IF NOT EXISTS "drizzle"."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, '
+           'created_at bigint);' + rows)
+    runner_case(pg, tmp, "drizzle", files, ddl,
+                'CREATE TABLE "accounts" ("id" bigint PRIMARY KEY); CREATE TABLE "orders" ("id" bigint PRIMARY KEY, "n" integer);',
+                {"1704067200000": "applied", "1704153600000": "applied", "1704240000000": "pending"},
+                "0002_orders_n.sql")
+
+
 def main():
     global PGSIEVE
     PGSIEVE = os.path.abspath(sys.argv[1])
@@ -729,6 +805,9 @@ def main():
         test_sql_migrate(pg, tmp)
         test_tern(pg, tmp)
         test_node_pg_migrate(pg, tmp)
+        test_atlas(pg, tmp)
+        test_graphile(pg, tmp)
+        test_drizzle(pg, tmp)
         test_errors(pg, tmp, gm_dir)
         # nothing was written: the history tables are as the test left them
         before = pg.psql("SELECT version, dirty FROM schema_migrations", dbname="gm")

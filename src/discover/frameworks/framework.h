@@ -82,6 +82,9 @@ struct framework_desc {
 	int detect_rank;
 	/* Whether dir holds this layout; *why says what gave it away ("a sqitch.plan file"). */
 	int (*detect)(const char *dir, const char **why);
+	/* The name of a layout this one is a special case of (pop's files are golang-migrate's with
+	 * more to say): when both match, detection takes this one without a note. */
+	const char *refines;
 	/* Reads the migrations of dir into set (set->fw and set->dir are set, the rest empty).
 	 * Unreadable files are printed on stderr and counted in *errors; returns -1 with error()
 	 * when the set cannot be read at all. */

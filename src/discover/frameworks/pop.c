@@ -30,6 +30,7 @@ const struct framework_desc framework_pop = {
 	.name = "pop",
 	.detect_rank = 5,
 	.detect = detect,
+	.refines = "golang-migrate",
 	.load = load,
 	.flags = FRAMEWORK_DOWNS,
 	.down_help = "add the matching .down.sql file that undoes this migration",

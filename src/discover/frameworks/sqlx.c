@@ -85,6 +85,7 @@ const struct framework_desc framework_sqlx = {
 	.name = "sqlx",
 	.detect_rank = 5,
 	.detect = detect,
+	.refines = "golang-migrate", /* the same file names, with a Cargo.toml that names sqlx */
 	.load = load,
 	.duplicate_versions = "sqlx records migrations by version, so the second one is never run",
 	.history = {
