@@ -207,11 +207,12 @@ static void status_set_release(struct status_set *ss)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_NO_PYTHON, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
+		{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "history-table", required_argument, NULL, OPT_TABLE },
@@ -228,6 +229,7 @@ int cmd_status(int argc, char **argv)
 		switch (c) {
 		case OPT_DB: db = optarg; break;
 		case OPT_FOLLOW_SYMLINKS: plan_flags |= PLAN_FOLLOW_SYMLINKS; break;
+		case OPT_NO_PYTHON: setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1); break; /* as for lint */
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
 				return status_error("%s", error_message());

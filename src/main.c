@@ -322,7 +322,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_NO_PYTHON, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -343,6 +343,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
+		{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "drift", no_argument, NULL, OPT_DRIFT },
@@ -375,6 +376,10 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
 		case OPT_FOLLOW_SYMLINKS: cli.plan_flags |= PLAN_FOLLOW_SYMLINKS; break;
+		/* Alembic revisions read statically: none of the project's code runs (the helper
+		 * reads the variable; it is pgsieve's own, so setting it here is the flag's whole
+		 * effect) */
+		case OPT_NO_PYTHON: setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1); break;
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
 				return usage_error("%s", error_message());

@@ -257,10 +257,41 @@ def case_python_hint(tmp):
           'PGSIEVE_PYTHON naming a missing program: the hint is printed', r)
 
 
+
+def case_no_python(tmp):
+    """--no-python: a revision's module code (here: writing a marker file) never runs."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    tree = os.path.join(tmp, 'alembic')
+    shutil.copytree(os.path.join(here, '..', 'fixtures', 'frameworks', 'alembic'), tree)
+    marker = os.path.join(tmp, 'revision-ran')
+    with open(os.path.join(tree, 'migrations', 'versions', '9z0000000009_side_effect.py'), 'w') as f:
+        f.write('"""side effect"""\nfrom alembic import op\nopen(%r, "w").write("ran")\n'
+                'revision = "9z0000000009"\ndown_revision = "3c0000000003"\nbranch_labels = None\n'
+                'depends_on = None\n\n\ndef upgrade():\n    op.execute("SELECT 1")\n\n\n'
+                'def downgrade():\n    op.execute("SELECT 1")\n' % marker)
+    env = dict(os.environ)
+    env.pop('PGSIEVE_ALEMBIC_STATIC', None)
+    py = None
+    for c in (os.environ.get('PGSIEVE_PYTHON'), sys.executable, shutil.which('python3'), '/usr/bin/python3'):
+        if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
+                                                      capture_output=True).returncode == 0:
+            py = c
+            break
+    if not py:
+        print('skip no-python: no Python with Alembic and SQLAlchemy')
+        return
+    env['PGSIEVE_PYTHON'] = py
+    r = run(['lint', '--no-config', '--no-python', tree], env=env, timeout=120)
+    check(isinstance(r.status, int) and r.status in (0, 1) and not os.path.exists(marker),
+          '--no-python: no code of the revisions runs', r)
+    r = run(['lint', '--no-config', tree], env=env, timeout=120)
+    check(os.path.exists(marker), 'without --no-python the revision is imported (the test can tell)', r)
+
+
 CASES = {
     'fifo': case_fifo, 'symlink-out': case_symlink_out, 'psql': case_psql, 'lone-cr': case_lone_cr,
     'odd-names': case_odd_names, 'diff-comment': case_diff_comment, 'full-disk': case_full_disk,
-    'limits': case_limits, 'python-hint': case_python_hint,
+    'limits': case_limits, 'python-hint': case_python_hint, 'no-python': case_no_python,
 }
 
 
