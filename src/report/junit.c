@@ -25,8 +25,8 @@ static void xml_escape(FILE *out, const char *raw, int attr)
 		case '\'': fputs("&apos;", out); break;
 		default:
 			/* XML 1.0 allows no control characters but tab, LF and CR */
-			if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7F)
-				fprintf(out, "\\x%02X", (unsigned char)*s);
+			if ((unsigned char)*s < 0x20)
+				fputc(' ', out);
 			else if (!strncmp(s, "\xEF\xBF\xBE", 3) || !strncmp(s, "\xEF\xBF\xBF", 3)) /* U+FFFE, U+FFFF */
 				s += 2, fputs("\xEF\xBF\xBD", out);
 			else
