@@ -196,10 +196,9 @@ static void check_types(void)
 	CHECK_INT(type_change(&vb, &bit, v), TYPE_CHANGE_REWRITE);
 
 	/* kept rows, rebuilt indexes: the default operator class changes (checked on a server) */
-	struct sql_type citext = ty("citext", 0, 0, 0, 0), bpchar = ty("bpchar", 0, 0, 0, 0);
-	CHECK_INT(type_change(&text, &citext, v), TYPE_CHANGE_CATALOG);
-	CHECK_INT(type_change_rebuilds_indexes(&text, &citext), 1);
-	CHECK_INT(type_change_rebuilds_indexes(&citext, &vc), 1);
+	struct sql_type ci = ty("citext", 0, 0, 0, 0), bpchar = ty("bpchar", 0, 0, 0, 0);
+	CHECK_INT(type_change_rebuilds_indexes(&text, &ci), 1);
+	CHECK_INT(type_change_rebuilds_indexes(&ci, &vc), 1);
 	CHECK_INT(type_change_rebuilds_indexes(&vc10, &text), 0);
 	CHECK_INT(type_change_rebuilds_indexes(&text, &bpchar), 1);
 	CHECK_INT(type_change_rebuilds_indexes(&bit5, &vb), 1);
