@@ -218,11 +218,12 @@ const char *lint_source_note(const struct lint_ctx *ctx)
 }
 
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
-		     const struct schema_model **after)
+		     const struct schema_model **up, const struct schema_model **after)
 {
 	if (!ctx->undo_model || !ctx->run->undo_base)
 		return 0;
 	*before = ctx->run->undo_base;
+	*up = &ctx->run->model; /* a down part advances a model of its own, not the run's */
 	*after = ctx->undo_model;
 	return 1;
 }

@@ -66,11 +66,12 @@ size_t lint_statement_count(const struct lint_ctx *ctx);
 /* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */
 const char *lint_source_note(const struct lint_ctx *ctx);
 struct schema_model *lint_model(struct lint_ctx *ctx);
-/* In a down part: the model just before its up migration ran, and that model advanced by the up
- * and then by this down's statements so far (in finish(): all of them). Returns 0 when they are
- * not known (the up was not read in this run, or the down belongs to no migration). */
+/* In a down part: the model just before its up migration ran (*before), that model advanced by
+ * the up (*up), and advanced by the up and then by this down's statements so far (*after; in
+ * finish(): all of them). Returns 0 when they are not known (the up was not read in this run,
+ * or the down belongs to no migration). */
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
-		     const struct schema_model **after);
+		     const struct schema_model **up, const struct schema_model **after);
 /* The table the RangeVar names, as the model knows it before this statement, or NULL. */
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* "schema.name" of the relation the RangeVar names, as PostgreSQL resolves it before this
