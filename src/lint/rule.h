@@ -89,6 +89,19 @@ int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e);
 /* The top node of the statement being visited, and its text. */
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx);
 const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len);
+/* An identifier of the statement as written, before PostgreSQL's scanner cuts it to 63 bytes
+ * (the tree holds the cut name): folded as the scanner folds it (unquoted: ASCII lower case;
+ * quoted: without the quotes, "" as "), its length in bytes, and its `location` for
+ * lint_report(). */
+struct lint_ident_token {
+	const char *name;
+	size_t bytes;
+	int location;
+};
+/* The statement's identifiers longer than `min_bytes`, in order, at most max written to out;
+ * returns how many were written. */
+size_t lint_statement_long_identifiers(struct lint_ctx *ctx, size_t min_bytes, struct lint_ident_token *out,
+				       size_t max);
 /* The line of the statement's first token, as a finding there would report it (1-based). */
 uint32_t lint_statement_line(struct lint_ctx *ctx);
 /* Ancestors of the node being visited: 0 is its parent, NULL past the statement. */
