@@ -11,7 +11,8 @@
  * Where the model is incomplete the rule says nothing about what it could not see: a table the
  * migrations only ALTER (the model has only what they touched: schema_table.partial), and,
  * without a schema source (--db, --schema), an object the down creates that was not there after
- * the up: it most likely restores what the up dropped without pgsieve knowing it existed. */
+ * the up, unless it belongs to a table the model knew whole: it most likely restores what the up
+ * dropped without pgsieve knowing it existed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,19 @@ static int created_by_down(const struct diff *since_up, const struct diff_item *
 	return 0;
 }
 
+/* Whether the item belongs to a table the model before the up knew whole (created in what it
+ * read, not only ALTERed): then the model knew all its columns, constraints and indexes, and one
+ * the down adds is not a restoration of something unseen. */
+static int on_table_known_before(const struct schema_model *before, const struct diff_item *it)
+{
+	const struct schema_table *t = NULL;
+	if ((it->kind == DIFF_COLUMN || it->kind == DIFF_CONSTRAINT) && it->to_table)
+		t = schema_table_find(before, it->to_table->schema, it->to_table->name);
+	else if (it->kind == DIFF_INDEX && it->to)
+		t = strmap_get(&before->tables, ((const struct schema_index *)it->to)->table_key);
+	return t && !t->partial;
+}
+
 /* Drops the items about what the model could not see (see the top of the file). */
 static void drop_unseen(struct diff *d, const struct schema_model *before, const struct schema_model *up,
 			const struct schema_model *after)
@@ -95,7 +109,7 @@ static void drop_unseen(struct diff *d, const struct schema_model *before, const
 				diff_models(&since_up, up, after);
 				have_since_up = 1;
 			}
-			unseen = created_by_down(&since_up, it);
+			unseen = created_by_down(&since_up, it) && !on_table_known_before(before, it);
 		}
 		if (unseen)
 			diff_item_release(it);

@@ -132,11 +132,17 @@ static int dml_maybe_small(const PgQuery__Node *stmt)
  * DDL's own rule reports its own work on that table, except when the statement takes a weaker
  * lock than the one held (a backfill, a read, a VALIDATE CONSTRAINT, which no rule reports as
  * it is the safe form), so that the held lock is what blocks others while it runs. */
-static int same_table_counts(const struct effect *e, const struct held_lock *hl)
+static int same_table_counts(const PgQuery__Node *stmt, const struct effect *e, const struct held_lock *hl)
 {
 	if (e->lock >= hl->mode)
 		return 0;
-	return (e->flags & (EFFECT_ROWS | EFFECT_VALIDATE)) != 0;
+	if (e->flags & EFFECT_ROWS)
+		return 1;
+	/* VALIDATE CONSTRAINT, not the validation of an ADD CONSTRAINT or a unique index build,
+	 * which their own rules report */
+	size_t i = 0;
+	return stmt->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT &&
+	       sql_alter_next(stmt->alter_table_stmt, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint);
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
@@ -167,7 +173,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		for (size_t k = 0; k < h->n && !h->reported; k++) {
 			const struct held_lock *hl = &h->items[k];
 			int same = key && !strcmp(hl->key, key);
-			if (same && !same_table_counts(&e[i], hl))
+			if (same && !same_table_counts(node, &e[i], hl))
 				continue;
 			if (!same && dml && i < n && dml_maybe_small(node))
 				continue;
