@@ -791,7 +791,9 @@ static void check_versions(struct migration_set *set)
 
 int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors)
 {
+	char *env = set->env; /* chosen by the caller: which environment of an alembic.ini */
 	memset(set, 0, sizeof(*set));
+	set->env = env;
 	set->fw = fw;
 	set->dir = xstrdup(dir);
 	switch (fw) {
@@ -833,6 +835,7 @@ int migrations_load(const char *dir, enum framework fw, struct migration_set *se
 
 void migration_set_release(struct migration_set *set)
 {
+	free(set->env);
 	for (size_t i = 0; i < set->n; i++) {
 		free(set->items[i].version);
 		free(set->items[i].name);

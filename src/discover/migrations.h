@@ -47,7 +47,8 @@ struct migration_part {
 	size_t nsegments;
 	int irreversible; /* the part only raises (NotImplementedError): undoing is refused */
 	int nothing_to_undo; /* a down whose up runs no SQL (an Alembic merge revision) */
-	char *note;       /* how the part was read, when that deserves a note (static reading) */
+	char *note;       /* how the part was read, when that deserves a note */
+	int note_static;  /* note: read statically, and why; else what rendering could not know */
 	/* Flyway: no executeInTransaction in a .conf, so Flyway decides from the statements */
 	int tx_detect;
 };
@@ -83,6 +84,10 @@ struct migration_set {
 	size_t nproblems, problems_cap;
 	int downs_in_use; /* Flyway: the directory has undo scripts, so each migration wants one */
 	int partial;      /* only some of its files were named on the command line */
+	char *env;        /* Alembic: the ini section of the environment (NULL: [alembic]) */
+	/* Alembic: no revision defines a downgrade() that does something, by policy; reported
+	 * once for the set (a missing-downgrade problem), not per revision, unless require-down */
+	int no_downs;
 };
 
 /* Records a problem of the set (the strings are copied). */
@@ -93,7 +98,8 @@ void migration_set_problem(struct migration_set *set, const char *rule, const ch
 /* Detects the framework laid out directly in dir; FW_SQL when none is recognised. */
 enum framework migrations_detect(const char *dir);
 
-/* Reads the migrations of framework fw in dir, in the order the framework applies them.
+/* Reads the migrations of framework fw in dir, in the order the framework applies them
+ * (set->env, when the caller set it, is kept: the Alembic environment to read).
  * Problems (unreadable files) are printed on stderr and counted in *errors. */
 int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors);
 void migration_set_release(struct migration_set *set);
