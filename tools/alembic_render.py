@@ -489,6 +489,7 @@ class Recorder:
         self.alone = 0       # depth of autocommit_block()
         self.override = None  # the line of the batch_op call being flushed
         self.data_line = None  # where the function first ran SQL on its connection
+        self.index_table = None  # the table of the index a DROP INDEX being written drops
         self.extra_params = []
 
     def data_step(self):
@@ -518,6 +519,8 @@ class Recorder:
         p = dict(self.place_of(self.user_line()))
         p['sql'] = sql
         p['alone'] = self.alone > 0
+        if self.index_table:
+            p['index_table'] = self.index_table
         self.statements.append(p)
 
 
@@ -803,23 +806,38 @@ def _call_args(fn_node, alembic):
     return args, extra
 
 
+_CTX = {}
+_TRIED = []  # the interpreters tried, this one last
+
+
 def render_function(alembic, src, module, name):
     """Runs module.name() against an offline context; returns the recorder."""
     from alembic.runtime.migration import MigrationContext
     from alembic.operations import Operations
     fn = src.functions[name]
     rec = Recorder(src, fn)
-    ctx = MigrationContext.configure(dialect_name='postgresql', opts={
-        'as_sql': True, 'output_buffer': io.StringIO(), 'transactional_ddl': True,
-        'literal_binds': True})
+    # one offline context for the whole run: configuring one costs more than most revisions
+    if 'ctx' not in _CTX:
+        ctx = MigrationContext.configure(dialect_name='postgresql', opts={
+            'as_sql': True, 'output_buffer': io.StringIO(), 'transactional_ddl': True,
+            'literal_binds': True})
+        _CTX.update(ctx=ctx, exec=ctx.impl._exec, mock=ctx.connection)
+    ctx = _CTX['ctx']
     impl = ctx.impl
-    orig_exec = impl._exec
+    orig_exec = _CTX['exec']
 
     def _exec(construct, *a, **kw):
         if isinstance(construct, str):  # op.execute("..."): the text as written
             rec.emit(construct)
             return None
-        return orig_exec(construct, *a, **kw)
+        # DROP INDEX names no table: say which, for a DROP TABLE of it later in the part
+        table = getattr(getattr(getattr(construct, 'element', None), 'table', None), 'name', None) \
+            if type(construct).__name__ == 'DropIndex' else None
+        rec.index_table = table if isinstance(table, str) else None
+        try:
+            return orig_exec(construct, *a, **kw)
+        finally:
+            rec.index_table = None
 
     def static_output(text):
         rec.emit(text)
@@ -834,7 +852,7 @@ def render_function(alembic, src, module, name):
     impl.static_output = static_output
     impl.emit_commit = emit_commit
     impl.emit_begin = emit_begin
-    bind = DataBind(ctx.connection, rec)
+    bind = DataBind(_CTX['mock'], rec)
     ctx.connection = bind
     impl.connection = bind
     args, rec.extra_params = _call_args(fn, alembic) if 'StandIn' in _SA else ([], [])
@@ -1432,6 +1450,12 @@ def static_function(src, fn, skipped):
                         d['data'] = True
                     # SQL pgsieve put together from the call's arguments, not the user's text
                     d['assembled'] = not is_exec
+                    if node.func.attr == 'drop_index':
+                        t = batch_table if is_batch else _str(_kw(node).get('table_name'))
+                        if t is None and len(node.args) > 1:
+                            t = _str(node.args[1])
+                        if t:
+                            d['index_table'] = t
                     out.append(d)
     visit(fn.body, (None, None), False)
     return out
@@ -1480,7 +1504,7 @@ def read_revision(path, index, alembic, force_static):
     if force_static:
         note = 'static reading requested'
     elif alembic is None:
-        note = 'Alembic cannot be imported by %s' % sys.executable
+        note = 'no Python interpreter pgsieve tried has Alembic (%s)' % ', '.join(_TRIED)
     else:
         module = None
         remarks = []
@@ -1608,6 +1632,7 @@ def main(argv):
             alembic = None
             alembic_problem = _error_text(e)[0]
             _try_next_python((['--name', name] if name else []) + paths, nexts, tried)
+    _TRIED[:] = tried + [sys.executable]
     real_stdout = sys.stdout
     # the project's prints must not corrupt the JSON (nor fill pgsieve's output)
     sys.stdout = sys.stderr if os.environ.get('PGSIEVE_ALEMBIC_DEBUG') else open(os.devnull, 'w')
@@ -1647,7 +1672,7 @@ def main(argv):
                 index += 1
                 d['revisions'].append(read_revision(f, index, alembic, force_static))
         result['directories'].append(d)
-    json.dump(result, real_stdout)
+    json.dump(result, real_stdout, separators=(',', ':'))
     real_stdout.write('\n')
     real_stdout.flush()
     return 0

@@ -217,6 +217,8 @@ static void build_part(struct migration_part *p, const char *path, const json_t 
 		char *piece = xasprintf("%s%s", sql, terminator(sql));
 		add_piece(&b, v, piece, json_is_true(json_object_get(v, "alone")));
 		b.segs[b.n - 1].assembled = json_is_true(json_object_get(v, "assembled"));
+		if (jstr(v, "index_table"))
+			b.segs[b.n - 1].index_table = xstrdup(jstr(v, "index_table"));
 		free(piece);
 	}
 	p->path = xstrdup(path);

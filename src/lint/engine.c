@@ -430,6 +430,13 @@ static const struct lint_segment *segment_at(const struct lint_source *src, uint
 	return &src->segments[lo];
 }
 
+const char *lint_statement_index_table(const struct lint_ctx *ctx)
+{
+	if (!ctx->src->nsegments || !ctx->stmt)
+		return NULL;
+	return segment_at(ctx->src, ctx->stmt->start)->index_table;
+}
+
 /* With a schema source that knows sizes (--db), a locking or rewrite finding says how big the
  * relation is, and drops to info on a small one (small-table-rows, small-table-bytes). */
 static const char *size_note(struct lint_ctx *ctx, const struct rule *rule, int stmt_index, const char *message,

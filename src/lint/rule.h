@@ -63,6 +63,9 @@ int lint_irreversible(const struct lint_ctx *ctx);
 int lint_nothing_to_undo(const struct lint_ctx *ctx);
 /* How many statements of the migration were seen so far (in finish(): all of them). */
 size_t lint_statement_count(const struct lint_ctx *ctx);
+/* The table of the index the current statement drops, as the runner's bridge knows it
+ * (lint_segment.index_table), or NULL. */
+const char *lint_statement_index_table(const struct lint_ctx *ctx);
 /* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */
 const char *lint_source_note(const struct lint_ctx *ctx);
 /* Whether that note says the part was read statically (lint_source.note_static). */

@@ -87,6 +87,9 @@ struct lint_segment {
 	 * not: if it does not parse, that is pgsieve's failure to read the call
 	 * (alembic-static-analysis), not a statement that fails (syntax-error) */
 	int assembled;
+	/* The table of the index a DROP INDEX here drops, as the bridge knows it (Alembic's
+	 * op.drop_index(..., table_name=...)): the SQL does not say it. NULL: not known. */
+	const char *index_table;
 };
 
 /* "in a transaction", "implicit transaction", "no transaction", "unknown" */
