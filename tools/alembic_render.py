@@ -585,7 +585,8 @@ class _StandInFinder:
     def find_spec(self, name, path=None, target=None):
         top = name.split('.')[0]
         if top in _PROTECTED or top.startswith('pgsieve_alembic_revision') or \
-                top in getattr(sys, 'stdlib_module_names', ()) or 'StandIn' not in _SA:
+                top in getattr(sys, 'stdlib_module_names', ()) or 'StandIn' not in _SA or \
+                not _imported_by_project():
             return None
         return importlib.util.spec_from_loader(name, self, is_package=True)
 
@@ -595,6 +596,20 @@ class _StandInFinder:
 
     def exec_module(self, module):
         pass
+
+
+def _imported_by_project():
+    """Whether the import being resolved comes from the project's code: not from SQLAlchemy,
+    Alembic or the standard library, whose optional imports (try: import x except
+    ImportError) must keep failing as they would."""
+    f = sys._getframe(2)
+    while f is not None:
+        mod = f.f_globals.get('__name__') or ''
+        if not mod.startswith(('importlib', '_frozen_importlib')) and f.f_code.co_filename != __file__:
+            top = mod.split('.')[0]
+            return not (top in _PROTECTED or top in getattr(sys, 'stdlib_module_names', ()))
+        f = f.f_back
+    return True
 
 
 def _setup_standins():
