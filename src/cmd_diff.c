@@ -1,5 +1,5 @@
 /* `pgsieve diff`: two sources loaded into models, compared (diff/diff.c), and for the sql, json
- * and sarif formats the plan (diff/plan.c) linted by the lint engine, with the --from model as
+ * and sarif formats the plan (diff/sql_plan.c) linted by the lint engine, with the --from model as
  * the model the plan's statements are checked against, so schema-aware rules see the real
  * tables. */
 #include "cmd_diff.h"
@@ -15,7 +15,7 @@
 
 #include "cmd_schema.h"
 #include "diff/diff.h"
-#include "diff/plan.h"
+#include "diff/sql_plan.h"
 #include "discover/migrations.h"
 #include "lint/options.h"
 #include "lint/registry.h"

@@ -1,5 +1,5 @@
 /* `pgsieve diff --from SOURCE --to SOURCE`: what differs between two schemas (src/diff/diff.h),
- * and the migration that turns one into the other (src/diff/plan.h), linted with the same rules
+ * and the migration that turns one into the other (src/diff/sql_plan.h), linted with the same rules
  * as any migration; and `pgsieve lint --drift`. docs/diff.md describes the command and its
  * formats. */
 #ifndef PGSIEVE_CMD_DIFF_H

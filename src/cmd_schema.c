@@ -13,8 +13,8 @@
 #include <jansson.h>
 
 #include "catalog/catalog.h"
-#include "discover/files.h"
-#include "discover/plan.h"
+#include "util/file.h"
+#include "discover/lint_plan.h"
 #include "lint/options.h"
 #include "lint/registry.h"
 #include "lint/run.h"

@@ -3,7 +3,7 @@
 #ifndef PGSIEVE_CMD_SCHEMA_H
 #define PGSIEVE_CMD_SCHEMA_H
 
-#include "discover/plan.h"
+#include "discover/lint_plan.h"
 #include "schema/model.h"
 
 /* `pgsieve schema ...`; returns the exit status. */

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "catalog/history.h"
-#include "discover/files.h"
+#include "util/file.h"
 #include "lint/registry.h"
 #include "report/report.h"
 #include "util/error.h"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "discover/plan.h"
+#include "discover/lint_plan.h"
 #include "lint/run.h"
 
 /* `pgsieve status ...`; returns the exit status. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "catalog/session.h"
-#include "discover/files.h"
+#include "util/file.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/path.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "discover/alembic.h"
-#include "discover/files.h"
+#include "util/file.h"
 #include "util/error.h"
 #include "util/path.h"
 #include "util/xalloc.h"

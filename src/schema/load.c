@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "discover/files.h"
+#include "util/file.h"
 #include "schema/apply.h"
 #include "sql/sql.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-#include "discover/plan.h"
+#include "discover/lint_plan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "discover/files.h"
+#include "util/file.h"
 #include "discover/runner.h"
 #include "lint/registry.h"
 #include "util/error.h"
