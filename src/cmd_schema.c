@@ -13,7 +13,6 @@
 #include <jansson.h>
 
 #include "catalog/catalog.h"
-#include "util/file.h"
 #include "discover/lint_plan.h"
 #include "lint/options.h"
 #include "lint/registry.h"
@@ -22,6 +21,7 @@
 #include "schema/json.h"
 #include "schema/load.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/strbuf.h"
 #include "util/timing.h"
 #include "util/xalloc.h"

@@ -14,7 +14,6 @@
 #include "cmd_diff.h"
 #include "cmd_schema.h"
 #include "cmd_status.h"
-#include "util/file.h"
 #include "discover/changes.h"
 #include "discover/lint_plan.h"
 #include "lint/baseline.h"
@@ -26,6 +25,7 @@
 #include "schema/norm.h"
 #include "sql/sql.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/spell.h"
 #include "util/xalloc.h"
 
@@ -333,9 +333,12 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_DRIFT: cli.drift = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
-			if (framework_parse(optarg, &fw) != 0)
-				return usage_error("--framework takes sql, golang-migrate, pop, diesel, flyway, "
-						   "dbmate, sqitch, prisma, supabase or alembic, not '%s'", optarg);
+			if (framework_parse(optarg, &fw) != 0) {
+				char *names = framework_name_list(" or ");
+				int r = usage_error("--framework takes %s, not '%s'", names, optarg);
+				free(names);
+				return r;
+			}
 			cli.framework = (int)fw;
 			break;
 		}
