@@ -155,10 +155,12 @@ static int read_history(struct session *s, struct history *h, const char *table,
 	char **path = NULL;
 	size_t npath = 0;
 	int rc = 0;
-	if (!schema)
+	/* in the transaction, before SET LOCAL search_path changes what it reads */
+	rc = session_begin_transaction(s);
+	if (rc == 0 && !schema)
 		rc = default_schemas(s, &path, &npath);
 	if (rc == 0)
-		rc = session_begin(s);
+		rc = session_settings(s);
 	if (rc == 0) {
 		if (schema) {
 			h->table = xasprintf("%s.%s", schema, name);
