@@ -31,6 +31,11 @@ int cmd_diff(int argc, char **argv);
 
 /* "pgsieve: MESSAGE" and a pointer to --help on stderr; returns EXIT_TROUBLE. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for one command: "pgsieve: COMMAND: MESSAGE", pointing at `pgsieve COMMAND --help`. */
+int cmd_command_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A --pg-version value: a major version PostgreSQL has (PG_VERSION_MIN..MAX, lint/options.h)
+ * into *out; -1 when s is not one. */
+int cmd_parse_pg_version(const char *s, int *out);
 /* The whole --help text (src/usage.txt) on f. */
 void cmd_print_usage(FILE *f);
 /* The columns of the terminal on standard output, or 0 when it is not a terminal. */

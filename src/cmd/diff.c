@@ -241,18 +241,13 @@ int cmd_diff(int argc, char **argv)
 		case OPT_TO: to = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;
-		case OPT_PG_VERSION: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < PG_VERSION_MIN || v > PG_VERSION_MAX) {
+		case OPT_PG_VERSION:
+			if (cmd_parse_pg_version(optarg, &pg_version) != 0) {
 				fprintf(stderr, "pgsieve: diff: --pg-version takes a major version from %d to %d, not '%s'\n",
 					PG_VERSION_MIN, PG_VERSION_MAX, optarg);
 				return EXIT_TROUBLE;
 			}
-			pg_version = (int)v;
 			break;
-		}
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0) {

@@ -73,17 +73,6 @@ struct lint_cli {
 	int drift;               /* compare the migrations' schema with the database's */
 };
 
-static int parse_pg_version(const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < PG_VERSION_MIN || v > PG_VERSION_MAX)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
 {
 	if (cli->pg_version)
@@ -167,7 +156,7 @@ int cmd_lint(int argc, char **argv)
 		case OPT_FORMAT: cli.format = optarg; break;
 		case OPT_OUTPUT: cli.output = optarg; break;
 		case OPT_PG_VERSION:
-			if (parse_pg_version(optarg, &cli.pg_version) != 0)
+			if (cmd_parse_pg_version(optarg, &cli.pg_version) != 0)
 				return cmd_usage_error("--pg-version takes a major version from 10 to 18, not '%s'", optarg);
 			break;
 		case OPT_ASSUME_TX: cli.assume_tx = 1; break;

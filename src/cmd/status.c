@@ -3,7 +3,6 @@
 #include "cmd/cmd.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +35,6 @@ static const char status_usage[] =
 	"  --framework NAME      the migration framework of the PATHs (default: detected)\n"
 	"  --history-table NAME  the history table, when not the framework's default\n"
 	"  --exit-code           exit 1 when a migration is pending, failed or modified\n";
-
-static int status_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int status_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "pgsieve: status: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nrun 'pgsieve status --help' for usage\n");
-	return EXIT_TROUBLE;
-}
 
 /* One sentence on what is wrong, for modified and missing-file entries (malloc'd), or NULL. */
 static char *entry_explanation(const struct migration_set *set, const struct history *h, const struct history_entry *e)
@@ -198,7 +184,7 @@ int cmd_status(int argc, char **argv)
 		case OPT_DB: db = optarg; break;
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
-				return status_error("%s", error_message());
+				return cmd_command_usage_error("status", "%s", error_message());
 			break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_TABLE: table = optarg; break;
@@ -206,25 +192,25 @@ int cmd_status(int argc, char **argv)
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
-				return status_error("--framework takes golang-migrate, pop, diesel, flyway, dbmate, "
+				return cmd_command_usage_error("status", "--framework takes golang-migrate, pop, diesel, flyway, dbmate, "
 						    "sqitch, prisma, supabase or alembic, not '%s'", optarg);
 			framework = (int)fw;
 			break;
 		}
 		case 'h': fputs(status_usage, stdout); return EXIT_CLEAN;
-		case ':': return status_error("'%s' needs a value", argv[optind - 1]);
-		default: return status_error("unknown option '%s'", argv[optind - 1]);
+		case ':': return cmd_command_usage_error("status", "'%s' needs a value", argv[optind - 1]);
+		default: return cmd_command_usage_error("status", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json"))
-		return status_error("--format takes text or json, not '%s'", format);
+		return cmd_command_usage_error("status", "--format takes text or json, not '%s'", format);
 	if (optind >= argc)
-		return status_error("%s", "no migrations directory given");
+		return cmd_command_usage_error("status", "%s", "no migrations directory given");
 	if (!db)
-		return status_error("%s", "--db is needed: the database whose history to read ('' for the PG* "
+		return cmd_command_usage_error("status", "%s", "--db is needed: the database whose history to read ('' for the PG* "
 					   "environment variables)");
 	if (framework == FW_SQL)
-		return status_error("%s", "plain SQL files have no history table; name the framework");
+		return cmd_command_usage_error("status", "%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0);
