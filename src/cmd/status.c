@@ -213,7 +213,7 @@ int cmd_status(int argc, char **argv)
 		return cmd_command_usage_error("status", "%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0);
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, NULL);
 	int status = plan.errors ? EXIT_TROUBLE : EXIT_CLEAN;
 	struct status_set *sets = xcalloc(plan.nsets + 1, sizeof(*sets));
 	size_t n = 0;
