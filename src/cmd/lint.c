@@ -425,7 +425,8 @@ int cmd_lint(int argc, char **argv)
 			errno = saved;
 		}
 		if (failed) {
-			fprintf(stderr, "pgsieve: cannot write the report: %s\n", strerror(errno));
+			fprintf(stderr, "pgsieve: cannot write the report%s%s%s: %s\n", cli.output ? " to '" : "",
+				cli.output ? cli.output : "", cli.output ? "'" : "", strerror(errno));
 			trouble = 1;
 		}
 		free(tmp_output);
