@@ -333,9 +333,12 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_DRIFT: cli.drift = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
-			if (framework_parse(optarg, &fw) != 0)
-				return usage_error("--framework takes sql, golang-migrate, pop, diesel, flyway, "
-						   "dbmate, sqitch, prisma, supabase or alembic, not '%s'", optarg);
+			if (framework_parse(optarg, &fw) != 0) {
+				char *names = framework_name_list(" or ");
+				int r = usage_error("--framework takes %s, not '%s'", names, optarg);
+				free(names);
+				return r;
+			}
 			cli.framework = (int)fw;
 			break;
 		}
