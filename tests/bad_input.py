@@ -413,7 +413,7 @@ def case_newer_syntax(tmp):
          'CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n', 1, 58),
     ]
     version = subprocess.run([PGSIEVE, '--version'], capture_output=True, text=True).stdout
-    # "pgsieve 0.1.0 (PostgreSQL 15.1 grammar, ...)": messages name the major version or all of it
+    # "pgsieve 0.1.0 (PostgreSQL 17.4 grammar, ...)": messages name the major version or all of it
     grammar = version.split('PostgreSQL ')[1].split('.')[0] if 'PostgreSQL ' in version else '15'
     for name, sql, line, col in cases:
         d = fresh_dir(tmp, 'newer-' + name.split()[0])
