@@ -25,6 +25,9 @@ const char *sql_type_format(const struct sql_type *t, char *buf, size_t size);
 
 /* The string of a String node (or NULL). */
 const char *sql_node_str(const PgQuery__Node *n);
+/* The source position of the node's own message (its field named "location"), or -1 when the
+ * message has none: for places in the generic code that do not know the node's kind. */
+int sql_node_location(const PgQuery__Node *n);
 /* The last element of a list of String nodes ("pg_catalog"."now" -> "now"), or NULL. */
 const char *sql_names_last(PgQuery__Node *const *names, size_t n);
 /* An integer constant (A_Const ival, or a non-negative numeric literal); 0 and *ok=0 otherwise. */
