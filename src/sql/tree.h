@@ -9,6 +9,13 @@
 
 #include <pg_query/pg_query.pb-c.h>
 
+/* JsonTable is in the PostgreSQL 17 tree only: an older pg_query.pb-c.h found first on the
+ * include path (a system libpg_query 15 beside the private build) fails here, not as a tree
+ * that silently misses fields. */
+#ifndef PG_QUERY__JSON_TABLE__INIT
+#error "pg_query/pg_query.pb-c.h is older than libpg_query 17; see README.md, Building"
+#endif
+
 /* A type as written, canonicalised: `integer`, `int` and `int4` are all "int4",
  * `character varying(20)` is "varchar" with mods {20}, `serial` stays "serial". */
 struct sql_type {
