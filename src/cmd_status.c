@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "catalog/catalog.h"
 #include "catalog/history.h"
 #include "discover/files.h"
 #include "discover/frameworks/framework.h"
@@ -206,9 +207,10 @@ static void status_set_release(struct status_set *ss)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "history-table", required_argument, NULL, OPT_TABLE },
@@ -223,6 +225,10 @@ int cmd_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0)
+				return status_error("%s", error_message());
+			break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_TABLE: table = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;

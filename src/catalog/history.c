@@ -155,10 +155,12 @@ static int read_history(struct session *s, struct history *h, const char *table,
 	char **path = NULL;
 	size_t npath = 0;
 	int rc = 0;
-	if (!schema)
+	/* in the transaction, before SET LOCAL search_path changes what it reads */
+	rc = session_begin_transaction(s);
+	if (rc == 0 && !schema)
 		rc = default_schemas(s, &path, &npath);
 	if (rc == 0)
-		rc = session_begin(s);
+		rc = session_settings(s);
 	if (rc == 0) {
 		if (schema) {
 			h->table = xasprintf("%s.%s", schema, name);
@@ -348,6 +350,19 @@ static char *entry_id(enum framework fw, const struct migration *m, const struct
 		return directory_name(m);
 	if (key == HISTORY_KEY_NAME)
 		return xstrdup(m->name);
+	if ((key == HISTORY_KEY_FILE || key == HISTORY_KEY_STEM) && m->up.path) {
+		const char *base = base_name(m->up.path);
+		size_t n = strlen(base);
+		if (key == HISTORY_KEY_STEM && n > 4 && !strcmp(base + n - 4, ".sql"))
+			n -= 4;
+		return xstrndup(base, n);
+	}
+	if (key == HISTORY_KEY_NUMBER) {
+		const char *v = m->version;
+		while (v[0] == '0' && v[1])
+			v++;
+		return xstrdup(v);
+	}
 	if (m->repeatable && m->up.path)
 		return xstrdup(base_name(m->up.path));
 	char *id = xstrdup(m->version);
