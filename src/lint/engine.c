@@ -224,6 +224,11 @@ const char *lint_source_note(const struct lint_ctx *ctx)
 	return ctx->src->note;
 }
 
+int lint_source_note_static(const struct lint_ctx *ctx)
+{
+	return ctx->src->note_static;
+}
+
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
 		     const struct schema_model **up, const struct schema_model **after)
 {
@@ -467,6 +472,13 @@ static const struct lint_segment *segment_at(const struct lint_source *src, uint
 			hi = mid;
 	}
 	return &src->segments[lo];
+}
+
+const char *lint_statement_index_table(const struct lint_ctx *ctx)
+{
+	if (!ctx->src->nsegments || !ctx->stmt)
+		return NULL;
+	return segment_at(ctx->src, ctx->stmt->start)->index_table;
 }
 
 /* With a schema source that knows sizes (--db), a locking or rewrite finding says how big the
@@ -1073,6 +1085,15 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		if (ctx->src->context_only)
 			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
+		if (ctx->src->nsegments && segment_at(ctx->src, st->start)->assembled) {
+			add_finding(ctx, &rule_alembic_static_analysis, st->start, st->end,
+				    lint_printf(ctx, "the SQL pgsieve's static reading wrote for this call does "
+						     "not parse (%s): the call was not linted; this says nothing "
+						     "about the migration itself", msg),
+				    "write the call with literal arguments, or run pgsieve where Alembic can "
+				    "render the revision", msg);
+			return 0;
+		}
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
 			    sql_stmt_token_end(st, st->error_offset), syntax_message(ctx, msg),
 			    syntax_help(ctx, msg), msg);
