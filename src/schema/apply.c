@@ -13,6 +13,7 @@
 #include "effects/types.h"
 #include "schema/norm.h"
 #include "sql/tree.h"
+#include "util/ident.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -89,7 +90,7 @@ static void set_owned(char **field, char *value)
 static char *quoted_qualified(const char *schema, const char *name)
 {
 	char a[300], b[300];
-	return xasprintf("%s.%s", schema_quote_ident(schema, a, sizeof(a)), schema_quote_ident(name, b, sizeof(b)));
+	return xasprintf("%s.%s", ident_quote(schema, a, sizeof(a)), ident_quote(name, b, sizeof(b)));
 }
 
 /* A list of names as a (possibly qualified) name: opclass, collation. pg_catalog's are
@@ -103,7 +104,7 @@ static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schem
 	if (!schema && builtin_schema_implied)
 		schema = "pg_catalog";
 	if (!schema || (!strcmp(schema, "pg_catalog") && !builtin_schema_implied))
-		return xstrdup(schema_quote_ident(name, b, sizeof(b)));
+		return xstrdup(ident_quote(name, b, sizeof(b)));
 	return quoted_qualified(schema, name);
 }
 
@@ -2009,7 +2010,7 @@ static void grant_on(struct schema_acl *acl, const char *const *all, const PgQue
 			}
 			for (size_t c = 0; c < ap->n_cols; c++) {
 				char b[300];
-				char *p = xasprintf("%s (%s)", priv, schema_quote_ident(sql_node_str(ap->cols[c]) ?: "", b, sizeof(b)));
+				char *p = xasprintf("%s (%s)", priv, ident_quote(sql_node_str(ap->cols[c]) ?: "", b, sizeof(b)));
 				if (gs->is_grant)
 					schema_acl_grant(acl, grantee, p, gs->grant_option);
 				else
@@ -2641,7 +2642,7 @@ static void set_search_path_args(struct schema_model *m, PgQuery__Node *const *a
 		char *v = node_value_text(args[i]);
 		char q[300];
 		/* quoted so that set_search_path keeps the name as it is */
-		strbuf_addf(&sb, "%s%s", i ? ", " : "", *v ? sql_quote_ident(v, q, sizeof(q)) : "");
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", *v ? ident_quote_always(v, q, sizeof(q)) : "");
 		free(v);
 	}
 	schema_model_set_search_path(m, strbuf_str(&sb));

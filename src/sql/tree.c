@@ -1,4 +1,5 @@
 #include "sql/tree.h"
+#include "util/ident.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,35 +85,16 @@ long sql_node_int(const PgQuery__Node *n, int *ok)
 	return 0;
 }
 
-const char *sql_quote_ident(const char *name, char *buf, size_t size)
-{
-	size_t o = 0;
-	if (size < 3) {
-		if (size)
-			buf[0] = '\0';
-		return buf;
-	}
-	buf[o++] = '"';
-	for (const char *p = name; *p && o + 3 < size; p++) {
-		if (*p == '"')
-			buf[o++] = '"';
-		buf[o++] = *p;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size)
 {
 	char a[256], b[256];
 	if (!rv || !rv->relname) {
 		snprintf(buf, size, "?");
 	} else if (rv->schemaname && *rv->schemaname) {
-		snprintf(buf, size, "%s.%s", sql_quote_ident(rv->schemaname, a, sizeof(a)),
-			 sql_quote_ident(rv->relname, b, sizeof(b)));
+		snprintf(buf, size, "%s.%s", ident_quote_always(rv->schemaname, a, sizeof(a)),
+			 ident_quote_always(rv->relname, b, sizeof(b)));
 	} else {
-		snprintf(buf, size, "%s", sql_quote_ident(rv->relname, a, sizeof(a)));
+		snprintf(buf, size, "%s", ident_quote_always(rv->relname, a, sizeof(a)));
 	}
 	return buf;
 }

@@ -60,7 +60,5 @@ const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, 
 const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuery__RangeVar *buf);
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
-/* Quote an identifier for messages: always double quotes, doubled inside. */
-const char *sql_quote_ident(const char *name, char *buf, size_t size);
 
 #endif

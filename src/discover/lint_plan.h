@@ -4,8 +4,8 @@
  * the command line inside a framework directory brings its whole set along: the earlier
  * migrations are read for context (tables they create, column types) but only the named
  * files are reported. */
-#ifndef PGSIEVE_PLAN_H
-#define PGSIEVE_PLAN_H
+#ifndef PGSIEVE_LINT_PLAN_H
+#define PGSIEVE_LINT_PLAN_H
 
 #include <stddef.h>
 

@@ -5,7 +5,7 @@
 # files are there, queries the catalog, writes the file and removes the cluster again. It never
 # talks to a server it did not start.
 #
-# usage: bash ci/gen-volatility.sh [OUTPUT]     (default: src/effects/volatility.inc)
+# usage: bash src/gen/gen-volatility.sh [OUTPUT]     (default: src/effects/volatility.inc)
 # env:   PG_MAJOR=15   the server version to ask (default: the newest under /usr/lib/postgresql)
 #
 # Needs a PostgreSQL server package (postgresql-15 on Debian 12). As root it uses pg_virtualenv
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$(cd "$here/.." && pwd)/src/effects/volatility.inc}
+out=${1:-$(cd "$here/../.." && pwd)/src/effects/volatility.inc}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 
 if [ -z "${PG_MAJOR:-}" ]; then
@@ -43,7 +43,7 @@ query() {
 		cat <<EOF
 /* GENERATED FILE, do not edit: the volatility of PostgreSQL's built-in functions.
  *
- * Regenerate with:  bash ci/gen-volatility.sh   (starts a throwaway PostgreSQL cluster)
+ * Regenerate with:  bash src/gen/gen-volatility.sh   (starts a throwaway PostgreSQL cluster)
  *
  * Source: pg_catalog.pg_proc of PostgreSQL $version,
  * plus the functions of the extensions installed in that cluster: $exts.

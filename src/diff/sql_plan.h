@@ -13,8 +13,8 @@
  * The plan is a psql script with no BEGIN: CONCURRENTLY cannot run in a transaction block. What
  * the plan cannot express (removing an enum label, changing a table's kind, a domain's base type)
  * is a statement-less note, counted in `unsupported`. */
-#ifndef PGSIEVE_DIFF_PLAN_H
-#define PGSIEVE_DIFF_PLAN_H
+#ifndef PGSIEVE_DIFF_SQL_PLAN_H
+#define PGSIEVE_DIFF_SQL_PLAN_H
 
 #include <stddef.h>
 

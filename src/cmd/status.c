@@ -1,10 +1,8 @@
-/* The command line of migration status: `pgsieve status DIR --db DSN` lists each migration of
- * the directory as the database's history table sees it, and status_lint_skips() lets
- * `pgsieve lint --db` lint only what is still to run there. */
-#include "cmd_status.h"
+/* `pgsieve status DIR --db DSN` lists each migration of the directory as the database's history
+ * table sees it (read by src/run/history.h, which `pgsieve lint --db` uses too). */
+#include "cmd/cmd.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +11,15 @@
 
 #include "catalog/catalog.h"
 #include "catalog/history.h"
-#include "discover/files.h"
 #include "discover/frameworks/framework.h"
-#include "lint/registry.h"
 #include "report/report.h"
+#include "run/history.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-enum { EXIT_OK = 0, EXIT_PENDING = 1, EXIT_TROUBLE = 2 };
+enum { EXIT_PENDING = EXIT_FINDINGS };
 
 static const char status_usage[] =
 	"usage: pgsieve status PATH... --db DSN [--format text|json] [--framework NAME]\n"
@@ -39,19 +36,6 @@ static const char status_usage[] =
 	"  --history-table NAME  the history table, when not the framework's default\n"
 	"  --exit-code           exit 1 when a migration is pending, failed or modified\n";
 
-static int status_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int status_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "pgsieve: status: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nrun 'pgsieve status --help' for usage\n");
-	return EXIT_TROUBLE;
-}
-
 /* One sentence on what is wrong, for modified and missing-file entries (malloc'd), or NULL. */
 static char *entry_explanation(const struct migration_set *set, const struct history *h, const struct history_entry *e)
 {
@@ -65,12 +49,6 @@ static char *entry_explanation(const struct migration_set *set, const struct his
 				 e->row && e->row->script ? ": " : "", e->row && e->row->script ? e->row->script : "");
 	return NULL;
 }
-
-struct status_set {
-	const struct migration_set *set;
-	struct history history;
-	struct history_status st;
-};
 
 static void print_text(const struct status_set *sets, size_t n)
 {
@@ -148,21 +126,6 @@ static int print_json(const struct status_set *sets, size_t n)
 	return rc;
 }
 
-/* Reads the history of one set and compares it; prints the error and returns -1 on failure. */
-static int status_of(const struct migration_set *set, const char *db, const char *table, struct status_set *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	ss->set = set;
-	char *project = framework_get(set->fw)->history.by_project ? history_sqitch_project(set->dir) : NULL;
-	int rc = history_read(db, set->fw, table, project, &ss->history);
-	free(project);
-	if (rc == 0)
-		rc = history_compare(set, &ss->history, &ss->st);
-	if (rc != 0)
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-	return rc;
-}
-
 /* Flyway scans its locations recursively, so one history table covers every directory pgsieve
  * reads as a set of its own (dhis2's 2.30/, 2.31/, ...): a row is missing only when no set of
  * that framework and table has its migration, and is listed once, under the first set. */
@@ -199,12 +162,6 @@ static void drop_shared_missing(struct status_set *sets, size_t n)
 	strmap_release(&present);
 }
 
-static void status_set_release(struct status_set *ss)
-{
-	history_status_release(&ss->st);
-	history_release(&ss->history);
-}
-
 int cmd_status(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
@@ -227,7 +184,7 @@ int cmd_status(int argc, char **argv)
 		case OPT_DB: db = optarg; break;
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0)
-				return status_error("%s", error_message());
+				return cmd_command_usage_error("status", "%s", error_message());
 			break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_TABLE: table = optarg; break;
@@ -235,36 +192,36 @@ int cmd_status(int argc, char **argv)
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
-				return status_error("--framework takes golang-migrate, pop, diesel, flyway, dbmate, "
+				return cmd_command_usage_error("status", "--framework takes golang-migrate, pop, diesel, flyway, dbmate, "
 						    "sqitch, prisma, supabase or alembic, not '%s'", optarg);
 			framework = (int)fw;
 			break;
 		}
-		case 'h': fputs(status_usage, stdout); return EXIT_OK;
-		case ':': return status_error("'%s' needs a value", argv[optind - 1]);
-		default: return status_error("unknown option '%s'", argv[optind - 1]);
+		case 'h': fputs(status_usage, stdout); return EXIT_CLEAN;
+		case ':': return cmd_command_usage_error("status", "'%s' needs a value", argv[optind - 1]);
+		default: return cmd_command_usage_error("status", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json"))
-		return status_error("--format takes text or json, not '%s'", format);
+		return cmd_command_usage_error("status", "--format takes text or json, not '%s'", format);
 	if (optind >= argc)
-		return status_error("%s", "no migrations directory given");
+		return cmd_command_usage_error("status", "%s", "no migrations directory given");
 	if (!db)
-		return status_error("%s", "--db is needed: the database whose history to read ('' for the PG* "
+		return cmd_command_usage_error("status", "%s", "--db is needed: the database whose history to read ('' for the PG* "
 					   "environment variables)");
 	if (framework == FW_SQL)
-		return status_error("%s", "plain SQL files have no history table; name the framework");
+		return cmd_command_usage_error("status", "%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, NULL);
-	int status = plan.errors ? EXIT_TROUBLE : EXIT_OK;
+	int status = plan.errors ? EXIT_TROUBLE : EXIT_CLEAN;
 	struct status_set *sets = xcalloc(plan.nsets + 1, sizeof(*sets));
 	size_t n = 0;
-	for (size_t i = 0; i < plan.nsets && status == EXIT_OK; i++) {
+	for (size_t i = 0; i < plan.nsets && status == EXIT_CLEAN; i++) {
 		const struct migration_set *set = plan.sets[i];
 		if (set->fw == FW_SQL || !history_supported(set->fw))
 			continue;
-		if (status_of(set, db, table, &sets[n]) != 0) {
+		if (status_set_read(set, db, table, &sets[n]) != 0) {
 			status_set_release(&sets[n]);
 			status = EXIT_TROUBLE;
 		} else {
@@ -272,13 +229,13 @@ int cmd_status(int argc, char **argv)
 		}
 	}
 	drop_shared_missing(sets, n);
-	if (status == EXIT_OK && n == 0) {
+	if (status == EXIT_CLEAN && n == 0) {
 		fprintf(stderr, "pgsieve: status: no migration framework layout found in the given paths (plain "
 			"SQL files have no history table); name the migrations directory, or the framework "
 			"with --framework\n");
 		status = EXIT_TROUBLE;
 	}
-	if (status == EXIT_OK) {
+	if (status == EXIT_CLEAN) {
 		if (!strcmp(format, "json") ? print_json(sets, n) != 0 : (print_text(sets, n), 0)) {
 			fprintf(stderr, "pgsieve: cannot write the status\n");
 			status = EXIT_TROUBLE;
@@ -286,7 +243,7 @@ int cmd_status(int argc, char **argv)
 		if (fflush(stdout) != 0)
 			status = EXIT_TROUBLE;
 	}
-	for (size_t i = 0; i < n && status == EXIT_OK && exit_code; i++) {
+	for (size_t i = 0; i < n && status == EXIT_CLEAN && exit_code; i++) {
 		const size_t *k = sets[i].st.counts;
 		if (k[HISTORY_PENDING] || k[HISTORY_FAILED] || k[HISTORY_MODIFIED])
 			status = EXIT_PENDING;
@@ -296,63 +253,4 @@ int cmd_status(int argc, char **argv)
 	free(sets);
 	plan_release(&plan);
 	return status;
-}
-
-/* ---- for lint --db ---- */
-
-static void report_modified(struct lint_run *run, const struct migration_set *set, const struct history *h,
-			    const struct history_entry *e)
-{
-	static const struct rule *rule;
-	if (!rule)
-		rule = rule_find("modified-applied-migration");
-	if (!rule || !e->m->up.path)
-		return;
-	size_t len = 0;
-	char *text = file_read(e->m->up.path, &len);
-	char *message = xasprintf("this migration was applied to the database (recorded in %s with checksum %s) and "
-				  "has been edited since (its checksum is now %s): %s never runs it again where "
-				  "it was applied, so the edit takes effect only on new databases",
-				  h->table, e->row->checksum, e->file_checksum ? e->file_checksum : "(none)",
-				  framework_name(set->fw));
-	const char *help = framework_get(set->fw)->history.modified_help;
-	lint_run_report_file(run, rule, e->m->up.path, framework_name(set->fw), text, len, 0, message, help);
-	free(message);
-	free(text);
-}
-
-long status_lint_skips(const struct plan *plan, const char *db, const char *table, struct lint_run *run,
-		       char *skip)
-{
-	long skipped = 0;
-	for (size_t s = 0; s < plan->nsets; s++) {
-		const struct migration_set *set = plan->sets[s];
-		if (set->fw == FW_SQL || !history_supported(set->fw))
-			continue;
-		struct status_set ss;
-		if (status_of(set, db, table, &ss) != 0) {
-			status_set_release(&ss);
-			return -1;
-		}
-		run->history_checked |= ss.history.found;
-		if (ss.history.found && schema_strlist_find(&run->history_tables, ss.history.table) < 0)
-			schema_strlist_add(&run->history_tables, ss.history.table);
-		for (size_t i = 0; ss.history.found && i < ss.st.n; i++) {
-			const struct history_entry *e = &ss.st.items[i];
-			if (!e->m || (e->state != HISTORY_APPLIED && e->state != HISTORY_MODIFIED))
-				continue;
-			skipped++;
-			int reported = 0;
-			for (size_t k = 0; k < plan->n; k++) {
-				if (plan->items[k].migration != e->m)
-					continue;
-				skip[k] = 1;
-				reported |= plan->items[k].report && !plan->items[k].is_down;
-			}
-			if (e->state == HISTORY_MODIFIED && reported)
-				report_modified(run, set, &ss.history, e);
-		}
-		status_set_release(&ss);
-	}
-	return skipped;
 }

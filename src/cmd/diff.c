@@ -1,8 +1,8 @@
 /* `pgsieve diff`: two sources loaded into models, compared (diff/diff.c), and for the sql, json
- * and sarif formats the plan (diff/plan.c) linted by the lint engine, with the --from model as
+ * and sarif formats the plan (diff/sql_plan.c) linted by the lint engine, with the --from model as
  * the model the plan's statements are checked against, so schema-aware rules see the real
  * tables. */
-#include "cmd_diff.h"
+#include "cmd/cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,26 +14,19 @@
 #include <jansson.h>
 
 #include "catalog/catalog.h"
-#include "cmd_schema.h"
 #include "diff/diff.h"
-#include "diff/plan.h"
+#include "diff/sql_plan.h"
 #include "discover/migrations.h"
 #include "lint/options.h"
 #include "lint/registry.h"
 #include "lint/rule.h"
 #include "report/report.h"
+#include "run/source.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#ifndef PGSIEVE_VERSION
-#define PGSIEVE_VERSION "0.0.0"
-#endif
-#ifndef PGSIEVE_URL
-#define PGSIEVE_URL "https://github.com/pgsieve/pgsieve"
-#endif
-
-enum { EXIT_SAME = 0, EXIT_DIFFERENT = 1, EXIT_TROUBLE = 2 };
+enum { EXIT_SAME = EXIT_CLEAN, EXIT_DIFFERENT = EXIT_FINDINGS };
 
 /* The name the plan is linted under: SARIF's artifact, and the file of every finding. */
 static const char plan_path[] = "diff.sql";
@@ -248,18 +241,13 @@ int cmd_diff(int argc, char **argv)
 		case OPT_TO: to = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;
-		case OPT_PG_VERSION: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < PG_VERSION_MIN || v > PG_VERSION_MAX) {
+		case OPT_PG_VERSION:
+			if (cmd_parse_pg_version(optarg, &pg_version) != 0) {
 				fprintf(stderr, "pgsieve: diff: --pg-version takes a major version from %d to %d, not '%s'\n",
 					PG_VERSION_MIN, PG_VERSION_MAX, optarg);
 				return EXIT_TROUBLE;
 			}
-			pg_version = (int)v;
 			break;
-		}
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0) {
@@ -390,42 +378,4 @@ int cmd_diff(int argc, char **argv)
 	if (status != 0)
 		return EXIT_TROUBLE;
 	return exit_code && ndiff ? EXIT_DIFFERENT : EXIT_SAME;
-}
-
-/* ---- --drift ---- */
-
-size_t diff_report_drift(struct lint_run *run, const char *path, const struct schema_model *replayed,
-			 const struct schema_model *live)
-{
-	enum { LISTED = 20 };
-	struct diff d;
-	diff_models(&d, replayed, live);
-	size_t n = d.n;
-	if (n) {
-		struct strbuf msg = STRBUF_INIT;
-		const char *live_name = live->source ? live->source : "the database";
-		const char *only_live = !strncmp(live_name, "the schema file", 15) ? "only in the schema file"
-										     : "only in the database";
-		strbuf_addf(&msg, "%s differs from the schema the migrations produce: %zu difference%s (", live_name, n,
-			    n == 1 ? "" : "s");
-		for (size_t i = 0; i < n && i < LISTED; i++) {
-			const struct diff_item *it = &d.items[i];
-			strbuf_addf(&msg, "%s%s %s %s", i ? "; " : "", diff_item_kind_name(it), it->key,
-				    it->change == DIFF_ADDED     ? only_live
-				    : it->change == DIFF_DROPPED ? "only in the migrations"
-				    : it->change == DIFF_RENAMED ? "renamed in the database"
-								 : "differs");
-			if (it->attribute)
-				strbuf_addf(&msg, " (%s)", it->attribute);
-		}
-		if (n > LISTED)
-			strbuf_addf(&msg, "; and %zu more", n - LISTED);
-		strbuf_addch(&msg, ')');
-		lint_run_report_file(run, rule_find("schema-drift"), path, NULL, NULL, 0, 0, strbuf_str(&msg),
-				     "see every difference with `pgsieve diff --from MIGRATIONS --to DSN`; write a "
-				     "migration for changes made by hand, or undo them");
-		strbuf_release(&msg);
-	}
-	diff_release(&d);
-	return n;
 }

@@ -1,4 +1,4 @@
-#include "discover/plan.h"
+#include "discover/lint_plan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,10 +11,11 @@
 #include <sys/stat.h>
 
 #include "discover/alembic.h"
-#include "discover/files.h"
 #include "discover/frameworks/framework.h"
 #include "lint/registry.h"
 #include "util/error.h"
+#include "util/file.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 

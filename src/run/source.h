@@ -1,13 +1,11 @@
-/* `pgsieve schema dump` and the schema sources of `pgsieve lint --db/--schema`: the command-line
- * side of the model (src/schema/) and the catalog (src/catalog/). */
-#ifndef PGSIEVE_CMD_SCHEMA_H
-#define PGSIEVE_CMD_SCHEMA_H
+/* The sources of a schema model the commands share (src/cmd/): a database (src/catalog/), a
+ * schema file (src/schema/load.h) or migrations replayed (src/discover/ + the lint engine with
+ * every rule off). Errors are printed on stderr here, since every caller is a command. */
+#ifndef PGSIEVE_RUN_SOURCE_H
+#define PGSIEVE_RUN_SOURCE_H
 
-#include "discover/plan.h"
+#include "discover/lint_plan.h"
 #include "schema/model.h"
-
-/* `pgsieve schema ...`; returns the exit status. */
-int cmd_schema(int argc, char **argv);
 
 /* Loads the model lint starts from: the database db names (NULL: none) or the schema file
  * (NULL: none). Prints warnings and errors on stderr; returns 0, or 2 (the exit status) when

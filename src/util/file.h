@@ -1,6 +1,6 @@
 /* Reading a file (or standard input) whole, with the limits and messages pgsieve promises. */
-#ifndef PGSIEVE_FILES_H
-#define PGSIEVE_FILES_H
+#ifndef PGSIEVE_FILE_H
+#define PGSIEVE_FILE_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "discover/files.h"
+#include "util/file.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
  * is the phases in order. Statements are written from the models' canonical fields: names
  * quoted as quote_ident() would, expressions as the model keeps them (libpg_query deparses
  * them, so they are valid SQL), string literals with doubled quotes. */
-#include "diff/plan.h"
+#include "diff/sql_plan.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "effects/types.h"
 #include "schema/norm.h"
+#include "util/ident.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
@@ -73,7 +74,7 @@ static const char *qi(const char *name)
 	static char ring[8][300];
 	static unsigned next;
 	char *buf = ring[next++ % 8];
-	return schema_quote_ident(name, buf, sizeof(ring[0]));
+	return ident_quote(name, buf, sizeof(ring[0]));
 }
 
 static const char *qn(const char *schema, const char *name)
@@ -82,8 +83,8 @@ static const char *qn(const char *schema, const char *name)
 	static unsigned next;
 	char *buf = ring[next++ % 8];
 	char a[300], b[300];
-	snprintf(buf, sizeof(ring[0]), "%s.%s", schema_quote_ident(schema, a, sizeof(a)),
-		 schema_quote_ident(name, b, sizeof(b)));
+	snprintf(buf, sizeof(ring[0]), "%s.%s", ident_quote(schema, a, sizeof(a)),
+		 ident_quote(name, b, sizeof(b)));
 	return buf;
 }
 
