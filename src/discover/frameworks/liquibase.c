@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "discover/files.h"
+#include "util/file.h"
 #include "util/error.h"
 #include "util/path.h"
 #include "util/strbuf.h"
