@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/file.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
