@@ -993,7 +993,7 @@ static char *one_line(struct lint_ctx *ctx, const char *text, size_t max)
 	return out;
 }
 
-/* The grammar is libpg_query's (PostgreSQL 15): for a newer target, a grammar error (not a
+/* The grammar is libpg_query's (PostgreSQL 17): for a newer target, a grammar error (not a
  * scanner error such as an unterminated quote, which every release rejects) may be syntax the
  * target accepts, and the finding must say so rather than claim the server rejects it. */
 static int maybe_newer_syntax(const struct lint_ctx *ctx, const char *msg)

@@ -126,3 +126,21 @@ const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuer
 	buf->location = -1;
 	return buf;
 }
+
+int sql_node_location(const PgQuery__Node *n)
+{
+	if (!n || n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
+		return -1;
+	/* the oneof's field number is the node case */
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE)
+		return -1;
+	const ProtobufCMessage *m = *(const ProtobufCMessage *const *)((const char *)n + f->offset);
+	if (!m)
+		return -1;
+	const ProtobufCFieldDescriptor *loc = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "location");
+	if (!loc || loc->type != PROTOBUF_C_TYPE_INT32 || loc->label == PROTOBUF_C_LABEL_REPEATED)
+		return -1;
+	return *(const int32_t *)((const char *)m + loc->offset);
+}
