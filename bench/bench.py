@@ -17,7 +17,14 @@ reporters are part of what is timed.
 
 usage: bench/bench.py [--pgsieve build/pgsieve] [--runs 7] [--workdir DIR] [--huge]
                       [--format json,text] [--corpus PATH ...] [--lint-args '--select RULE']
-                      [--generate-only]
+                      [--generate-only] [--vs-squawk [--squawk-cache DIR]]
+
+With --vs-squawk the script installs squawk-cli@2.66.0 from npm into --squawk-cache (once; by
+default bench/out/squawk, which git ignores) and times pgsieve and squawk alternately on the same
+inputs (big.sql and many/; every rule of each tool on, the JSON reporter of each, then their
+text reporters), printing each tool's median, their ratio and each one's peak memory. Only a
+ratio measured in one run says something on a shared machine; the absolute times move with the
+load.
 
 The targets (issue 2, on a 2-core machine, all rules on): big.sql under 0.4 s, many/ under
 0.5 s, peak memory under 200 MB. The script reports; it does not judge, and it is not part of
@@ -31,7 +38,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timing import bench, common_arguments, machine  # noqa: E402
+from timing import alternate, bench, common_arguments, load_average, machine  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -199,6 +206,76 @@ def tree_size(path):
     return total, files
 
 
+# ---- side by side with squawk ----
+
+SQUAWK_VERSION = "2.66.0"
+# squawk 2.66 runs every rule it has but the opt-in ones, which `--include` turns on. The opt-in
+# list is Rule::is_opt_in in squawk's crates/squawk_linter/src/lib.rs; in 2.66 it is this one
+# rule (its require-timeout-settings is an alias of require-lock-timeout and
+# require-statement-timeout, both on by default).
+SQUAWK_OPT_IN = ["require-table-schema"]
+# pgsieve's reporter and squawk's for each --format: squawk's "tty" is its default, human
+# reporter (plain text when the output is not a terminal)
+SQUAWK_REPORTER = {"json": "json", "text": "tty"}
+
+
+def install_squawk(cache):
+    """The path of squawk's native binary in cache, installed there with npm when missing. The
+    binary is run directly: the npm package's `squawk` is a node script that starts it, and
+    timing node's start-up would not be timing squawk."""
+    def find():
+        base = os.path.join(cache, "node_modules", "@squawk-cli")
+        for d in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            exe = os.path.join(base, d, "bin", "squawk")
+            if os.access(exe, os.X_OK):
+                return exe
+        return None
+    exe = find()
+    if not exe:
+        os.makedirs(cache, exist_ok=True)
+        print("installing squawk-cli@%s into %s" % (SQUAWK_VERSION, cache), flush=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", cache,
+                        "squawk-cli@" + SQUAWK_VERSION], check=True, stdout=subprocess.DEVNULL)
+        exe = find()
+        if not exe:
+            sys.exit("squawk-cli@%s installed no binary for this platform under %s" % (SQUAWK_VERSION, cache))
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    if out.stdout.split()[-1:] != [SQUAWK_VERSION]:
+        sys.exit("%s is %r, not squawk %s: remove %s to reinstall" % (exe, out.stdout.strip(), SQUAWK_VERSION, cache))
+    return exe
+
+
+def vs_squawk(args, cases):
+    """pgsieve and squawk alternately on each case and format; prints each one's median, the
+    ratio of the medians (pgsieve / squawk: below 1 is pgsieve faster) and the peak memory."""
+    squawk = install_squawk(args.squawk_cache)
+    print("machine: " + machine())
+    print("load average at the start: " + load_average())
+    out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
+    print("pgsieve: %s (%s)" % (out.stdout.strip(), args.pgsieve))
+    print("squawk: %s (%s)" % (SQUAWK_VERSION, squawk))
+    print("runs: %d rounds after one warm-up each, the two tools alternately (order turned around "
+          "every round); median wall seconds of the whole process, median CPU seconds, median "
+          "peak RSS; ratio = pgsieve's median / squawk's\n" % args.runs)
+    print("%-8s %-6s %9s %9s %7s %8s %8s %9s %9s %s" %
+          ("input", "format", "pgsieve", "squawk", "ratio", "pg cpu", "sq cpu", "pg MiB", "sq MiB",
+           "load"))
+    for label, path in cases:
+        for fmt in args.format.split(","):
+            pg = [args.pgsieve, "lint", "--no-config", "--format", fmt] + args.lint_args.split() + [path]
+            # squawk is given the files of a directory as a pattern it expands itself
+            target = os.path.join(path, "*.sql") if os.path.isdir(path) else path
+            sq = [squawk, "--reporter", SQUAWK_REPORTER.get(fmt, fmt),
+                  "--include=" + ",".join(SQUAWK_OPT_IN), target]
+            (pw, pr, pc), (sw, sr, sc) = alternate([pg, sq], args.runs)
+            mp, ms = statistics.median(pw), statistics.median(sw)
+            print("%-8s %-6s %9.3f %9.3f %7.2f %8.3f %8.3f %9.1f %9.1f %s" %
+                  (label, fmt, mp, ms, mp / ms, statistics.median(pc), statistics.median(sc),
+                   statistics.median(pr) / 2**20, statistics.median(sr) / 2**20, load_average()),
+                  flush=True)
+    print("\nload average at the end: " + load_average())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     common_arguments(ap, ROOT, runs=7)
@@ -209,6 +286,10 @@ def main():
     ap.add_argument("--lint-args", default="",
                     help="more options for pgsieve lint, e.g. '--select syntax-error'")
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument("--vs-squawk", action="store_true",
+                    help="time squawk %s beside pgsieve on big.sql and many/" % SQUAWK_VERSION)
+    ap.add_argument("--squawk-cache", default=os.path.join(HERE, "out", "squawk"),
+                    help="where npm installs squawk (default: bench/out/squawk)")
     args = ap.parse_args()
 
     big = os.path.join(args.workdir, "big", "big.sql")
@@ -218,6 +299,9 @@ def main():
         return
 
     cases = [("big.sql", big), ("many/", os.path.join(args.workdir, "many"))]
+    if args.vs_squawk:
+        vs_squawk(args, cases)
+        return
     if args.huge:
         cases.append(("huge.sql", huge))
     cases += [(os.path.basename(c.rstrip("/")) or c, c) for c in args.corpus]

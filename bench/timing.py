@@ -29,6 +29,15 @@ def run_once(cmd, env=None):
     return wall, rss, p.returncode, ru.ru_utime + ru.ru_stime, message
 
 
+def checked(cmd, result, ok):
+    """Exits the script when a run ended with a status not in ok."""
+    _, _, rc, _, err = result
+    if rc not in ok:
+        sys.exit("%s failed (exit %d): %s\n%s" % (os.path.basename(cmd[0]), rc, " ".join(cmd),
+                                                  err.decode(errors="replace")))
+    return result
+
+
 def bench(cmd, runs, ok=(0, 1), env=None):
     """Runs cmd once to warm up (page cache, dynamic linking) and then runs times; returns the
     lists of wall seconds, peak RSS bytes, CPU seconds and stderr texts. Exits the script when
@@ -36,14 +45,40 @@ def bench(cmd, runs, ok=(0, 1), env=None):
     run_once(cmd, env)
     walls, rsss, cpus, errs = [], [], [], []
     for _ in range(runs):
-        wall, rss, rc, cpu, err = run_once(cmd, env)
-        if rc not in ok:
-            sys.exit("pgsieve failed (exit %d): %s\n%s" % (rc, " ".join(cmd), err.decode(errors="replace")))
+        wall, rss, rc, cpu, err = checked(cmd, run_once(cmd, env), ok)
         walls.append(wall)
         rsss.append(rss)
         cpus.append(cpu)
         errs.append(err.decode(errors="replace"))
     return walls, rsss, cpus, errs
+
+
+def alternate(cmds, runs, ok=(0, 1)):
+    """Runs each command once to warm up, then `runs` rounds in which every command runs once,
+    the order turned around every other round (A B, B A, ...), so that a change in the machine's
+    load during the series falls on all of them alike. Returns, per command, the lists of wall
+    seconds, peak RSS bytes and CPU seconds."""
+    for cmd in cmds:
+        checked(cmd, run_once(cmd), ok)
+    out = [([], [], []) for _ in cmds]
+    for i in range(runs):
+        order = list(range(len(cmds)))
+        if i % 2:
+            order.reverse()
+        for k in order:
+            wall, rss, _, cpu, _ = checked(cmds[k], run_once(cmds[k]), ok)
+            out[k][0].append(wall)
+            out[k][1].append(rss)
+            out[k][2].append(cpu)
+    return out
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages as one string."""
+    try:
+        return "%.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "unknown"
 
 
 def cpu_model():
@@ -65,5 +100,9 @@ def common_arguments(ap, root, runs):
 
 
 def machine():
-    """One line: CPUs, model, platform."""
-    return "%d CPUs, %s; %s" % (os.cpu_count(), cpu_model(), platform.platform())
+    """One line: CPUs (nproc: those this process may run on), model, platform."""
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    return "nproc %d (%d CPUs), %s; %s" % (nproc, os.cpu_count(), cpu_model(), platform.platform())

@@ -19,6 +19,8 @@ packages=(
 	postgresql-15 postgresql-common python3-alembic python3-sqlalchemy pre-commit
 	# `alembic upgrade` against the test server (tests/schema/status.py)
 	python3-psycopg2
+	# pgsieve through a pooler in transaction mode (tests/schema/pooler.py)
+	pgbouncer
 )
 
 missing=()

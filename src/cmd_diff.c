@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "catalog/catalog.h"
 #include "cmd_schema.h"
 #include "diff/diff.h"
 #include "diff/plan.h"
@@ -231,9 +232,10 @@ static void release_renames(struct strmap *renames)
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_FORMAT, OPT_EXIT_CODE, OPT_PG_VERSION, OPT_FRAMEWORK, OPT_RENAME };
+	enum { OPT_FROM = 256, OPT_DB_TIMEOUT, OPT_TO, OPT_FORMAT, OPT_EXIT_CODE, OPT_PG_VERSION, OPT_FRAMEWORK, OPT_RENAME };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "exit-code", no_argument, NULL, OPT_EXIT_CODE },
@@ -251,6 +253,13 @@ int cmd_diff(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FROM: from = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0) {
+				fprintf(stderr, "pgsieve: diff: %s\n", error_message());
+				release_renames(&renames);
+				return EXIT_TROUBLE;
+			}
+			break;
 		case OPT_TO: to = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;

@@ -22,6 +22,7 @@
 #include "schema/json.h"
 #include "schema/load.h"
 #include "util/error.h"
+#include "util/redact.h"
 #include "util/strbuf.h"
 #include "util/timing.h"
 #include "util/xalloc.h"
@@ -133,8 +134,10 @@ int schema_replay(struct schema_model *m, char *const *paths, size_t n, int fram
 
 int schema_source_is_dsn(const char *source)
 {
-	return !strncmp(source, "postgres://", 11) || !strncmp(source, "postgresql://", 13) ||
-	       strchr(source, '=') != NULL;
+	/* any URI (libpq's schemes, SQLAlchemy's, dj-database-url's; the session refuses the others
+	 * without showing them) and user:password@host without a scheme: never read as a path,
+	 * whose message would show the password */
+	return strstr(source, "://") != NULL || strchr(source, '=') != NULL || redact_has_userinfo(source);
 }
 
 int schema_source_load_any(struct schema_model *m, const char *source, int framework)
@@ -168,9 +171,10 @@ static int write_json(const json_t *j, void *ud)
 
 static int dump(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_SCHEMA, OPT_FORMAT, OPT_STATS, OPT_FRAMEWORK };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_FORMAT, OPT_STATS, OPT_FRAMEWORK };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "stats", no_argument, NULL, OPT_STATS },
@@ -186,6 +190,12 @@ static int dump(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0) {
+				fprintf(stderr, "pgsieve: schema dump: %s\n", error_message());
+				return EXIT_TROUBLE;
+			}
+			break;
 		case OPT_SCHEMA: schema_file = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_STATS: stats = 1; break;

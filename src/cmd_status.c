@@ -11,8 +11,10 @@
 
 #include <jansson.h>
 
+#include "catalog/catalog.h"
 #include "catalog/history.h"
 #include "discover/files.h"
+#include "discover/frameworks/framework.h"
 #include "lint/registry.h"
 #include "report/report.h"
 #include "util/error.h"
@@ -151,7 +153,7 @@ static int status_of(const struct migration_set *set, const char *db, const char
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->set = set;
-	char *project = set->fw == FW_SQITCH ? history_sqitch_project(set->dir) : NULL;
+	char *project = framework_get(set->fw)->history.by_project ? history_sqitch_project(set->dir) : NULL;
 	int rc = history_read(db, set->fw, table, project, &ss->history);
 	free(project);
 	if (rc == 0)
@@ -205,9 +207,10 @@ static void status_set_release(struct status_set *ss)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "history-table", required_argument, NULL, OPT_TABLE },
@@ -222,6 +225,10 @@ int cmd_status(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0)
+				return status_error("%s", error_message());
+			break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_TABLE: table = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;
@@ -308,14 +315,7 @@ static void report_modified(struct lint_run *run, const struct migration_set *se
 				  "it was applied, so the edit takes effect only on new databases",
 				  h->table, e->row->checksum, e->file_checksum ? e->file_checksum : "(none)",
 				  framework_name(set->fw));
-	const char *help = set->fw == FW_FLYWAY ? "put the edit in a new migration and restore this file; if the "
-						  "edit changes nothing (a comment), record the new checksum "
-						  "with 'flyway repair'"
-			 : set->fw == FW_PRISMA ? "put the edit in a new migration (prisma migrate dev --create-only) "
-						  "and restore this file; prisma migrate dev would otherwise ask "
-						  "to reset the development database"
-						: "put the edit in a new change (sqitch rework, or sqitch add) and "
-						  "restore this script";
+	const char *help = framework_get(set->fw)->history.modified_help;
 	lint_run_report_file(run, rule, e->m->up.path, framework_name(set->fw), text, len, 0, message, help);
 	free(message);
 	free(text);

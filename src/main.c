@@ -14,6 +14,7 @@
 #include "cmd_diff.h"
 #include "cmd_schema.h"
 #include "cmd_status.h"
+#include "catalog/catalog.h"
 #include "discover/files.h"
 #include "discover/changes.h"
 #include "discover/plan.h"
@@ -278,7 +279,7 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -297,6 +298,7 @@ static int cmd_lint(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "drift", no_argument, NULL, OPT_DRIFT },
@@ -328,14 +330,21 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_BASELINE: cli.baseline = optarg; break;
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0)
+				return usage_error("%s", error_message());
+			break;
 		case OPT_SCHEMA: cli.schema = optarg; break;
 		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
 		case OPT_DRIFT: cli.drift = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
-			if (framework_parse(optarg, &fw) != 0)
-				return usage_error("--framework takes sql, golang-migrate, pop, diesel, flyway, "
-						   "dbmate, sqitch, prisma, supabase or alembic, not '%s'", optarg);
+			if (framework_parse(optarg, &fw) != 0) {
+				char *names = framework_name_list(" or ");
+				int r = usage_error("--framework takes %s, not '%s'", names, optarg);
+				free(names);
+				return r;
+			}
 			cli.framework = (int)fw;
 			break;
 		}

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+import shared_data  # ../shared: skip or fail when it is absent
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "schema"))
 from pgcluster import Cluster  # noqa: E402
@@ -67,7 +69,7 @@ def main():
     pgsieve = os.path.abspath(sys.argv[1])
     sarif_schema = sys.argv[2] if len(sys.argv) > 2 else None
     validator = None
-    if sarif_schema and os.path.exists(sarif_schema):
+    if shared_data.part(sarif_schema, "the SARIF schema (the plan's SARIF is validated with it)"):
         try:
             import jsonschema
             with open(sarif_schema, encoding="utf-8") as f:

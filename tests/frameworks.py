@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 
+import shared_data  # ../shared: skip or fail when it is absent
+
 PGSIEVE = None
 passed = failed = 0
 FRAMEWORK_RULES = {'missing-downgrade', 'migration-graph', 'not-in-transaction', 'transaction-nesting',
@@ -462,8 +464,7 @@ TABLE_END = '<!-- corpus-table end -->'
 
 
 def test_corpora(corpora, doc):
-    if not corpora or not os.path.isdir(corpora):
-        print('SKIP corpora: %s is not there' % corpora)
+    if not shared_data.part(corpora, 'the corpora'):
         return
     rows = []
     for name in sorted(os.listdir(corpora)):

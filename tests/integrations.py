@@ -737,6 +737,9 @@ def test_install(tmp):
     missing = [i for i in ids if not os.path.isfile(os.path.join(rules_dir, i + '.md'))]
     check(ids and not missing, 'install: a doc per rule in share/doc/pgsieve/rules', missing)
     check(os.path.isfile(os.path.join(rules_dir, 'README.md')), 'install: the rule index')
+    licence = where('datadir', 'doc', 'pgsieve', 'LICENSE')
+    check(os.path.isfile(licence) and read(licence).startswith('MIT License'), 'install: the MIT licence',
+          licence)
     helper = where('datadir', 'pgsieve', 'alembic_render.py')
     if os.path.exists(os.path.join(SOURCE, 'tools', 'alembic_render.py')):
         check(os.access(helper, os.X_OK), 'install: share/pgsieve/alembic_render.py', helper)
@@ -795,7 +798,7 @@ def test_dist(tmp):
     with tarfile.open(os.path.join(setup, 'meson-dist', tarballs[0])) as t:
         t.extractall(out, filter='data') if hasattr(tarfile, 'data_filter') else t.extractall(out)
     top = os.path.join(out, os.listdir(out)[0])
-    for name in ('meson.build', 'src/usage.txt', 'docs/pgsieve.1.in', 'action.yml',
+    for name in ('meson.build', 'LICENSE', 'src/usage.txt', 'docs/pgsieve.1.in', 'action.yml',
                  'ci/gitlab-ci-template.yml', '.pre-commit-hooks.yaml', 'rules/rules.def'):
         check(os.path.exists(os.path.join(top, name)), 'dist: the tarball holds %s' % name)
     build = os.path.join(tmp, 'unpacked-build')

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import urllib.parse
 
+import shared_data  # ../shared: skip or fail when it is absent
+
 try:
     import jsonschema
 except ImportError:
@@ -264,11 +266,8 @@ def main():
         sys.exit(__doc__)
     PGSIEVE = os.path.abspath(sys.argv[1])
     root, shared = os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-    schema_path = os.path.join(shared, 'schemas', 'sarif-schema-2.1.0.json')
-    if not os.path.isfile(schema_path):
-        print('FAIL the SARIF schema is missing: %s (the shared directory beside the clone, '
-              '../shared, holds it)' % schema_path)
-        return 1
+    schema_path = shared_data.need(os.path.join(shared, 'schemas', 'sarif-schema-2.1.0.json'),
+                                   'the SARIF schema')
     with open(schema_path) as f:
         schema = json.load(f)
     cls = jsonschema.validators.validator_for(schema)

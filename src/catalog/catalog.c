@@ -1,5 +1,6 @@
 #include "catalog/catalog.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -389,7 +390,7 @@ char *catalog_query_text(size_t i, int server_version_num, const char **what)
  * adding up. Only the fetch thread uses the connection until fetch_finish() has joined it;
  * it records no errors (error() is not thread-safe): the main thread reports them. */
 struct fetch {
-	PGconn *conn;
+	struct session *s; /* its connection is the thread's until fetch_finish() */
 	char *sql[Q_COUNT];
 	PGresult *results[Q_COUNT]; /* owned here until fetch_wait() hands one over */
 	size_t ready;               /* results[0..ready) are in */
@@ -408,7 +409,7 @@ static void *fetch_run(void *arg)
 		pthread_mutex_unlock(&f->mu);
 		if (stop)
 			break;
-		PGresult *r = PQexec(f->conn, f->sql[i]);
+		PGresult *r = session_run(f->s, f->sql[i], 0, NULL);
 		int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
 		pthread_mutex_lock(&f->mu);
 		f->results[i] = r;
@@ -425,10 +426,10 @@ static void *fetch_run(void *arg)
 	return NULL;
 }
 
-static void fetch_start(struct fetch *f, PGconn *conn, int server_version_num)
+static void fetch_start(struct fetch *f, struct session *s, int server_version_num)
 {
 	memset(f, 0, sizeof(*f));
-	f->conn = conn;
+	f->s = s;
 	for (size_t i = 0; i < Q_COUNT; i++)
 		f->sql[i] = catalog_query_text(i, server_version_num, NULL);
 	pthread_mutex_init(&f->mu, NULL);
@@ -482,7 +483,7 @@ static PGresult *fetch_result(struct fetch *f, struct session *s, size_t i)
 	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
 		return r;
 	fetch_finish(f);
-	if (!r && !PQerrorMessage(s->conn)[0])
+	if (!r && !s->timed_out && !PQerrorMessage(s->conn)[0])
 		error("reading the database (%s) stopped before %s", s->where, queries[i].what);
 	else
 		session_check(s, r, queries[i].what);
@@ -600,7 +601,7 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 	m->user = xstrdup(info->user);
 
 	struct fetch f;
-	fetch_start(&f, s->conn, v);
+	fetch_start(&f, s, v);
 	struct strbuf ddl = STRBUF_INIT;
 	struct schema_load_result total;
 	memset(&total, 0, sizeof(total));
@@ -656,6 +657,17 @@ static int read_catalog(struct session *s, struct schema_model *m, struct strbuf
 		return -1;
 	/* read only: nothing to keep, so end it without a commit */
 	return session_exec(s, "ROLLBACK", "ending the transaction");
+}
+
+int catalog_set_timeout(const char *arg)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 1 && v <= 86400))
+		return error("--db-timeout takes a number of seconds from 1 to 86400, not '%s'", arg);
+	session_set_timeout(v);
+	return 0;
 }
 
 int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info)

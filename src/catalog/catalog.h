@@ -36,6 +36,12 @@ struct catalog_info {
  * unsupported servers). */
 int catalog_load(struct schema_model *m, const char *dsn, struct strbuf *script, struct catalog_info *info);
 
+/* --db-timeout SECONDS: how long a session with the database may take in all (connecting,
+ * every query, the wait for every answer; default 60). A server that stops answering is then
+ * left with an error naming what pgsieve was waiting for. Returns 0, or -1 with error() when
+ * arg is not a number of seconds from 1 to 86400. */
+int catalog_set_timeout(const char *arg);
+
 /* The catalog queries, for tests of the version gate: how many there are, and the text of the
  * i-th as it is sent to a server whose server_version_num is the one given (malloc'd; NULL when
  * i is out of range), with *what (when not NULL) saying what it reads ("reading tables"). */

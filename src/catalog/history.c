@@ -8,6 +8,7 @@
 
 #include "catalog/session.h"
 #include "discover/files.h"
+#include "discover/frameworks/framework.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/path.h"
@@ -15,43 +16,17 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-/* ---- the tables ---- */
-
-struct table_fact {
-	const char *schema; /* NULL: resolved along the search_path */
-	const char *name;
-	const char *columns; /* SELECT these FROM the table, then `rest` */
-	const char *rest;
-};
-
-/* The columns of every query: key, script, checksum, change_id, type, failed, rolled_back, rank
- * (as add_row() reads them). */
-#define ROWS_BY_VERSION "version::text, NULL, NULL, NULL, NULL, false, false, 0", " ORDER BY 1"
-static const struct table_fact tables[FW_COUNT] = {
-	[FW_GOLANG_MIGRATE] = { NULL, "schema_migrations",
-				"version::text, NULL, NULL, NULL, NULL, dirty, false, 0", "" },
-	[FW_POP] = { NULL, "schema_migration", ROWS_BY_VERSION },
-	[FW_DIESEL] = { NULL, "__diesel_schema_migrations", ROWS_BY_VERSION },
-	[FW_FLYWAY] = { NULL, "flyway_schema_history",
-			"version::text, script::text, checksum::text, NULL, type::text, NOT success, false, installed_rank",
-			" ORDER BY installed_rank" },
-	[FW_DBMATE] = { NULL, "schema_migrations", ROWS_BY_VERSION },
-	/* one project's changes when the plan names it ($1), in the order they were deployed */
-	[FW_SQITCH] = { "sqitch", "changes",
-			"change::text, NULL, script_hash::text, change_id::text, NULL, false, false, 0",
-			" WHERE $1::text IS NULL OR project = $1 ORDER BY committed_at, change_id" },
-	[FW_PRISMA] = { NULL, "_prisma_migrations",
-			"migration_name::text, NULL, checksum::text, NULL, NULL,"
-			" finished_at IS NULL AND rolled_back_at IS NULL, rolled_back_at IS NOT NULL, 0",
-			" ORDER BY started_at, id" },
-	[FW_SUPABASE] = { "supabase_migrations", "schema_migrations", ROWS_BY_VERSION },
-	[FW_ALEMBIC] = { NULL, "alembic_version",
-			 "version_num::text, NULL, NULL, NULL, NULL, false, false, 0", " ORDER BY 1" },
-};
+/* The tables are in the runners' descriptions (discover/frameworks/), each with the columns
+ * this file reads: key, script, checksum, change_id, type, failed, rolled_back, rank (as
+ * add_row() reads them). */
+static const struct framework_history *table_of(enum framework fw)
+{
+	return &framework_get(fw)->history;
+}
 
 int history_supported(enum framework fw)
 {
-	return fw > FW_SQL && fw < FW_COUNT && tables[fw].name != NULL;
+	return fw > FW_SQL && fw < FW_COUNT && table_of(fw)->table != NULL;
 }
 
 char *history_sqitch_project(const char *dir)
@@ -148,11 +123,12 @@ static int read_rows(struct session *s, struct history *h, const char *schema, c
 	char *qualified = xasprintf("%s.%s", qs, qn);
 	PQfreemem(qs);
 	PQfreemem(qn);
-	char *sql = xasprintf("SELECT %s FROM %s%s", tables[h->fw].columns, qualified, tables[h->fw].rest);
+	const struct framework_history *t = table_of(h->fw);
+	char *sql = xasprintf("SELECT %s FROM %s%s", t->columns, qualified, t->rest);
 	free(qualified);
 	char *what = xasprintf("reading the history table %s (is it %s's?)", h->table, framework_name(h->fw));
 	const char *values[1] = { project };
-	PGresult *r = h->fw == FW_SQITCH ? session_query_params(s, sql, 1, values, what) : session_query(s, sql, what);
+	PGresult *r = t->by_project ? session_query_params(s, sql, 1, values, what) : session_query(s, sql, what);
 	free(what);
 	free(sql);
 	if (!r)
@@ -165,24 +141,26 @@ static int read_rows(struct session *s, struct history *h, const char *schema, c
 
 static int read_history(struct session *s, struct history *h, const char *table, const char *project)
 {
-	const struct table_fact *t = &tables[h->fw];
+	const struct framework_history *t = table_of(h->fw);
 	char *schema = NULL, *name = NULL;
 	if (table && strchr(table, '.')) {
 		const char *dot = strchr(table, '.');
 		schema = xstrndup(table, (size_t)(dot - table));
 		name = xstrdup(dot + 1);
 	} else {
-		name = xstrdup(table ? table : t->name);
+		name = xstrdup(table ? table : t->table);
 		if (!table && t->schema)
 			schema = xstrdup(t->schema);
 	}
 	char **path = NULL;
 	size_t npath = 0;
 	int rc = 0;
-	if (!schema)
+	/* in the transaction, before SET LOCAL search_path changes what it reads */
+	rc = session_begin_transaction(s);
+	if (rc == 0 && !schema)
 		rc = default_schemas(s, &path, &npath);
 	if (rc == 0)
-		rc = session_begin(s);
+		rc = session_settings(s);
 	if (rc == 0) {
 		if (schema) {
 			h->table = xasprintf("%s.%s", schema, name);
@@ -348,7 +326,7 @@ static int prisma_matches(const char *text, size_t len, const char *stored)
 /* ---- comparing ---- */
 
 /* Prisma keys a migration by its directory's name. */
-static char *prisma_name(const struct migration *m)
+static char *directory_name(const struct migration *m)
 {
 	char *dir = path_dirname(m->up.path);
 	const char *slash = strrchr(dir, '/');
@@ -367,14 +345,15 @@ static char *entry_id(enum framework fw, const struct migration *m, const struct
 {
 	if (!m)
 		return xstrdup(row->key ? row->key : row->script ? row->script : "");
-	if (fw == FW_PRISMA && m->up.path)
-		return prisma_name(m);
-	if (fw == FW_SQITCH)
+	enum framework_history_key key = table_of(fw)->key;
+	if (key == HISTORY_KEY_DIRECTORY && m->up.path)
+		return directory_name(m);
+	if (key == HISTORY_KEY_NAME)
 		return xstrdup(m->name);
 	if (m->repeatable && m->up.path)
 		return xstrdup(base_name(m->up.path));
 	char *id = xstrdup(m->version);
-	if (fw == FW_FLYWAY) /* as Flyway writes it in its table: V1_1__x.sql is version 1.1 */
+	if (key == HISTORY_KEY_DOTTED) /* as Flyway writes it in its table: V1_1__x.sql is version 1.1 */
 		for (char *p = id; *p; p++)
 			*p = *p == '_' ? '.' : *p;
 	return id;
@@ -436,15 +415,16 @@ static int flyway_version_cmp(const char *a, const char *b)
 static int file_checksum(enum framework fw, const struct migration *m, char **out)
 {
 	*out = NULL;
-	if ((fw != FW_FLYWAY && fw != FW_PRISMA && fw != FW_SQITCH) || !m->up.path)
+	enum framework_checksum kind = table_of(fw)->checksum;
+	if (kind == CHECKSUM_NONE || !m->up.path)
 		return 0;
 	size_t len;
 	char *text = file_read(m->up.path, &len);
 	if (!text)
 		return -1;
-	*out = fw == FW_FLYWAY ? history_flyway_checksum(text, len)
-	     : fw == FW_SQITCH ? history_sha1(text, len)
-			       : history_sha256(text, len);
+	*out = kind == CHECKSUM_FLYWAY_CRC32 ? history_flyway_checksum(text, len)
+	     : kind == CHECKSUM_SHA1	     ? history_sha1(text, len)
+					     : history_sha256(text, len);
 	free(text);
 	return 0;
 }
@@ -455,16 +435,18 @@ static int checksum_matches(enum framework fw, const struct migration *m, const 
 {
 	if (!sum || !row->checksum)
 		return 1;
-	if (fw == FW_SQITCH && row->change_id && !strcmp(row->checksum, row->change_id))
-		return 1; /* registries upgraded from before script_hash hold the change id there */
-	if (fw == FW_PRISMA) {
+	/* Sqitch: registries upgraded from before script_hash hold the change id there */
+	if (row->change_id && !strcmp(row->checksum, row->change_id))
+		return 1;
+	enum framework_checksum kind = table_of(fw)->checksum;
+	if (kind == CHECKSUM_PRISMA_SHA256) {
 		size_t len;
 		char *text = file_read(m->up.path, &len);
 		int match = !text || prisma_matches(text, len, row->checksum);
 		free(text);
 		return match;
 	}
-	if (fw == FW_FLYWAY)
+	if (kind == CHECKSUM_FLYWAY_CRC32)
 		return strtol(row->checksum, NULL, 10) == strtol(sum, NULL, 10);
 	return !strcasecmp(row->checksum, sum);
 }
@@ -597,11 +579,11 @@ static int compare_flyway(const struct migration_set *set, const struct history 
 					    "until it is fixed and the row removed (flyway repair)");
 			continue;
 		}
-		if (file_checksum(FW_FLYWAY, m, &e->file_checksum) != 0) {
+		if (file_checksum(h->fw, m, &e->file_checksum) != 0) {
 			rc = -1;
 			break;
 		}
-		if (checksum_matches(FW_FLYWAY, m, last, e->file_checksum)) {
+		if (checksum_matches(h->fw, m, last, e->file_checksum)) {
 			set_state(st, e, HISTORY_APPLIED);
 		} else if (m->repeatable) {
 			e->detail = xstrdup("changed since it last ran: Flyway runs it again");
@@ -632,6 +614,7 @@ static int compare_flyway(const struct migration_set *set, const struct history 
 static int compare_rows(const struct migration_set *set, const struct history *h, struct history_status *st)
 {
 	enum framework fw = h->fw;
+	const struct framework_history *t = table_of(fw);
 	struct strmap first = STRMAP_INIT; /* key -> index + 1 of its first row */
 	for (size_t r = h->n; r-- > 0;)
 		if (h->rows[r].key)
@@ -651,7 +634,7 @@ static int compare_rows(const struct migration_set *set, const struct history *h
 				const struct history_row *c = &h->rows[r];
 				if (used[r] || !c->key || strcmp(c->key, key))
 					continue;
-				if (fw == FW_SQITCH) {
+				if (t->repeats == HISTORY_REPEATS_OCCURRENCES) {
 					pick = c;
 					used[r] = 1;
 					break;
@@ -668,13 +651,12 @@ static int compare_rows(const struct migration_set *set, const struct history *h
 		if (!row)
 			continue;
 		if (row->rolled_back) {
-			e->detail = xstrdup("rolled back (prisma migrate resolve --rolled-back): Prisma applies it again");
+			e->detail = xstrdup(t->rolled_back_detail);
 			continue;
 		}
 		if (row->failed) {
 			set_state(st, e, HISTORY_FAILED);
-			e->detail = xstrdup("started but never finished: Prisma refuses to migrate until it is "
-					    "resolved (prisma migrate resolve)");
+			e->detail = xstrdup(t->failed_detail);
 			continue;
 		}
 		set_state(st, e, HISTORY_APPLIED);
@@ -686,7 +668,7 @@ static int compare_rows(const struct migration_set *set, const struct history *h
 			set_state(st, e, HISTORY_MODIFIED);
 	}
 	for (size_t r = 0; r < h->n && rc == 0; r++)
-		if (!used[r] && h->rows[r].key && !h->rows[r].rolled_back && (fw == FW_PRISMA || fw == FW_SQITCH ||
+		if (!used[r] && h->rows[r].key && !h->rows[r].rolled_back && (t->repeats != HISTORY_REPEATS_NONE ||
 									       (size_t)(uintptr_t)strmap_get(&first, h->rows[r].key) == r + 1))
 			add_entry(st, h->fw, NULL, HISTORY_MISSING_FILE, &h->rows[r]);
 	free(used);
@@ -702,10 +684,10 @@ int history_compare(const struct migration_set *set, const struct history *h, st
 			add_entry(st, h->fw, &set->items[i], HISTORY_PENDING, NULL);
 		return 0;
 	}
-	switch (h->fw) {
-	case FW_GOLANG_MIGRATE: compare_golang_migrate(set, h, st); return 0;
-	case FW_ALEMBIC: compare_alembic(set, h, st); return 0;
-	case FW_FLYWAY: return compare_flyway(set, h, st);
+	switch (table_of(h->fw)->kind) {
+	case HISTORY_KIND_CURRENT: compare_golang_migrate(set, h, st); return 0;
+	case HISTORY_KIND_HEADS: compare_alembic(set, h, st); return 0;
+	case HISTORY_KIND_RUNS: return compare_flyway(set, h, st);
 	default: return compare_rows(set, h, st);
 	}
 }

@@ -10,24 +10,45 @@
 /* Waiting longer than this for a lock means someone holds ACCESS EXCLUSIVE on a table (a
  * migration running): better to stop and say so than to queue behind it. */
 #define SESSION_LOCK_TIMEOUT "3s"
-#define SESSION_STATEMENT_TIMEOUT "120s"
+#define SESSION_IDLE_TIMEOUT "5min"
+/* --db-timeout's default, in seconds */
+#define SESSION_TIMEOUT_DEFAULT 60.0
 
 struct session {
 	PGconn *conn;
 	char *password; /* to scrub from libpq's messages */
 	char where[600]; /* "host=... port=... dbname=... user=..." for messages */
+	double deadline; /* CLOCK_MONOTONIC seconds: session_open() + --db-timeout */
+	int timed_out;   /* a wait reached the deadline: the connection is unusable */
 };
 
-/* Connects to the database dsn names (a conninfo string, a URI, a database name, or "" for the
- * PG* environment variables) with application_name 'pgsieve'. Returns 0, or -1 with error()
+/* --db-timeout: how long one session may take in all, connecting included (default
+ * SESSION_TIMEOUT_DEFAULT). Set once, before any session_open(). */
+void session_set_timeout(double seconds);
+double session_get_timeout(void);
+
+/* Connects to the database dsn names (a conninfo string, a URI (postgresql+DRIVER://,
+ * postgis:// and pgsql:// taken as postgresql://), a database name, or "" for the PG*
+ * environment variables) with application_name 'pgsieve' and client_encoding UTF8, within
+ * --db-timeout. Returns 0, or -1 with error()
  * naming the server but never the password; session_close() is needed either way. */
 int session_open(struct session *s, const char *dsn);
 void session_close(struct session *s);
 
-/* SET search_path = '' (every name the server prints is qualified), client_encoding UTF8, jit
- * off, lock_timeout, statement_timeout, then BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY. Returns 0 or -1
+/* BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, then session_settings(). Returns 0 or -1
  * with error(). The caller ends the transaction with session_exec(s, "ROLLBACK", ...). */
 int session_begin(struct session *s);
+/* The two halves, for a caller that reads something before the settings change it. */
+int session_begin_transaction(struct session *s);
+/* SET LOCAL search_path = '' (every name the server prints is qualified), jit off,
+ * lock_timeout, statement_timeout (--db-timeout), idle_in_transaction_session_timeout:
+ * all LOCAL, so that they end with the transaction. */
+int session_settings(struct session *s);
+
+/* Sends sql and waits for its results under the session's deadline (the last result, or the
+ * first that failed); NULL when there is none, with s->timed_out set when the deadline passed.
+ * Records no error (the catalog's fetch thread calls it), so the caller reports. */
+PGresult *session_run(struct session *s, const char *sql, int nparams, const char *const *values);
 
 /* Runs a command; returns 0, or -1 with error() saying what pgsieve was doing ("what"). */
 int session_exec(struct session *s, const char *sql, const char *what);

@@ -12,7 +12,7 @@
 #ifndef PGSIEVE_ALEMBIC_H
 #define PGSIEVE_ALEMBIC_H
 
-#include "discover/migrations.h"
+#include "discover/set.h"
 
 /* Whether dir is an Alembic versions directory (named versions, next to an env.py). */
 int alembic_versions_dir(const char *dir);

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "discover/files.h"
-#include "discover/runner.h"
+#include "discover/frameworks/framework.h"
 #include "lint/registry.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -152,10 +152,12 @@ static int cmp_str(const void *a, const void *b)
 static void walk(struct plan *plan, const char *dir, int forced, const struct dir_chain *up,
 		 const struct stat *st, char *const *exclude, size_t n_exclude);
 
-/* The subdirectories of a Sqitch project other than its scripts' (deploy, revert, verify). */
-static void walk_sqitch_subprojects(struct plan *plan, const char *dir, const struct dir_chain *up,
-				    const struct stat *st, char *const *exclude, size_t n_exclude)
+/* The subdirectories of a project other than its scripts' (Sqitch's deploy, revert, verify)
+ * that hold a project of the same runner. */
+static void walk_subprojects(struct plan *plan, const char *dir, enum framework set_fw, const struct dir_chain *up,
+			     const struct stat *st, char *const *exclude, size_t n_exclude)
 {
+	const struct framework_desc *f = framework_get(set_fw);
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
 	DIR *d = opendir(dir);
 	if (!d)
@@ -164,8 +166,7 @@ static void walk_sqitch_subprojects(struct plan *plan, const char *dir, const st
 	size_t n = 0, cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "deploy") || !strcmp(e->d_name, "revert") ||
-		    !strcmp(e->d_name, "verify"))
+		if (e->d_name[0] == '.')
 			continue;
 		XGROW(names, n + 1, cap);
 		names[n++] = xstrdup(e->d_name);
@@ -177,7 +178,7 @@ static void walk_sqitch_subprojects(struct plan *plan, const char *dir, const st
 		char *path = path_join(dir, names[i]);
 		struct stat sub;
 		if (!excluded(path, exclude, n_exclude) && stat(path, &sub) == 0 && S_ISDIR(sub.st_mode) &&
-		    migrations_detect(path) == FW_SQITCH)
+		    !(f->owns_subdir && f->owns_subdir(dir, path)) && migrations_detect(path) == set_fw)
 			walk(plan, path, -1, &here, &sub, exclude, n_exclude);
 		free(path);
 		free(names[i]);
@@ -198,8 +199,8 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	if (fw != FW_SQL) {
 		add_set(plan, dir, fw, NULL, 0, exclude, n_exclude);
 		/* a Sqitch project may hold another one (a baseline project in a subdirectory) */
-		if (fw == FW_SQITCH)
-			walk_sqitch_subprojects(plan, dir, up, st, exclude, n_exclude);
+		if (framework_get(fw)->flags & FRAMEWORK_SUBPROJECTS)
+			walk_subprojects(plan, dir, fw, up, st, exclude, n_exclude);
 		return;
 	}
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
@@ -251,15 +252,6 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 	free(names);
 }
 
-static int file_in(const char *dir, const char *name)
-{
-	char *p = path_join(dir, name);
-	struct stat st;
-	int r = stat(p, &st) == 0 && S_ISREG(st.st_mode);
-	free(p);
-	return r;
-}
-
 /* The directory of the migration set a named file belongs to, and its framework: the file's
  * own directory, or the one above it for layouts with a directory per migration (Diesel,
  * Prisma) or per kind of script (Sqitch's deploy/, revert/ and verify/), so that
@@ -274,16 +266,8 @@ static char *set_root(const char *path, int forced, enum framework *fw)
 		return parent;
 	char *gp = path_dirname(parent);
 	enum framework g = forced >= 0 ? (enum framework)forced : migrations_detect(gp);
-	const char *base = strrchr(parent, '/');
-	base = base ? base + 1 : parent;
-	int nested = 0;
-	if (g == FW_DIESEL)
-		nested = file_in(parent, "up.sql");
-	else if (g == FW_PRISMA)
-		nested = file_in(parent, "migration.sql");
-	else if (g == FW_SQITCH)
-		nested = (!strcmp(base, "deploy") || !strcmp(base, "revert") || !strcmp(base, "verify")) &&
-			 file_in(gp, "sqitch.plan");
+	const struct framework_desc *gf = framework_get(g);
+	int nested = g != FW_SQL && gf->owns_subdir && gf->owns_subdir(gp, parent);
 	if (nested && strcmp(gp, parent)) {
 		free(parent);
 		*fw = g;
@@ -345,8 +329,9 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 			int found = 0;
 			for (size_t j = before; j < plan->n && !found; j++)
 				found = plan->items[j].report && same_file(plan->items[j].path, only[k]);
-			size_t lk = strlen(only[k]);
-			if (!found && !(fw == FW_ALEMBIC && lk > 3 && !strcmp(only[k] + lk - 3, ".py")))
+			const char *not_sql = framework_get(fw)->not_sql;
+			size_t lk = strlen(only[k]), ln = not_sql ? strlen(not_sql) : 0;
+			if (!found && !(not_sql && lk > ln && !strcmp(only[k] + lk - ln, not_sql)))
 				add_item(plan, NULL, NULL, only[k], 0, 1, FW_SQL);
 		}
 		free(only);
@@ -415,30 +400,11 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	src->note = p->note;
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
-	if (it->fw == FW_SUPABASE)
-		src->runs_alone = runner_supabase_alone;
-	if (p->tx_detect && src->text && !memchr(src->text, '\0', src->len)) {
-		uint32_t from = src->has_region ? src->region_offset : 0;
-		size_t n = src->has_region ? src->region_len : src->len;
-		uint32_t mixed;
-		const char *what;
-		src->tx = runner_flyway_tx(src->text, src->len, from, n, o->pg_version, &mixed, &what);
-		if (mixed != UINT32_MAX && it->report && it->set) {
-			const char *base = strrchr(src->path, '/');
-			char *msg = xasprintf("Flyway runs %s outside a transaction and refuses a migration that "
-					      "mixes such a statement with others (\"Detected both transactional and "
-					      "non-transactional statements within the same migration\"): the "
-					      "migration fails before it starts", what);
-			char *help = xasprintf("move %s into a migration of its own, which Flyway then runs "
-					       "without a transaction; or put executeInTransaction=false in %s.conf "
-					       "(every statement then runs on its own) or mixed=true in the Flyway "
-					       "configuration", what, base ? base + 1 : src->path);
-			/* reported after linting, once the file is listed */
-			migration_set_problem(it->set, "not-in-transaction", src->path, mixed, help, "%s", msg);
-			free(msg);
-			free(help);
-		}
-	}
+	const struct framework_desc *f = framework_get(it->fw);
+	if (f->runs_alone)
+		src->runs_alone = f->runs_alone;
+	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))
+		src->tx = f->statement_tx(src, o->pg_version, it->report ? it->set : NULL);
 }
 
 void plan_report_problems(const struct plan *plan, struct lint_run *run, const struct strmap *changed)

@@ -19,6 +19,7 @@
 
 #include <yaml.h>
 
+#include "discover/migrations.h"
 #include "lint/registry.h"
 #include "util/error.h"
 #include "util/spell.h"
@@ -43,11 +44,6 @@ enum { GIVEN_FILE = 1, GIVEN_CLI = 2 };
 enum { CONFIG_MAX_BYTES = 1 << 20 };
 
 static const char *const config_names[] = { ".pgsieve.yml", ".pgsieve.yaml" };
-
-static const char *const framework_names[] = {
-	"sql", "golang-migrate", "pop", "diesel", "flyway", "dbmate", "sqitch", "prisma",
-	"supabase", "alembic",
-};
 
 /* ---- rule settings -> severities ---- */
 
@@ -566,24 +562,22 @@ static int load_dims(const struct loader *ld, const char *key, const yaml_node_t
 
 static int load_framework(const struct loader *ld, const char *key, const yaml_node_t *v)
 {
-	size_t n = sizeof(framework_names) / sizeof(framework_names[0]);
-	if (v->type == YAML_SCALAR_NODE) {
-		for (size_t i = 0; i < n; i++) {
-			if (!strcmp(scalar(v), framework_names[i])) {
-				ld->st->framework = xstrdup(framework_names[i]);
-				return 0;
-			}
-		}
+	enum framework fw;
+	if (v->type == YAML_SCALAR_NODE && framework_parse(scalar(v), &fw) == 0) {
+		ld->st->framework = xstrdup(framework_name(fw));
+		return 0;
 	}
-	struct strbuf known = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&known, "%s%s", i ? ", " : "", framework_names[i]);
+	/* the names come from the runners' list (discover/frameworks/frameworks.def) */
+	const char *names[FW_COUNT];
+	for (int i = 0; i < FW_COUNT; i++)
+		names[i] = framework_name((enum framework)i);
+	char *known = framework_name_list(", ");
 	char *what = shown(v);
-	char *hint = did_you_mean(v->type == YAML_SCALAR_NODE ? closest(scalar(v), framework_names, n) : NULL);
-	int r = fail(ld, v, "'%s' takes one of %s, not %s%s", key, known.buf, what, hint);
+	char *hint = did_you_mean(v->type == YAML_SCALAR_NODE ? closest(scalar(v), names, FW_COUNT) : NULL);
+	int r = fail(ld, v, "'%s' takes one of %s, not %s%s", key, known, what, hint);
 	free(hint);
 	free(what);
-	strbuf_release(&known);
+	free(known);
 	return r;
 }
 

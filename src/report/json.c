@@ -2,6 +2,8 @@
  * that is not a pure addition. */
 #include "report/report.h"
 
+#include <string.h>
+
 #include <jansson.h>
 
 #include "lint/registry.h"
@@ -31,6 +33,79 @@ static json_t *finding_json(const void *ud, size_t i)
 	if (f->fix)
 		json_object_set_new(j, "fix", json_string(f->fix));
 	return j;
+}
+
+/* One member of a finding's object, after the line break and indentation before it. */
+static void member(struct strbuf *out, const char *indent, size_t indent_len, const char *key, int first)
+{
+	if (!first)
+		strbuf_add(out, ",\n", 2);
+	strbuf_add(out, indent, indent_len);
+	strbuf_add(out, "  \"", 3);
+	strbuf_addstr(out, key);
+	strbuf_add(out, "\": ", 3);
+}
+
+static int string_member(struct strbuf *out, const char *indent, size_t indent_len, const char *key,
+			 const char *value)
+{
+	member(out, indent, indent_len, key, 0);
+	return report_json_add_string(out, value);
+}
+
+static void int_member(struct strbuf *out, const char *indent, size_t indent_len, const char *key,
+		       long long value)
+{
+	member(out, indent, indent_len, key, 0);
+	report_json_add_int(out, value);
+}
+
+/* finding_json()'s object as jansson dumps it, written straight out (see report_json_write_fn);
+ * the members and their order are finding_json()'s, and tests/unit compares the two. */
+static int finding_write(const void *ud, size_t i, struct strbuf *out, const char *indent)
+{
+	const struct lint_run *run = ud;
+	const struct finding *f = &run->findings[i];
+	size_t indent_len = strlen(indent), start = out->len;
+	strbuf_add(out, indent, indent_len);
+	strbuf_add(out, "{\n", 2);
+	member(out, indent, indent_len, "rule", 1);
+	int rc = report_json_add_string(out, f->rule->id);
+	rc |= string_member(out, indent, indent_len, "severity", severity_name(f->severity));
+	rc |= string_member(out, indent, indent_len, "category", f->rule->category);
+	rc |= string_member(out, indent, indent_len, "message", f->message);
+	if (f->help) {
+		rc |= string_member(out, indent, indent_len, "help", f->help);
+	} else {
+		member(out, indent, indent_len, "help", 0);
+		strbuf_add(out, "null", 4);
+	}
+	rc |= string_member(out, indent, indent_len, "file", run->files[f->file].path);
+	int_member(out, indent, indent_len, "line", f->line);
+	int_member(out, indent, indent_len, "column", f->column);
+	int_member(out, indent, indent_len, "end_line", f->end_line);
+	int_member(out, indent, indent_len, "end_column", f->end_column);
+	int_member(out, indent, indent_len, "offset", f->offset);
+	int_member(out, indent, indent_len, "length", f->length);
+	if (f->stmt_index >= 0) {
+		int_member(out, indent, indent_len, "statement", f->stmt_index);
+	} else {
+		member(out, indent, indent_len, "statement", 0);
+		strbuf_add(out, "null", 4);
+	}
+	rc |= string_member(out, indent, indent_len, "fingerprint", f->fingerprint);
+	if (f->fix)
+		rc |= string_member(out, indent, indent_len, "fix", f->fix);
+	strbuf_add(out, "\n", 1);
+	strbuf_add(out, indent, indent_len);
+	strbuf_add(out, "}", 1);
+	if (rc) { /* some string is not UTF-8: finding_json() and jansson decide what is written */
+		out->len = start;
+		if (out->buf)
+			out->buf[start] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 int report_json(FILE *out, const struct lint_run *run, const struct report_options *o)
@@ -75,7 +150,8 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 		json_object_set_new(summary, "skipped_applied", json_integer((json_int_t)run->skipped_applied));
 	json_object_set_new(root, "summary", summary);
 
-	int rc = report_dump_json_items(out, root, "findings", run->nfindings, finding_json, run);
+	int rc = report_dump_json_items_direct(out, root, "findings", run->nfindings, finding_json,
+					       finding_write, run);
 	fputc('\n', out);
 	json_decref(root);
 	return rc || ferror(out) ? -1 : 0;

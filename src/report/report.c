@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 static const struct {
@@ -40,9 +41,68 @@ static int write_all(FILE *out, const char *buf, size_t len)
 	return len && fwrite(buf, len, 1, out) != 1 ? -1 : 0;
 }
 
+int report_json_add_string(struct strbuf *out, const char *s)
+{
+	size_t len = strlen(s), bad;
+	if (!utf8_valid(s, len, &bad))
+		return -1;
+	strbuf_addch(out, '"');
+	const char *run = s;
+	for (const char *p = s; p < s + len; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(out, run, (size_t)(p - run));
+		run = p + 1;
+		char esc[8];
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
+			break;
+		case '\b':
+			memcpy(esc, "\\b", 3);
+			break;
+		case '\f':
+			memcpy(esc, "\\f", 3);
+			break;
+		case '\n':
+			memcpy(esc, "\\n", 3);
+			break;
+		case '\r':
+			memcpy(esc, "\\r", 3);
+			break;
+		case '\t':
+			memcpy(esc, "\\t", 3);
+			break;
+		default: /* jansson writes the other control characters as \u00XX, in capitals */
+			snprintf(esc, sizeof(esc), "\\u%04X", c);
+			break;
+		}
+		strbuf_addstr(out, esc);
+	}
+	strbuf_add(out, run, (size_t)(s + len - run));
+	strbuf_addch(out, '"');
+	return 0;
+}
+
+void report_json_add_int(struct strbuf *out, long long n)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		*--p = '-';
+	strbuf_add(out, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* One thread's share of the items: dumped one by one, each at the array's depth. */
 struct items_part {
 	json_t *(*make)(const void *ud, size_t i);
+	report_json_write_fn write;
 	const void *ud;
 	size_t from, to;
 	const char *indent; /* the items' indentation */
@@ -56,12 +116,14 @@ static void *dump_items_part(void *arg)
 	struct strbuf one = STRBUF_INIT;
 	size_t indent_len = strlen(p->indent);
 	for (size_t i = p->from; i < p->to && p->rc == 0; i++) {
+		if (i > 0)
+			strbuf_add(&p->text, ",\n", 2);
+		if (p->write && p->write(p->ud, i, &p->text, p->indent) == 0)
+			continue;
 		json_t *item = p->make(p->ud, i);
 		strbuf_reset(&one);
 		p->rc = json_dump_callback(item, append_json, &one, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(item);
-		if (i > 0)
-			strbuf_add(&p->text, ",\n", 2);
 		/* jansson escapes newlines inside strings: every raw one starts a line of structure */
 		strbuf_add(&p->text, p->indent, indent_len);
 		const char *s = one.buf, *end = one.buf + one.len;
@@ -80,6 +142,13 @@ static void *dump_items_part(void *arg)
 
 int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 			   json_t *(*make)(const void *ud, size_t i), const void *ud)
+{
+	return report_dump_json_items_direct(out, root, key, n, make, NULL, ud);
+}
+
+int report_dump_json_items_direct(FILE *out, json_t *root, const char *key, size_t n,
+				  json_t *(*make)(const void *ud, size_t i), report_json_write_fn write,
+				  const void *ud)
 {
 	const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
 	struct strbuf sb = STRBUF_INIT, marker = STRBUF_INIT;
@@ -109,8 +178,8 @@ int report_dump_json_items(FILE *out, json_t *root, const char *key, size_t n,
 	size_t head = (size_t)(at - sb.buf) + marker.len - 1; /* up to and with the '[' */
 	rc = write_all(out, sb.buf, head) || write_all(out, "\n", 1) ? -1 : 0;
 	struct items_part parts[2] = {
-		{ make, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
-		{ make, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
+		{ make, write, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
+		{ make, write, ud, 0, 0, strbuf_str(&indent), STRBUF_INIT, 0 },
 	};
 	for (size_t start = 0; start < n && rc == 0; start += 2 * BLOCK) {
 		parts[0].from = start;

@@ -8,7 +8,7 @@
 - loaded into a real server, the catalog gives the same model as the file (pg_partman, which
   the test server does not have, is left out of both).
 
-Fails, as the other corpus tests do, when ../shared is not checked out beside the repository.
+Skips (exit 77) when ../shared is not beside the clone, and fails then in CI (tests/shared_data.py).
 
 usage: lago.py PGSIEVE [--sanitized]
 """
@@ -22,6 +22,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pgcluster import Cluster  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import shared_data  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.environ.get("PGSIEVE_CORPORA") or os.path.join(HERE, "..", "..", "..", "shared", "corpora")
@@ -47,10 +49,7 @@ def dump(pgsieve, args):
 
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
-    if not os.path.exists(LAGO):
-        # like the other corpus tests: the shared directory is part of the checkout
-        print(f"FAIL the corpus is missing: {LAGO} (the shared directory beside the clone holds it)")
-        return 1
+    shared_data.need(LAGO, "the Lago corpus")
     best_cpu = best_wall = None
     for _ in range(5):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

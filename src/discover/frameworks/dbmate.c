@@ -1,0 +1,119 @@
+/* dbmate: one file per migration with `-- migrate:up` and `-- migrate:down` sections; each
+ * section runs in a transaction unless its marker line says transaction:false, and is sent as
+ * one query either way. History: schema_migrations(version). */
+#include "discover/frameworks/framework.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discover/files.h"
+#include "util/error.h"
+#include "util/path.h"
+#include "util/xalloc.h"
+
+/* The marker line's offset or -1; whether the rest of the line says transaction:false. */
+static long marker(const char *text, size_t len, const char *what, int *no_tx, size_t *line_end)
+{
+	const char *rest;
+	size_t rest_len;
+	long at = layout_find_marker(text, len, what, line_end, &rest, &rest_len);
+	*no_tx = 0;
+	if (at >= 0) {
+		char *r = xstrndup(rest, rest_len);
+		*no_tx = strstr(r, "transaction:false") != NULL;
+		free(r);
+	}
+	return at;
+}
+
+static int is_dbmate_file(const char *dir, const char *name)
+{
+	if (!layout_ends_with(name, ".sql"))
+		return 0;
+	char *path = path_join(dir, name);
+	size_t len;
+	char *text = file_read(path, &len);
+	free(path);
+	if (!text)
+		return 0;
+	int no_tx;
+	size_t end;
+	int r = marker(text, len, "-- migrate:up", &no_tx, &end) >= 0;
+	free(text);
+	return r;
+}
+
+static int detect(const char *dir, const char **why)
+{
+	*why = "files with a -- migrate:up line";
+	return layout_any(dir, is_dbmate_file);
+}
+
+static int load(const char *dir, struct migration_set *set, int *errors)
+{
+	size_t n;
+	char **names = layout_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!layout_ends_with(names[i], ".sql"))
+			continue;
+		char *path = path_join(dir, names[i]);
+		size_t len;
+		char *text = file_read(path, &len);
+		if (!text) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			(*errors)++;
+			free(path);
+			continue;
+		}
+		int up_no_tx = 0, down_no_tx = 0;
+		size_t up_end = 0, down_end = 0;
+		long up = marker(text, len, "-- migrate:up", &up_no_tx, &up_end);
+		long down = marker(text, len, "-- migrate:down", &down_no_tx, &down_end);
+		size_t v = layout_digits(names[i]);
+		char *version = xstrndup(names[i], v);
+		const char *ns = names[i][v] == '_' ? names[i] + v + 1 : names[i] + v;
+		char *name = xstrndup(ns, strlen(ns) - 4);
+		struct migration *m = migration_set_add(set, version, name);
+		if (up >= 0) {
+			size_t stop = down > up ? (size_t)down : len;
+			/* transaction:false: dbmate still sends the section as one query */
+			migration_part_set(&m->up, xstrdup(path), up_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
+			m->up.has_region = 1;
+			m->up.offset = (uint32_t)up_end;
+			m->up.len = (uint32_t)(stop > up_end ? stop - up_end : 0);
+			m->up.marker_offset = (uint32_t)up;
+		} else { /* no marker: dbmate refuses such a file; lint it whole */
+			migration_part_set(&m->up, xstrdup(path), LINT_TX_WRAPPED);
+		}
+		if (down >= 0) {
+			size_t stop = up > down ? (size_t)up : len;
+			migration_part_set(&m->down, xstrdup(path), down_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
+			m->down.has_region = 1;
+			m->down.offset = (uint32_t)down_end;
+			m->down.len = (uint32_t)(stop > down_end ? stop - down_end : 0);
+			m->down.marker_offset = (uint32_t)down;
+		}
+		free(version);
+		free(name);
+		free(text);
+		free(path);
+	}
+	layout_list_free(names);
+	return 0;
+}
+
+const struct framework_desc framework_dbmate = {
+	.name = "dbmate",
+	.detect_rank = 8,
+	.detect = detect,
+	.load = load,
+	.flags = FRAMEWORK_DOWNS,
+	.duplicate_versions = "dbmate records applied migrations by version: deployed together, the second "
+			      "fails to record itself; deployed apart, it is taken as applied and never runs",
+	.history = {
+		.table = "schema_migrations",
+		.columns = "version::text, NULL, NULL, NULL, NULL, false, false, 0",
+		.rest = " ORDER BY 1",
+	},
+};

@@ -1,0 +1,82 @@
+/* Diesel: migrations/<ts>_name/up.sql and down.sql. A migration runs in a transaction unless
+ * its metadata.toml says run_in_transaction = false; either way the file is one query
+ * (diesel_migrations: batch_execute). History: __diesel_schema_migrations(version). */
+#include "discover/frameworks/framework.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/path.h"
+#include "util/xalloc.h"
+
+static int is_diesel_dir(const char *dir, const char *name)
+{
+	return layout_has_file(dir, name, "up.sql");
+}
+
+static int detect(const char *dir, const char **why)
+{
+	*why = "directories holding an up.sql";
+	return layout_any(dir, is_diesel_dir);
+}
+
+static int owns_subdir(const char *setdir, const char *subdir)
+{
+	(void)setdir;
+	return layout_has_file(subdir, NULL, "up.sql");
+}
+
+static int load(const char *dir, struct migration_set *set, int *errors)
+{
+	(void)errors;
+	size_t n;
+	char **names = layout_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *sub = path_join(dir, names[i]);
+		char *up = path_join(sub, "up.sql"), *down = path_join(sub, "down.sql"), *meta = path_join(sub, "metadata.toml");
+		if (layout_is_file(up)) {
+			const char *us = strchr(names[i], '_');
+			/* Diesel orders by the version with its dashes removed, so 2017-09-23-170700
+			 * comes after 20170309000000 */
+			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
+			size_t w = 0;
+			for (size_t r = 0; version[r]; r++)
+				if (version[r] != '-')
+					version[w++] = version[r];
+			version[w] = '\0';
+			struct migration *m = migration_set_add(set, version, us ? us + 1 : names[i]);
+			/* without its transaction Diesel still sends the file as one query (batch_execute):
+			 * an implicit transaction when it holds several statements */
+			enum lint_tx tx = layout_file_has_setting(meta, "run_in_transaction", "false") ? LINT_TX_IMPLICIT
+													 : LINT_TX_WRAPPED;
+			migration_part_set(&m->up, up, tx);
+			up = NULL;
+			if (layout_is_file(down)) {
+				migration_part_set(&m->down, down, tx);
+				down = NULL;
+			}
+			free(version);
+		}
+		free(up);
+		free(down);
+		free(meta);
+		free(sub);
+	}
+	layout_list_free(names);
+	return 0;
+}
+
+const struct framework_desc framework_diesel = {
+	.name = "diesel",
+	.detect_rank = 4,
+	.detect = detect,
+	.load = load,
+	.flags = FRAMEWORK_DOWNS,
+	.owns_subdir = owns_subdir,
+	.duplicate_versions = "Diesel records migrations by version, so only one of them is ever run",
+	.history = {
+		.table = "__diesel_schema_migrations",
+		.columns = "version::text, NULL, NULL, NULL, NULL, false, false, 0",
+		.rest = " ORDER BY 1",
+	},
+};

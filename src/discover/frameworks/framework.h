@@ -1,0 +1,150 @@
+/* One migration runner, described in one place: how pgsieve recognises its layout, reads its
+ * migrations (order, up and down parts, the transaction each part runs in and the per-file
+ * directives that change it), which statements the runner treats specially, and where it
+ * records what it applied. Each runner is src/discover/frameworks/<id>.c defining
+ * `const struct framework_desc framework_<id>`, listed once in frameworks.def; docs/frameworks.md
+ * has the facts and their sources. Adding a runner is one file, one line there, fixtures
+ * (fixtures/frameworks/<name>/ and tests/frameworks.py) and its docs.
+ *
+ * The second half of this header is what the descriptions share for reading directories. */
+#ifndef PGSIEVE_FRAMEWORK_H
+#define PGSIEVE_FRAMEWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "discover/set.h"
+
+/* How `status` matches the rows of a history table with the migrations (catalog/history.c). */
+enum framework_history_kind {
+	HISTORY_KIND_ROWS = 0,     /* a row per applied migration, keyed (see key) */
+	HISTORY_KIND_CURRENT,      /* one row: the version last migrated to (golang-migrate) */
+	HISTORY_KIND_HEADS,        /* the heads of a revision graph (Alembic) */
+	HISTORY_KIND_RUNS,         /* a row per run, the last one of a version decides (Flyway) */
+};
+
+/* What a history row is keyed by, on the migration's side. */
+enum framework_history_key {
+	HISTORY_KEY_VERSION = 0,   /* the version as the file names write it */
+	HISTORY_KEY_DOTTED,        /* the version with '_' written '.' (Flyway) */
+	HISTORY_KEY_DIRECTORY,     /* the name of the migration's directory (Prisma) */
+	HISTORY_KEY_NAME,          /* the migration's name (Sqitch's change) */
+};
+
+/* The checksum a runner stores of a migration's up file. */
+enum framework_checksum {
+	CHECKSUM_NONE = 0,
+	CHECKSUM_FLYWAY_CRC32,     /* CRC-32 of the lines without terminators, signed */
+	CHECKSUM_PRISMA_SHA256,    /* hex; either line ending matches, old rows unpadded (history.c) */
+	CHECKSUM_SHA1,             /* hex (Sqitch's script_hash) */
+};
+
+/* Several rows of one key (on top of one row per applied migration). */
+enum framework_history_repeats {
+	HISTORY_REPEATS_NONE = 0,    /* the first row of a key counts */
+	HISTORY_REPEATS_ATTEMPTS,    /* a row per attempt: a finished one wins over failed and
+				      * rolled-back ones (Prisma) */
+	HISTORY_REPEATS_OCCURRENCES, /* a row per occurrence of the key in the plan (Sqitch's
+				      * reworked changes), matched in order */
+};
+
+struct framework_history {
+	const char *schema;  /* NULL: the table is resolved along the search_path */
+	const char *table;   /* NULL: the runner keeps no history pgsieve reads */
+	/* SELECT these columns FROM the table, then `rest`: key, script, checksum, change_id,
+	 * type, failed, rolled_back, rank (catalog/history.c reads them in this order) */
+	const char *columns;
+	const char *rest;
+	enum framework_history_kind kind;
+	enum framework_history_key key;
+	enum framework_checksum checksum;
+	enum framework_history_repeats repeats;
+	int by_project;      /* the query takes the project as $1 (Sqitch) */
+	/* What `status` says of a failed row, a rolled-back row (HISTORY_KIND_ROWS) */
+	const char *failed_detail, *rolled_back_detail;
+	/* What to do about an applied migration edited since (modified-applied-migration) */
+	const char *modified_help;
+};
+
+enum {
+	FRAMEWORK_DOWNS = 1 << 0,     /* every migration is expected to have a down */
+	FRAMEWORK_OWN_ORDER = 1 << 1, /* load() leaves the set in its final order (a plan, a graph) */
+	FRAMEWORK_SUBPROJECTS = 1 << 2, /* a project's subdirectory may hold another project (Sqitch) */
+};
+
+struct framework_desc {
+	const char *name; /* --framework, `framework:` in .pgsieve.yml, "framework" in reports */
+	/* Detection tries the descriptions by increasing rank (more specific layouts first);
+	 * 0: never detected (plain SQL, what is left when nothing matches). */
+	int detect_rank;
+	/* Whether dir holds this layout; *why says what gave it away ("a sqitch.plan file"). */
+	int (*detect)(const char *dir, const char **why);
+	/* Reads the migrations of dir into set (set->fw and set->dir are set, the rest empty).
+	 * Unreadable files are printed on stderr and counted in *errors; returns -1 with error()
+	 * when the set cannot be read at all. */
+	int (*load)(const char *dir, struct migration_set *set, int *errors);
+	unsigned flags;
+	/* Whether subdir, a directory of setdir, holds one migration or one kind of script of the
+	 * set (Diesel's <ts>_x/up.sql, Sqitch's deploy/): a file named inside it is linted as part
+	 * of the set. NULL: the set's files are all directly in setdir. */
+	int (*owns_subdir)(const char *setdir, const char *subdir);
+	/* Files ending so in the set's directory are the runner's but not SQL (Alembic's .py): a
+	 * named one that is no migration is not linted alone. NULL: none. */
+	const char *not_sql;
+	/* What happens when two migrations share a version, for runners that key what they
+	 * applied by version (a migration-graph problem); NULL: nothing to check, or checked by
+	 * load(). */
+	const char *duplicate_versions;
+	/* Statements the runner takes out of the migration's transaction and runs on their own
+	 * (lint_source.runs_alone; node is a PgQuery__Node); NULL: none. */
+	int (*runs_alone)(const void *node);
+	/* For parts with tx_detect: the runner chooses the transaction from the statements of
+	 * src's text (region included). Returns the mode; when the runner refuses the part, a
+	 * problem is added to set (when set is not NULL). */
+	enum lint_tx (*statement_tx)(const struct lint_source *src, int pg_version, struct migration_set *set);
+	struct framework_history history;
+};
+
+#define FRAMEWORK(id, sym) extern const struct framework_desc framework_##id;
+#include "discover/frameworks/frameworks.def"
+#undef FRAMEWORK
+
+/* ---- for the descriptions: reading directories ---- */
+
+int layout_is_dir(const char *path);
+int layout_is_file(const char *path);
+/* Whether dir/name is a regular file (dir/sub/name when sub is not NULL). */
+int layout_has_file(const char *dir, const char *sub, const char *name);
+/* Whether dir/name exists as a file or a directory. */
+int layout_exists_in(const char *dir, const char *name);
+int layout_ends_with(const char *s, const char *suffix);
+/* Leading digits of name (the version of most runners' file names). */
+size_t layout_digits(const char *name);
+
+/* The entries of dir without hidden ones, sorted bytewise; NULL-terminated. */
+char **layout_list(const char *dir, size_t *count);
+void layout_list_free(char **names);
+/* Whether an entry of dir satisfies pred. */
+int layout_any(const char *dir, int (*pred)(const char *dir, const char *name));
+
+/* A line `key = value` (TOML or Java properties style, or `key: value`) in a small file;
+ * 1 when found with that value. */
+int layout_file_has_setting(const char *path, const char *key, const char *value);
+
+/* The first line of text[0..len) that starts with marker: its offset, or -1. *line_end is
+ * the offset after the line's newline; rest/rest_len the rest of the line after the marker. */
+long layout_find_marker(const char *text, size_t len, const char *marker, size_t *line_end,
+			const char **rest, size_t *rest_len);
+
+/* golang-migrate and pop: N_name[.dialect][.autocommit].{up,down}.sql, paired by version. */
+/* runner: its name for messages; pop: the pop variant (.postgres. files win, .autocommit.) */
+void layout_load_up_down(const char *dir, struct migration_set *set, const char *runner, int pop);
+int layout_is_up_down_file(const char *dir, const char *name);
+/* Whether name is a variant of another database (.mysql., .sqlite3., .cockroach., ...). */
+int layout_foreign_dialect(const char *name);
+
+/* *.sql files of dir in name order, each the up part of a migration run in tx (the Supabase CLI,
+ * plain SQL). */
+void layout_load_sql_files(const char *dir, struct migration_set *set, enum lint_tx tx);
+
+#endif

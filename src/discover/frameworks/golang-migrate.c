@@ -1,0 +1,32 @@
+/* golang-migrate: N_name.up.sql / N_name.down.sql, paired by the number; each file sent as
+ * one query (database/postgres/postgres.go: ExecContext on the whole file). History: one row
+ * of schema_migrations(version, dirty), the version last migrated to. */
+#include "discover/frameworks/framework.h"
+
+static int detect(const char *dir, const char **why)
+{
+	*why = "N_name.up.sql and N_name.down.sql files";
+	return layout_any(dir, layout_is_up_down_file);
+}
+
+static int load(const char *dir, struct migration_set *set, int *errors)
+{
+	(void)errors;
+	/* two files of one number are found while pairing, so no duplicate_versions */
+	layout_load_up_down(dir, set, framework_golang_migrate.name, 0);
+	return 0;
+}
+
+const struct framework_desc framework_golang_migrate = {
+	.name = "golang-migrate",
+	.detect_rank = 6,
+	.detect = detect,
+	.load = load,
+	.flags = FRAMEWORK_DOWNS,
+	.history = {
+		.table = "schema_migrations",
+		.columns = "version::text, NULL, NULL, NULL, NULL, dirty, false, 0",
+		.rest = "",
+		.kind = HISTORY_KIND_CURRENT,
+	},
+};
