@@ -28,8 +28,8 @@ What still fails is listed in XFAIL (pair -> the checks that fail, and why). A l
 passes fails the test, so the list only shrinks; docs/diff.md repeats it.
 
 usage: diff_plans.py PGSIEVE SHARED_DIR
-Without SHARED_DIR/corpora the corpus pairs are skipped (exit 77 if nothing else ran); with
-CI=true or PGSIEVE_REQUIRE_SHARED=1 its absence fails.
+Without SHARED_DIR/corpora the test skips (exit 77, tests/shared_data.py); with CI=true or
+PGSIEVE_REQUIRE_SHARED=1 its absence fails.
 """
 import json
 import os
@@ -40,7 +40,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "schema"))
-from pgcluster import Cluster, SKIP  # noqa: E402
+from pgcluster import Cluster  # noqa: E402
+sys.path.insert(0, HERE)
+import shared_data  # noqa: E402
 
 HAND = os.path.join(HERE, "diff_plans")
 OLD_PAIRS = os.path.join(HERE, "diff")
@@ -298,6 +300,15 @@ class Harness:
             self.drop(s)
 
 
+def first_line(detail):
+    """What a failure says first, without psql's file and line (which change with the plan)."""
+    lines = [ln.strip() for ln in detail.splitlines() if ln.strip()]
+    if lines and lines[0] == "only after the plan:":
+        lines = lines[1:]  # the first object that differs: its "Name: ..." header
+    first = lines[0] if lines else ""
+    return re.sub(r"^psql failed: psql:[^:]*:\d+: ", "", first)[:200]
+
+
 def up_text(path):
     """The up part of a migration file: dbmate's `-- migrate:up` section, else the whole file."""
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -323,14 +334,7 @@ def replay(pg, path, dbname, tmp):
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
     shared = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "shared")
-    corpora = os.path.join(shared, "corpora")
-    require = os.environ.get("CI") == "true" or os.environ.get("PGSIEVE_REQUIRE_SHARED") == "1"
-    if not os.path.isdir(corpora):
-        if require:
-            print(f"FAIL: {corpora} is missing (CI=true or PGSIEVE_REQUIRE_SHARED=1)")
-            return 1
-        print(f"skip: {corpora} is missing: the pairs from real histories are not measured")
-        return SKIP
+    corpora = shared_data.need(os.path.join(shared, "corpora"), "the corpora of real migration histories")
     only = os.environ.get("PGSIEVE_PLAN_PAIRS")  # a regular expression: measure only these pairs
     with Cluster() as pg, tempfile.TemporaryDirectory() as tmp:
         pg.psql("CREATE ROLE reader; CREATE ROLE writer")
@@ -350,9 +354,7 @@ def main():
         for name, res in h.results.items():
             for check in CHECKS:
                 if check in res and not res[check][0]:
-                    old = XFAIL.get(name, {}).get(check)
-                    first = next((ln.strip() for ln in res[check][1].splitlines() if ln.strip()), "")
-                    now.setdefault(name, {})[check] = old or re.sub(r"^psql failed: psql:[^:]*:\d+: ", "", first)[:200]
+                    now.setdefault(name, {})[check] = first_line(res[check][1])
         if only:  # pairs not measured now keep their entries
             now = dict({k: v for k, v in XFAIL.items() if k not in h.results}, **now)
         with open(XFAIL_FILE, "w", encoding="utf-8") as f:
@@ -367,7 +369,8 @@ def main():
                 continue
             ok, detail = res[check]
             if not ok and check in want:
-                print(f"xfail: {name}: {check}: {want[check]}")
+                print(f"xfail: {name}: {check}: {want[check]}" + ("" if first_line(detail) == want[check]
+                                                                    else f" (now: {first_line(detail)})"))
             elif not ok:
                 failures += 1
                 print(f"FAIL: {name}: {check}\n  " + detail.strip().replace("\n", "\n  "))

@@ -239,6 +239,25 @@ static char *table_key_of(const struct schema_table *t)
 static const char *const table_skip[] = { "columns", "constraints", "partial", "stats", NULL };
 static const char *const index_skip[] = { "stats", NULL };
 
+/* Whether a constraint of ta and tb (by name: PostgreSQL keeps a constraint's name when a column
+ * is renamed) has column old in ta where it has column new in tb. */
+static int constraint_moved_column(const struct schema_table *ta, const struct schema_table *tb, const char *old,
+				   const char *new)
+{
+	for (size_t i = 0; i < ta->nconstraints; i++) {
+		const struct schema_constraint *ca = &ta->constraints[i];
+		for (size_t j = 0; j < tb->nconstraints; j++) {
+			const struct schema_constraint *cb = &tb->constraints[j];
+			if (strcmp(ca->name, cb->name) || ca->columns.n != cb->columns.n)
+				continue;
+			for (size_t k = 0; k < ca->columns.n; k++)
+				if (!strcmp(ca->columns.items[k], old) && !strcmp(cb->columns.items[k], new))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /* The columns of a table: JSON objects of ta and tb matched by name; a dropped and an added
  * column at the same position with the same type are a probable rename. */
 static void compare_columns(struct builder *b, const struct schema_table *ta, const struct schema_table *tb,
@@ -296,7 +315,12 @@ static void compare_columns(struct builder *b, const struct schema_table *ta, co
 		json_t *tb_type = json_object_get(json_array_get(cb, i), "type");
 		if (!ta_type || !tb_type || !json_equal(ta_type, tb_type))
 			continue;
-		if (ta->columns[i].comment && tb->columns[i].comment && !strcmp(ta->columns[i].comment, tb->columns[i].comment)) {
+		if (constraint_moved_column(ta, tb, ta->columns[i].name, tb->columns[i].name)) {
+			match_a[i] = (int)i;
+			matched_b[i] = 2;
+			evidence[i] = "the same type at the same position, and a constraint that kept its name names it";
+		} else if (ta->columns[i].comment && tb->columns[i].comment &&
+			   !strcmp(ta->columns[i].comment, tb->columns[i].comment)) {
 			match_a[i] = (int)i;
 			matched_b[i] = 2;
 			evidence[i] = "the same type at the same position, and the same comment";
@@ -463,8 +487,7 @@ static const char *table_trace(const struct builder *b, const struct schema_tabl
 	for (size_t i = 0; i < ta->nconstraints; i++)
 		for (size_t j = 0; j < tb->nconstraints; j++)
 			if (!strcmp(ta->constraints[i].name, tb->constraints[j].name)) {
-				snprintf(buf, size, "the same columns, and the constraint %s kept its name",
-					 tb->constraints[j].name);
+				snprintf(buf, size, "the constraint %s kept its name", tb->constraints[j].name);
 				return buf;
 			}
 	char *ka = table_key_of(ta), *kb = table_key_of(tb);
@@ -475,7 +498,7 @@ static const char *table_trace(const struct builder *b, const struct schema_tabl
 	while (!found && strmap_next(&b->d->from->indexes, &it, &key, &v)) {
 		const struct schema_index *ia = v, *ib = strmap_get(&b->d->to->indexes, key);
 		if (!strcmp(ia->table_key, ka) && ib && !strcmp(ib->table_key, kb)) {
-			snprintf(buf, size, "the same columns, and the index %s kept its name", key);
+			snprintf(buf, size, "the index %s kept its name", key);
 			found = buf;
 		}
 	}
@@ -571,6 +594,18 @@ static void compare_tables(struct builder *b, struct strmap *renamed_to)
 			if (m != SIZE_MAX && !why) {
 				probable[m] = k;
 				m = SIZE_MAX;
+			}
+			/* whatever the columns: an index or constraint of the old table whose name a new
+			 * table of the schema has (PostgreSQL renames neither with the table; created
+			 * afresh, the name would collide with the old one's) */
+			for (size_t x = 0; m == SIZE_MAX && x < nad; x++) {
+				if (used[x] || probable[x] != SIZE_MAX || strcmp(added[x]->schema, ta->schema))
+					continue;
+				why = table_trace(b, ta, added[x], trace, sizeof(trace));
+				if (why && strcmp(why, "the same columns, and the same comment"))
+					m = x;
+				else
+					why = NULL;
 			}
 			/* moved to another schema: the same name and the same columns */
 			for (size_t x = 0; m == SIZE_MAX && x < nad; x++) {

@@ -66,6 +66,8 @@ struct builder {
 	struct strmap identity_seq;  /* "schema.table.column" -> identity sequence of `to` */
 	struct strmap recreated_functions; /* bare names of functions dropped and created again */
 	struct strmap probable_tables; /* added table key -> its item, when a probable rename */
+	struct strmap replaced_keys;   /* tables whose PRIMARY KEY or UNIQUE is dropped and added */
+	struct strmap handled_constraints; /* "schema.table.name" of constraints with items */
 	size_t unsupported;
 };
 
@@ -1265,9 +1267,18 @@ static void constraint_sql(struct builder *b, const struct group *g)
 	const struct diff_item *it = g->first;
 	const struct schema_constraint *from = it->from, *to = it->to;
 	const struct schema_table *ft = it->from_table, *tt = it->to_table;
+	char handled[900];
+	snprintf(handled, sizeof(handled), "%s.%s.%s", ft ? ft->schema : tt->schema, ft ? ft->name : tt->name,
+		 from ? from->name : to->name);
+	strmap_put(&b->handled_constraints, handled, (void *)1);
+	if (it->change == DIFF_DROPPED && from->type == SCHEMA_CON_FOREIGN) {
+		/* first: nothing in the plan needs it, and it stands in the way of a type change of
+		 * its columns ("cannot be implemented") and of replacing the key it references */
+		stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(from->name));
+		return;
+	}
 	if (it->change == DIFF_DROPPED) {
-		stmt(b, from->type == SCHEMA_CON_FOREIGN ? PH_DROP_FOREIGN_KEY : PH_DROP_CONSTRAINT,
-		     "ALTER TABLE %s DROP CONSTRAINT %s;", live_table(b, ft), qi(from->name));
+		stmt(b, PH_DROP_CONSTRAINT, "ALTER TABLE %s DROP CONSTRAINT %s;", live_table(b, ft), qi(from->name));
 		return;
 	}
 	if (it->change == DIFF_ADDED) {
@@ -1301,6 +1312,42 @@ static void constraint_sql(struct builder *b, const struct group *g)
 	/* anything else: the constraint is dropped and added as `to` has it */
 	stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(from->name));
 	constraint_add(b, tt, to);
+	if (from->type == SCHEMA_CON_PRIMARY || from->type == SCHEMA_CON_UNIQUE) {
+		char key[700];
+		snprintf(key, sizeof(key), "%s.%s", ft->schema, ft->name);
+		strmap_put(&b->replaced_keys, key, (void *)1);
+	}
+}
+
+/* The foreign keys that reference a key the plan replaces, and are otherwise the same: PostgreSQL
+ * refuses to drop the key while they depend on its index ("cannot drop constraint ... because
+ * other objects depend on it"), so they are dropped first and added again after it. */
+static void foreign_keys_around(struct builder *b)
+{
+	if (!b->replaced_keys.count)
+		return;
+	size_t n;
+	const char **keys = schema_sorted_keys(&b->d->from->tables, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_table *ft = strmap_get(&b->d->from->tables, keys[i]);
+		const struct schema_table *tt = strmap_get(&b->d->to->tables, keys[i]);
+		for (size_t k = 0; tt && k < ft->nconstraints; k++) {
+			const struct schema_constraint *c = &ft->constraints[k];
+			if (c->type != SCHEMA_CON_FOREIGN || !c->ref_table || !strmap_has(&b->replaced_keys, c->ref_table))
+				continue;
+			char handled[900];
+			snprintf(handled, sizeof(handled), "%s.%s", keys[i], c->name);
+			const struct schema_constraint *n2 = NULL;
+			for (size_t j = 0; j < tt->nconstraints; j++)
+				if (!strcmp(tt->constraints[j].name, c->name))
+					n2 = &tt->constraints[j];
+			if (!n2 || strmap_has(&b->handled_constraints, handled))
+				continue;
+			stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(c->name));
+			constraint_add(b, tt, n2);
+		}
+	}
+	free(keys);
 }
 
 /* An index's definition after its table: USING, the columns, INCLUDE, WITH, WHERE. */
@@ -1966,6 +2013,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 		default: break;
 		}
 	}
+	foreign_keys_around(&b);
 	tables_create(&b, new_tables, nnew);
 	/* the constraints and indexes of new tables, which come with no items of their own */
 	for (size_t i = 0; i < nnew; i++)
@@ -2001,6 +2049,8 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	strmap_release(&b.identity_seq);
 	strmap_release(&b.recreated_functions);
 	strmap_release(&b.probable_tables);
+	strmap_release(&b.replaced_keys);
+	strmap_release(&b.handled_constraints);
 }
 
 void diff_plan_release(struct diff_plan *p)
