@@ -19,9 +19,15 @@ packages=(
 	postgresql-15 postgresql-common python3-alembic python3-sqlalchemy pre-commit
 	# `alembic upgrade` against the test server (tests/schema/status.py)
 	python3-psycopg2
+	# the release test runs the portable binary in a minimal Debian root (tests/release.py)
+	debootstrap
 	# pgsieve through a pooler in transaction mode (tests/schema/pooler.py)
 	pgbouncer
 )
+
+# the npm packages' test (tests/release.py): Debian's npm unless a node with npm is there already
+# (NodeSource's nodejs holds npm and conflicts with Debian's)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -22,52 +22,19 @@ const struct rule rule_missing_downgrade = {
 	.finish = finish,
 };
 
-struct framework_down {
-	const char *framework;
-	const char *missing_help; /* how to add the down part */
-	const char *consequence;  /* what the runner does without one */
-};
-
-static const struct framework_down downs[] = {
-	{ "golang-migrate", "add a .down.sql file with the same version number that undoes this migration",
-	  "`migrate down` cannot undo this version" },
-	{ "pop", "add the matching .down.sql file that undoes this migration",
-	  "pop refuses to run a directory where an up has no down (\"has no corresponding down migration\")" },
-	{ "diesel", "add down.sql to the migration's directory, undoing what up.sql does",
-	  "`diesel migration revert` and `redo` fail on this migration" },
-	{ "dbmate", "add a `-- migrate:down` section that undoes the `-- migrate:up` section",
-	  "`dbmate rollback` cannot undo this migration" },
-	{ "sqitch", "add revert/<change>.sql undoing the deploy script (`sqitch add` writes one)",
-	  "`sqitch revert` cannot undo this change" },
-	{ "alembic", "write a downgrade() that undoes what upgrade() does",
-	  "`alembic downgrade` cannot step back over this revision" },
-	{ "flyway", "add the undo script U<version>__<description>.sql, as the other migrations of the "
-		    "directory have", "`flyway undo` cannot undo this migration" },
-	{ "prisma", "add down.sql beside migration.sql (require-down is set in the configuration)",
-	  "this migration cannot be rolled back with the team's down scripts" },
-};
-
-static const struct framework_down *framework_of(struct lint_ctx *ctx)
-{
-	const char *fw = lint_framework(ctx);
-	for (size_t i = 0; fw && i < sizeof(downs) / sizeof(downs[0]); i++)
-		if (!strcmp(downs[i].framework, fw))
-			return &downs[i];
-	return NULL;
-}
-
 static void finish(struct lint_ctx *ctx)
 {
-	const struct framework_down *fd = framework_of(ctx);
-	if (!fd)
+	/* the advice comes from the framework's description (discover/frameworks/) */
+	const char *help, *consequence;
+	if (lint_down_advice(ctx, &help, &consequence) != 0)
 		return;
-	int alembic = !strcmp(fd->framework, "alembic");
+	int alembic = !strcmp(lint_framework(ctx), "alembic");
 	if (!lint_is_down(ctx)) {
 		if (lint_has_down(ctx) == 0)
-			lint_report_part(ctx, &rule_missing_downgrade, fd->missing_help, "%s: %s",
+			lint_report_part(ctx, &rule_missing_downgrade, help, "%s: %s",
 					 alembic ? "an Alembic revision with no downgrade()"
 						 : "a migration without a down migration",
-					 fd->consequence);
+					 consequence);
 		return;
 	}
 	if (lint_statement_count(ctx) > 0 || lint_nothing_to_undo(ctx))

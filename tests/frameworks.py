@@ -181,6 +181,159 @@ TREES = {
     }),
 }
 
+# The runners described since issue 11: each tree has a table created in its first migration
+# (whose down drops it: linted as part of the up, drop-table would fire), an index built
+# CONCURRENTLY under the runner's no-transaction directive (fine), a migration without a down,
+# CONCURRENTLY in a migration the runner wraps (not-in-transaction) and a plain CREATE INDEX on
+# the table created earlier (create-index-blocking: the table exists by then).
+RUNNER_RULES = FRAMEWORK_RULES | {'drop-table', 'create-index-blocking'}
+RUNNER_TREES = {
+    'goose': ({
+        ('00001_create_users.sql', 'up'): ('goose', T, True),
+        ('00001_create_users.sql', 'down'): ('goose', T, None),
+        ('00002_users_email_idx.sql', 'up'): ('goose', N, True),
+        ('00002_users_email_idx.sql', 'down'): ('goose', N, None),
+        ('00003_users_name.sql', 'up'): ('goose', T, False),
+        ('00004_users_name_idx.sql', 'up'): ('goose', T, True),
+        ('00005_users_created_idx.sql', 'up'): ('goose', T, True),
+    }, {
+        ('missing-downgrade', '00003_users_name.sql', 1),
+        ('not-in-transaction', '00004_users_name_idx.sql', 2),
+        ('create-index-blocking', '00005_users_created_idx.sql', 3),
+    }),
+    'sql-migrate': ({
+        ('1_create_users.sql', 'up'): ('sql-migrate', T, True),
+        ('1_create_users.sql', 'down'): ('sql-migrate', T, None),
+        ('2_users_email_idx.sql', 'up'): ('sql-migrate', N, True),
+        ('2_users_email_idx.sql', 'down'): ('sql-migrate', N, None),
+        ('3_users_name.sql', 'up'): ('sql-migrate', T, False),
+        ('4_users_name_idx.sql', 'up'): ('sql-migrate', T, True),
+        ('10_users_created_idx.sql', 'up'): ('sql-migrate', T, True),
+    }, {
+        ('missing-downgrade', '3_users_name.sql', 1),
+        ('not-in-transaction', '4_users_name_idx.sql', 2),
+        ('create-index-blocking', '10_users_created_idx.sql', 2),
+    }),
+    'tern': ({
+        ('001_create_users.sql', 'up'): ('tern', T, True),
+        ('001_create_users.sql', 'down'): ('tern', T, None),
+        ('002_users_email_idx.sql', 'up'): ('tern', N, True),
+        ('002_users_email_idx.sql', 'down'): ('tern', N, None),
+        ('003_users_name.sql', 'up'): ('tern', T, False),
+        ('004_users_name_idx.sql', 'up'): ('tern', T, True),
+        ('005_users_created_idx.sql', 'up'): ('tern', T, True),
+    }, {
+        ('missing-downgrade', '003_users_name.sql', 1),
+        ('not-in-transaction', '004_users_name_idx.sql', 1),
+        ('create-index-blocking', '005_users_created_idx.sql', 1),
+    }),
+    'node-pg-migrate': ({
+        ('1700000000001_create-users.sql', 'up'): ('node-pg-migrate', T, True),
+        ('1700000000001_create-users.sql', 'down'): ('node-pg-migrate', T, None),
+        ('1700000000002_users-email-idx.sql', 'up'): ('node-pg-migrate', T, True),
+        ('1700000000003_users-name.sql', 'up'): ('node-pg-migrate', T, False),
+        ('1700000000004_users-created-idx.sql', 'up'): ('node-pg-migrate', T, True),
+    }, {
+        # a SQL migration has no way out of node-pg-migrate's transaction
+        ('not-in-transaction', '1700000000002_users-email-idx.sql', 2),
+        ('not-in-transaction', '1700000000002_users-email-idx.sql', 5),
+        ('missing-downgrade', '1700000000003_users-name.sql', 1),
+        ('create-index-blocking', '1700000000004_users-created-idx.sql', 2),
+    }),
+    'sqlx': ({
+        ('migrations/20240101000000_create_users.up.sql', 'up'): ('sqlx', T, None),
+        ('migrations/20240101000000_create_users.down.sql', 'down'): ('sqlx', T, None),
+        ('migrations/20240102000000_users_email_idx.sql', 'up'): ('sqlx', I, None),
+        ('migrations/20240104000000_users_name_idx.sql', 'up'): ('sqlx', T, None),
+        ('migrations/20240105000000_users_flags.sql', 'up'): ('sqlx', I, None),
+        ('migrations/20240106000000_users_created_idx.sql', 'up'): ('sqlx', T, None),
+    }, {
+        ('not-in-transaction', 'migrations/20240104000000_users_name_idx.sql', 1),
+        # -- no-transaction still sends the file as one query: two statements, one transaction
+        ('not-in-transaction', 'migrations/20240105000000_users_flags.sql', 3),
+        ('create-index-blocking', 'migrations/20240106000000_users_created_idx.sql', 1),
+    }),
+    'atlas': ({
+        ('20240101000000_create_users.sql', 'up'): ('atlas', T, None),
+        ('20240102000000_users_email_idx.sql', 'up'): ('atlas', N, None),
+        ('20240103000000_users_name.sql', 'up'): ('atlas', T, None),
+        ('20240104000000_users_created_idx.sql', 'up'): ('atlas', T, None),
+    }, {
+        ('not-in-transaction', '20240103000000_users_name.sql', 2),
+        ('create-index-blocking', '20240104000000_users_created_idx.sql', 1),
+    }),
+    'graphile-migrate': ({
+        ('migrations/committed/000001.sql', 'up'): ('graphile-migrate', T, None),
+        ('migrations/committed/000002.sql', 'up'): ('graphile-migrate', I, None),
+        ('migrations/committed/000003.sql', 'up'): ('graphile-migrate', T, None),
+        ('migrations/current.sql', 'up'): ('graphile-migrate', T, None),
+    }, {
+        ('not-in-transaction', 'migrations/committed/000003.sql', 4),
+        # current.sql is the pending migration, after the committed ones
+        ('create-index-blocking', 'migrations/current.sql', 2),
+    }),
+    'drizzle': ({
+        ('drizzle/0000_create_users.sql', 'up'): ('drizzle', T, None),
+        ('drizzle/0001_users_name.sql', 'up'): ('drizzle', T, None),
+        ('drizzle/0002_users_created_idx.sql', 'up'): ('drizzle', T, None),
+    }, {
+        ('not-in-transaction', 'drizzle/0001_users_name.sql', 2),
+        ('create-index-blocking', 'drizzle/0002_users_created_idx.sql', 1),
+        # not in meta/_journal.json: never run (its DROP TABLE is not linted as a migration)
+        ('migration-graph', 'drizzle/0003_orphan.sql', 1),
+    }),
+    'sql-pairs': ({
+        ('V0001.CreateUsers.up.sql', 'up'): ('sql-pairs', W, True),
+        ('V0001.CreateUsers.down.sql', 'down'): ('sql-pairs', W, None),
+        ('V0002.UsersEmailIdx.up.sql', 'up'): ('sql-pairs', N, False),
+        ('V0010.UsersCreatedIdx.up.sql', 'up'): ('sql-pairs', W, True),
+        ('V0010.UsersCreatedIdx.down.sql', 'down'): ('sql-pairs', W, None),
+    }, {
+        ('missing-downgrade', 'V0002.UsersEmailIdx.up.sql', 1),
+        ('create-index-blocking', 'V0010.UsersCreatedIdx.up.sql', 1),
+    }),
+    # one folder per database: only postgres/ is linted (MySQL and SQLite syntax never reaches
+    # the PostgreSQL parser), and the others are named on stderr
+    'per-database': ({
+        ('migrations/postgres/000001_create_users.up.sql', 'up'): ('golang-migrate', I, True),
+        ('migrations/postgres/000001_create_users.down.sql', 'down'): ('golang-migrate', I, None),
+    }, set()),
+}
+
+# Plain SQL directives: `-- pgsieve: no-transaction` and `-- pgsieve: transaction` decide over
+# --assume-in-transaction; a file without one follows it.
+SQL_DIRECTIVE_FILES = ['001_orders_customer_idx.sql', '002_orders_created_idx.sql', '003_orders_status_idx.sql']
+
+
+def test_runner_trees(root):
+    for tree, (files, findings) in RUNNER_TREES.items():
+        out = check_tree(root, tree, files, findings, rules=RUNNER_RULES)
+        if out is not None:
+            fws = {v[0] for v in files.values()}
+            check(all(f['framework'] in fws for f in out['files']), '%s: every file is read as %s' % (tree, fws),
+                  [(f['path'], f['framework']) for f in out['files']])
+            check(not any(f['rule'] == 'syntax-error' for f in out['findings']), '%s: no syntax error' % tree)
+    p, _ = lint(['per-database'], root)
+    for db, name in (('mysql', 'MySQL'), ('sqlite', 'SQLite')):
+        check("left out 'per-database/migrations/%s': %s migrations" % (db, name) in p.stderr and
+              "'postgres' is the PostgreSQL one" in p.stderr, 'per-database: %s/ is named as left out' % db, p.stderr)
+    # two runners' layouts in one directory: the one tried first is taken, and the note says so
+    p, out = lint(['ambiguous'], root)
+    check("'ambiguous' has both dbmate's layout" in p.stderr and "goose's" in p.stderr and
+          'it is read as dbmate' in p.stderr, 'ambiguous: detection says what it chose and why', p.stderr)
+    check(out is not None and {f['framework'] for f in out['files']} == {'dbmate'}, 'ambiguous: read as dbmate')
+    p, out = lint(['--framework', 'goose', 'ambiguous'], root)
+    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr,
+          'ambiguous: --framework goose overrides detection', p.stderr)
+    a, b, c = SQL_DIRECTIVE_FILES
+    for assume, modes, extra in ((False, (N, T, W), set()),
+                                 (True, (N, T, T), {('not-in-transaction', c, 1)})):
+        files = {(f, 'up'): ('sql', m, None) for f, m in zip(SQL_DIRECTIVE_FILES, modes)}
+        findings = {('not-in-transaction', b, 2)} | extra
+        check_tree(root, 'sql-directives', files, findings, what='sql-directives%s' % (' (assumed)' if assume else ''),
+                   args=['--assume-in-transaction'] if assume else [])
+
+
 ALEMBIC_FILES = ['1a0000000001_create_accounts.py', '2b0000000002_accounts_plan.py',
                  '3c0000000003_accounts_email_index.py', '4d0000000004_merge_plan_and_email_index.py',
                  '5e0000000005_accounts_status.py', '6f0000000006_rename_and_batch.py']
@@ -197,9 +350,9 @@ def line_of(path, needle, nth=1):
     raise AssertionError('%s: no line contains %r' % (path, needle))
 
 
-def check_tree(root, tree, files, findings, env=None, what=None):
+def check_tree(root, tree, files, findings, env=None, what=None, rules=FRAMEWORK_RULES, args=()):
     what = what or tree
-    p, out = lint([tree], root, env)
+    p, out = lint(list(args) + [tree], root, env)
     if not check(out is not None, '%s: lints (exit %d)' % (what, p.returncode), p.stderr):
         return None
     got_files = {}
@@ -211,7 +364,7 @@ def check_tree(root, tree, files, findings, env=None, what=None):
               'got %s' % (got_files.get(key),))
     got = set()
     for f in out['findings']:
-        if f['rule'] in FRAMEWORK_RULES:
+        if f['rule'] in rules:
             rel = f['file'][len(tree) + 1:] if f['file'].startswith(tree + '/') else f['file']
             got.add((f['rule'], rel, f['line']))
     check(got == findings, '%s: framework findings' % what,
@@ -223,6 +376,7 @@ def test_trees(fixtures, py):
     root = os.path.join(fixtures, 'frameworks')
     for tree, (files, findings) in TREES.items():
         check_tree(root, tree, files, findings)
+    test_runner_trees(root)
 
     # Alembic: a branch and its merge, autocommit_block, op.execute outside it, downgrade() pass
     # and raise (the files as `alembic revision` wrote them, bodies edited)

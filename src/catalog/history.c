@@ -350,6 +350,19 @@ static char *entry_id(enum framework fw, const struct migration *m, const struct
 		return directory_name(m);
 	if (key == HISTORY_KEY_NAME)
 		return xstrdup(m->name);
+	if ((key == HISTORY_KEY_FILE || key == HISTORY_KEY_STEM) && m->up.path) {
+		const char *base = base_name(m->up.path);
+		size_t n = strlen(base);
+		if (key == HISTORY_KEY_STEM && n > 4 && !strcmp(base + n - 4, ".sql"))
+			n -= 4;
+		return xstrndup(base, n);
+	}
+	if (key == HISTORY_KEY_NUMBER) {
+		const char *v = m->version;
+		while (v[0] == '0' && v[1])
+			v++;
+		return xstrdup(v);
+	}
 	if (m->repeatable && m->up.path)
 		return xstrdup(base_name(m->up.path));
 	char *id = xstrdup(m->version);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/pqload.h"
 #include "util/error.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -158,6 +159,8 @@ static int connect_polled(struct session *s)
 int session_open(struct session *s, const char *dsn)
 {
 	memset(s, 0, sizeof(*s));
+	if (pqload_ready() != 0)
+		return -1;
 	s->deadline = now_seconds() + session_timeout;
 	char *copy;
 	dsn = normalise_dsn(dsn, &copy);

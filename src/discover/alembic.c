@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -56,6 +57,19 @@ char *alembic_helper_path(void)
 			return xstrdup(env);
 		error("PGSIEVE_ALEMBIC_HELPER names '%s', which is not a file", env);
 		return NULL;
+	}
+	/* beside the executable first, as a release tarball or the npm package lays them out
+	 * (bin/pgsieve, share/pgsieve/alembic_render.py) wherever it was unpacked */
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *bin = path_dirname(exe);
+		char *beside = path_join(bin, "../share/pgsieve/alembic_render.py");
+		free(bin);
+		if (is_file(beside))
+			return beside;
+		free(beside);
 	}
 	static const char *const places[] = { PGSIEVE_ALEMBIC_HELPER_INSTALLED, PGSIEVE_ALEMBIC_HELPER_SOURCE };
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)

@@ -1,10 +1,12 @@
 #include "discover/migrations.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "discover/frameworks/framework.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 static const struct framework_desc *const registry[FW_COUNT] = {
@@ -49,18 +51,56 @@ int framework_has_downs(enum framework fw)
 	return (registry[fw]->flags & FRAMEWORK_DOWNS) != 0;
 }
 
+/* Whether a (matched first) makes b's match no surprise: b is what a refines, or the reverse. */
+static int related(const struct framework_desc *a, const struct framework_desc *b)
+{
+	return (a->refines && !strcmp(a->refines, b->name)) || (b->refines && !strcmp(b->refines, a->name));
+}
+
+/* Directories already noted as matching two layouts, so a note is given once. */
+static struct strmap noted = STRMAP_INIT;
+
 enum framework migrations_detect(const char *dir)
 {
 	/* by rank: the layouts that say the most about themselves first (a sqitch.plan, an
-	 * alembic.ini) and those that only name their files last */
-	for (int rank = 1; rank <= FW_COUNT; rank++) {
-		for (int i = 0; i < FW_COUNT; i++) {
-			const char *why = NULL;
-			if (registry[i]->detect_rank == rank && registry[i]->detect(dir, &why))
-				return (enum framework)i;
+	 * alembic.ini) and those that only name their files or mark their lines last */
+	int order[FW_COUNT], n = 0;
+	for (int i = 0; i < FW_COUNT; i++) {
+		if (!registry[i]->detect_rank)
+			continue;
+		int k = n++;
+		while (k > 0 && registry[order[k - 1]]->detect_rank > registry[i]->detect_rank) {
+			order[k] = order[k - 1];
+			k--;
 		}
+		order[k] = i;
 	}
-	return FW_SQL;
+	int chosen = -1;
+	const char *chosen_why = NULL;
+	for (int k = 0; k < n; k++) {
+		const struct framework_desc *f = registry[order[k]];
+		const char *why = NULL;
+		if (chosen >= 0 && related(registry[chosen], f))
+			continue;
+		if (!f->detect(dir, &why))
+			continue;
+		if (chosen < 0) {
+			chosen = order[k];
+			chosen_why = why;
+			continue;
+		}
+		/* detection never guesses silently: say what else matched and why this one won */
+		if (!strmap_has(&noted, dir)) {
+			strmap_put(&noted, dir, NULL);
+			fprintf(stderr,
+				"pgsieve: note: '%s' has both %s's layout (%s) and %s's (%s); it is read as %s, "
+				"which is tried first; name the runner with --framework (or framework: in "
+				".pgsieve.yml) to choose\n",
+				dir, registry[chosen]->name, chosen_why, f->name, why, registry[chosen]->name);
+		}
+		break;
+	}
+	return chosen >= 0 ? (enum framework)chosen : FW_SQL;
 }
 
 /* Runners that key applied migrations by version refuse, or silently skip, a second

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "discover/files.h"
@@ -186,6 +187,57 @@ static void walk_subprojects(struct plan *plan, const char *dir, enum framework 
 	free(names);
 }
 
+/* Folder names of one database's migrations, in trees that keep a folder per database
+ * (postgres/, mysql/, sqlite/, as Authelia does). */
+static const struct {
+	const char *name, *database;
+} database_folders[] = {
+	{ "postgres", NULL }, { "postgresql", NULL }, { "pg", NULL }, { "pgsql", NULL },
+	{ "mysql", "MySQL" }, { "mariadb", "MariaDB" }, { "sqlite", "SQLite" }, { "sqlite3", "SQLite" },
+	{ "mssql", "SQL Server" }, { "sqlserver", "SQL Server" }, { "oracle", "Oracle" },
+	{ "cockroach", "CockroachDB" }, { "cockroachdb", "CockroachDB" }, { "clickhouse", "ClickHouse" },
+	{ "tidb", "TiDB" }, { "h2", "H2" }, { "hsqldb", "HSQLDB" }, { "db2", "Db2" }, { "spanner", "Spanner" },
+};
+
+static int database_folder(const char *name)
+{
+	for (size_t i = 0; i < sizeof(database_folders) / sizeof(database_folders[0]); i++)
+		if (!strcasecmp(name, database_folders[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* Whether names[i], a subdirectory of dir, holds another database's migrations in a tree with
+ * a folder per database (at least two of its folders are named for databases); such a folder
+ * is left out, with a note, since its SQL is not PostgreSQL's. */
+static int other_database_folder(const char *dir, char *const *names, size_t n, size_t i)
+{
+	int k = database_folder(names[i]);
+	if (k < 0 || !database_folders[k].database)
+		return 0;
+	size_t databases = 0;
+	const char *pg = NULL;
+	for (size_t j = 0; j < n; j++) {
+		int d = database_folder(names[j]);
+		if (d < 0)
+			continue;
+		databases++;
+		if (!database_folders[d].database && !pg)
+			pg = names[j];
+	}
+	if (databases < 2)
+		return 0;
+	char *path = path_join(dir, names[i]);
+	if (pg)
+		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
+			"database, and '%s' is the PostgreSQL one\n", path, database_folders[k].database, pg);
+	else
+		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
+			"database and has none for PostgreSQL\n", path, database_folders[k].database);
+	free(path);
+	return 1;
+}
+
 static void walk(struct plan *plan, const char *dir, int forced, const struct dir_chain *up,
 		 const struct stat *st, char *const *exclude, size_t n_exclude)
 {
@@ -240,7 +292,8 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 					}
 				}
 			} else if (pass == 1 && S_ISDIR(sub.st_mode)) {
-				walk(plan, path, -1, &here, &sub, exclude, n_exclude);
+				if (!other_database_folder(dir, names, n, i))
+					walk(plan, path, -1, &here, &sub, exclude, n_exclude);
 			} else if (pass == 0 && S_ISREG(sub.st_mode) && len > 4 && !strcmp(names[i] + len - 4, ".sql")) {
 				add_item(plan, NULL, NULL, path, 0, 1, FW_SQL);
 			}
@@ -371,6 +424,25 @@ void plan_release(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* Plain SQL: `-- pgsieve: no-transaction` or `-- pgsieve: transaction` among the comment lines
+ * above the first statement says how the file is run, whatever --assume-in-transaction says
+ * (for runners pgsieve does not know). */
+static void plain_sql_directive(struct lint_source *src)
+{
+	const char *rest;
+	size_t n;
+	uint32_t from = src->has_region ? src->region_offset : 0;
+	size_t len = src->has_region ? src->region_len : src->len;
+	if (layout_header_line(src->text + from, len, "-- pgsieve:", &rest, &n) < 0)
+		return;
+	while (n && (*rest == ' ' || *rest == '\t'))
+		rest++, n--;
+	if (n == 14 && !strncmp(rest, "no-transaction", 14))
+		src->tx = LINT_TX_NONE;
+	else if (n == 11 && !strncmp(rest, "transaction", 11))
+		src->tx = LINT_TX_WRAPPED;
+}
+
 void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		      struct lint_source *src)
 {
@@ -386,6 +458,9 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 			expected = 0;
 		src->has_down = expected ? m->down.path != NULL : -1;
 	}
+	/* plain SQL, and parts whose runner pgsieve does not know (sql-pairs), run as written */
+	if ((it->fw == FW_SQL || (p && p->tx == LINT_TX_UNKNOWN)) && src->text)
+		plain_sql_directive(src);
 	if (!p)
 		return;
 	if (p->text) {
@@ -401,6 +476,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);
+	src->down_help = f->down_help;
+	src->down_consequence = f->down_consequence;
 	if (f->runs_alone)
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))

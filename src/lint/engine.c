@@ -197,6 +197,13 @@ int lint_has_down(const struct lint_ctx *ctx)
 	return ctx->src->has_down;
 }
 
+int lint_down_advice(const struct lint_ctx *ctx, const char **help, const char **consequence)
+{
+	*help = ctx->src->down_help;
+	*consequence = ctx->src->down_consequence;
+	return *help && *consequence ? 0 : -1;
+}
+
 int lint_irreversible(const struct lint_ctx *ctx)
 {
 	return ctx->src->irreversible;

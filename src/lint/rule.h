@@ -57,6 +57,9 @@ int lint_framework_tx_kind(const struct lint_ctx *ctx);
 const char *lint_framework(const struct lint_ctx *ctx);
 /* Whether the migration has a down part: 1 yes, 0 no, -1 its framework has none. */
 int lint_has_down(const struct lint_ctx *ctx);
+/* The framework's advice for a migration without a down part (how to add one, what its runner
+ * does without one): 0 with both set, -1 when the framework has none. */
+int lint_down_advice(const struct lint_ctx *ctx, const char **help, const char **consequence);
 /* Whether this down part says on purpose that the up cannot be undone (lint_source.irreversible). */
 int lint_irreversible(const struct lint_ctx *ctx);
 /* Whether this down part's up runs no SQL, so an empty down is right (lint_source.nothing_to_undo). */

@@ -35,6 +35,9 @@ struct lint_source {
 	enum lint_tx tx;
 	const char *framework; /* "golang-migrate", ...; NULL for plain SQL */
 	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
+	/* From the framework's description: how to add a missing down part, and what the runner
+	 * does without one (missing-downgrade); NULL when it has nothing to say. */
+	const char *down_help, *down_consequence;
 	/* Read only to advance the model (an earlier migration of a set whose later files are
 	 * being linted): no rule runs, nothing is reported, the file is not listed. */
 	int context_only;

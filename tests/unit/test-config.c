@@ -300,7 +300,8 @@ static void test_errors(void)
 	BAD("vector-dimensions: [99999999999]\n", 1, "'vector-dimensions'");
 
 	/* framework */
-	BAD("framework: rails\n", 1, "'framework' takes one of sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch, prisma, supabase, alembic, not 'rails'");
+	BAD("framework: rails\n", 1, "'framework' takes one of sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch, prisma, supabase, alembic, "
+	    "goose, sqlx, sql-migrate, tern, node-pg-migrate, atlas, graphile-migrate, drizzle, sql-pairs, not 'rails'");
 	BAD("framework: flywy\n", 1, "did you mean 'flyway'?");
 	BAD("framework: [sql]\n", 1, "'framework' takes one of");
 

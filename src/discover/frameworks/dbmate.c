@@ -111,6 +111,8 @@ const struct framework_desc framework_dbmate = {
 	.flags = FRAMEWORK_DOWNS,
 	.duplicate_versions = "dbmate records applied migrations by version: deployed together, the second "
 			      "fails to record itself; deployed apart, it is taken as applied and never runs",
+	.down_help = "add a `-- migrate:down` section that undoes the `-- migrate:up` section",
+	.down_consequence = "`dbmate rollback` cannot undo this migration",
 	.history = {
 		.table = "schema_migrations",
 		.columns = "version::text, NULL, NULL, NULL, NULL, false, false, 0",

@@ -29,6 +29,9 @@ enum framework_history_key {
 	HISTORY_KEY_DOTTED,        /* the version with '_' written '.' (Flyway) */
 	HISTORY_KEY_DIRECTORY,     /* the name of the migration's directory (Prisma) */
 	HISTORY_KEY_NAME,          /* the migration's name (Sqitch's change) */
+	HISTORY_KEY_NUMBER,        /* the version as a number, without leading zeros (a bigint column) */
+	HISTORY_KEY_FILE,          /* the up file's name (sql-migrate's id) */
+	HISTORY_KEY_STEM,          /* the up file's name without .sql (node-pg-migrate) */
 };
 
 /* The checksum a runner stores of a migration's up file. */
@@ -79,6 +82,9 @@ struct framework_desc {
 	int detect_rank;
 	/* Whether dir holds this layout; *why says what gave it away ("a sqitch.plan file"). */
 	int (*detect)(const char *dir, const char **why);
+	/* The name of a layout this one is a special case of (pop's files are golang-migrate's with
+	 * more to say): when both match, detection takes this one without a note. */
+	const char *refines;
 	/* Reads the migrations of dir into set (set->fw and set->dir are set, the rest empty).
 	 * Unreadable files are printed on stderr and counted in *errors; returns -1 with error()
 	 * when the set cannot be read at all. */
@@ -102,6 +108,8 @@ struct framework_desc {
 	 * src's text (region included). Returns the mode; when the runner refuses the part, a
 	 * problem is added to set (when set is not NULL). */
 	enum lint_tx (*statement_tx)(const struct lint_source *src, int pg_version, struct migration_set *set);
+	/* For missing-downgrade: how to add a down part, and what the runner does without one. */
+	const char *down_help, *down_consequence;
 	struct framework_history history;
 };
 
@@ -142,6 +150,35 @@ void layout_load_up_down(const char *dir, struct migration_set *set, const char 
 int layout_is_up_down_file(const char *dir, const char *name);
 /* Whether name is a variant of another database (.mysql., .sqlite3., .cockroach., ...). */
 int layout_foreign_dialect(const char *name);
+
+/* Runners that keep a migration's up and down parts as sections of one file, marked by
+ * comment lines (goose, sql-migrate, tern, node-pg-migrate). */
+enum layout_line {
+	LAYOUT_LINE_SQL = 0,
+	LAYOUT_LINE_UP,          /* starts the up section (*no_tx: the marker says no transaction) */
+	LAYOUT_LINE_DOWN,        /* starts the down section (likewise) */
+	LAYOUT_LINE_NO_TX,       /* a directive: the whole file runs without a transaction */
+	LAYOUT_LINE_NO_TX_PART,  /* a directive: the section it stands in runs without one */
+};
+struct layout_sections {
+	/* Classifies one line (without its line end). */
+	enum layout_line (*line)(const char *line, size_t len, int *no_tx);
+	enum lint_tx tx, no_tx;  /* a section's mode, and with a no-transaction directive */
+	/* Which files are migrations: NULL for <digits>[_name].sql */
+	int (*is_migration)(const char *name);
+};
+/* Reads every migration file of dir with sections; without an up marker the up part starts at
+ * the file's start (what tern and node-pg-migrate do; goose and sql-migrate refuse such a
+ * file, which is then linted whole). */
+void layout_load_sections(const char *dir, struct migration_set *set, const struct layout_sections *r,
+			  int *errors);
+/* Whether a migration file of dir has a line of kind `kind` (for detection). */
+int layout_sections_any(const char *dir, const struct layout_sections *r, enum layout_line kind);
+/* Whether name is <digits>[_anything].sql */
+int layout_is_numbered_sql(const char *name);
+/* The comment line at the top of text (before its first statement) that starts with prefix,
+ * compared without case: its offset, or -1. *rest is what follows prefix on the line. */
+long layout_header_line(const char *text, size_t len, const char *prefix, const char **rest, size_t *rest_len);
 
 /* *.sql files of dir in name order, each the up part of a migration run in tx (the Supabase CLI,
  * plain SQL). */

@@ -3,11 +3,14 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "discover/files.h"
+#include "util/error.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 
@@ -240,4 +243,188 @@ void layout_load_sql_files(const char *dir, struct migration_set *set, enum lint
 		free(path);
 	}
 	layout_list_free(names);
+}
+
+/* ---- one file, up and down sections ---- */
+
+enum { DETECT_MAX_BYTES = 4 << 20 };
+
+int layout_is_numbered_sql(const char *name)
+{
+	return layout_digits(name) > 0 && layout_ends_with(name, ".sql");
+}
+
+static int is_migration(const struct layout_sections *r, const char *name)
+{
+	return r->is_migration ? r->is_migration(name) : layout_is_numbered_sql(name);
+}
+
+struct section_scan {
+	long up, down;          /* the marker lines' offsets, -1 when absent */
+	size_t up_end, down_end; /* after the marker lines */
+	int up_no_tx, down_no_tx, file_no_tx;
+};
+
+static void scan_sections(const char *text, size_t len, const struct layout_sections *r, struct section_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->up = s->down = -1;
+	int in = 0; /* 1 up, 2 down */
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t n = eol - i;
+		if (n && text[i + n - 1] == '\r')
+			n--;
+		int no_tx = 0;
+		size_t next = eol < len ? eol + 1 : eol;
+		switch (r->line(text + i, n, &no_tx)) {
+		case LAYOUT_LINE_UP:
+			if (s->up < 0) {
+				s->up = (long)i, s->up_end = next, s->up_no_tx = no_tx;
+				in = 1;
+			}
+			break;
+		case LAYOUT_LINE_DOWN:
+			if (s->down < 0) {
+				s->down = (long)i, s->down_end = next, s->down_no_tx = no_tx;
+				in = 2;
+			}
+			break;
+		case LAYOUT_LINE_NO_TX:
+			s->file_no_tx = 1;
+			break;
+		case LAYOUT_LINE_NO_TX_PART:
+			if (in == 2)
+				s->down_no_tx = 1;
+			else
+				s->up_no_tx = 1;
+			break;
+		default:
+			break;
+		}
+		i = next;
+	}
+}
+
+static void set_region(struct migration_part *p, size_t from, size_t to, long marker)
+{
+	p->has_region = 1;
+	p->offset = (uint32_t)from;
+	p->len = (uint32_t)(to > from ? to - from : 0);
+	p->marker_offset = marker >= 0 ? (uint32_t)marker : (uint32_t)from;
+}
+
+void layout_load_sections(const char *dir, struct migration_set *set, const struct layout_sections *r, int *errors)
+{
+	size_t n;
+	char **names = layout_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_migration(r, names[i]))
+			continue;
+		char *path = path_join(dir, names[i]);
+		if (!layout_is_file(path)) {
+			free(path);
+			continue;
+		}
+		size_t len;
+		char *text = file_read(path, &len);
+		if (!text) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			(*errors)++;
+			free(path);
+			continue;
+		}
+		struct section_scan s;
+		scan_sections(text, len, r, &s);
+		size_t v = layout_digits(names[i]);
+		char *version = xstrndup(names[i], v);
+		const char *ns = names[i][v] == '_' ? names[i] + v + 1 : names[i] + v;
+		char *name = xstrndup(ns, strlen(ns) - 4);
+		struct migration *m = migration_set_add(set, version, name);
+		enum lint_tx up_tx = s.file_no_tx || s.up_no_tx ? r->no_tx : r->tx;
+		migration_part_set(&m->up, xstrdup(path), up_tx);
+		if (s.up >= 0 || s.down >= 0) {
+			size_t from = s.up >= 0 ? s.up_end : 0;
+			size_t to = s.down >= 0 && (size_t)s.down >= from ? (size_t)s.down : len;
+			set_region(&m->up, from, to, s.up);
+		}
+		if (s.down >= 0) {
+			size_t stop = s.up > s.down ? (size_t)s.up : len;
+			migration_part_set(&m->down, xstrdup(path), s.file_no_tx || s.down_no_tx ? r->no_tx : r->tx);
+			set_region(&m->down, s.down_end, stop, s.down);
+		}
+		free(version);
+		free(name);
+		free(text);
+		free(path);
+	}
+	layout_list_free(names);
+}
+
+int layout_sections_any(const char *dir, const struct layout_sections *r, enum layout_line kind)
+{
+	size_t n;
+	char **names = layout_list(dir, &n);
+	int found = 0;
+	for (size_t i = 0; i < n && !found; i++) {
+		if (!is_migration(r, names[i]))
+			continue;
+		char *path = path_join(dir, names[i]);
+		size_t len;
+		struct stat st;
+		/* a migration with sections is a few kilobytes; a dump of many megabytes is not one,
+		 * and is not read once per runner */
+		int small = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DETECT_MAX_BYTES;
+		char *text = small ? file_read(path, &len) : NULL;
+		free(path);
+		if (!text) {
+			error_clear();
+			continue;
+		}
+		for (size_t k = 0; k < len && !found;) {
+			size_t eol = k;
+			while (eol < len && text[eol] != '\n')
+				eol++;
+			size_t ln = eol - k;
+			if (ln && text[k + ln - 1] == '\r')
+				ln--;
+			int no_tx = 0;
+			found = r->line(text + k, ln, &no_tx) == kind;
+			k = eol + 1;
+		}
+		free(text);
+	}
+	layout_list_free(names);
+	return found;
+}
+
+long layout_header_line(const char *text, size_t len, const char *prefix, const char **rest, size_t *rest_len)
+{
+	size_t pl = strlen(prefix);
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t s = i;
+		while (s < eol && (text[s] == ' ' || text[s] == '\t' || text[s] == '\r'))
+			s++;
+		if (s == eol) { /* a blank line */
+			i = eol + 1;
+			continue;
+		}
+		if (eol - s < 2 || text[s] != '-' || text[s + 1] != '-')
+			return -1; /* the first statement: directives stand above it */
+		if (eol - s >= pl && !strncasecmp(text + s, prefix, pl)) {
+			size_t e = eol;
+			while (e > s + pl && (text[e - 1] == '\r' || text[e - 1] == ' ' || text[e - 1] == '\t'))
+				e--;
+			*rest = text + s + pl;
+			*rest_len = e - (s + pl);
+			return (long)s;
+		}
+		i = eol + 1;
+	}
+	return -1;
 }

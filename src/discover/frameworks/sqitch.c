@@ -169,6 +169,8 @@ const struct framework_desc framework_sqitch = {
 	.load = load,
 	.flags = FRAMEWORK_DOWNS | FRAMEWORK_OWN_ORDER | FRAMEWORK_SUBPROJECTS, /* the plan's order is the order */
 	.owns_subdir = owns_subdir,
+	.down_help = "add revert/<change>.sql undoing the deploy script (`sqitch add` writes one)",
+	.down_consequence = "`sqitch revert` cannot undo this change",
 	.history = {
 		/* one project's changes when the plan names it ($1), in the order they were deployed */
 		.schema = "sqitch",
