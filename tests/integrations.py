@@ -124,8 +124,15 @@ def source_copy(dest):
         if os.path.isfile(src):  # a deleted but tracked file is listed too
             os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
             shutil.copy2(src, os.path.join(dest, name))
+    # libpg_query's release tarball in meson's package cache (ci/deps.sh put it there): this
+    # machine cannot download it, so the copy commits it, where a user's clone would download it
+    cache = os.path.join(SOURCE, 'subprojects', 'packagecache')
+    if os.path.isdir(cache):
+        shutil.copytree(cache, os.path.join(dest, 'subprojects', 'packagecache'))
     git(['init', '-q'], dest)
     git(['add', '-A'], dest)
+    if os.path.isdir(cache):
+        git(['add', '-f', 'subprojects/packagecache'], dest)
     git(['commit', '-q', '-m', 'pgsieve as tested'], dest)
     return dest
 
@@ -865,7 +872,9 @@ def test_friendly(tmp):
     check(r.returncode == 1 and json.loads(r.stdout)['findings'], 'options after the paths', detail(r))
     os.makedirs(os.path.join(tmp, 'empty'))
     r = run([PGSIEVE, 'lint', 'empty'], tmp)
-    check(r.returncode == 0 and 'no migrations found' in r.stderr, 'an empty directory is a warning', detail(r))
+    # a CI job pointed at the wrong folder must fail, not pass having linted nothing
+    check(r.returncode == 2 and "no migrations found under 'empty'" in r.stderr, 'an empty directory is an error',
+          detail(r))
     write(os.path.join(tmp, 'bad', '.pgsieve.yml'), 'fail-onn: error\n')
     write(os.path.join(tmp, 'bad', 'm.sql'), CREATE_INDEX)
     r = run([PGSIEVE, 'lint', 'bad'], tmp)

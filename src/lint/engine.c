@@ -17,6 +17,7 @@
 #include "schema/size.h"
 #include "sql/sql.h"
 #include "util/error.h"
+#include "util/ident.h"
 #include "util/srcmap.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -224,6 +225,11 @@ const char *lint_source_note(const struct lint_ctx *ctx)
 	return ctx->src->note;
 }
 
+int lint_source_note_static(const struct lint_ctx *ctx)
+{
+	return ctx->src->note_static;
+}
+
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
 		     const struct schema_model **up, const struct schema_model **after)
 {
@@ -392,7 +398,7 @@ const char *lint_rel(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 const char *lint_ident(struct lint_ctx *ctx, const char *name)
 {
 	char buf[300];
-	return arena_strdup(&ctx->run->arena, sql_quote_ident(name, buf, sizeof(buf)));
+	return arena_strdup(&ctx->run->arena, ident_quote_always(name, buf, sizeof(buf)));
 }
 
 const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr)
@@ -467,6 +473,13 @@ static const struct lint_segment *segment_at(const struct lint_source *src, uint
 			hi = mid;
 	}
 	return &src->segments[lo];
+}
+
+const char *lint_statement_index_table(const struct lint_ctx *ctx)
+{
+	if (!ctx->src->nsegments || !ctx->stmt)
+		return NULL;
+	return segment_at(ctx->src, ctx->stmt->start)->index_table;
 }
 
 /* With a schema source that knows sizes (--db), a locking or rewrite finding says how big the
@@ -980,7 +993,7 @@ static char *one_line(struct lint_ctx *ctx, const char *text, size_t max)
 	return out;
 }
 
-/* The grammar is libpg_query's (PostgreSQL 15): for a newer target, a grammar error (not a
+/* The grammar is libpg_query's (PostgreSQL 17): for a newer target, a grammar error (not a
  * scanner error such as an unterminated quote, which every release rejects) may be syntax the
  * target accepts, and the finding must say so rather than claim the server rejects it. */
 static int maybe_newer_syntax(const struct lint_ctx *ctx, const char *msg)
@@ -1073,6 +1086,15 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		if (ctx->src->context_only)
 			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
+		if (ctx->src->nsegments && segment_at(ctx->src, st->start)->assembled) {
+			add_finding(ctx, &rule_alembic_static_analysis, st->start, st->end,
+				    lint_printf(ctx, "the SQL pgsieve's static reading wrote for this call does "
+						     "not parse (%s): the call was not linted; this says nothing "
+						     "about the migration itself", msg),
+				    "write the call with literal arguments, or run pgsieve where Alembic can "
+				    "render the revision", msg);
+			return 0;
+		}
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
 			    sql_stmt_token_end(st, st->error_offset), syntax_message(ctx, msg),
 			    syntax_help(ctx, msg), msg);

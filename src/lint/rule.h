@@ -66,8 +66,13 @@ int lint_irreversible(const struct lint_ctx *ctx);
 int lint_nothing_to_undo(const struct lint_ctx *ctx);
 /* How many statements of the migration were seen so far (in finish(): all of them). */
 size_t lint_statement_count(const struct lint_ctx *ctx);
+/* The table of the index the current statement drops, as the runner's bridge knows it
+ * (lint_segment.index_table), or NULL. */
+const char *lint_statement_index_table(const struct lint_ctx *ctx);
 /* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */
 const char *lint_source_note(const struct lint_ctx *ctx);
+/* Whether that note says the part was read statically (lint_source.note_static). */
+int lint_source_note_static(const struct lint_ctx *ctx);
 struct schema_model *lint_model(struct lint_ctx *ctx);
 /* In a down part: the model just before its up migration ran (*before), that model advanced by
  * the up (*up), and advanced by the up and then by this down's statements so far (*after; in
