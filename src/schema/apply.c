@@ -119,7 +119,7 @@ static char *operator_text(PgQuery__Node *const *items, size_t n)
 	if (!schema || !strcmp(schema, "pg_catalog"))
 		return xstrdup(name);
 	char b[300];
-	return xasprintf("OPERATOR(%s.%s)", schema_quote_ident(schema, b, sizeof(b)), name);
+	return xasprintf("OPERATOR(%s.%s)", ident_quote(schema, b, sizeof(b)), name);
 }
 
 /* ---- option lists ---- */
