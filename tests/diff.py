@@ -9,7 +9,8 @@
     the plan's findings are the lint rules' and its SARIF validates;
 (c) the text and json output of each pair match tests/diff/NAME/expected.txt and expected.json
     (PGSIEVE_UPDATE_EXPECTED=1 rewrites them, for review in git);
-(d) renames are found as renames, and the plan renames instead of dropping;
+(d) renames: an index with the same definition is renamed; a table or column only with --rename
+    (else a probable rename: reported, with the flag, and written as a drop and an add);
 (e) bad sources and arguments exit 2 with a message that names them.
 
 usage: diff.py PGSIEVE SARIF_SCHEMA
@@ -166,24 +167,50 @@ def main():
             else:
                 check(r.returncode == 0, f"{name}: --format sarif", r.stderr)
 
-        # (d) renames: a table with the same columns, a column with the same type and place, an
-        # index with the same definition
+        # (d) renames: a table with the same columns and a column with the same type and place
+        # are only probable renames without evidence: reported with the flag that makes them
+        # renames, written as drop and add (issue 19: a wrong guess moves old values into a new
+        # column); an index with the same definition is renamed (it moves no data)
         a, b = os.path.join(PAIRS, "renames", "a.sql"), os.path.join(PAIRS, "renames", "b.sql")
         j = json.loads(run(pgsieve, "diff", "--from", a, "--to", b, "--format", "json").stdout)
+        probable = {(c["kind"], c.get("probable_rename_of"), c["key"]) for c in j["changes"] if c["change"] == "added"}
+        for want in [("table", "public.clients", "public.customers"), ("column", "public.notes.txt", "public.notes.body")]:
+            check(want in probable, f"renames: {want[0]} {want[1]} -> {want[2]} is reported as a probable rename",
+                  str(probable))
         renamed = {(c["kind"], c.get("old_key"), c["key"]) for c in j["changes"] if c["change"] == "renamed"}
-        for want in [("table", "public.clients", "public.customers"), ("column", "public.notes.txt", "public.notes.body"),
-                     ("index", "public.clients_joined_idx", "public.customers_joined_idx"),
-                     ("index", "public.notes_author_idx", "public.notes_author_id_idx")]:
-            check(want in renamed, f"renames: {want[0]} {want[1]} -> {want[2]} is a probable rename", str(renamed))
+        check(renamed == {("index", "public.notes_author_idx", "public.notes_author_id_idx")},
+              "renames: only the index with the same definition is renamed without --rename", str(renamed))
+        sql = "\n".join(s["sql"] or "" for s in j["plan"])
+        notes = "\n".join(s["note"] or "" for s in j["plan"])
+        check("RENAME TO customers" not in sql and "RENAME COLUMN" not in sql and "DROP COLUMN txt" in sql
+              and "--rename public.notes.txt=public.notes.body" in notes
+              and "--rename public.clients=public.customers" in notes,
+              "renames: without --rename the plan drops and adds, and its notes name the flag", sql + notes)
+        r = run(pgsieve, "diff", "--from", a, "--to", b)
+        check("not renamed without --rename public.notes.txt=public.notes.body" in r.stdout,
+              "renames: the text names the probable rename and the flag", r.stdout)
+        flags = ["--rename", "public.clients=public.customers", "--rename", "public.notes.txt=public.notes.body"]
+        j = json.loads(run(pgsieve, "diff", "--from", a, "--to", b, "--format", "json", *flags).stdout)
+        renamed = {(c["kind"], c.get("old_key"), c["key"], c.get("evidence")) for c in j["changes"] if c["change"] == "renamed"}
+        for want in [("table", "public.clients", "public.customers", "--rename"),
+                     ("column", "public.notes.txt", "public.notes.body", "--rename"),
+                     ("index", "public.clients_joined_idx", "public.customers_joined_idx", "the same definition"),
+                     ("index", "public.notes_author_idx", "public.notes_author_id_idx", "the same definition")]:
+            check(want in renamed, f"renames: with --rename, {want[0]} {want[1]} -> {want[2]} is renamed ({want[3]})",
+                  str(renamed))
         dropped = [c for c in j["changes"] if c["change"] in ("dropped", "added")]
-        check(not dropped, "renames: no drop and add for a rename", json.dumps(dropped))
+        check(not dropped, "renames: with --rename no drop and add for a rename", json.dumps(dropped))
         sql = "\n".join(s["sql"] or "" for s in j["plan"])
         check("RENAME TO customers" in sql and "RENAME COLUMN txt TO body" in sql and "DROP" not in sql,
-              "renames: the plan renames instead of dropping", sql)
-        check(any("probable rename" in (s["note"] or "") for s in j["plan"]), "renames: the plan says it is a probable rename")
+              "renames: with --rename the plan renames instead of dropping", sql)
         findings = [f["rule"] for s in j["plan"] for f in s["findings"]]
         check("rename-table" in findings and "rename-column" in findings,
               "renames: each statement carries its hazards (rename-table, rename-column)", str(findings))
+        r = run(pgsieve, "diff", "--from", a, "--to", b, "--rename", "public.nothing=public.customers")
+        check(r.returncode == 2 and "'public.nothing=public.customers'" in r.stderr,
+              "renames: a --rename that names nothing exits 2 and names it", r.stderr)
+        r = run(pgsieve, "diff", "--from", a, "--to", b, "--rename", "clients")
+        check(r.returncode == 2 and "OLD=NEW" in r.stderr, "renames: a --rename without OLD=NEW exits 2", r.stderr)
 
         # a plan's statements carry the lint rules' findings, online forms are used
         a, b = os.path.join(PAIRS, "indexes", "a.sql"), os.path.join(PAIRS, "indexes", "b.sql")

@@ -33,7 +33,7 @@ static const char plan_path[] = "diff.sql";
 
 static const char diff_usage[] =
 	"usage: pgsieve diff --from SOURCE --to SOURCE [--format text|json|sql|sarif] [--exit-code]\n"
-	"                    [--pg-version N] [--framework NAME]\n"
+	"                    [--pg-version N] [--framework NAME] [--rename OLD=NEW]...\n"
 	"\n"
 	"Compares two schemas and writes the migration that turns --from into --to.\n"
 	"SOURCE: a database (a postgres:// URI or a conninfo string with '='), a schema file\n"
@@ -44,7 +44,10 @@ static const char diff_usage[] =
 	"  --format sarif  the findings of linting the plan\n"
 	"  --exit-code     exit 1 when the schemas differ (0 when they are the same)\n"
 	"  --pg-version N  the PostgreSQL major version the plan is written and linted for\n"
-	"  --framework NAME the framework of migration directories (default: detected)\n";
+	"  --framework NAME the framework of migration directories (default: detected)\n"
+	"  --rename OLD=NEW a table (schema.table) or column (schema.table.column) of --from that\n"
+	"                  is OLD renamed: the plan renames it and keeps its data; without it a\n"
+	"                  probable rename is written as a drop and an add, and said so\n";
 
 /* What a source is called in the output: never a DSN, which may hold a password. */
 static const char *source_label(const char *source)
@@ -217,9 +220,18 @@ static json_t *plan_json(const struct diff_plan *p, const struct linted *l, cons
 	return arr;
 }
 
+static void release_renames(struct strmap *renames)
+{
+	size_t it = 0;
+	void *v;
+	while (strmap_next(renames, &it, NULL, &v))
+		free(v);
+	strmap_release(renames);
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_DB_TIMEOUT, OPT_TO, OPT_FORMAT, OPT_EXIT_CODE, OPT_PG_VERSION, OPT_FRAMEWORK };
+	enum { OPT_FROM = 256, OPT_DB_TIMEOUT, OPT_TO, OPT_FORMAT, OPT_EXIT_CODE, OPT_PG_VERSION, OPT_FRAMEWORK, OPT_RENAME };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
@@ -228,11 +240,13 @@ int cmd_diff(int argc, char **argv)
 		{ "exit-code", no_argument, NULL, OPT_EXIT_CODE },
 		{ "pg-version", required_argument, NULL, OPT_PG_VERSION },
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
+		{ "rename", required_argument, NULL, OPT_RENAME },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *to = NULL, *format = "text";
 	int exit_code = 0, framework = -1, pg_version = 0, c;
+	struct strmap renames = STRMAP_INIT; /* --rename: old key -> new key (malloc'd) */
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -241,6 +255,7 @@ int cmd_diff(int argc, char **argv)
 		case OPT_DB_TIMEOUT:
 			if (catalog_set_timeout(optarg) != 0) {
 				fprintf(stderr, "pgsieve: diff: %s\n", error_message());
+				release_renames(&renames);
 				return EXIT_TROUBLE;
 			}
 			break;
@@ -251,6 +266,7 @@ int cmd_diff(int argc, char **argv)
 			if (cmd_parse_pg_version(optarg, &pg_version) != 0) {
 				fprintf(stderr, "pgsieve: diff: --pg-version takes a major version from %d to %d, not '%s'\n",
 					PG_VERSION_MIN, PG_VERSION_MAX, optarg);
+				release_renames(&renames);
 				return EXIT_TROUBLE;
 			}
 			break;
@@ -258,33 +274,52 @@ int cmd_diff(int argc, char **argv)
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0) {
 				fprintf(stderr, "pgsieve: diff: unknown framework '%s'\n", optarg);
+				release_renames(&renames);
 				return EXIT_TROUBLE;
 			}
 			framework = (int)fw;
 			break;
 		}
-		case 'h': fputs(diff_usage, stdout); return EXIT_SAME;
+		case OPT_RENAME: {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] || !strchr(optarg, '.') || !strchr(eq + 1, '.')) {
+				fprintf(stderr, "pgsieve: diff: --rename takes OLD=NEW, each schema.table or "
+						"schema.table.column, not '%s'\n", optarg);
+				release_renames(&renames);
+				return EXIT_TROUBLE;
+			}
+			char *old = xstrndup(optarg, (size_t)(eq - optarg));
+			free(strmap_put(&renames, old, xstrdup(eq + 1)));
+			free(old);
+			break;
+		}
+		case 'h': release_renames(&renames); fputs(diff_usage, stdout); return EXIT_SAME;
 		case ':':
 			fprintf(stderr, "pgsieve: diff: '%s' needs a value\n%s", argv[optind - 1], diff_usage);
+			release_renames(&renames);
 			return EXIT_TROUBLE;
 		default:
 			fprintf(stderr, "pgsieve: diff: unknown option '%s'\n%s", argv[optind - 1], diff_usage);
+			release_renames(&renames);
 			return EXIT_TROUBLE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pgsieve: diff: unexpected argument '%s' (sources are given with --from and --to)\n",
 			argv[optind]);
+		release_renames(&renames);
 		return EXIT_TROUBLE;
 	}
 	if (!from || !to) {
 		fprintf(stderr, "pgsieve: diff needs --from and --to\n%s", diff_usage);
+		release_renames(&renames);
 		return EXIT_TROUBLE;
 	}
 	int fmt_text = !strcmp(format, "text"), fmt_json = !strcmp(format, "json"), fmt_sql = !strcmp(format, "sql"),
 	    fmt_sarif = !strcmp(format, "sarif");
 	if (!fmt_text && !fmt_json && !fmt_sql && !fmt_sarif) {
 		fprintf(stderr, "pgsieve: diff: --format takes text, json, sql or sarif, not '%s'\n", format);
+		release_renames(&renames);
 		return EXIT_TROUBLE;
 	}
 
@@ -307,10 +342,30 @@ int cmd_diff(int argc, char **argv)
 		schema_model_release(&target);
 		lint_run_release(&run);
 		lint_options_release(&opts);
+		release_renames(&renames);
 		return EXIT_TROUBLE;
 	}
 	struct diff d;
-	diff_models(&d, &run.model, &target);
+	diff_models_renaming(&d, &run.model, &target, &renames);
+	/* a --rename that matched nothing: the user's word is not silently ignored (the used ones
+	 * were removed from the map) */
+	size_t unused = 0, rit = 0;
+	const char *rkey;
+	void *rv;
+	while (strmap_next(&renames, &rit, &rkey, &rv)) {
+		fprintf(stderr, "pgsieve: diff: --rename '%s=%s': no table or column '%s' only in --from that "
+				"becomes '%s' only in --to\n", rkey, (const char *)rv, rkey, (const char *)rv);
+		unused++;
+	}
+	if (unused) {
+		release_renames(&renames);
+		diff_release(&d);
+		schema_model_release(&target);
+		lint_run_release(&run);
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
+	release_renames(&renames);
 	double t2 = now_seconds();
 	if (timing)
 		fprintf(stderr, "pgsieve: timing: load %.3f s, compare %.3f s (%zu differences)\n", t1 - t0, t2 - t1, d.n);
@@ -336,10 +391,29 @@ int cmd_diff(int argc, char **argv)
 		if (timing)
 			fprintf(stderr, "pgsieve: timing: plan %.3f s (%zu statements), lint %.3f s\n", t3 - t2, plan.n,
 				now_seconds() - t3);
+		/* a statement that does not parse would stop psql half way: such a plan is not
+		 * printed as a script to run (a bug of the plan's writer, reported as one) */
+		size_t broken = 0;
+		for (size_t k = 0; k < run.nfindings; k++) {
+			const struct finding *f = &run.findings[k];
+			if (strcmp(f->rule->id, "syntax-error"))
+				continue;
+			const struct diff_stmt *st = &plan.items[item_of(&l, f->offset)];
+			fprintf(stderr, "pgsieve: diff: the plan's statement does not parse (%s): %s\n", f->message,
+				st->sql ? st->sql : "");
+			broken++;
+		}
+		if (broken) {
+			fprintf(stderr, "pgsieve: diff: no plan printed: %zu statement%s would fail (a bug of pgsieve's plan)\n",
+				broken, broken == 1 ? "" : "s");
+			status = EXIT_TROUBLE;
+		}
 		struct strbuf annotated = STRBUF_INIT;
 		if (fmt_sql || fmt_sarif)
 			annotate(&annotated, &l, &run);
-		if (fmt_sql) {
+		if (fmt_sql && broken) {
+			/* nothing on stdout: a partial script is worse than none */
+		} else if (fmt_sql) {
 			struct strbuf head = STRBUF_INIT;
 			char *line = xasprintf("pgsieve diff: from %s to %s: %zu difference%s", source_label(from),
 					       source_label(to), ndiff, ndiff == 1 ? "" : "s");

@@ -50,6 +50,7 @@ const char *diff_change_name(enum diff_change change)
  * and a constraint's table, so that they stay in table order and columns in position order). */
 struct builder {
 	struct diff *d;
+	struct strmap *renames; /* --rename: old key -> new key; NULL for none */
 	char **group; /* parallel to d->items: the sort key */
 	size_t group_cap;
 };
@@ -238,6 +239,25 @@ static char *table_key_of(const struct schema_table *t)
 static const char *const table_skip[] = { "columns", "constraints", "partial", "stats", NULL };
 static const char *const index_skip[] = { "stats", NULL };
 
+/* Whether a constraint of ta and tb (by name: PostgreSQL keeps a constraint's name when a column
+ * is renamed) has column old in ta where it has column new in tb. */
+static int constraint_moved_column(const struct schema_table *ta, const struct schema_table *tb, const char *old,
+				   const char *new)
+{
+	for (size_t i = 0; i < ta->nconstraints; i++) {
+		const struct schema_constraint *ca = &ta->constraints[i];
+		for (size_t j = 0; j < tb->nconstraints; j++) {
+			const struct schema_constraint *cb = &tb->constraints[j];
+			if (strcmp(ca->name, cb->name) || ca->columns.n != cb->columns.n)
+				continue;
+			for (size_t k = 0; k < ca->columns.n; k++)
+				if (!strcmp(ca->columns.items[k], old) && !strcmp(cb->columns.items[k], new))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /* The columns of a table: JSON objects of ta and tb matched by name; a dropped and an added
  * column at the same position with the same type are a probable rename. */
 static void compare_columns(struct builder *b, const struct schema_table *ta, const struct schema_table *tb,
@@ -263,15 +283,49 @@ static void compare_columns(struct builder *b, const struct schema_table *ta, co
 		if (match_a[i] >= 0)
 			matched_b[match_a[i]] = 1;
 	}
-	/* probable renames: same position, same type, the name only on one side each */
+	/* renames the user states, whatever the position and type */
+	const char **evidence = xcalloc(na + 1, sizeof(*evidence));
+	int *probable_b = xmalloc((nb + 1) * sizeof(int));
+	for (size_t j = 0; j < nb; j++)
+		probable_b[j] = -1;
+	for (size_t i = 0; i < na && b->renames; i++) {
+		if (match_a[i] >= 0)
+			continue;
+		char *k = sub_key(ta, ta->columns[i].name);
+		char *want = strmap_get(b->renames, k);
+		for (size_t j = 0; want && j < nb; j++) {
+			char *kb = sub_key(tb, tb->columns[j].name);
+			if (!matched_b[j] && !strcmp(kb, want)) {
+				match_a[i] = (int)j;
+				matched_b[j] = 2;
+				evidence[i] = "--rename";
+				free(strmap_remove(b->renames, k));
+				want = NULL;
+			}
+			free(kb);
+		}
+		free(k);
+	}
+	/* same position, same type, the name only on one side each: a rename with evidence (the
+	 * same comment), else only a probable one */
 	for (size_t i = 0; i < na && i < nb; i++) {
 		if (match_a[i] >= 0 || matched_b[i])
 			continue;
 		json_t *ta_type = json_object_get(json_array_get(ca, i), "type");
 		json_t *tb_type = json_object_get(json_array_get(cb, i), "type");
-		if (ta_type && tb_type && json_equal(ta_type, tb_type)) {
+		if (!ta_type || !tb_type || !json_equal(ta_type, tb_type))
+			continue;
+		if (constraint_moved_column(ta, tb, ta->columns[i].name, tb->columns[i].name)) {
 			match_a[i] = (int)i;
 			matched_b[i] = 2;
+			evidence[i] = "the same type at the same position, and a constraint that kept its name names it";
+		} else if (ta->columns[i].comment && tb->columns[i].comment &&
+			   !strcmp(ta->columns[i].comment, tb->columns[i].comment)) {
+			match_a[i] = (int)i;
+			matched_b[i] = 2;
+			evidence[i] = "the same type at the same position, and the same comment";
+		} else {
+			probable_b[i] = (int)i;
 		}
 	}
 	for (size_t i = 0; i < na; i++) {
@@ -288,6 +342,7 @@ static void compare_columns(struct builder *b, const struct schema_table *ta, co
 		if (matched_b[j] == 2) {
 			struct diff_item *it =
 				add_item(b, DIFF_COLUMN, DIFF_RENAMED, kb, ka, tb->columns[j].name, group);
+			it->evidence = xstrdup(evidence[i]);
 			it->from = &ta->columns[i];
 			it->to = &tb->columns[j];
 			it->from_table = ta;
@@ -305,10 +360,17 @@ static void compare_columns(struct builder *b, const struct schema_table *ta, co
 		char *kb = sub_key(tb, tb->columns[j].name);
 		add_whole(b, DIFF_COLUMN, DIFF_ADDED, kb, tb->columns[j].name, group,
 			  json_incref(json_array_get(cb, j)), &tb->columns[j], tb);
+		if (probable_b[j] >= 0) {
+			struct diff_item *it = &b->d->items[b->d->n - 1];
+			it->probable_rename_of = sub_key(ta, ta->columns[probable_b[j]].name);
+			it->evidence = xstrdup("the same type at the same position");
+		}
 		free(kb);
 	}
 	free(matched_b);
 	free(match_a);
+	free(evidence);
+	free(probable_b);
 }
 
 /* JSON equal but for the comment: the same definition under two names. */
@@ -367,6 +429,7 @@ static void compare_constraints(struct builder *b, const struct schema_table *ta
 			renamed_b[j] = 1;
 			char *kb = sub_key(tb, nc->name);
 			struct diff_item *it = add_item(b, DIFF_CONSTRAINT, DIFF_RENAMED, kb, ka, nc->name, group);
+			it->evidence = xstrdup("the same definition");
 			it->from = c;
 			it->to = nc;
 			it->from_table = ta;
@@ -415,6 +478,39 @@ static char *table_signature(const struct schema_table *t, json_t *j)
 	return sig;
 }
 
+/* Evidence that tb is ta renamed, beyond the same columns: an index or a constraint of ta whose
+ * name tb has (PostgreSQL renames neither with their table), or the same comment. NULL when
+ * there is none; else the reason, in buf. */
+static const char *table_trace(const struct builder *b, const struct schema_table *ta, const struct schema_table *tb,
+			       char *buf, size_t size)
+{
+	for (size_t i = 0; i < ta->nconstraints; i++)
+		for (size_t j = 0; j < tb->nconstraints; j++)
+			if (!strcmp(ta->constraints[i].name, tb->constraints[j].name)) {
+				snprintf(buf, size, "the constraint %s kept its name", tb->constraints[j].name);
+				return buf;
+			}
+	char *ka = table_key_of(ta), *kb = table_key_of(tb);
+	size_t it = 0;
+	const char *key;
+	void *v;
+	const char *found = NULL;
+	while (!found && strmap_next(&b->d->from->indexes, &it, &key, &v)) {
+		const struct schema_index *ia = v, *ib = strmap_get(&b->d->to->indexes, key);
+		if (!strcmp(ia->table_key, ka) && ib && !strcmp(ib->table_key, kb)) {
+			snprintf(buf, size, "the index %s kept its name", key);
+			found = buf;
+		}
+	}
+	free(ka);
+	free(kb);
+	if (!found && ta->comment && tb->comment && !strcmp(ta->comment, tb->comment)) {
+		snprintf(buf, size, "the same columns, and the same comment");
+		found = buf;
+	}
+	return found;
+}
+
 /* The tables: the union of keys in order; dropped and added ones with the same signature are
  * probable renames. from_keys/to_keys map a table key of one model to the other's (renames)
  * for the comparison of indexes. */
@@ -461,20 +557,74 @@ static void compare_tables(struct builder *b, struct strmap *renamed_to)
 		}
 		free(sig);
 	}
+	/* the renames the user states come first, whatever the columns */
+	size_t *stated = xmalloc((nd + 1) * sizeof(size_t));
+	for (size_t k = 0; k < nd; k++) {
+		stated[k] = SIZE_MAX;
+		char *key_a = table_key_of(dropped[k]);
+		const char *want = b->renames ? strmap_get(b->renames, key_a) : NULL;
+		for (size_t m = 0; want && m < nad; m++) {
+			char *key_b = table_key_of(added[m]);
+			if (!used[m] && !strcmp(key_b, want)) {
+				used[m] = 1;
+				stated[k] = m;
+				want = NULL;
+			}
+			free(key_b);
+		}
+		free(key_a);
+	}
+	size_t *probable = xmalloc((nad + 1) * sizeof(size_t)); /* added -> dropped */
+	for (size_t m = 0; m < nad; m++)
+		probable[m] = SIZE_MAX;
 	for (size_t k = 0; k < nd; k++) {
 		const struct schema_table *ta = dropped[k];
 		json_t *ja = schema_table_json(ta, 0);
 		char *sig = table_signature(ta, ja);
-		void *first = sig ? strmap_get(&by_sig, sig) : NULL;
-		size_t m = first ? (size_t)(uintptr_t)first - 1 : SIZE_MAX;
-		while (m != SIZE_MAX && used[m])
-			m = next[m];
 		char *key_a = table_key_of(ta);
+		size_t m = stated[k];
+		const char *why = "--rename";
+		char trace[800];
+		if (m == SIZE_MAX) {
+			void *first = sig ? strmap_get(&by_sig, sig) : NULL;
+			m = first ? (size_t)(uintptr_t)first - 1 : SIZE_MAX;
+			while (m != SIZE_MAX && used[m])
+				m = next[m];
+			why = m != SIZE_MAX ? table_trace(b, ta, added[m], trace, sizeof(trace)) : NULL;
+			if (m != SIZE_MAX && !why) {
+				probable[m] = k;
+				m = SIZE_MAX;
+			}
+			/* whatever the columns: an index or constraint of the old table whose name a new
+			 * table of the schema has (PostgreSQL renames neither with the table; created
+			 * afresh, the name would collide with the old one's) */
+			for (size_t x = 0; m == SIZE_MAX && x < nad; x++) {
+				if (used[x] || probable[x] != SIZE_MAX || strcmp(added[x]->schema, ta->schema))
+					continue;
+				why = table_trace(b, ta, added[x], trace, sizeof(trace));
+				if (why && strcmp(why, "the same columns, and the same comment"))
+					m = x;
+				else
+					why = NULL;
+			}
+			/* moved to another schema: the same name and the same columns */
+			for (size_t x = 0; m == SIZE_MAX && x < nad; x++) {
+				if (used[x] || probable[x] != SIZE_MAX || strcmp(added[x]->name, ta->name) ||
+				    !added[x]->ncolumns ||
+				    !json_equal(json_object_get(ja, "columns"), json_object_get(added_json[x], "columns")))
+					continue;
+				m = x;
+				why = "the same name and columns, in another schema";
+			}
+		} else {
+			free(strmap_remove(b->renames, key_a));
+		}
 		if (m != SIZE_MAX) {
 			used[m] = 1;
 			const struct schema_table *tb = added[m];
 			char *key_b = table_key_of(tb);
 			struct diff_item *it = add_item(b, DIFF_TABLE, DIFF_RENAMED, key_b, key_a, tb->name, key_b);
+			it->evidence = xstrdup(why);
 			it->from = ta;
 			it->to = tb;
 			it->from_table = ta;
@@ -496,8 +646,15 @@ static void compare_tables(struct builder *b, struct strmap *renamed_to)
 		}
 		char *key_b = table_key_of(added[k]);
 		add_whole(b, DIFF_TABLE, DIFF_ADDED, key_b, added[k]->name, key_b, added_json[k], added[k], added[k]);
+		if (probable[k] != SIZE_MAX) {
+			struct diff_item *it = &b->d->items[b->d->n - 1];
+			it->probable_rename_of = table_key_of(dropped[probable[k]]);
+			it->evidence = xstrdup("the same columns");
+		}
 		free(key_b);
 	}
+	free(stated);
+	free(probable);
 	strmap_release(&by_sig);
 	free(added_json);
 	free(next);
@@ -578,7 +735,9 @@ static char *index_signature(const struct schema_index *ix, const struct strmap 
 	json_object_set_new(j, "table", json_string(table ? table : ix->table_key));
 	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
-	char *sig = xasprintf("%s\n%s", ix->schema, s);
+	/* an index moves with its table to another schema */
+	int schema_len = table ? (int)strcspn(table, ".") : (int)strlen(ix->schema);
+	char *sig = xasprintf("%.*s\n%s", schema_len, table ? table : ix->schema, s);
 	free(s);
 	return sig;
 }
@@ -639,6 +798,7 @@ static void compare_indexes(struct builder *b, const struct strmap *renamed_to)
 			used[m] = 1;
 			char *key_b = xasprintf("%s.%s", added[m]->schema, added[m]->name);
 			struct diff_item *it = add_item(b, DIFF_INDEX, DIFF_RENAMED, key_b, key_a, added[m]->name, NULL);
+			it->evidence = xstrdup("the same definition");
 			it->from = dropped[k];
 			it->to = added[m];
 			json_t *ja = schema_index_json(dropped[k], 0), *jb = schema_index_json(added[m], 0);
@@ -696,10 +856,16 @@ static int cmp_entry(const void *pa, const void *pb)
 
 void diff_models(struct diff *d, const struct schema_model *from, const struct schema_model *to)
 {
+	diff_models_renaming(d, from, to, NULL);
+}
+
+void diff_models_renaming(struct diff *d, const struct schema_model *from, const struct schema_model *to,
+			  struct strmap *renames)
+{
 	memset(d, 0, sizeof(*d));
 	d->from = from;
 	d->to = to;
-	struct builder b = { d, NULL, 0 };
+	struct builder b = { d, renames, NULL, 0 };
 	struct strmap renamed_to = STRMAP_INIT; /* table key in from -> key in to */
 	compare_map(&b, DIFF_SCHEMA, &from->schemas, &to->schemas, json_of_schema);
 	compare_map(&b, DIFF_EXTENSION, &from->extensions, &to->extensions, json_of_extension);
@@ -738,6 +904,8 @@ void diff_item_release(struct diff_item *it)
 	free(it->old_key);
 	free(it->name);
 	free(it->attribute);
+	free(it->evidence);
+	free(it->probable_rename_of);
 	json_decref(it->old_value);
 	json_decref(it->new_value);
 }
@@ -765,6 +933,10 @@ json_t *diff_json(const struct diff *d)
 			json_object_set_new(j, "old_key", json_string(it->old_key));
 		if (it->attribute)
 			json_object_set_new(j, "attribute", json_string(it->attribute));
+		if (it->probable_rename_of)
+			json_object_set_new(j, "probable_rename_of", json_string(it->probable_rename_of));
+		if (it->evidence)
+			json_object_set_new(j, "evidence", json_string(it->evidence));
 		if (it->old_value)
 			json_object_set(j, "from", it->old_value);
 		if (it->new_value)
@@ -798,7 +970,11 @@ static void print_item(FILE *out, const struct diff_item *it, int indent)
 			const struct schema_column *c = it->to;
 			fprintf(out, " %s%s", schema_column_type_text(c, buf, sizeof(buf)), c->not_null ? " NOT NULL" : "");
 		}
-		fputs(" (only in --to)\n", out);
+		if (it->probable_rename_of)
+			fprintf(out, " (only in --to; probable rename of %s: %s; not renamed without "
+				"--rename %s=%s)\n", it->probable_rename_of, it->evidence, it->probable_rename_of, it->key);
+		else
+			fputs(" (only in --to)\n", out);
 		break;
 	case DIFF_DROPPED:
 		fprintf(out, "- %s %s (only in --from)\n", kind, label);
@@ -807,9 +983,8 @@ static void print_item(FILE *out, const struct diff_item *it, int indent)
 		const char *old = it->old_key;
 		if (indent && it->old_key && strrchr(it->old_key, '.'))
 			old = strrchr(it->old_key, '.') + 1;
-		fprintf(out, "> %s %s renamed to %s (probable rename: the same %s)\n", kind, old, label,
-			it->kind == DIFF_COLUMN ? "type at the same position"
-			: it->kind == DIFF_TABLE ? "columns" : "definition");
+		fprintf(out, "> %s %s renamed to %s (%s)\n", kind, old, label,
+			it->evidence ? it->evidence : "the same definition");
 		break;
 	}
 	case DIFF_CHANGED: {

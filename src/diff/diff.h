@@ -8,11 +8,15 @@
  * column is not "changed" itself. Facts that are not schema (struct schema_stats, the fields
  * model.h marks "not compared") never make a difference, because the JSON leaves them out.
  *
- * Probable renames: a dropped and an added table of one schema with the same columns (names,
- * types, defaults, in order), a dropped and an added column of one table with the same type at
- * the same position, a dropped and an added index or constraint of one table with the same
- * definition. Such a pair is one "renamed" item (key: the new name, old_key: the old one),
- * followed by the changes between the two objects.
+ * Renames: a dropped and an added index or constraint of one table with the same definition are
+ * one "renamed" item (key: the new name, old_key: the old one), followed by the changes between
+ * the two objects; renaming them moves no data. A table or a column is renamed only on evidence,
+ * because a wrong guess moves old values into a new object: the user said so (renames, from
+ * --rename), or a trace of the old object in the new one (a table's index or constraint that kept
+ * its name, the same comment). A table of one schema with the same columns (names, types,
+ * defaults, in order) or a column of one table at the same position with the same type, without
+ * such evidence, is only a probable rename: a dropped and an added item, the added one naming the
+ * dropped one in probable_rename_of.
  *
  * Indexes that implement a constraint (PRIMARY KEY, UNIQUE, EXCLUDE) are the constraint's:
  * they are compared as the constraint, not on their own. The sequence of an identity column
@@ -26,6 +30,7 @@
 #include <jansson.h>
 
 #include "schema/model.h"
+#include "util/strmap.h"
 
 /* In the order objects are created in. */
 enum diff_kind {
@@ -59,6 +64,10 @@ struct diff_item {
 	char *old_key;   /* renamed (and changes of a renamed object): the key in `from` */
 	char *name;      /* the object's own name (a column's, a constraint's, a view's) */
 	char *attribute; /* changed: "type", "default", "grants", ...; NULL otherwise */
+	/* renamed: why ("--rename", "the same definition", "index public.x kept its name", ...);
+	 * added: the reason it may be a rename of probable_rename_of (a key in `from`) */
+	char *evidence;
+	char *probable_rename_of;
 	/* changed: the attribute's value in `from` and `to` (JSON null when absent); added: the
 	 * object in `to`; dropped: the object in `from`; owned by the item */
 	json_t *old_value, *new_value;
@@ -79,6 +88,12 @@ struct diff {
  * the changes of its object. Cost: linear in the objects of both models (keys are sorted once
  * per kind), plus the JSON of every object. */
 void diff_models(struct diff *d, const struct schema_model *from, const struct schema_model *to);
+/* The same, with the renames the user states: old key (in `from`) -> new key (in `to`) of tables
+ * ("schema.name") and columns ("schema.table.column", the old table's key on the left, the new
+ * table's on the right). The ones used are removed from the map, so
+ * what is left names nothing. */
+void diff_models_renaming(struct diff *d, const struct schema_model *from, const struct schema_model *to,
+			  struct strmap *renames);
 void diff_release(struct diff *d);
 /* Frees what one item owns (for callers that take items out of a diff). */
 void diff_item_release(struct diff_item *it);

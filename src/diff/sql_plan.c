@@ -4,6 +4,7 @@
  * them, so they are valid SQL), string literals with doubled quotes. */
 #include "diff/sql_plan.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ enum phase {
 	PH_TYPE_DOMAIN,
 	PH_TYPE,
 	PH_SEQUENCE,
+	PH_FUNCTION_EARLY,
 	PH_RENAME,
 	PH_TABLE,
 	PH_COLUMN,
@@ -63,6 +65,10 @@ struct builder {
 	struct strmap renamed;       /* relation key in `from` -> key in `to` */
 	struct strmap rebuilt_views; /* views dropped and created again: keys */
 	struct strmap identity_seq;  /* "schema.table.column" -> identity sequence of `to` */
+	struct strmap recreated_functions; /* bare names of functions dropped and created again */
+	struct strmap probable_tables; /* added table key -> its item, when a probable rename */
+	struct strmap replaced_keys;   /* tables whose PRIMARY KEY or UNIQUE is dropped and added */
+	struct strmap handled_constraints; /* "schema.table.name" of constraints with items */
 	size_t unsupported;
 };
 
@@ -152,9 +158,21 @@ static const char *qcollation(const char *coll)
 	return coll;
 }
 
+/* A column's type as SQL: a user-defined type qualified and quoted ("Role" of a Prisma schema is
+ * public."Role", not public.Role, which names public.role). pg_catalog's types are written as
+ * the model names them (int4, varchar(20)), which are valid type names as they are. */
 static const char *type_text(const struct schema_column *c, char *buf, size_t size)
 {
-	return schema_column_type_text(c, buf, size);
+	if (!c->type || !c->type_schema)
+		return schema_column_type_text(c, buf, size);
+	int n = snprintf(buf, size, "%s", qn(c->type_schema, c->type));
+	if (c->nmods == 1)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d)", c->mods[0]);
+	else if (c->nmods == 2)
+		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d,%d)", c->mods[0], c->mods[1]);
+	for (int i = 0; i < c->array_dims && (size_t)n + 2 < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "[]");
+	return buf;
 }
 
 /* Whether ALTER COLUMN ... TYPE from `from` to `to` needs a USING cast: not for the changes
@@ -489,6 +507,107 @@ static void type_create(struct builder *b, const struct schema_type *t)
 	push(b, ph, 0, NULL, strbuf_detach(&sb));
 }
 
+static int inherited_column(const struct builder *b, const struct schema_table *t, const char *column);
+
+static int is_type(const struct schema_column *c, const struct schema_type *t)
+{
+	return c->type && c->type_schema && !strcmp(c->type, t->name) && !strcmp(c->type_schema, t->schema);
+}
+
+/* Whether something else than table columns uses the type in `from`: a view over such a column,
+ * a function's signature, a domain or a composite type over it. */
+static int type_used_beyond_columns(const struct builder *b, const struct schema_type *t)
+{
+	const struct schema_model *m = b->d->from;
+	char qualified[700];
+	snprintf(qualified, sizeof(qualified), "%s.%s", t->schema, t->name);
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&m->functions, &it, NULL, &v)) {
+		const struct schema_function *f = v;
+		if ((f->arguments && strstr(f->arguments, qualified)) || (f->returns && strstr(f->returns, qualified)))
+			return 1;
+	}
+	it = 0;
+	while (strmap_next(&m->types, &it, NULL, &v)) {
+		const struct schema_type *o = v;
+		if (o->base_type && strstr(o->base_type, qualified))
+			return 1;
+		for (size_t i = 0; i < o->nattributes; i++)
+			if (is_type(&o->attributes[i], t))
+				return 1;
+	}
+	it = 0;
+	while (strmap_next(&m->views, &it, NULL, &v)) {
+		const struct schema_view *w = v;
+		for (size_t i = 0; i < w->depends_on_columns.n; i++) {
+			const char *col = strrchr(w->depends_on_columns.items[i], '.');
+			if (!col)
+				continue;
+			char tk[700];
+			snprintf(tk, sizeof(tk), "%.*s", (int)(col - w->depends_on_columns.items[i]), w->depends_on_columns.items[i]);
+			const struct schema_table *tab = strmap_get(&m->tables, tk);
+			const struct schema_column *c = tab ? schema_column_find(tab, col + 1) : NULL;
+			if (c && is_type(c, t))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* An enum loses labels. PostgreSQL cannot remove one (ALTER TYPE has ADD VALUE and RENAME VALUE,
+ * no DROP VALUE), so the type is made again: the old one renamed out of the way, the new one created with `to`'s labels, every column cast to it
+ * through text (a row holding a removed label fails the cast, and the plan stops there rather than
+ * lose the value), the old one dropped at the end. A default is dropped and set again, since it
+ * holds a constant of the old type. Only when nothing but table columns uses the type; else 0
+ * (the caller writes a note). */
+static int enum_recreate(struct builder *b, const struct schema_type *from, const struct schema_type *to)
+{
+	if (type_used_beyond_columns(b, from))
+		return 0;
+	const char *name = qn(to->schema, to->name);
+	char moved[300], old_name[700];
+	snprintf(moved, sizeof(moved), "%.50s_pgsieve_old", from->name);
+	snprintf(old_name, sizeof(old_name), "%s", qn(from->schema, moved));
+	push(b, PH_TYPE_ENUM, 0, "an enum label cannot be removed: the type is created again and the columns cast to it",
+	     xasprintf("ALTER TYPE %s RENAME TO %s;", name, qi(moved)));
+	type_create(b, to);
+	size_t n;
+	const char **keys = schema_sorted_keys(&b->d->from->tables, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_table *ft = strmap_get(&b->d->from->tables, keys[i]);
+		const struct schema_table *tt = strmap_get(&b->d->to->tables, keys[i]);
+		if (!tt || ft->partition_of)
+			continue; /* a dropped table goes with its columns; a partition follows its parent */
+		for (size_t c = 0; c < ft->ncolumns; c++) {
+			const struct schema_column *fc = &ft->columns[c];
+			const struct schema_column *tc = schema_column_find(tt, fc->name);
+			if (!is_type(fc, from) || !tc || !is_type(tc, to) || inherited_column(b, tt, fc->name))
+				continue;
+			const char *table = qn(tt->schema, tt->name);
+			if (fc->default_expr && !fc->generated)
+				stmt(b, PH_TYPE_ENUM, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", table, qi(fc->name));
+			char dims[64];
+			int nd = fc->array_dims < 30 ? fc->array_dims : 30;
+			for (int d = 0; d < nd; d++)
+				memcpy(dims + 2 * d, "[]", 2);
+			dims[2 * nd] = '\0';
+			stmt(b, PH_TYPE_ENUM, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::text%s::%s%s;", table,
+			     qi(fc->name), name, dims, qi(fc->name), dims, name, dims);
+			if (tc->default_expr && !tc->generated)
+				stmt(b, PH_TYPE_ENUM, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", table, qi(tc->name),
+				     tc->default_expr);
+		}
+	}
+	free(keys);
+	stmt(b, PH_DROP_TYPE, "DROP TYPE %s;", old_name);
+	char object[700];
+	snprintf(object, sizeof(object), "TYPE %s", name);
+	if (to->comment)
+		comment(b, object, to->comment);
+	return 1;
+}
+
 static void type_sql(struct builder *b, const struct group *g)
 {
 	const struct diff_item *it = g->first;
@@ -515,12 +634,18 @@ static void type_sql(struct builder *b, const struct group *g)
 		return;
 	}
 	if (to->kind == 'e' && group_has(g, "labels")) {
-		/* new labels in place (BEFORE the next label `from` has, or AFTER the last one) */
+		size_t removed = 0;
 		for (size_t i = 0; i < from->labels.n; i++)
+			removed += schema_strlist_find(&to->labels, from->labels.items[i]) < 0;
+		if (removed && enum_recreate(b, from, to))
+			return;
+		for (size_t i = 0; i < from->labels.n && removed; i++)
 			if (schema_strlist_find(&to->labels, from->labels.items[i]) < 0)
 				unsupported(b, PH_TYPE_ENUM, "the label '%s' of %s is not in --to: PostgreSQL cannot "
-					    "remove an enum label (create a new type and move the columns to it)",
+					    "remove an enum label, and a view, function, domain or composite type uses "
+					    "the type (drop them, create a new type and move the columns to it)",
 					    from->labels.items[i], object);
+		/* new labels in place (BEFORE the next label `from` has, or AFTER the last one) */
 		for (size_t i = 0; i < to->labels.n; i++) {
 			if (schema_strlist_find(&from->labels, to->labels.items[i]) >= 0)
 				continue;
@@ -618,6 +743,8 @@ static void sequence_sql(struct builder *b, const struct group *g)
 	snprintf(object, sizeof(object), "SEQUENCE %s", qn(s->schema, s->name));
 	if (s->owner_kind == 'i' && it->change != DIFF_CHANGED)
 		return; /* an identity column's: created and dropped with the column */
+	if (it->change == DIFF_CHANGED && to->owner_kind == 'i' && from->owner_kind != 'i')
+		return; /* a serial's sequence that becomes an identity's: identity_add() */
 	if (it->change == DIFF_DROPPED) {
 		/* an owned sequence goes with its column when that goes */
 		if (from->owned_table) {
@@ -664,7 +791,23 @@ static void sequence_sql(struct builder *b, const struct group *g)
 		comment(b, object, to->comment);
 }
 
-static void table_create(struct builder *b, const struct schema_table *t)
+/* Whether a column of table t (in `to`) comes from a parent: a partition's columns all do, an
+ * inheritance child's do when a parent has a column of that name. PostgreSQL adds a column added
+ * to the parent to its children itself ("cannot add column to a partition"; "column already
+ * exists" for a child), and CREATE TABLE ... INHERITS merges the parents' columns. */
+static int inherited_column(const struct builder *b, const struct schema_table *t, const char *column)
+{
+	if (t->partition_of)
+		return 1;
+	for (size_t i = 0; i < t->inherits.n; i++) {
+		const struct schema_table *p = strmap_get(&b->d->to->tables, t->inherits.items[i]);
+		if (p && schema_column_find(p, column))
+			return 1;
+	}
+	return 0;
+}
+
+static void table_create(struct builder *b, const struct schema_table *t, const char *probable_note)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *name = qn(t->schema, t->name);
@@ -674,11 +817,14 @@ static void table_create(struct builder *b, const struct schema_table *t)
 			    t->partition_bound ? t->partition_bound : "DEFAULT");
 	} else {
 		strbuf_addstr(&sb, " (");
+		size_t written = 0;
 		for (size_t i = 0; i < t->ncolumns; i++) {
-			strbuf_addstr(&sb, i ? ",\n\t" : "\n\t");
+			if (inherited_column(b, t, t->columns[i].name))
+				continue;
+			strbuf_addstr(&sb, written++ ? ",\n\t" : "\n\t");
 			column_def(b, &sb, t, &t->columns[i]);
 		}
-		strbuf_addstr(&sb, t->ncolumns ? "\n)" : ")");
+		strbuf_addstr(&sb, written ? "\n)" : ")");
 		if (t->inherits.n) {
 			strbuf_addstr(&sb, " INHERITS (");
 			for (size_t i = 0; i < t->inherits.n; i++)
@@ -695,7 +841,7 @@ static void table_create(struct builder *b, const struct schema_table *t)
 		strbuf_addch(&sb, ')');
 	}
 	strbuf_addch(&sb, ';');
-	push(b, PH_TABLE, 0, NULL, strbuf_detach(&sb));
+	push(b, PH_TABLE, 0, probable_note, strbuf_detach(&sb));
 	if (t->rls_enabled)
 		stmt(b, PH_TABLE, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;", name);
 	if (t->rls_forced)
@@ -731,7 +877,16 @@ static void tables_create(struct builder *b, const struct schema_table **t, size
 			}
 			if (wait && pass < n)
 				continue;
-			table_create(b, t[i]);
+			char key[700];
+			snprintf(key, sizeof(key), "%s.%s", t[i]->schema, t[i]->name);
+			const struct diff_item *it = strmap_get(&b->probable_tables, key);
+			char *note = it ? xasprintf("probable rename of %s (%s): written as a create and a drop, "
+						    "which loses its rows; if it is a rename, run pgsieve diff again "
+						    "with --rename %s=%s", it->probable_rename_of, it->evidence,
+						    it->probable_rename_of, it->key)
+					: NULL;
+			table_create(b, t[i], note);
+			free(note);
 			done[i] = 1;
 			left--;
 		}
@@ -775,9 +930,20 @@ static void table_sql(struct builder *b, const struct group *g)
 	const char *name = qn(to->schema, to->name);
 	if (g->renamed) {
 		struct strbuf sb = STRBUF_INIT;
-		strbuf_addf(&sb, "probable rename: %s.%s has the columns of %s", to->schema, to->name, g->renamed->old_key);
-		push(b, PH_RENAME, 0, strbuf_str(&sb),
-		     xasprintf("ALTER TABLE %s RENAME TO %s;", qn(from->schema, from->name), qi(to->name)));
+		strbuf_addf(&sb, "rename of %s to %s.%s: %s", g->renamed->old_key, to->schema, to->name,
+			    g->renamed->evidence ? g->renamed->evidence : "the same columns");
+		if (strcmp(from->schema, to->schema)) {
+			/* its indexes, constraints and owned sequences go with it (ALTER TABLE: "SET
+			 * SCHEMA ... associated indexes, constraints, and sequences owned by table columns
+			 * are moved as well") */
+			push(b, PH_RENAME, 0, strbuf_str(&sb),
+			     xasprintf("ALTER TABLE %s SET SCHEMA %s;", qn(from->schema, from->name), qi(to->schema)));
+			if (strcmp(from->name, to->name))
+				stmt(b, PH_RENAME, "ALTER TABLE %s RENAME TO %s;", qn(to->schema, from->name), qi(to->name));
+		} else {
+			push(b, PH_RENAME, 0, strbuf_str(&sb),
+			     xasprintf("ALTER TABLE %s RENAME TO %s;", qn(from->schema, from->name), qi(to->name)));
+		}
 		strbuf_release(&sb);
 	}
 	if (group_has(g, "kind"))
@@ -838,6 +1004,131 @@ static void not_null_sql(struct builder *b, const struct schema_table *t, const 
 	free(check);
 }
 
+/* Whether an index, constraint or view of `to` names the column (an expression is searched as
+ * text: a false match only keeps the plan from dropping the column). */
+static int column_referenced(const struct builder *b, const struct schema_table *t, const char *column)
+{
+	char key[800];
+	snprintf(key, sizeof(key), "%s.%s", t->schema, t->name);
+	size_t it = 0;
+	void *v;
+	while (strmap_next(&b->d->to->indexes, &it, NULL, &v)) {
+		const struct schema_index *ix = v;
+		if (strcmp(ix->table_key, key))
+			continue;
+		if (ix->predicate && strstr(ix->predicate, column))
+			return 1;
+		for (size_t e = 0; e < ix->nelems; e++)
+			if ((ix->elems[e].column && !strcmp(ix->elems[e].column, column)) ||
+			    (ix->elems[e].expr && strstr(ix->elems[e].expr, column)))
+				return 1;
+	}
+	for (size_t i = 0; i < t->nconstraints; i++) {
+		const struct schema_constraint *c = &t->constraints[i];
+		if (schema_strlist_find(&c->columns, column) >= 0 || (c->expr && strstr(c->expr, column)))
+			return 1;
+	}
+	char col[900];
+	snprintf(col, sizeof(col), "%s.%s", key, column);
+	it = 0;
+	while (strmap_next(&b->d->to->views, &it, NULL, &v))
+		if (schema_strlist_find(&((const struct schema_view *)v)->depends_on_columns, col) >= 0)
+			return 1;
+	return 0;
+}
+
+/* A generated column whose expression changes, before PostgreSQL 17 (which has SET EXPRESSION):
+ * dropped and added again, which computes every row again, rewriting the table. */
+static void generated_readd(struct builder *b, const struct schema_table *t, const struct schema_column *c)
+{
+	const char *name = qn(t->schema, t->name);
+	push(b, PH_COLUMN, 0, "a generation expression cannot change before PostgreSQL 17: the column is dropped and "
+	     "added again, which rewrites the table",
+	     xasprintf("ALTER TABLE %s DROP COLUMN %s;", name, qi(c->name)));
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "ALTER TABLE %s ADD COLUMN ", name);
+	column_def(b, &sb, t, c);
+	strbuf_addch(&sb, ';');
+	push(b, PH_COLUMN, 0, NULL, strbuf_detach(&sb));
+}
+
+/* The sequence a column's DEFAULT nextval('...') draws from, in `from`. */
+static const struct schema_sequence *default_sequence(const struct builder *b, const struct schema_column *c)
+{
+	const char *p = c->default_expr && !c->generated ? strstr(c->default_expr, "nextval('") : NULL;
+	if (!p)
+		return NULL;
+	p += strlen("nextval('");
+	const char *end = strchr(p, '\'');
+	if (!end)
+		return NULL;
+	char text[700], schema[300], seqname[300], key[700];
+	snprintf(text, sizeof(text), "%.*s", (int)(end - p), p);
+	if (schema_parse_qualified(text, schema, sizeof(schema), seqname, sizeof(seqname)) != 0 || !schema[0])
+		return NULL;
+	return strmap_get(&b->d->from->sequences, schema_key(key, sizeof(key), schema, seqname));
+}
+
+/* A column becomes an identity column. A serial's identity continues where its sequence is, and
+ * the serial's sequence goes (left behind, the identity would start again at 1 and the next
+ * INSERT hit a duplicate key): the old sequence is renamed out of the way when the identity's
+ * takes its name, the identity is added with `to`'s options (its type first set by the column's
+ * ALTER TYPE, so MAXVALUE fits), set to the old sequence's position, and the old one dropped. */
+static void identity_add(struct builder *b, const struct schema_table *ft, const struct schema_table *tt,
+			 const struct schema_column *from, const struct schema_column *to)
+{
+	const char *name = qn(tt->schema, tt->name);
+	const char *kw = to->identity == 'a' ? "ALWAYS" : "BY DEFAULT";
+	const struct schema_sequence *old = default_sequence(b, from);
+	const struct schema_sequence *s = identity_sequence(b, tt, to->name);
+	char old_name[700] = "";
+	int drop_old = 0;
+	if (old) {
+		char key[700];
+		schema_key(key, sizeof(key), old->schema, old->name);
+		const struct schema_sequence *kept = strmap_get(&b->d->to->sequences, key);
+		/* owned by the column: nothing else drops it (sequence_sql() leaves a column's own) */
+		drop_old = (!kept || kept->owner_kind == 'i') && old->owned_table && old->owned_column &&
+			   !strcmp(old->owned_column, from->name);
+		snprintf(old_name, sizeof(old_name), "%s", qn(old->schema, old->name));
+		if (kept && kept->owner_kind == 'i') {
+			char moved[300];
+			snprintf(moved, sizeof(moved), "%.50s_pgsieve_old", old->name);
+			stmt(b, PH_COLUMN, "ALTER SEQUENCE %s RENAME TO %s;", old_name, qi(moved));
+			snprintf(old_name, sizeof(old_name), "%s", qn(old->schema, moved));
+		}
+	}
+	(void)ft;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", name, qi(to->name), kw);
+	if (s) {
+		strbuf_addf(&sb, " (SEQUENCE NAME %s", qn(s->schema, s->name));
+		sequence_options(&sb, s, 0);
+		strbuf_addch(&sb, ')');
+	}
+	strbuf_addch(&sb, ';');
+	push(b, PH_COLUMN, 0, NULL, strbuf_detach(&sb));
+	if (!old)
+		return;
+	/* pg_get_serial_sequence() takes the column name as it is, not as an identifier */
+	struct strbuf lit = STRBUF_INIT;
+	if (s) {
+		add_literal(&lit, qn(s->schema, s->name));
+		strbuf_addf(&sb, "SELECT setval(%s", strbuf_str(&lit));
+	} else {
+		add_literal(&lit, name);
+		strbuf_addf(&sb, "SELECT setval(pg_get_serial_sequence(%s, ", strbuf_str(&lit));
+		strbuf_reset(&lit);
+		add_literal(&lit, to->name);
+		strbuf_addf(&sb, "%s)", strbuf_str(&lit));
+	}
+	strbuf_addf(&sb, ", last_value, is_called) FROM %s;", old_name);
+	strbuf_release(&lit);
+	push(b, PH_COLUMN, 0, "the identity continues from the serial's sequence", strbuf_detach(&sb));
+	if (drop_old)
+		stmt(b, PH_COLUMN, "DROP SEQUENCE %s;", old_name);
+}
+
 static void column_sql(struct builder *b, const struct group *g)
 {
 	const struct diff_item *it = g->first;
@@ -851,23 +1142,36 @@ static void column_sql(struct builder *b, const struct group *g)
 	char object[800];
 	snprintf(object, sizeof(object), "COLUMN %s.%s", name, qi(to->name));
 	if (it->change == DIFF_ADDED) {
+		if (inherited_column(b, tt, to->name))
+			return; /* added to the parent, which adds it here */
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "ALTER TABLE %s ADD COLUMN ", name);
 		column_def(b, &sb, tt, to);
 		strbuf_addch(&sb, ';');
-		push(b, PH_COLUMN, 0, NULL, strbuf_detach(&sb));
+		char *note = NULL;
+		if (it->probable_rename_of)
+			note = xasprintf("probable rename of %s (%s): written as a drop and an add, which loses its "
+					 "values; if it is a rename, run pgsieve diff again with --rename %s=%s",
+					 it->probable_rename_of, it->evidence, it->probable_rename_of, it->key);
+		push(b, PH_COLUMN, 0, note, strbuf_detach(&sb));
+		free(note);
 		if (to->comment)
 			comment(b, object, to->comment);
 		return;
 	}
 	if (g->renamed) {
 		char note[900];
-		snprintf(note, sizeof(note), "probable rename: %s takes the place and type of %s", it->key,
-			 g->renamed->old_key);
+		snprintf(note, sizeof(note), "rename of %s to %s: %s", g->renamed->old_key, it->key,
+			 g->renamed->evidence ? g->renamed->evidence : "the same type at the same position");
 		push(b, PH_RENAME, 0, note,
 		     xasprintf("ALTER TABLE %s RENAME COLUMN %s TO %s;", name, qi(from->name), qi(to->name)));
 	}
 	char buf[400];
+	/* a default is converted with the column: one that does not cast to the new type (text to
+	 * an enum) stops ALTER TYPE, so it is dropped first and set again after */
+	int default_around = (group_has(g, "type") || group_has(g, "collation")) && from->default_expr && !from->generated;
+	if (default_around)
+		stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", name, qi(to->name));
 	if (group_has(g, "type") || group_has(g, "collation")) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", name, qi(to->name), type_text(to, buf, sizeof(buf)));
@@ -878,25 +1182,30 @@ static void column_sql(struct builder *b, const struct group *g)
 		strbuf_addch(&sb, ';');
 		push(b, PH_COLUMN, 0, NULL, strbuf_detach(&sb));
 	}
-	if (group_has(g, "default")) {
+	if (group_has(g, "default") || default_around) {
 		if (to->default_expr && !to->generated)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", name, qi(to->name), to->default_expr);
-		else if (!to->generated)
+		else if (!to->generated && !default_around)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", name, qi(to->name));
 	}
 	if (group_has(g, "generated")) {
 		if (from->generated && !to->generated && !to->default_expr && b->pg_version >= 13)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION;", name, qi(to->name));
+		else if (from->generated && to->generated && b->pg_version >= 17)
+			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET EXPRESSION AS (%s);", name, qi(to->name),
+			     to->default_expr);
+		else if (from->generated && to->generated && !column_referenced(b, tt, to->name))
+			generated_readd(b, tt, to);
 		else
-			unsupported(b, PH_COLUMN, "the generation expression of %s differs: PostgreSQL cannot change "
-				    "it (add a new column and drop this one)", object);
+			unsupported(b, PH_COLUMN, "the generation expression of %s differs: PostgreSQL before 17 cannot "
+				    "change it, and an index, constraint or view uses the column (drop them, drop and "
+				    "add the column, create them again)", object);
 	}
 	if (group_has(g, "identity")) {
 		if (!to->identity)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY;", name, qi(to->name));
 		else if (!from->identity)
-			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY;", name, qi(to->name),
-			     to->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			identity_add(b, ft, tt, from, to);
 		else
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", name, qi(to->name),
 			     to->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
@@ -959,9 +1268,18 @@ static void constraint_sql(struct builder *b, const struct group *g)
 	const struct diff_item *it = g->first;
 	const struct schema_constraint *from = it->from, *to = it->to;
 	const struct schema_table *ft = it->from_table, *tt = it->to_table;
+	char handled[900];
+	snprintf(handled, sizeof(handled), "%s.%s.%s", ft ? ft->schema : tt->schema, ft ? ft->name : tt->name,
+		 from ? from->name : to->name);
+	strmap_put(&b->handled_constraints, handled, (void *)1);
+	if (it->change == DIFF_DROPPED && from->type == SCHEMA_CON_FOREIGN) {
+		/* first: nothing in the plan needs it, and it stands in the way of a type change of
+		 * its columns ("cannot be implemented") and of replacing the key it references */
+		stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(from->name));
+		return;
+	}
 	if (it->change == DIFF_DROPPED) {
-		stmt(b, from->type == SCHEMA_CON_FOREIGN ? PH_DROP_FOREIGN_KEY : PH_DROP_CONSTRAINT,
-		     "ALTER TABLE %s DROP CONSTRAINT %s;", live_table(b, ft), qi(from->name));
+		stmt(b, PH_DROP_CONSTRAINT, "ALTER TABLE %s DROP CONSTRAINT %s;", live_table(b, ft), qi(from->name));
 		return;
 	}
 	if (it->change == DIFF_ADDED) {
@@ -971,7 +1289,7 @@ static void constraint_sql(struct builder *b, const struct group *g)
 	const char *name = qn(tt->schema, tt->name);
 	if (g->renamed) {
 		char note[900];
-		snprintf(note, sizeof(note), "probable rename: %s has the definition of %s", it->key, g->renamed->old_key);
+		snprintf(note, sizeof(note), "rename of %s to %s: the same definition", g->renamed->old_key, it->key);
 		push(b, PH_RENAME, 0, note,
 		     xasprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s;", name, qi(from->name), qi(to->name)));
 	}
@@ -995,36 +1313,124 @@ static void constraint_sql(struct builder *b, const struct group *g)
 	/* anything else: the constraint is dropped and added as `to` has it */
 	stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(from->name));
 	constraint_add(b, tt, to);
+	if (from->type == SCHEMA_CON_PRIMARY || from->type == SCHEMA_CON_UNIQUE) {
+		char key[700];
+		snprintf(key, sizeof(key), "%s.%s", ft->schema, ft->name);
+		strmap_put(&b->replaced_keys, key, (void *)1);
+	}
+}
+
+/* The foreign keys that reference a key the plan replaces, and are otherwise the same: PostgreSQL
+ * refuses to drop the key while they depend on its index ("cannot drop constraint ... because
+ * other objects depend on it"), so they are dropped first and added again after it. */
+static void foreign_keys_around(struct builder *b)
+{
+	if (!b->replaced_keys.count)
+		return;
+	size_t n;
+	const char **keys = schema_sorted_keys(&b->d->from->tables, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_table *ft = strmap_get(&b->d->from->tables, keys[i]);
+		const struct schema_table *tt = strmap_get(&b->d->to->tables, keys[i]);
+		for (size_t k = 0; tt && k < ft->nconstraints; k++) {
+			const struct schema_constraint *c = &ft->constraints[k];
+			if (c->type != SCHEMA_CON_FOREIGN || !c->ref_table || !strmap_has(&b->replaced_keys, c->ref_table))
+				continue;
+			char handled[900];
+			snprintf(handled, sizeof(handled), "%s.%s", keys[i], c->name);
+			const struct schema_constraint *n2 = NULL;
+			for (size_t j = 0; j < tt->nconstraints; j++)
+				if (!strcmp(tt->constraints[j].name, c->name))
+					n2 = &tt->constraints[j];
+			if (!n2 || strmap_has(&b->handled_constraints, handled))
+				continue;
+			stmt(b, PH_DROP_EARLY, "ALTER TABLE %s DROP CONSTRAINT %s;", qn(ft->schema, ft->name), qi(c->name));
+			constraint_add(b, tt, n2);
+		}
+	}
+	free(keys);
+}
+
+/* An index's definition after its table: USING, the columns, INCLUDE, WITH, WHERE. */
+static void index_tail(struct strbuf *sb, const struct schema_index *ix)
+{
+	if (ix->method && strcmp(ix->method, "btree"))
+		strbuf_addf(sb, " USING %s", ix->method);
+	strbuf_addstr(sb, " (");
+	elems_sql(sb, ix->elems, ix->nelems);
+	strbuf_addch(sb, ')');
+	if (ix->include.n) {
+		strbuf_addstr(sb, " INCLUDE (");
+		name_list(sb, &ix->include);
+		strbuf_addch(sb, ')');
+	}
+	if (ix->unique && ix->nulls_not_distinct)
+		strbuf_addstr(sb, " NULLS NOT DISTINCT");
+	if (ix->options.n) {
+		strbuf_addstr(sb, " WITH (");
+		for (size_t i = 0; i < ix->options.n; i++)
+			strbuf_addf(sb, "%s%s", i ? ", " : "", ix->options.items[i]);
+		strbuf_addch(sb, ')');
+	}
+	if (ix->predicate)
+		strbuf_addf(sb, " WHERE %s", ix->predicate);
+}
+
+/* An index on an existing partitioned table: CREATE INDEX CONCURRENTLY refuses a partitioned
+ * table, and a plain CREATE INDEX locks every partition against writes while it builds. The
+ * recipe of the PostgreSQL documentation (5.11.2.2, "Partition Maintenance"): the parent's index
+ * created ON ONLY the parent (invalid, no build), each partition's built CONCURRENTLY and
+ * attached, which makes the parent's valid once all are. A partition's index is named as
+ * PostgreSQL names the ones it creates itself (partition_column_idx), so the result is the
+ * schema a plain CREATE INDEX gives. A partition that is partitioned itself gets the same. */
+static void index_partitioned(struct builder *b, const struct schema_index *ix, const char *schema, const char *name,
+			      const char *table_key, int depth)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "CREATE %sINDEX %s ON ONLY %s", ix->unique ? "UNIQUE " : "", qi(name), qkey(table_key));
+	index_tail(&sb, ix);
+	strbuf_addch(&sb, ';');
+	push(b, PH_INDEX, 0, NULL, strbuf_detach(&sb));
+	size_t n;
+	const char **keys = schema_sorted_keys(&b->d->to->tables, &n);
+	struct strbuf part = STRBUF_INIT;
+	for (size_t e = 0; e < ix->nelems; e++)
+		strbuf_addf(&part, "%s%s", e ? "_" : "", ix->elems[e].column ? ix->elems[e].column : "expr");
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_table *t = strmap_get(&b->d->to->tables, keys[i]);
+		if (!t->partition_of || strcmp(t->partition_of, table_key))
+			continue;
+		char *child = schema_choose_relation_name(b->d->to, t->schema, t->name, strbuf_str(&part), "idx");
+		if (t->kind == 'p' && depth < 32) {
+			index_partitioned(b, ix, t->schema, child, keys[i], depth + 1);
+		} else {
+			strbuf_addf(&sb, "CREATE %sINDEX CONCURRENTLY %s ON %s", ix->unique ? "UNIQUE " : "", qi(child),
+				    qkey(keys[i]));
+			index_tail(&sb, ix);
+			strbuf_addch(&sb, ';');
+			push(b, PH_INDEX, 1, NULL, strbuf_detach(&sb));
+		}
+		stmt(b, PH_INDEX, "ALTER INDEX %s ATTACH PARTITION %s;", qn(schema, name), qn(t->schema, child));
+		free(child);
+	}
+	strbuf_release(&part);
+	free(keys);
 }
 
 static void index_create(struct builder *b, const struct schema_index *ix)
 {
 	int fresh = is_new_table(b, ix->table_key) || strmap_has(&b->rebuilt_views, ix->table_key);
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "CREATE %sINDEX %s%s ON %s", ix->unique ? "UNIQUE " : "", fresh ? "" : "CONCURRENTLY ",
-		    qi(ix->name), qkey(ix->table_key));
-	if (ix->method && strcmp(ix->method, "btree"))
-		strbuf_addf(&sb, " USING %s", ix->method);
-	strbuf_addstr(&sb, " (");
-	elems_sql(&sb, ix->elems, ix->nelems);
-	strbuf_addch(&sb, ')');
-	if (ix->include.n) {
-		strbuf_addstr(&sb, " INCLUDE (");
-		name_list(&sb, &ix->include);
-		strbuf_addch(&sb, ')');
+	const struct schema_table *t = strmap_get(&b->d->to->tables, ix->table_key);
+	if (!fresh && t && t->kind == 'p') {
+		index_partitioned(b, ix, ix->schema, ix->name, ix->table_key, 0);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "CREATE %sINDEX %s%s ON %s", ix->unique ? "UNIQUE " : "", fresh ? "" : "CONCURRENTLY ",
+			    qi(ix->name), qkey(ix->table_key));
+		index_tail(&sb, ix);
+		strbuf_addch(&sb, ';');
+		push(b, PH_INDEX, !fresh, NULL, strbuf_detach(&sb));
 	}
-	if (ix->unique && ix->nulls_not_distinct)
-		strbuf_addstr(&sb, " NULLS NOT DISTINCT");
-	if (ix->options.n) {
-		strbuf_addstr(&sb, " WITH (");
-		for (size_t i = 0; i < ix->options.n; i++)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "", ix->options.items[i]);
-		strbuf_addch(&sb, ')');
-	}
-	if (ix->predicate)
-		strbuf_addf(&sb, " WHERE %s", ix->predicate);
-	strbuf_addch(&sb, ';');
-	push(b, PH_INDEX, !fresh, NULL, strbuf_detach(&sb));
 	if (ix->comment) {
 		char object[700];
 		snprintf(object, sizeof(object), "INDEX %s", qn(ix->schema, ix->name));
@@ -1055,9 +1461,11 @@ static void index_sql(struct builder *b, const struct group *g)
 	}
 	if (g->renamed) {
 		char note[900];
-		snprintf(note, sizeof(note), "probable rename: %s has the definition of %s", it->key, g->renamed->old_key);
-		push(b, PH_RENAME, 0, note,
-		     xasprintf("ALTER INDEX %s RENAME TO %s;", qn(from->schema, from->name), qi(to->name)));
+		snprintf(note, sizeof(note), "rename of %s to %s: the same definition", g->renamed->old_key, it->key);
+		/* an index moves with its table's SET SCHEMA: then it is only renamed, in its new schema */
+		if (strcmp(from->name, to->name))
+			push(b, PH_RENAME, 0, note,
+			     xasprintf("ALTER INDEX %s RENAME TO %s;", qn(to->schema, from->name), qi(to->name)));
 	}
 	static const char *const comment_only[] = { "comment", NULL };
 	if (group_only(g, comment_only)) {
@@ -1102,8 +1510,40 @@ static void view_create(struct builder *b, const struct schema_view *v)
 /* ---- views: which are rebuilt, in which order ---- */
 
 /* Whether the view reads a column whose type or collation changes, or a view being rebuilt. */
+/* Whether a view's query calls one of the functions (their bare names) that the plan drops and
+ * creates again: PostgreSQL refuses to drop a function a view calls. Read from the text, so a
+ * column or alias of the same name followed by "(" also counts: the view is then rebuilt for
+ * nothing, which is safe. */
+static int view_calls(const struct schema_view *v, const struct strmap *functions)
+{
+	const char *d = v->definition;
+	if (!d || !functions->count)
+		return 0;
+	for (const char *p = d; (p = strchr(p, '(')); p++) {
+		const char *e = p;
+		while (e > d && (e[-1] == ' '))
+			e--;
+		const char *s = e;
+		while (s > d && (isalnum((unsigned char)s[-1]) || s[-1] == '_' || s[-1] == '"'))
+			s--;
+		if (s == e)
+			continue;
+		char name[300];
+		snprintf(name, sizeof(name), "%.*s", (int)(e - s), s);
+		if (name[0] == '"' && strlen(name) > 1 && name[strlen(name) - 1] == '"') {
+			memmove(name, name + 1, strlen(name));
+			name[strlen(name) - 1] = '\0';
+		}
+		if (strmap_has(functions, name))
+			return 1;
+	}
+	return 0;
+}
+
 static int view_blocked(const struct builder *b, const struct schema_view *v, const struct strmap *changed_columns)
 {
+	if (view_calls(v, &b->recreated_functions))
+		return 1;
 	for (size_t i = 0; i < v->depends_on_columns.n; i++)
 		if (strmap_has(changed_columns, v->depends_on_columns.items[i]))
 			return 1;
@@ -1251,6 +1691,40 @@ static void add_body(struct strbuf *sb, const char *body)
 	strbuf_addf(sb, "%s%s%s", tag, body, tag);
 }
 
+/* Whether a signature ("SETOF public.orders", "t public.orders, n int4") names a table or view
+ * of `to`: a row type that exists only once the relation does. */
+static int names_relation(const struct builder *b, const char *text)
+{
+	if (!text)
+		return 0;
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, " ,()[]");
+		if (len && memchr(p, '.', len)) {
+			char tok[700], schema[300], name[300], key[700];
+			snprintf(tok, sizeof(tok), "%.*s", (int)len, p);
+			if (schema_parse_qualified(tok, schema, sizeof(schema), name, sizeof(name)) == 0 && schema[0]) {
+				schema_key(key, sizeof(key), schema, name);
+				if (strmap_has(&b->d->to->tables, key) || strmap_has(&b->d->to->views, key))
+					return 1;
+			}
+		}
+		p += len + (p[len] != '\0');
+	}
+	return 0;
+}
+
+/* Functions are created before the tables (defaults, CHECKs, generated columns and index
+ * expressions call them), with check_function_bodies off so a body may name a table created
+ * later; only those that cannot come first come after the tables: a signature with a table's
+ * row type, a BEGIN ATOMIC body (parsed and bound at creation). */
+static enum phase function_phase(const struct builder *b, const struct schema_function *f)
+{
+	if ((f->body && !strncmp(f->body, "BEGIN ATOMIC", 12)) || names_relation(b, f->returns) ||
+	    names_relation(b, f->arguments))
+		return PH_FUNCTION;
+	return PH_FUNCTION_EARLY;
+}
+
 static void function_create(struct builder *b, const struct schema_function *f, int replace)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -1303,7 +1777,7 @@ static void function_create(struct builder *b, const struct schema_function *f, 
 		add_body(&sb, body);
 		strbuf_addch(&sb, ';');
 	}
-	push(b, PH_FUNCTION, 0, NULL, strbuf_detach(&sb));
+	push(b, function_phase(b, f), 0, NULL, strbuf_detach(&sb));
 }
 
 static void function_object(char *buf, size_t size, const struct schema_function *f)
@@ -1483,6 +1957,11 @@ static void prepare(struct builder *b)
 			strmap_put(&b->new_tables, it->key, (void *)1);
 		if (it->kind == DIFF_TABLE && it->change == DIFF_RENAMED)
 			strmap_put(&b->renamed, it->old_key, (void *)it->key);
+		if (it->kind == DIFF_TABLE && it->change == DIFF_ADDED && it->probable_rename_of)
+			strmap_put(&b->probable_tables, it->key, (void *)it);
+		if (it->kind == DIFF_FUNCTION && it->change == DIFF_CHANGED && it->attribute &&
+		    (!strcmp(it->attribute, "arguments") || !strcmp(it->attribute, "returns") || !strcmp(it->attribute, "kind")))
+			strmap_put(&b->recreated_functions, ((const struct schema_function *)it->from)->name, (void *)1);
 	}
 	size_t it = 0;
 	void *v;
@@ -1535,6 +2014,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 		default: break;
 		}
 	}
+	foreign_keys_around(&b);
 	tables_create(&b, new_tables, nnew);
 	/* the constraints and indexes of new tables, which come with no items of their own */
 	for (size_t i = 0; i < nnew; i++)
@@ -1546,7 +2026,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	for (int ph = 0; ph < PH_COUNT; ph++)
 		total += b.phases[ph].n;
 	if (total) {
-		int functions = b.phases[PH_FUNCTION].n > 0;
+		int functions = b.phases[PH_FUNCTION].n + b.phases[PH_FUNCTION_EARLY].n > 0;
 		XGROW(p->items, total + 2, p->cap);
 		p->items[p->n++] = (struct diff_stmt){ xstrdup("SET lock_timeout = '5s';"),
 			xstrdup("wait at most 5 s for each lock, instead of queueing the application behind "
@@ -1568,6 +2048,10 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	strmap_release(&b.renamed);
 	strmap_release(&b.rebuilt_views);
 	strmap_release(&b.identity_seq);
+	strmap_release(&b.recreated_functions);
+	strmap_release(&b.probable_tables);
+	strmap_release(&b.replaced_keys);
+	strmap_release(&b.handled_constraints);
 }
 
 void diff_plan_release(struct diff_plan *p)

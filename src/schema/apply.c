@@ -108,6 +108,20 @@ static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schem
 	return quoted_qualified(schema, name);
 }
 
+/* An operator of EXCLUDE (... WITH op) as SQL takes it: an operator is not an identifier, so
+ * never quoted ("=" is a syntax error there); one of another schema than pg_catalog is written
+ * OPERATOR(schema.op). */
+static char *operator_text(PgQuery__Node *const *items, size_t n)
+{
+	const char *schema, *name;
+	if (name_list(items, n, &schema, &name) != 0)
+		return NULL;
+	if (!schema || !strcmp(schema, "pg_catalog"))
+		return xstrdup(name);
+	char b[300];
+	return xasprintf("OPERATOR(%s.%s)", ident_quote(schema, b, sizeof(b)), name);
+}
+
 /* ---- option lists ---- */
 
 static char *node_value_text(const PgQuery__Node *n)
@@ -637,7 +651,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 			index_elem_from(m, pair->list->items[0]->index_elem, &elems[ne]);
 			const PgQuery__Node *ops = pair->list->items[1];
 			if (ops->node_case == PG_QUERY__NODE__NODE_LIST)
-				elems[ne].op = names_text(ops->list->items, ops->list->n_items, 0);
+				elems[ne].op = operator_text(ops->list->items, ops->list->n_items);
 			ne++;
 		}
 		char *name;

@@ -997,15 +997,27 @@ static void expand_stars(struct norm *nc, PgQuery__SelectStmt *s, struct scope *
 	}
 }
 
-static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_strlist *columns)
+/* The output columns of a set operation are named by its first arm; PostgreSQL prints every
+ * other arm's columns with those names (ruleutils.c passes the result's names down), whatever
+ * the arm called them. */
+static void setop_names(struct norm *nc, PgQuery__SelectStmt *s, const struct schema_strlist *names)
 {
 	if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE && s->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED) {
 		if (s->larg)
-			norm_select(nc, s->larg, columns);
+			setop_names(nc, s->larg, names);
 		if (s->rarg)
-			norm_select(nc, s->rarg, NULL);
+			setop_names(nc, s->rarg, names);
 		return;
 	}
+	for (size_t i = 0; i < s->n_target_list && i < names->n; i++)
+		if (s->target_list[i]->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
+			s->target_list[i]->res_target->name = astr(nc->a, names->items[i]);
+}
+
+static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_strlist *columns)
+{
+	/* the WITH queries first: a WITH over a UNION names relations of both arms, which are not
+	 * tables to qualify (WITH x AS (...) SELECT ... FROM x UNION SELECT ... FROM x) */
 	size_t nctes = nc->ctes.n;
 	if (s->with_clause)
 		for (size_t i = 0; i < s->with_clause->n_ctes; i++) {
@@ -1017,6 +1029,21 @@ static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_s
 			if (q)
 				norm_select(nc, q, NULL);
 		}
+	if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE && s->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED) {
+		struct schema_strlist names = { 0 };
+		if (s->larg)
+			norm_select(nc, s->larg, &names);
+		if (s->rarg) {
+			norm_select(nc, s->rarg, NULL);
+			setop_names(nc, s->rarg, &names);
+		}
+		for (size_t i = 0; columns && i < names.n; i++)
+			schema_strlist_add(columns, names.items[i]);
+		schema_strlist_clear(&names);
+		while (nc->ctes.n > nctes)
+			schema_strlist_remove(&nc->ctes, nc->ctes.n - 1);
+		return;
+	}
 	struct scope sc = { 0 };
 	struct scope *outer = nc->scope;
 	for (size_t i = 0; i < s->n_from_clause; i++)

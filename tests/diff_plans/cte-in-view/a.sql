@@ -1,0 +1,1 @@
+CREATE TABLE events (id int PRIMARY KEY, kind text, at timestamptz);

@@ -1,0 +1,2 @@
+CREATE TABLE docs (id int PRIMARY KEY, owner text);
+GRANT SELECT ON docs TO reader;
