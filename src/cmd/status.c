@@ -164,7 +164,8 @@ static void drop_shared_missing(struct status_set *sets, size_t n)
 
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE };
+	enum { OPT_DB = 256, OPT_DB_TIMEOUT, OPT_FORMAT, OPT_FRAMEWORK, OPT_TABLE, OPT_EXIT_CODE, OPT_FOLLOW_SYMLINKS,
+	       OPT_NO_PYTHON };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
@@ -172,11 +173,14 @@ int cmd_status(int argc, char **argv)
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "history-table", required_argument, NULL, OPT_TABLE },
 		{ "exit-code", no_argument, NULL, OPT_EXIT_CODE },
+		{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
+		{ "no-python", no_argument, NULL, OPT_NO_PYTHON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *format = "text", *table = NULL;
 	int framework = -1, exit_code = 0, c;
+	unsigned plan_flags = 0;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -189,6 +193,9 @@ int cmd_status(int argc, char **argv)
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_TABLE: table = optarg; break;
 		case OPT_EXIT_CODE: exit_code = 1; break;
+		case OPT_FOLLOW_SYMLINKS: plan_flags |= PLAN_FOLLOW_SYMLINKS; break;
+		/* as lint's: Alembic revisions read statically, none of the project's code runs */
+		case OPT_NO_PYTHON: setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1); break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
@@ -213,7 +220,7 @@ int cmd_status(int argc, char **argv)
 		return cmd_command_usage_error("status", "%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, NULL, 0);
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, NULL, plan_flags);
 	int status = plan.errors ? EXIT_TROUBLE : EXIT_CLEAN;
 	struct status_set *sets = xcalloc(plan.nsets + 1, sizeof(*sets));
 	size_t n = 0;
