@@ -8,12 +8,21 @@
  * columns created or changed earlier in the migration (the model); otherwise the finding says
  * the old type is unknown. A USING clause that computes anything rewrites; USING col or
  * col::newtype is the same as no USING. timestamp <-> timestamptz rewrites unless the session's
- * TimeZone is UTC (PostgreSQL 12+), which the migration can show with SET TimeZone. */
+ * TimeZone is UTC (PostgreSQL 12+), which the migration can show with SET TimeZone.
+ *
+ * A change that keeps the rows still rebuilds some indexes, each with a full scan under the
+ * ACCESS EXCLUSIVE lock: an index on the plain column when the new type's default operator class
+ * is another one (text or varchar to citext and back, text to bpchar, int4 to oid: effects/types.c),
+ * and any index whose expression or predicate reads the column, whatever the types (seen on a
+ * server: varchar(10) to text rebuilds an index on lower(c) and one WHERE c <> ''). Reported
+ * for the indexes the model knows. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "effects/types.h"
 #include "lint/rule.h"
+#include "schema/norm.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
@@ -89,6 +98,84 @@ static const char *rewrite_help(struct lint_ctx *ctx, const char *rel, const cha
 			   lint_ident(ctx, lint_printf(ctx, "%s_old", column)), rel, tmp, col);
 }
 
+/* Whether a normalised expression reads the column. */
+static int expr_reads(const char *text, const char *column)
+{
+	if (!text)
+		return 0;
+	struct schema_strlist cols = { 0 };
+	schema_expr_text_columns(text, &cols);
+	int found = schema_strlist_find(&cols, column) >= 0;
+	schema_strlist_clear(&cols);
+	return found;
+}
+
+/* Whether the change from -> to of the column rebuilds the index (see the top of the file). */
+static int index_rebuilt(const struct schema_index *ix, const char *column, int opclass_changes)
+{
+	if (expr_reads(ix->predicate, column))
+		return 1;
+	for (size_t i = 0; i < ix->nelems; i++) {
+		const struct schema_index_elem *e = &ix->elems[i];
+		if (e->column ? !strcmp(e->column, column) && opclass_changes && !e->opclass
+			      : expr_reads(e->expr, column))
+			return 1;
+	}
+	return 0;
+}
+
+/* A change that keeps the rows: the indexes of the model it rebuilds all the same, by name in
+ * key order ("a", "b"), and how many; NULL when none. */
+static const char *rebuilt_indexes(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+				   const struct sql_type *from, const struct sql_type *to, size_t *count)
+{
+	struct schema_model *m = lint_model(ctx);
+	const char *table_key = lint_relation_key(ctx, rv);
+	int opclass_changes = type_change_rebuilds_indexes(from, to) == 1;
+	const char *names = NULL;
+	*count = 0;
+	size_t n;
+	const char **keys = schema_sorted_keys(&m->indexes, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
+		if (strcmp(ix->table_key, table_key) || !index_rebuilt(ix, column, opclass_changes))
+			continue;
+		names = names ? lint_printf(ctx, "%s, %s", names, lint_ident(ctx, ix->name))
+			      : lint_ident(ctx, ix->name);
+		(*count)++;
+	}
+	free(keys);
+	return names;
+}
+
+static void report_rebuilt_indexes(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+				   const char *type, const struct sql_type *from, const struct sql_type *to,
+				   const char *was, int location)
+{
+	size_t count;
+	const char *names = rebuilt_indexes(ctx, rv, column, from, to, &count);
+	if (!names)
+		return;
+	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, column);
+	lint_report(ctx, &rule_alter_type_rewrite, location,
+		    lint_printf(ctx,
+				"drop the %s first without blocking (DROP INDEX CONCURRENTLY, outside a "
+				"transaction), change the type, which then only changes the catalog, and "
+				"build %s again with CREATE INDEX CONCURRENTLY; queries go without %s in "
+				"between",
+				count > 1 ? "indexes" : "index", count > 1 ? "them" : "it",
+				count > 1 ? "them" : "it"),
+		    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s keeps the rows but rebuilds the %s %s on the "
+		    "column, each with a full scan under an %s lock (%s): reads and writes wait until %s "
+		    "built",
+		    rel, col, type, was, count > 1 ? "indexes" : "index", names,
+		    lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
+		    type_change_rebuilds_indexes(from, to) == 1
+			    ? "the new type's operator class is another one, or the index reads the column"
+			    : "the index reads the column in an expression or predicate",
+		    count > 1 ? "they are" : "it is");
+}
+
 static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__AlterTableCmd *cmd,
 		       const PgQuery__ColumnDef *cd)
 {
@@ -147,7 +234,9 @@ static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 	}
 	switch (type_change(&from, &to, lint_pg_version(ctx))) {
 	case TYPE_CHANGE_NONE:
+		return;
 	case TYPE_CHANGE_CATALOG:
+		report_rebuilt_indexes(ctx, rv, cmd->name, type, &from, &to, was, location);
 		return;
 	case TYPE_CHANGE_TIMEZONE:
 		if (session_is_utc(ctx))

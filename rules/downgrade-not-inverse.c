@@ -6,7 +6,13 @@
  * of the model after the up by the down's statements (lint_undo_models()); finish() compares the
  * two with the comparison of `pgsieve diff` (diff/diff.h) and reports what is not restored, once,
  * at the down part's start. Copying is linear in the model per migration with a down; replaying
- * every earlier migration twice instead would be quadratic in the history. */
+ * every earlier migration twice instead would be quadratic in the history.
+ *
+ * Where the model is incomplete the rule says nothing about what it could not see: a table the
+ * migrations only ALTER (the model has only what they touched: schema_table.partial), and,
+ * without a schema source (--db, --schema), an object the down creates that was not there after
+ * the up, unless it belongs to a table the model knew whole: it most likely restores what the up
+ * dropped without pgsieve knowing it existed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,14 +56,80 @@ static void describe(struct strbuf *sb, const struct diff_item *it)
 	}
 }
 
+/* Whether the item is about a table the model knows only in part. */
+static int on_partial_table(const struct diff_item *it)
+{
+	const struct schema_table *tables[] = {
+		it->from_table, it->to_table,
+		it->kind == DIFF_TABLE ? it->from : NULL, it->kind == DIFF_TABLE ? it->to : NULL,
+	};
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (tables[i] && tables[i]->partial)
+			return 1;
+	return 0;
+}
+
+/* Whether the down created the object of an ADDED item: it is added between the model after the
+ * up and the model after the down as well. */
+static int created_by_down(const struct diff *since_up, const struct diff_item *it)
+{
+	for (size_t i = 0; i < since_up->n; i++) {
+		const struct diff_item *u = &since_up->items[i];
+		if (u->change == DIFF_ADDED && u->kind == it->kind && !strcmp(u->key, it->key))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the item belongs to a table the model before the up knew whole (created in what it
+ * read, not only ALTERed): then the model knew all its columns, constraints and indexes, and one
+ * the down adds is not a restoration of something unseen. */
+static int on_table_known_before(const struct schema_model *before, const struct diff_item *it)
+{
+	const struct schema_table *t = NULL;
+	if ((it->kind == DIFF_COLUMN || it->kind == DIFF_CONSTRAINT) && it->to_table)
+		t = schema_table_find(before, it->to_table->schema, it->to_table->name);
+	else if (it->kind == DIFF_INDEX && it->to)
+		t = strmap_get(&before->tables, ((const struct schema_index *)it->to)->table_key);
+	return t && !t->partial;
+}
+
+/* Drops the items about what the model could not see (see the top of the file). */
+static void drop_unseen(struct diff *d, const struct schema_model *before, const struct schema_model *up,
+			const struct schema_model *after)
+{
+	struct diff since_up = { 0 };
+	int have_since_up = 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct diff_item *it = &d->items[i];
+		int unseen = on_partial_table(it);
+		if (!unseen && it->change == DIFF_ADDED && !before->complete) {
+			if (!have_since_up) {
+				diff_models(&since_up, up, after);
+				have_since_up = 1;
+			}
+			unseen = created_by_down(&since_up, it) && !on_table_known_before(before, it);
+		}
+		if (unseen)
+			diff_item_release(it);
+		else
+			d->items[kept++] = *it;
+	}
+	d->n = kept;
+	if (have_since_up)
+		diff_release(&since_up);
+}
+
 static void finish(struct lint_ctx *ctx)
 {
-	const struct schema_model *before, *after;
+	const struct schema_model *before, *up, *after;
 	if (!lint_is_down(ctx) || lint_statement_count(ctx) == 0 || lint_irreversible(ctx) ||
-	    !lint_undo_models(ctx, &before, &after))
+	    !lint_undo_models(ctx, &before, &up, &after))
 		return; /* no down, or an empty one: missing-downgrade says so */
 	struct diff d;
 	diff_models(&d, before, after);
+	drop_unseen(&d, before, up, after);
 	if (d.n) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "the down migration does not restore the schema from before the up: ");

@@ -1,7 +1,15 @@
 /* DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table. The drop itself
  * is quick, but the lock request queues behind every running query on the table and every
  * query that arrives after it queues behind the lock. Indexes created earlier in the migration
- * (or on tables created in it) are nobody else's yet. */
+ * (or on tables created in it) are nobody else's yet.
+ *
+ * A DROP INDEX followed, later in the same migration part, by a DROP TABLE of its table says
+ * nothing of its own: the DROP TABLE takes the same ACCESS EXCLUSIVE lock and drops the index
+ * anyway (what Alembic autogenerate writes for every table it drops). Such a finding is held
+ * back (pending) and withdrawn at the DROP TABLE. The index's table comes from the model, or
+ * from the runner's bridge when the SQL does not say it (Alembic's table_name=). */
+#include <string.h>
+
 #include "lint/rule.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
@@ -31,9 +39,46 @@ static int index_is_live(struct lint_ctx *ctx, const char *schema, const char *n
 	return !(t && t->created_in_migration);
 }
 
+/* A name of this migration part, for pending findings that only a later statement of the
+ * same part takes back: the address of the rule's per-part data. */
+static const char *part_key(struct lint_ctx *ctx, const char *table)
+{
+	void **data = lint_rule_data(ctx, &rule_drop_index_blocking);
+	if (!*data)
+		*data = lint_alloc(ctx, 1);
+	return lint_printf(ctx, "%p %s", *data, table);
+}
+
+/* The unqualified name of the table an index is on, or NULL. */
+static const char *index_table(struct lint_ctx *ctx, const char *schema, const char *name)
+{
+	const struct schema_index *ix = schema_index_find(lint_model(ctx), schema, name);
+	if (ix && ix->table_key) {
+		const char *dot = strrchr(ix->table_key, '.');
+		return dot ? dot + 1 : ix->table_key;
+	}
+	return lint_statement_index_table(ctx);
+}
+
+static void drop_tables(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
+{
+	for (size_t i = 0; i < ds->n_objects; i++) {
+		const PgQuery__Node *obj = ds->objects[i];
+		if (obj->node_case != PG_QUERY__NODE__NODE_LIST || obj->list->n_items == 0)
+			continue;
+		const char *name = sql_node_str(obj->list->items[obj->list->n_items - 1]);
+		if (name)
+			lint_withdraw(ctx, &rule_drop_index_blocking, part_key(ctx, name));
+	}
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__DropStmt *ds = node->drop_stmt;
+	if (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+		drop_tables(ctx, ds);
+		return;
+	}
 	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX || ds->concurrent)
 		return;
 	for (size_t i = 0; i < ds->n_objects; i++) {
@@ -47,8 +92,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 			continue;
 		const char *shown = schema ? lint_printf(ctx, "%s.%s", lint_ident(ctx, schema), lint_ident(ctx, name))
 					   : lint_ident(ctx, name);
+		const char *table = index_table(ctx, schema, name);
 		/* CONCURRENTLY drops one index per statement and refuses CASCADE */
-		lint_report(ctx, &rule_drop_index_blocking, -1,
+		lint_report_pending(ctx, &rule_drop_index_blocking, -1, part_key(ctx, table ? table : ""),
 			    lint_printf(ctx,
 					"drop it without blocking the table, outside a transaction block (in a "
 					"migration of its own that runs without one): DROP INDEX CONCURRENTLY "

@@ -20,6 +20,19 @@ const struct rule rule_prefer_identity = {
 	.visit = visit,
 };
 
+/* serial and smallserial count in 32 and 16 bits: a counter, key or not, runs out, and every
+ * insert after that fails ("nextval: reached maximum value of sequence"). */
+static const char *limit_clause(const char *serial)
+{
+	int width = type_int_width(serial);
+	if (width == 4)
+		return "; and as an integer it stops at 2^31 - 1 (2,147,483,647): after that every "
+		       "insert fails";
+	if (width == 2)
+		return "; and as a smallint it stops at 2^15 - 1 (32,767): after that every insert fails";
+	return "";
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
@@ -35,6 +48,6 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 				coltype_rewrite(ctx, &ct, "bigint GENERATED ALWAYS AS IDENTITY")),
 		    "%s is %s: it makes a separate sequence that needs its own grants, that explicit "
 		    "ids inserted around it do not advance (later inserts then fail with duplicate "
-		    "keys), and that copies of the table share",
-		    coltype_subject(ctx, &ct), ct.type.name);
+		    "keys), and that copies of the table share%s",
+		    coltype_subject(ctx, &ct), ct.type.name, limit_clause(ct.type.name));
 }

@@ -20,15 +20,26 @@
  *
  * The dropped column's type is read from the model before the DROP (rules run before the model
  * is advanced), and pairs are decided in finish(), since the ADD may come first. Columns the
- * migration added itself and tables it created hold no old data and are left out. */
+ * migration added itself and tables it created hold no old data and are left out.
+ *
+ * Nothing is lost, and nothing reported, when the migration moves the data before the DROP:
+ * an UPDATE of the table that sets the new column from an expression reading the old one
+ * (UPDATE t SET new = old), an INSERT ... SELECT into the table whose new column takes a value
+ * reading the old one; or when the migration empties the table (TRUNCATE, DELETE without
+ * WHERE), before or after, since its data was meant to go. */
 #include <string.h>
 
 #include "lint/rule.h"
+#include "schema/norm.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 static void finish(struct lint_ctx *ctx);
 
-static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABLE_STMT, LINT_KINDS_END };
+static const PgQuery__Node__NodeCase kinds[] = {
+	PG_QUERY__NODE__NODE_ALTER_TABLE_STMT, PG_QUERY__NODE__NODE_UPDATE_STMT,
+	PG_QUERY__NODE__NODE_INSERT_STMT,      PG_QUERY__NODE__NODE_DELETE_STMT,
+	PG_QUERY__NODE__NODE_TRUNCATE_STMT,    LINT_KINDS_END,
+};
 
 const struct rule rule_rename_via_drop_add = {
 	.id = "rename-via-drop-add",
@@ -52,9 +63,19 @@ struct column_change {
 	struct column_change *next;
 };
 
+/* Data moved before a DROP: `column` (the target) filled from `from` (NULL: the table was
+ * emptied, so no column of it holds data). */
+struct data_move {
+	const char *schema, *table;
+	const char *column, *from;
+	int stmt_index;
+	struct data_move *next;
+};
+
 struct state {
 	struct column_change *drops, **drops_tail;
 	struct column_change *adds, **adds_tail;
+	struct data_move *moves;
 };
 
 /* Words that many unrelated column names start or end with: sharing only these is no sign of
@@ -195,8 +216,79 @@ static struct column_change *record(struct lint_ctx *ctx, struct column_change *
 	return c;
 }
 
+static void record_move(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+			const char *from)
+{
+	struct state *st = get_state(ctx);
+	struct data_move *m = lint_alloc(ctx, sizeof(*m));
+	m->schema = keep(ctx, rv->schemaname);
+	m->table = keep(ctx, rv->relname);
+	m->column = column ? keep(ctx, column) : NULL;
+	m->from = from ? keep(ctx, from) : NULL;
+	m->stmt_index = lint_mark_here(ctx, -1).stmt_index;
+	m->next = st->moves;
+	st->moves = m;
+}
+
+/* A move for every column the expression reads into `column`. */
+static void record_moves_from(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
+			      const PgQuery__Node *expr)
+{
+	struct schema_strlist read = { 0 };
+	schema_expr_columns(expr, &read);
+	for (size_t i = 0; i < read.n; i++) {
+		const char *dot = strrchr(read.items[i], '.');
+		record_move(ctx, rv, column, dot ? dot + 1 : read.items[i]);
+	}
+	schema_strlist_clear(&read);
+}
+
+static void visit_update(struct lint_ctx *ctx, const PgQuery__UpdateStmt *us)
+{
+	for (size_t i = 0; us->relation && i < us->n_target_list; i++) {
+		const PgQuery__Node *n = us->target_list[i];
+		if (n->node_case == PG_QUERY__NODE__NODE_RES_TARGET && *n->res_target->name)
+			record_moves_from(ctx, us->relation, n->res_target->name, n->res_target->val);
+	}
+}
+
+/* INSERT INTO t (a, new) SELECT x, old FROM ...: the column list and the query's select list
+ * pair by position. */
+static void visit_insert(struct lint_ctx *ctx, const PgQuery__InsertStmt *is)
+{
+	const PgQuery__Node *q = is->select_stmt;
+	if (!is->relation || !q || q->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+		return;
+	const PgQuery__SelectStmt *ss = q->select_stmt;
+	for (size_t i = 0; i < is->n_cols && i < ss->n_target_list; i++) {
+		const PgQuery__Node *col = is->cols[i], *val = ss->target_list[i];
+		if (col->node_case == PG_QUERY__NODE__NODE_RES_TARGET &&
+		    val->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
+			record_moves_from(ctx, is->relation, col->res_target->name, val->res_target->val);
+	}
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
+	switch (node->node_case) {
+	case PG_QUERY__NODE__NODE_UPDATE_STMT:
+		visit_update(ctx, node->update_stmt);
+		return;
+	case PG_QUERY__NODE__NODE_INSERT_STMT:
+		visit_insert(ctx, node->insert_stmt);
+		return;
+	case PG_QUERY__NODE__NODE_DELETE_STMT:
+		if (node->delete_stmt->relation && !node->delete_stmt->where_clause)
+			record_move(ctx, node->delete_stmt->relation, NULL, NULL);
+		return;
+	case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
+		for (size_t i = 0; i < node->truncate_stmt->n_relations; i++)
+			if (node->truncate_stmt->relations[i]->node_case == PG_QUERY__NODE__NODE_RANGE_VAR)
+				record_move(ctx, node->truncate_stmt->relations[i]->range_var, NULL, NULL);
+		return;
+	default:
+		break;
+	}
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
 	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
 	    lint_table_is_new(ctx, as->relation))
@@ -234,6 +326,23 @@ static int same_table(const struct column_change *a, const struct column_change 
 {
 	return !strcmp(a->table, b->table) &&
 	       (!*a->schema || !*b->schema || !strcmp(a->schema, b->schema));
+}
+
+/* Whether the data of the dropped column d was moved into a (or the table emptied) before the
+ * DROP. */
+static int data_moved(const struct state *st, const struct column_change *d, const struct column_change *a)
+{
+	for (const struct data_move *m = st->moves; m; m = m->next) {
+		int same = !strcmp(m->table, d->table) && (!*m->schema || !*d->schema || !strcmp(m->schema, d->schema));
+		if (!same)
+			continue;
+		if (!m->column) /* emptied, before or after: the data was meant to go */
+			return 1;
+		if (m->stmt_index <= d->mark.stmt_index && !strcmp(m->column, a->column) &&
+		    !strcmp(m->from, d->column))
+			return 1;
+	}
+	return 0;
 }
 
 static size_t count_on(const struct column_change *list, const struct column_change *like)
@@ -305,6 +414,7 @@ static void finish(struct lint_ctx *ctx)
 		if (!best)
 			continue;
 		best->paired = 1;
-		report(ctx, d, best, why);
+		if (!data_moved(st, d, best))
+			report(ctx, d, best, why);
 	}
 }

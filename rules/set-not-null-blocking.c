@@ -3,7 +3,13 @@
  * constraint already proves it, and that CHECK can be added NOT VALID and validated under a
  * weaker lock: the model tracks such constraints by name through ADD CONSTRAINT ... NOT VALID,
  * VALIDATE CONSTRAINT and DROP CONSTRAINT (schema/apply.c). Tables created earlier in the
- * migration are empty to everyone else. */
+ * migration are empty to everyone else.
+ *
+ * What pgsieve cannot see is said as possible, one severity lower: a SET NOT NULL after this
+ * migration validated a constraint the model does not know on the same table (the recipe's own
+ * last steps, linted without the migration that added the CHECK: "unless it is CHECK (col IS
+ * NOT NULL)"), and ADD PRIMARY KEY USING INDEX of an index, or over a column, the model does
+ * not know ("unless every key column is NOT NULL already"). */
 #include <string.h>
 
 #include "lint/rule.h"
@@ -35,16 +41,59 @@ static const struct schema_notnull_check *unvalidated_check(const struct schema_
 	return NULL;
 }
 
+/* A constraint the model does not know that this migration validated on a table: it may be the
+ * CHECK (col IS NOT NULL) of the recipe, added by a migration pgsieve did not read. */
+struct unseen_validated {
+	const char *table_key, *name;
+	struct unseen_validated *next;
+};
+
+static void remember_validated(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *name)
+{
+	const struct schema_table *t = lint_table(ctx, rv);
+	if (t && schema_constraint_find(t, name))
+		return; /* the model knows what it is */
+	struct unseen_validated **head = (struct unseen_validated **)lint_rule_data(ctx, &rule_set_not_null_blocking);
+	struct unseen_validated *u = lint_alloc(ctx, sizeof(*u));
+	u->table_key = lint_relation_key(ctx, rv);
+	u->name = lint_printf(ctx, "%s", name);
+	u->next = *head;
+	*head = u;
+}
+
+/* The unseen constraint validated on the table that most likely proves the column NOT NULL: one
+ * whose name has the column's in it, else the latest. NULL when there is none. */
+static const char *validated_unseen(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column)
+{
+	const char *key = lint_relation_key(ctx, rv), *any = NULL;
+	for (const struct unseen_validated *u = *lint_rule_data(ctx, &rule_set_not_null_blocking); u; u = u->next) {
+		if (strcmp(u->table_key, key))
+			continue;
+		if (strstr(u->name, column))
+			return u->name;
+		if (!any)
+			any = u->name;
+	}
+	return any;
+}
+
 /* cause: NULL for ALTER COLUMN ... SET NOT NULL itself, else the statement that implies it
- * ("ADD PRIMARY KEY USING INDEX "orders_id_idx"") */
+ * ("ADD PRIMARY KEY USING INDEX "orders_id_idx""). unknown: what pgsieve cannot see that may
+ * spare the scan, as a clause for the message ("unless ..."), or NULL when it knows. */
 static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,
-			 const char *cause)
+			 const char *cause, const char *unknown)
 {
 	const struct schema_table *t = lint_table(ctx, rv);
 	int version = lint_pg_version(ctx);
 	int shortcut = version >= CHECK_SHORTCUT_SINCE;
 	if (shortcut && t && schema_column_has_notnull_check(t, column))
 		return;
+	const char *unseen = shortcut && !unknown ? validated_unseen(ctx, rv, column) : NULL;
+	if (unseen)
+		unknown = lint_printf(ctx, "unless the constraint %s this migration validated is CHECK (%s IS "
+					   "NOT NULL), which pgsieve cannot see (it was added by a migration "
+					   "it did not read)",
+				      lint_ident(ctx, unseen), lint_ident(ctx, column));
 	const char *rel = lint_rel(ctx, rv), *col = lint_ident(ctx, column);
 	const struct schema_notnull_check *pending = shortcut ? unvalidated_check(t, column) : NULL;
 	/* an unnamed CHECK (col IS NOT NULL) gets PostgreSQL's name <table>_<col>_check */
@@ -80,24 +129,39 @@ static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, cons
 				   "ALTER TABLE %s VALIDATE CONSTRAINT %s; (from PostgreSQL 12, SET NOT NULL "
 				   "uses such a constraint and skips the scan)",
 				   version, add, rel, name);
+	if (unseen)
+		help = lint_printf(ctx,
+				   "if %s is CHECK (%s IS NOT NULL), as the recipe writes it, SET NOT NULL "
+				   "skips its scan and this finding can be silenced: -- pgsieve-ignore "
+				   "set-not-null-blocking: %s proves it; pass the migration that added it "
+				   "(or --db / --schema) and pgsieve sees it. If it is another constraint, %s",
+				   lint_ident(ctx, unseen), col, unseen, help);
 	if (cause)
 		help = lint_printf(ctx, "make %s NOT NULL first, without the long scan where it can be "
 					"skipped, then add the key: %s",
 				   col, help);
+	const char *what = cause ? lint_printf(ctx, "%s sets %s NOT NULL, which", cause, col)
+				 : lint_printf(ctx, "ALTER COLUMN %s SET NOT NULL", col);
+	if (unknown) {
+		lint_report_lowered(ctx, &rule_set_not_null_blocking, -1, help,
+				    "ALTER TABLE %s %s takes an %s lock and scans every row for NULLs %s: "
+				    "reads and writes wait until the scan ends",
+				    rel, what, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), unknown);
+		return;
+	}
 	lint_report(ctx, &rule_set_not_null_blocking, -1, help,
-		    "ALTER TABLE %s %s%s takes an %s lock and scans every row for NULLs%s: reads and "
+		    "ALTER TABLE %s %s takes an %s lock and scans every row for NULLs%s: reads and "
 		    "writes wait until the scan ends",
-		    rel, cause ? lint_printf(ctx, "%s sets %s NOT NULL, which", cause, col)
-			       : lint_printf(ctx, "ALTER COLUMN %s SET NOT NULL", col),
-		    "", lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
+		    rel, what, lock_mode_name(LOCK_ACCESS_EXCLUSIVE),
 		    pending ? lint_printf(ctx, " (the CHECK constraint %s is NOT VALID yet, so it cannot "
 					       "spare the scan)", name)
 			    : "");
 }
 
 /* ADD PRIMARY KEY USING INDEX makes the index's columns NOT NULL, with the same scan as SET NOT
- * NULL for each that allows NULLs. Reported only when the model knows the index and the column:
- * otherwise whether there is a scan at all is unknown. */
+ * NULL for each that allows NULLs (seen on a server: one sequential scan of the table under
+ * ACCESS EXCLUSIVE; none when the column is NOT NULL already). When the model does not know the
+ * index or a column, the scan is possible. */
 static void primary_key_using_index(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 				    const PgQuery__Constraint *con)
 {
@@ -105,13 +169,31 @@ static void primary_key_using_index(struct lint_ctx *ctx, const PgQuery__RangeVa
 		return;
 	const struct schema_table *t = lint_table(ctx, rv);
 	const struct schema_index *ix = t ? schema_index_find(lint_model(ctx), t->schema, con->indexname) : NULL;
-	if (!ix)
-		return;
 	const char *cause = lint_printf(ctx, "ADD PRIMARY KEY USING INDEX %s", lint_ident(ctx, con->indexname));
+	if (!ix) {
+		const char *rel = lint_rel(ctx, rv);
+		lint_report_lowered(
+			ctx, &rule_set_not_null_blocking, -1,
+			lint_printf(ctx, "make each key column NOT NULL first, without the long scan: ALTER "
+					 "TABLE %s ADD CONSTRAINT <name> CHECK (<column> IS NOT NULL) NOT VALID; "
+					 "then, in a later transaction, VALIDATE CONSTRAINT <name>; SET NOT NULL, "
+					 "which then skips its scan; then add the key",
+				    rel),
+			"ALTER TABLE %s %s sets the index's columns NOT NULL, which takes an %s lock and scans "
+			"every row for NULLs unless every key column is NOT NULL already; the index %s is "
+			"unknown to pgsieve (not created earlier in the migrations or the schema)",
+			rel, cause, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), lint_ident(ctx, con->indexname));
+		return;
+	}
 	for (size_t i = 0; i < ix->nelems; i++) {
-		const struct schema_column *c = ix->elems[i].column ? schema_column_find(t, ix->elems[i].column) : NULL;
-		if (c && !c->not_null)
-			set_not_null(ctx, rv, c->name, cause);
+		if (!ix->elems[i].column)
+			continue;
+		const struct schema_column *c = schema_column_find(t, ix->elems[i].column);
+		if (!c)
+			set_not_null(ctx, rv, ix->elems[i].column, cause,
+				     "unless the column is NOT NULL already, which pgsieve does not know");
+		else if (!c->not_null)
+			set_not_null(ctx, rv, c->name, cause, NULL);
 	}
 }
 
@@ -126,7 +208,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 			continue;
 		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
 		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull && *cmd->name)
-			set_not_null(ctx, as->relation, cmd->name, NULL);
+			set_not_null(ctx, as->relation, cmd->name, NULL, NULL);
+		else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && *cmd->name)
+			remember_validated(ctx, as->relation, cmd->name);
 		else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint && cmd->def &&
 			 cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
 			primary_key_using_index(ctx, as->relation, cmd->def->constraint);

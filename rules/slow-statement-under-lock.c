@@ -1,7 +1,8 @@
 /* A lock is held until its transaction ends, not until its statement ends. When a statement of
  * a transaction takes a lock that blocks writes (SHARE or stronger) on a table that exists, and
  * a later statement of the same transaction does slow work (rewrites or scans a table,
- * validates a constraint, updates or deletes rows), the first lock is held for all of that
+ * validates a constraint, updates or deletes rows, reads a whole table with SELECT, INSERT ...
+ * SELECT or CREATE TABLE AS), the first lock is held for all of that
  * time: ALTER TABLE users ADD COLUMN ...; UPDATE users SET ... in one transaction blocks every
  * read of users for the whole backfill, though each statement alone is harmless or only blocks
  * writes. The finding is at the first slow statement of the transaction under such a lock (the
@@ -9,7 +10,9 @@
  * where it was taken.
  *
  * Not reported: DDL whose slow work is on the locked table itself, which its own rule reports
- * (only a backfill of that table, which takes a weaker lock than the one held, is); an UPDATE or DELETE with a WHERE on another table than
+ * (only a backfill or a read of that table, and a VALIDATE CONSTRAINT, which take a weaker lock
+ * than the one held, are: ADD CONSTRAINT ... NOT VALID then VALIDATE in one transaction scans
+ * under the ADD's ACCESS EXCLUSIVE, which is what NOT VALID was meant to avoid); an UPDATE or DELETE with a WHERE on another table than
  * the locked one (it may touch one row: a version stamp, a data fix); work on tables created in
  * this migration; statements that run in a transaction of their own (no BEGIN open and no
  * runner's transaction). */
@@ -125,6 +128,23 @@ static int dml_maybe_small(const PgQuery__Node *stmt)
 	return 0;
 }
 
+/* Whether the effect's slow work on the table whose lock the transaction holds is the hazard:
+ * DDL's own rule reports its own work on that table, except when the statement takes a weaker
+ * lock than the one held (a backfill, a read, a VALIDATE CONSTRAINT, which no rule reports as
+ * it is the safe form), so that the held lock is what blocks others while it runs. */
+static int same_table_counts(const PgQuery__Node *stmt, const struct effect *e, const struct held_lock *hl)
+{
+	if (e->lock >= hl->mode)
+		return 0;
+	if (e->flags & EFFECT_ROWS)
+		return 1;
+	/* VALIDATE CONSTRAINT, not the validation of an ADD CONSTRAINT or a unique index build,
+	 * which their own rules report */
+	size_t i = 0;
+	return stmt->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT &&
+	       sql_alter_next(stmt->alter_table_stmt, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint);
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct held **slot = (struct held **)lint_rule_data(ctx, &rule_slow_statement_under_lock);
@@ -138,10 +158,12 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	struct effect e[EFFECTS_MAX];
 	size_t n = lint_effects(ctx, e, EFFECTS_MAX);
+	/* the tables a query of the statement reads whole, after what it changes */
+	size_t nreads = effects_reads(node, e + n, EFFECTS_MAX - n);
 
 	/* the slow work of this statement under a lock an earlier one holds */
-	for (size_t i = 0; i < n && h->n && !h->reported; i++) {
-		const char *work = slow_work(node, &e[i]);
+	for (size_t i = 0; i < n + nreads && h->n && !h->reported; i++) {
+		const char *work = i < n ? slow_work(node, &e[i]) : "reads every row of";
 		/* a foreign key's check reads the table that gets it: the referenced one only answers */
 		if (!work || e[i].role == EFFECT_ROLE_REFERENCED || lint_effect_is_new(ctx, &e[i]))
 			continue;
@@ -151,11 +173,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		for (size_t k = 0; k < h->n && !h->reported; k++) {
 			const struct held_lock *hl = &h->items[k];
 			int same = key && !strcmp(hl->key, key);
-			/* on the same table DDL reports its own work (its rule names the lock); a
-			 * backfill takes a weaker lock than the one held, which is the hazard */
-			if (same && (!dml || e[i].lock >= hl->mode))
+			if (same && !same_table_counts(node, &e[i], hl))
 				continue;
-			if (!same && dml && dml_maybe_small(node))
+			if (!same && dml && i < n && dml_maybe_small(node))
 				continue;
 			lint_report(
 				ctx, &rule_slow_statement_under_lock, e[i].location,

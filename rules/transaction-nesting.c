@@ -6,6 +6,13 @@
  * open only warns and shows the author expected one; COMMIT AND CHAIN, SAVEPOINT, RELEASE and
  * ROLLBACK TO with none open are errors.
  *
+ * Inside the transaction a runner opens around the migration, COMMIT or ROLLBACK after work of
+ * the migration splits it: COMMIT makes the statements before it permanent, so a later failure
+ * leaves the migration half applied while the runner reports it as failed; ROLLBACK undoes
+ * them, and the runner goes on and records the migration as applied. A COMMIT before any work
+ * is the known way out of the runner's transaction (for CREATE INDEX CONCURRENTLY, with a BEGIN
+ * at the end for the runner's COMMIT) and is left alone.
+ *
  * The engine updates the transaction state after the rules have seen a statement, so at a
  * BEGIN lint_in_transaction() tells whether one was already open. */
 #include <string.h>
@@ -15,7 +22,8 @@
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 
-static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_TRANSACTION_STMT, LINT_KINDS_END };
+/* Every statement: work done inside the runner's transaction is remembered (rule state). */
+static const PgQuery__Node__NodeCase kinds[] = { LINT_ANY_STATEMENT, LINT_KINDS_END };
 
 const struct rule rule_transaction_nesting = {
 	.id = "transaction-nesting",
@@ -85,16 +93,70 @@ static void nested_begin(struct lint_ctx *ctx, const char *kw)
 			    kw);
 }
 
+/* Whether the statement runs in the transaction the runner wraps the migration in, and no BEGIN
+ * of the file's own is open. */
+static int in_runner_transaction(const struct lint_ctx *ctx)
+{
+	return lint_framework_transaction(ctx) && !lint_explicit_transaction(ctx) &&
+	       lint_framework_tx_kind(ctx) == LINT_TX_WRAPPED;
+}
+
+/* COMMIT or ROLLBACK that ends the runner's transaction after the migration did some work in it. */
+static void split_runner_transaction(struct lint_ctx *ctx, const PgQuery__TransactionStmt *ts)
+{
+	int commit = ts->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT;
+	const char *help = lint_printf(
+		ctx, "remove the %s: %s already commits the migration as a whole. If a statement "
+		     "must run outside a transaction, put it in a migration of its own and turn %s",
+		commit ? "COMMIT" : "ROLLBACK", runner_name(ctx), runner_switch(ctx));
+	if (commit)
+		lint_report(ctx, &rule_transaction_nesting, -1, help,
+			    "COMMIT inside the transaction the migration runner opens makes the statements "
+			    "before it permanent: if a later statement fails, they stay applied while the "
+			    "runner reports the migration as failed, and running it again fails on them");
+	else
+		lint_report(ctx, &rule_transaction_nesting, -1, help,
+			    "ROLLBACK inside the transaction the migration runner opens undoes the "
+			    "statements before it, and the rest of the migration runs outside a "
+			    "transaction: the runner still records the migration as applied");
+}
+
+enum { STATE_WORKED = 1, STATE_BEGIN = 2 };
+
+static int is_work(const PgQuery__Node *node)
+{
+	return node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT &&
+	       node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SET_STMT &&
+	       node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT;
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
+	/* STATE_WORKED once a statement did work in the runner's transaction (the engine ends
+	 * that transaction at the first COMMIT or ROLLBACK, after which nothing sets it again);
+	 * STATE_BEGIN once a BEGIN inside it was reported, whose finding covers its COMMIT */
+	int *state = lint_rule_state(ctx, &rule_transaction_nesting);
+	if (node->node_case != PG_QUERY__NODE__NODE_TRANSACTION_STMT) {
+		if (is_work(node) && in_runner_transaction(ctx))
+			*state |= STATE_WORKED;
+		return;
+	}
 	const PgQuery__TransactionStmt *ts = node->transaction_stmt;
 	const char *kw = NULL;
+	if ((ts->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT ||
+	     ts->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK) &&
+	    !ts->chain && *state == STATE_WORKED && in_runner_transaction(ctx)) {
+		split_runner_transaction(ctx, ts);
+		return;
+	}
 	switch (ts->kind) {
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
-		nested_begin(ctx, "BEGIN");
-		return;
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
-		nested_begin(ctx, "START TRANSACTION");
+		if (in_runner_transaction(ctx))
+			*state |= STATE_BEGIN;
+		nested_begin(ctx, ts->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN
+					  ? "BEGIN"
+					  : "START TRANSACTION");
 		return;
 	case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
 		kw = ts->chain ? "COMMIT AND CHAIN" : "COMMIT";

@@ -126,7 +126,7 @@ int schema_replay_plan(struct schema_model *m, const struct plan *plan, const ch
 int schema_replay(struct schema_model *m, char *const *paths, size_t n, int framework)
 {
 	struct plan plan;
-	plan_build(&plan, paths, n, framework, NULL, 0);
+	plan_build(&plan, paths, n, framework, NULL, 0, NULL);
 	int trouble = schema_replay_plan(m, &plan, NULL) != EXIT_OK || plan.errors > 0;
 	plan_release(&plan);
 	return trouble ? EXIT_TROUBLE : EXIT_OK;

@@ -256,7 +256,7 @@ int cmd_status(int argc, char **argv)
 		return status_error("%s", "plain SQL files have no history table; name the framework");
 
 	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0);
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, NULL, 0, NULL);
 	int status = plan.errors ? EXIT_TROUBLE : EXIT_OK;
 	struct status_set *sets = xcalloc(plan.nsets + 1, sizeof(*sets));
 	size_t n = 0;

@@ -219,6 +219,7 @@ struct lint_cli {
 	const char *db, *schema; /* the schema source: a database, or a schema file */
 	const char *history_table; /* --history-table: the migration history table (with --db) */
 	int drift;               /* compare the migrations' schema with the database's */
+	struct plan_alembic alembic; /* --alembic-name, --alembic-config */
 };
 
 static int parse_pg_version(const char *s, int *out)
@@ -279,7 +280,8 @@ static int cmd_lint(int argc, char **argv)
 	enum {
 		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+		OPT_STAGED, OPT_ALEMBIC_NAME, OPT_ALEMBIC_CONFIG, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB,
+		OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -295,6 +297,8 @@ static int cmd_lint(int argc, char **argv)
 		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "alembic-name", required_argument, NULL, OPT_ALEMBIC_NAME },
+		{ "alembic-config", required_argument, NULL, OPT_ALEMBIC_CONFIG },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -327,6 +331,8 @@ static int cmd_lint(int argc, char **argv)
 		case OPT_STDIN_NAME: cli.stdin_name = optarg; break;
 		case OPT_SINCE: cli.since = optarg; break;
 		case OPT_STAGED: cli.staged = 1; break;
+		case OPT_ALEMBIC_NAME: cli.alembic.name = optarg; break;
+		case OPT_ALEMBIC_CONFIG: cli.alembic.config = optarg; break;
 		case OPT_BASELINE: cli.baseline = optarg; break;
 		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
 		case OPT_DB: cli.db = optarg; break;
@@ -364,7 +370,7 @@ static int cmd_lint(int argc, char **argv)
 		}
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !cli.alembic.config)
 		return usage_error("%s", "lint: no paths given (use '-' for standard input)");
 	report_fn reporter = report_find(cli.format);
 	if (!reporter)
@@ -400,7 +406,7 @@ static int cmd_lint(int argc, char **argv)
 		cli.framework = (int)configured;
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
-		   opts.n_exclude);
+		   opts.n_exclude, &cli.alembic);
 	int trouble = plan.errors > 0;
 	char cwd[4096];
 	if (plan.errors && getcwd(cwd, sizeof(cwd)))

@@ -1085,7 +1085,9 @@ def test_friendly(tmp):
     check(r.returncode == 1 and json.loads(r.stdout)['findings'], 'options after the paths', detail(r))
     os.makedirs(os.path.join(tmp, 'empty'))
     r = run([PGSIEVE, 'lint', 'empty'], tmp)
-    check(r.returncode == 0 and 'no migrations found' in r.stderr, 'an empty directory is a warning', detail(r))
+    # a CI job pointed at the wrong folder must fail, not pass having linted nothing
+    check(r.returncode == 2 and "no migrations found under 'empty'" in r.stderr, 'an empty directory is an error',
+          detail(r))
     write(os.path.join(tmp, 'bad', '.pgsieve.yml'), 'fail-onn: error\n')
     write(os.path.join(tmp, 'bad', 'm.sql'), CREATE_INDEX)
     r = run([PGSIEVE, 'lint', 'bad'], tmp)

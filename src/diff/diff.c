@@ -732,17 +732,20 @@ void diff_models(struct diff *d, const struct schema_model *from, const struct s
 	strmap_release(&renamed_to);
 }
 
+void diff_item_release(struct diff_item *it)
+{
+	free(it->key);
+	free(it->old_key);
+	free(it->name);
+	free(it->attribute);
+	json_decref(it->old_value);
+	json_decref(it->new_value);
+}
+
 void diff_release(struct diff *d)
 {
-	for (size_t i = 0; i < d->n; i++) {
-		struct diff_item *it = &d->items[i];
-		free(it->key);
-		free(it->old_key);
-		free(it->name);
-		free(it->attribute);
-		json_decref(it->old_value);
-		json_decref(it->new_value);
-	}
+	for (size_t i = 0; i < d->n; i++)
+		diff_item_release(&d->items[i]);
 	free(d->items);
 	memset(d, 0, sizeof(*d));
 }

@@ -80,6 +80,8 @@ struct diff {
  * per kind), plus the JSON of every object. */
 void diff_models(struct diff *d, const struct schema_model *from, const struct schema_model *to);
 void diff_release(struct diff *d);
+/* Frees what one item owns (for callers that take items out of a diff). */
+void diff_item_release(struct diff_item *it);
 
 /* "table", "column", ... and "added", "dropped", "changed", "renamed". A view item's kind name
  * is "materialized view" for one. */

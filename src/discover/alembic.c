@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "discover/files.h"
 #include "util/error.h"
 #include "util/path.h"
 #include "util/proc.h"
@@ -47,6 +48,61 @@ int alembic_versions_dir(const char *dir)
 	free(env);
 	free(parent);
 	return r;
+}
+
+/* Python's configparser reads section headers as `[name]` at the start of a line and keys as
+ * `key = value` or `key: value`; comments start with '#' or ';'. That is all this needs. */
+int alembic_environments(const char *dir, char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	char *ini = is_file(dir) ? xstrdup(dir) : path_join(dir, "alembic.ini");
+	if (!is_file(ini)) {
+		free(ini);
+		return 0;
+	}
+	size_t len;
+	char *text = file_read(ini, &len);
+	if (!text) {
+		free(ini);
+		return -1;
+	}
+	size_t cap = 0;
+	char *section = NULL;
+	int has_alembic = 0, counted = 0;
+	for (char *line = text; line && *line;) {
+		char *eol = strchr(line, '\n');
+		if (eol)
+			*eol = '\0';
+		char *p = line;
+		if (*p == '[') {
+			char *close = strchr(p, ']');
+			free(section);
+			section = close ? xstrndup(p + 1, (size_t)(close - p - 1)) : NULL;
+			counted = 0;
+			if (section && !strcmp(section, "alembic"))
+				has_alembic = 1;
+		} else if (section && !counted && *p != ' ' && *p != '\t' && *p != '#' && *p != ';') {
+			size_t k = strcspn(p, "=: \t");
+			if (k == strlen("script_location") && !strncmp(p, "script_location", k)) {
+				XGROW(*names, *n + 1, cap);
+				(*names)[(*n)++] = xstrdup(section);
+				counted = 1;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	free(section);
+	free(text);
+	free(ini);
+	if (has_alembic) { /* `alembic` without -n reads [alembic]: the one environment */
+		for (size_t i = 0; i < *n; i++)
+			free((*names)[i]);
+		*n = 0;
+		XGROW(*names, 1, cap);
+		(*names)[(*n)++] = xstrdup("alembic");
+	}
+	return 0;
 }
 
 char *alembic_helper_path(void)
@@ -174,6 +230,9 @@ static void build_part(struct migration_part *p, const char *path, const json_t 
 			add_directive(&b, d);
 		char *piece = xasprintf("%s%s", sql, terminator(sql));
 		add_piece(&b, v, piece, json_is_true(json_object_get(v, "alone")));
+		b.segs[b.n - 1].assembled = json_is_true(json_object_get(v, "assembled"));
+		if (jstr(v, "index_table"))
+			b.segs[b.n - 1].index_table = xstrdup(jstr(v, "index_table"));
 		free(piece);
 	}
 	p->path = xstrdup(path);
@@ -200,6 +259,7 @@ struct rev {
 struct graph {
 	struct rev *revs;
 	size_t n;
+	int unknown; /* some revision's down_revision, branch_labels or depends_on is unknown */
 	struct strmap ids; /* revision id -> index + 1 */
 	struct migration_set *set;
 };
@@ -391,7 +451,45 @@ static void check_graph(struct graph *g)
 		if (g->revs[i].id && g->revs[i].color == 0)
 			find_cycles(g, i, stack, 0);
 	free(stack);
-	check_heads(g);
+	if (!g->unknown) /* unknown labels or parents: several heads may well be labelled branches */
+		check_heads(g);
+}
+
+/* Whether a part of the helper's answer is a function that does something. */
+static int does_something(const json_t *part)
+{
+	return part && !json_is_true(json_object_get(part, "missing")) && !jstr(part, "empty");
+}
+
+/* A project whose revisions have no downgrade() by design (none of them defines one that does
+ * something, and there are a few): said once for the environment, at its first revision. */
+static void check_down_policy(const struct graph *g, struct migration_set *set)
+{
+	size_t ups = 0;
+	const struct rev *first = NULL;
+	for (size_t i = 0; i < g->n; i++) {
+		const json_t *down = json_object_get(g->revs[i].j, "downgrade");
+		if (does_something(down) || (down && jstr(down, "empty") && !strcmp(jstr(down, "empty"), "raise")))
+			return;
+		if (does_something(json_object_get(g->revs[i].j, "upgrade"))) {
+			ups++;
+			if (!first)
+				first = &g->revs[i];
+		}
+	}
+	if (ups < 2)
+		return;
+	set->no_downs = 1;
+	const json_t *down = json_object_get(first->j, "downgrade");
+	uint32_t at = down && !json_is_true(json_object_get(down, "missing"))
+			      ? place_offset(json_object_get(down, "def")) : 0;
+	migration_set_problem(set, "missing-downgrade", first->path, at,
+			      "if the team rolls forward only, this is the policy and needs nothing (set "
+			      "require-down: true to have each revision reported instead); otherwise write "
+			      "a downgrade() in each revision that undoes its upgrade()",
+			      "none of the %zu revisions of this Alembic environment defines a downgrade() "
+			      "that does something: `alembic downgrade` cannot step back over any of them",
+			      ups);
 }
 
 /* Whether every revision r depends on (down_revision, depends_on) that exists is placed. */
@@ -435,13 +533,25 @@ static void add_revision(struct migration_set *set, const struct rev *r)
 	if (up && !json_is_true(json_object_get(up, "missing"))) {
 		build_part(&m->up, r->path, up, "upgrade");
 		const char *note = jstr(r->j, "note");
-		if (note)
+		if (note) {
 			m->up.note = xstrdup(note);
+			m->up.note_static = 1;
+		} else if (json_array_size(json_object_get(r->j, "remarks"))) {
+			struct strbuf sb = STRBUF_INIT;
+			size_t k;
+			const json_t *v;
+			json_array_foreach(json_object_get(r->j, "remarks"), k, v)
+				strbuf_addf(&sb, "%s%s", sb.len ? "; " : "", json_string_value(v));
+			m->up.note = strbuf_detach(&sb);
+		}
 	}
 	if (down && !json_is_true(json_object_get(down, "missing"))) {
 		build_part(&m->down, r->path, down, "downgrade");
-		/* a merge revision: upgrade() and downgrade() both do nothing, rightly */
-		m->down.nothing_to_undo = !up || json_array_size(json_object_get(up, "statements")) == 0;
+		/* a merge revision, or one whose upgrade() is `pass`: nothing to undo. Not an
+		 * upgrade() that runs no SQL pgsieve saw (a data step building its SQL in Python):
+		 * its downgrade() is judged like any other */
+		m->down.nothing_to_undo = !up || json_is_true(json_object_get(up, "missing")) ||
+					  jstr(up, "empty") != NULL;
 	}
 }
 
@@ -451,9 +561,26 @@ int alembic_load(const char *dir, struct migration_set *set)
 	if (!helper)
 		return -1;
 	const char *python = getenv("PGSIEVE_PYTHON");
-	if (!python || !*python)
+	const char *argv[12];
+	size_t argc = 0;
+	if (python && *python) {
+		argv[argc++] = python;
+		argv[argc++] = helper;
+		argv[argc++] = "--python-next";
+		argv[argc++] = "python3";
+	} else {
 		python = "python3";
-	const char *argv[] = { python, helper, dir, NULL };
+		argv[argc++] = python;
+		argv[argc++] = helper;
+	}
+	argv[argc++] = "--python-next";
+	argv[argc++] = "/usr/bin/python3";
+	if (set->env) {
+		argv[argc++] = "--name";
+		argv[argc++] = set->env;
+	}
+	argv[argc++] = dir;
+	argv[argc] = NULL;
 	int status;
 	size_t len;
 	char *out = proc_capture(argv, &status, &len);
@@ -476,7 +603,7 @@ int alembic_load(const char *dir, struct migration_set *set)
 		return error("cannot read the Alembic migrations in '%s': the Alembic helper's answer is "
 			     "not what pgsieve expects (%s)", dir, root ? "no directories" : jerr.text);
 	}
-	struct graph g = { NULL, 0, STRMAP_INIT, set };
+	struct graph g = { NULL, 0, 0, STRMAP_INIT, set };
 	size_t cap = 0, di;
 	const json_t *d;
 	int rc = 0;
@@ -512,6 +639,27 @@ int alembic_load(const char *dir, struct migration_set *set)
 			rv->labels = json_object_get(r, "branch_labels");
 		}
 	}
+	for (size_t i = 0; i < g.n && rc == 0; i++) {
+		const json_t *unknown = json_object_get(g.revs[i].j, "unknown");
+		if (!json_array_size(unknown) || g.unknown++)
+			continue;
+		struct strbuf what = STRBUF_INIT;
+		size_t k;
+		const json_t *v;
+		json_array_foreach(unknown, k, v)
+			strbuf_addf(&what, "%s%s", what.len ? " and " : "", json_string_value(v));
+		migration_set_problem(set, "alembic-static-analysis", g.revs[i].path,
+				      place_of(&g.revs[i], json_string_value(json_array_get(unknown, 0))),
+				      "write revision identifiers as literals, or run pgsieve where the module "
+				      "they come from can be imported",
+				      "the revision graph is partly unknown: %s of revision %s is computed from "
+				      "something pgsieve could not read, so several heads are not reported%s",
+				      strbuf_str(&what), g.revs[i].id ? g.revs[i].id : "?",
+				      g.n > 1 ? " (in any revision of this environment)" : "");
+		strbuf_release(&what);
+	}
+	if (rc == 0)
+		check_down_policy(&g, set);
 	if (rc == 0) {
 		check_graph(&g);
 		/* parents first; among revisions ready together, in file order */

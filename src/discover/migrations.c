@@ -103,6 +103,23 @@ enum framework migrations_detect(const char *dir)
 	return chosen >= 0 ? (enum framework)chosen : FW_SQL;
 }
 
+char *migrations_looked_for(const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "looked for *.sql files");
+	for (int i = 0; i < FW_COUNT; i++) {
+		const char *why = NULL;
+		if (i == FW_SQL)
+			continue;
+		registry[i]->detect(dir, &why); /* only for what it looks for */
+		if (why)
+			strbuf_addf(&sb, "; %s: %s", registry[i]->name, why);
+	}
+	char *s = xstrdup(strbuf_str(&sb));
+	strbuf_release(&sb);
+	return s;
+}
+
 /* Runners that key applied migrations by version refuse, or silently skip, a second
  * migration with a version already seen. */
 static void check_versions(struct migration_set *set)
@@ -125,7 +142,9 @@ static void check_versions(struct migration_set *set)
 
 int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors)
 {
+	char *env = set->env; /* chosen by the caller: which environment of an alembic.ini */
 	memset(set, 0, sizeof(*set));
+	set->env = env;
 	set->fw = fw;
 	set->dir = xstrdup(dir);
 	const struct framework_desc *f = registry[fw];
@@ -137,3 +156,4 @@ int migrations_load(const char *dir, enum framework fw, struct migration_set *se
 	check_versions(set);
 	return 0;
 }
+

@@ -27,7 +27,12 @@ int framework_has_downs(enum framework fw);
 /* Detects the framework laid out directly in dir; FW_SQL when none is recognised. */
 enum framework migrations_detect(const char *dir);
 
-/* Reads the migrations of framework fw in dir, in the order the framework applies them.
+/* What detection looks for in a directory, every layout named (malloc'd): for the message
+ * when a directory holds no migration. */
+char *migrations_looked_for(const char *dir);
+
+/* Reads the migrations of framework fw in dir, in the order the framework applies them
+ * (set->env, when the caller set it, is kept: the Alembic environment to read).
  * Problems (unreadable files) are printed on stderr and counted in *errors. Returns -1 with
  * error() when the set cannot be read at all. */
 int migrations_load(const char *dir, enum framework fw, struct migration_set *set, int *errors);

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "discover/alembic.h"
 #include "discover/files.h"
 #include "discover/frameworks/framework.h"
 #include "lint/registry.h"
@@ -102,10 +103,11 @@ static void add_plain_files(struct plan *plan, struct migration_set *set, char *
 		add_item(plan, NULL, NULL, only[k], 0, 1, FW_SQL);
 }
 
-static void add_set(struct plan *plan, const char *dir, enum framework fw, char *const *only,
-		    size_t nonly, char *const *exclude, size_t n_exclude)
+static void add_one_set(struct plan *plan, const char *dir, enum framework fw, const char *env,
+			char *const *only, size_t nonly, char *const *exclude, size_t n_exclude)
 {
 	struct migration_set *set = new_set(plan);
+	set->env = env ? xstrdup(env) : NULL;
 	if (migrations_load(dir, fw, set, &plan->errors) != 0) {
 		fprintf(stderr, "pgsieve: %s\n", error_message());
 		plan->errors++;
@@ -137,6 +139,33 @@ static void add_set(struct plan *plan, const char *dir, enum framework fw, char 
 			plan->items[plan->n - 1].set = set;
 		}
 	}
+}
+
+/* A migration set per environment: an alembic.ini with named sections ([core], [tenant], run
+ * as `alembic -n core`) holds one environment per section, each its own revision graph. */
+static void add_set(struct plan *plan, const char *dir, enum framework fw, char *const *only,
+		    size_t nonly, char *const *exclude, size_t n_exclude)
+{
+	char **envs = NULL;
+	size_t nenvs = 0;
+	const char *want = plan->alembic ? plan->alembic->name : NULL;
+	if (fw != FW_ALEMBIC || alembic_environments(dir, &envs, &nenvs) != 0 || (nenvs == 0 && !want)) {
+		add_one_set(plan, dir, fw, NULL, only, nonly, exclude, n_exclude);
+		return;
+	}
+	int found = 0;
+	for (size_t i = 0; i < nenvs; i++) {
+		if (!want || !strcmp(want, envs[i])) {
+			add_one_set(plan, dir, fw, nenvs == 1 && !strcmp(envs[i], "alembic") ? NULL : envs[i],
+				    only, nonly, exclude, n_exclude);
+			found = 1;
+		}
+		free(envs[i]);
+	}
+	free(envs);
+	if (!found)
+		fprintf(stderr, "pgsieve: warning: skipping the Alembic environments of '%s': none is named "
+			"'%s' (--alembic-name)\n", dir, want);
 }
 
 struct dir_chain {
@@ -331,9 +360,27 @@ static char *set_root(const char *path, int forced, enum framework *fw)
 }
 
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
-		char *const *exclude, size_t n_exclude)
+		char *const *exclude, size_t n_exclude, const struct plan_alembic *alembic)
 {
 	memset(plan, 0, sizeof(*plan));
+	plan->alembic = alembic;
+	if (alembic && alembic->config) {
+		struct stat st;
+		size_t before = plan->n;
+		int errors = plan->errors;
+		if (stat(alembic->config, &st) != 0 || !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "pgsieve: cannot read the Alembic configuration '%s': %s\n", alembic->config,
+				stat(alembic->config, &st) != 0 ? strerror(errno) : "not a file");
+			plan->errors++;
+		} else {
+			add_set(plan, alembic->config, FW_ALEMBIC, NULL, 0, exclude, n_exclude);
+			if (plan->n == before && plan->errors == errors) {
+				fprintf(stderr, "pgsieve: no migrations found under '%s': the revision folders it "
+					"names hold no revision files\n", alembic->config);
+				plan->errors++;
+			}
+		}
+	}
 	char **done = xcalloc(npaths + 1, sizeof(char *)); /* file arguments already covered */
 	for (size_t i = 0; i < npaths; i++) {
 		const char *path = paths[i];
@@ -350,7 +397,15 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			size_t before = plan->n;
+			int errors = plan->errors;
 			walk(plan, path, forced, NULL, &st, exclude, n_exclude);
+			if (plan->n == before && plan->errors == errors) {
+				char *what = migrations_looked_for(path);
+				fprintf(stderr, "pgsieve: no migrations found under '%s': %s\n", path, what);
+				free(what);
+				plan->errors++;
+			}
 			continue;
 		}
 		if (excluded(path, exclude, n_exclude))
@@ -456,6 +511,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 			       (it->fw == FW_PRISMA && o->require_down);
 		if (m->repeatable) /* Flyway's R__ scripts are run again, never undone */
 			expected = 0;
+		if (it->set && it->set->no_downs && !o->require_down) /* said once for the set */
+			expected = 0;
 		src->has_down = expected ? m->down.path != NULL : -1;
 	}
 	/* plain SQL, and parts whose runner pgsieve does not know (sql-pairs), run as written */
@@ -471,8 +528,10 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		src->nsegments = p->nsegments;
 	}
 	src->irreversible = p->irreversible;
-	src->nothing_to_undo = p->nothing_to_undo;
+	src->nothing_to_undo = p->nothing_to_undo ||
+			       (it->is_down && it->set && it->set->no_downs && !o->require_down);
 	src->note = p->note;
+	src->note_static = p->note_static;
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);
@@ -503,6 +562,9 @@ void plan_report_problems(const struct plan *plan, struct lint_run *run, const s
 				report = strmap_has(changed, canon);
 			const struct rule *rule = rule_find(pb->rule);
 			if (!report || !rule)
+				continue;
+			/* require-down: each revision says it has no downgrade(), not the set */
+			if (set->no_downs && run->opts->require_down && !strcmp(pb->rule, "missing-downgrade"))
 				continue;
 			size_t len = 0;
 			char *text = file_read(pb->path, &len);

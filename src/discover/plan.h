@@ -24,7 +24,15 @@ struct plan_item {
 	enum framework fw;
 };
 
+/* How Alembic environments are chosen: name is an ini section (`alembic -n NAME`; NULL: every
+ * environment of each ini), config an ini file linted besides the paths (--alembic-config). */
+struct plan_alembic {
+	const char *name;
+	const char *config;
+};
+
 struct plan {
+	const struct plan_alembic *alembic; /* NULL: the defaults */
 	struct migration_set **sets; /* each allocated alone: items point into them */
 	size_t nsets, sets_cap;
 	struct plan_item *items;
@@ -32,9 +40,12 @@ struct plan {
 	int errors; /* paths that could not be read, already reported on stderr */
 };
 
-/* forced: the framework from --framework or the config (-1 to detect). */
+/* forced: the framework from --framework or the config (-1 to detect); alembic may be NULL.
+ * A directory named in paths under which no migration is found is an error (counted in
+ * plan->errors, said on stderr with what was looked for): a job pointed at the wrong folder
+ * must fail, not pass having linted nothing. */
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
-		char *const *exclude, size_t n_exclude);
+		char *const *exclude, size_t n_exclude, const struct plan_alembic *alembic);
 void plan_release(struct plan *plan);
 
 /* Keeps reporting only the parts whose file is in `changed` (canonical absolute paths, as

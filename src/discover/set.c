@@ -99,6 +99,7 @@ void migration_part_set(struct migration_part *p, char *path, enum lint_tx tx)
 
 void migration_set_release(struct migration_set *set)
 {
+	free(set->env);
 	for (size_t i = 0; i < set->n; i++) {
 		free(set->items[i].version);
 		free(set->items[i].name);
@@ -112,6 +113,8 @@ void migration_set_release(struct migration_set *set)
 		struct migration_part *parts[2] = { &set->items[i].up, &set->items[i].down };
 		for (int d = 0; d < 2; d++) {
 			free(parts[d]->text);
+			for (size_t k = 0; k < parts[d]->nsegments; k++)
+				free((char *)parts[d]->segments[k].index_table);
 			free(parts[d]->segments);
 			free(parts[d]->note);
 		}

@@ -33,7 +33,8 @@ struct migration_part {
 	size_t nsegments;
 	int irreversible; /* the part only raises (NotImplementedError): undoing is refused */
 	int nothing_to_undo; /* a down whose up runs no SQL (an Alembic merge revision) */
-	char *note;       /* how the part was read, when that deserves a note (static reading) */
+	char *note;       /* how the part was read, when that deserves a note */
+	int note_static;  /* note: read statically, and why; else what rendering could not know */
 	/* Flyway: no executeInTransaction in a .conf, so Flyway decides from the statements */
 	int tx_detect;
 };
@@ -69,6 +70,10 @@ struct migration_set {
 	size_t nproblems, problems_cap;
 	int downs_in_use; /* Flyway: the directory has undo scripts, so each migration wants one */
 	int partial;      /* only some of its files were named on the command line */
+	char *env;        /* Alembic: the ini section of the environment (NULL: [alembic]) */
+	/* Alembic: no revision defines a downgrade() that does something, by policy; reported
+	 * once for the set (a missing-downgrade problem), not per revision, unless require-down */
+	int no_downs;
 };
 
 /* Records a problem of the set (the strings are copied). */

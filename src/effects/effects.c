@@ -970,6 +970,42 @@ size_t effects_of(const PgQuery__Node *stmt, int pg_version, struct effect *out,
 	return c.n;
 }
 
+/* A query's FROM tables when it reads them whole. */
+static void full_read_effects(struct collect *c, const PgQuery__Node *query, enum effect_role role,
+			      const PgQuery__Node *stmt)
+{
+	if (!query || query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+		return;
+	const PgQuery__SelectStmt *ss = query->select_stmt;
+	if (ss->where_clause || ss->limit_count)
+		return;
+	size_t first = c->n;
+	enum lock_mode lock = ss->n_locking_clause ? LOCK_ROW_SHARE : LOCK_ACCESS_SHARE;
+	for (size_t i = 0; i < ss->n_from_clause; i++)
+		from_item_effects(c, ss->from_clause[i], lock, stmt, 0);
+	for (size_t i = first; i < c->n; i++)
+		c->out[i].role = role;
+}
+
+size_t effects_reads(const PgQuery__Node *stmt, struct effect *out, size_t max)
+{
+	struct collect c = { out, 0, max, 0, stmt };
+	switch (stmt->node_case) {
+	case PG_QUERY__NODE__NODE_SELECT_STMT:
+		full_read_effects(&c, stmt, EFFECT_ROLE_TARGET, stmt);
+		break;
+	case PG_QUERY__NODE__NODE_INSERT_STMT:
+		full_read_effects(&c, stmt->insert_stmt->select_stmt, EFFECT_ROLE_SOURCE, stmt);
+		break;
+	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+		full_read_effects(&c, stmt->create_table_as_stmt->query, EFFECT_ROLE_SOURCE, stmt);
+		break;
+	default:
+		break;
+	}
+	return c.n;
+}
+
 enum lock_mode effects_strongest(const PgQuery__Node *stmt, int pg_version, struct effect *e)
 {
 	struct effect all[EFFECTS_MAX];

@@ -82,6 +82,14 @@ enum { EFFECTS_MAX = 64 };
  * statement order, at most max of them written to out. Returns how many were written. */
 size_t effects_of(const PgQuery__Node *stmt, int pg_version, struct effect *out, size_t max);
 
+/* The tables whose every row a query of stmt reads: the FROM list (not subqueries) of a SELECT,
+ * of INSERT ... SELECT, of CREATE TABLE AS / SELECT INTO, when that query has no WHERE and no
+ * LIMIT (with either it may read a handful of rows through an index). Each is an EFFECT_ROWS
+ * effect with the lock the read takes (ACCESS SHARE, ROW SHARE for FOR UPDATE); role TARGET
+ * for a SELECT's own tables, SOURCE for the query of an INSERT or CREATE TABLE AS. Apart from
+ * effects_of(), whose entries describe what a statement changes. */
+size_t effects_reads(const PgQuery__Node *stmt, struct effect *out, size_t max);
+
 /* The strongest lock stmt takes on any relation (LOCK_NONE when it takes none); when e is not
  * NULL, *e receives the first effect that takes it. */
 enum lock_mode effects_strongest(const PgQuery__Node *stmt, int pg_version, struct effect *e);

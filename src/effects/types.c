@@ -67,11 +67,25 @@ static const struct {
 } binary_casts[] = {
 	{ "varchar", "text" },	{ "text", "varchar" },	{ "text", "bpchar" },
 	{ "varchar", "bpchar" }, { "cidr", "inet" },	{ "bit", "varbit" },
-	{ "varbit", "bit" },	{ "xml", "text" },	{ "xml", "varchar" },
+	{ "xml", "text" },	{ "xml", "varchar" },
 	{ "xml", "bpchar" },	{ "int4", "oid" },	{ "oid", "int4" },
 	{ "citext", "text" },	{ "citext", "varchar" }, { "citext", "bpchar" },
 	{ "text", "citext" },	{ "varchar", "citext" }, { "regproc", "regprocedure" },
 	{ "regprocedure", "regproc" }, { "regoper", "regoperator" }, { "regoperator", "regoper" },
+};
+
+/* The btree operator family of each binary-coercible type's default operator class (pg_opclass
+ * with opcdefault, PostgreSQL 15): a change between two types of one family keeps the indexes,
+ * any other change rebuilds them (checked on a server: pg_relation_filenode() of the index
+ * changes for text -> citext and back, text -> bpchar, bit -> varbit, int4 <-> oid, and stays
+ * for varchar <-> text and cidr -> inet). xml and the reg* types have no btree class. */
+static const struct {
+	const char *type, *family;
+} index_families[] = {
+	{ "text", "text_ops" },	    { "varchar", "text_ops" }, { "bpchar", "bpchar_ops" },
+	{ "citext", "citext_ops" }, { "cidr", "network_ops" }, { "inet", "network_ops" },
+	{ "bit", "bit_ops" },	    { "varbit", "varbit_ops" }, { "int4", "integer_ops" },
+	{ "oid", "oid_ops" },
 };
 
 enum {
@@ -232,6 +246,22 @@ enum type_change type_change(const struct sql_type *from, const struct sql_type 
 	if (binary_coercible(a, b) && to->nmods == 0)
 		return TYPE_CHANGE_CATALOG;
 	return TYPE_CHANGE_REWRITE;
+}
+
+static const char *index_family(const char *type)
+{
+	for (size_t i = 0; i < COUNT(index_families); i++)
+		if (!strcmp(type, index_families[i].type))
+			return index_families[i].family;
+	return NULL;
+}
+
+int type_change_rebuilds_indexes(const struct sql_type *from, const struct sql_type *to)
+{
+	const char *a = index_family(resolved(from->name)), *b = index_family(resolved(to->name));
+	if (!a || !b)
+		return -1;
+	return strcmp(a, b) != 0;
 }
 
 const char *type_format(const struct sql_type *t, char *buf, size_t size)

@@ -34,6 +34,13 @@ enum type_change {
  * server of major version pg_version. */
 enum type_change type_change(const struct sql_type *from, const struct sql_type *to, int pg_version);
 
+/* Whether a change type_change() calls TYPE_CHANGE_CATALOG still rebuilds every index on the
+ * column: the table's rows stay as they are, but the type's default operator class differs
+ * (text and varchar use text_ops, citext citext_ops, bpchar bpchar_ops, ...), so each index is
+ * rebuilt with a full scan under the ALTER's ACCESS EXCLUSIVE lock. -1 when pgsieve does not
+ * know the operator class of one of them. */
+int type_change_rebuilds_indexes(const struct sql_type *from, const struct sql_type *to);
+
 /* The type as people write it, for messages: "integer", "char(4)", "numeric(10,2)",
  * "varchar(20)[]" (canonical names such as int4 or bpchar turned back into SQL). */
 const char *type_format(const struct sql_type *t, char *buf, size_t size);

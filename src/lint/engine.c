@@ -224,12 +224,18 @@ const char *lint_source_note(const struct lint_ctx *ctx)
 	return ctx->src->note;
 }
 
+int lint_source_note_static(const struct lint_ctx *ctx)
+{
+	return ctx->src->note_static;
+}
+
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
-		     const struct schema_model **after)
+		     const struct schema_model **up, const struct schema_model **after)
 {
 	if (!ctx->undo_model || !ctx->run->undo_base)
 		return 0;
 	*before = ctx->run->undo_base;
+	*up = &ctx->run->model; /* a down part advances a model of its own, not the run's */
 	*after = ctx->undo_model;
 	return 1;
 }
@@ -290,6 +296,42 @@ const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len)
 {
 	*len = ctx->stmt->end - ctx->stmt->start;
 	return ctx->src->text + ctx->stmt->start;
+}
+
+size_t lint_statement_long_identifiers(struct lint_ctx *ctx, size_t min_bytes, struct lint_ident_token *out,
+				       size_t max)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	size_t n = 0;
+	for (size_t i = 0; st && i < st->ntokens && n < max; i++) {
+		const struct sql_token *t = &st->tokens[i];
+		/* the folded form is never longer than the written one (quotes and "" shrink) */
+		if (t->kind != PG_QUERY__TOKEN__IDENT || t->end - t->start <= min_bytes)
+			continue;
+		const char *p = ctx->src->text + t->start, *end = ctx->src->text + t->end;
+		struct strbuf sb = STRBUF_INIT;
+		if (*p == '"') {
+			for (p++; p < end - 1; p++) {
+				strbuf_addch(&sb, *p);
+				if (*p == '"')
+					p++; /* "" stands for one " */
+			}
+		} else if ((*p == 'U' || *p == 'u') && p[1] == '&') {
+			strbuf_release(&sb);
+			continue; /* U&"..." escapes: rare in names, and not worth decoding here */
+		} else {
+			for (; p < end; p++)
+				strbuf_addch(&sb, *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p);
+		}
+		if (sb.len > min_bytes) {
+			out[n].name = lint_printf(ctx, "%s", strbuf_str(&sb));
+			out[n].bytes = sb.len;
+			out[n].location = (int)(t->start - st->base);
+			n++;
+		}
+		strbuf_release(&sb);
+	}
+	return n;
 }
 
 const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up)
@@ -430,6 +472,13 @@ static const struct lint_segment *segment_at(const struct lint_source *src, uint
 			hi = mid;
 	}
 	return &src->segments[lo];
+}
+
+const char *lint_statement_index_table(const struct lint_ctx *ctx)
+{
+	if (!ctx->src->nsegments || !ctx->stmt)
+		return NULL;
+	return segment_at(ctx->src, ctx->stmt->start)->index_table;
 }
 
 /* With a schema source that knows sizes (--db), a locking or rewrite finding says how big the
@@ -1036,6 +1085,15 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		if (ctx->src->context_only)
 			return 0;
 		char *msg = one_line(ctx, st->error_message ? st->error_message : "syntax error", 120);
+		if (ctx->src->nsegments && segment_at(ctx->src, st->start)->assembled) {
+			add_finding(ctx, &rule_alembic_static_analysis, st->start, st->end,
+				    lint_printf(ctx, "the SQL pgsieve's static reading wrote for this call does "
+						     "not parse (%s): the call was not linted; this says nothing "
+						     "about the migration itself", msg),
+				    "write the call with literal arguments, or run pgsieve where Alembic can "
+				    "render the revision", msg);
+			return 0;
+		}
 		add_finding(ctx, &rule_syntax_error, st->error_offset,
 			    sql_stmt_token_end(st, st->error_offset), syntax_message(ctx, msg),
 			    syntax_help(ctx, msg), msg);

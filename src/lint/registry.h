@@ -21,6 +21,7 @@ const char *rule_doc(const struct rule *rule);
 
 /* The rules the engine itself reports. */
 extern const struct rule rule_syntax_error, rule_unused_suppression, rule_invalid_input;
+extern const struct rule rule_alembic_static_analysis;
 /* The engine keeps the models this rule compares (lint_undo_models()) only when it runs. */
 extern const struct rule rule_downgrade_not_inverse;
 

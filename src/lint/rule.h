@@ -66,14 +66,20 @@ int lint_irreversible(const struct lint_ctx *ctx);
 int lint_nothing_to_undo(const struct lint_ctx *ctx);
 /* How many statements of the migration were seen so far (in finish(): all of them). */
 size_t lint_statement_count(const struct lint_ctx *ctx);
+/* The table of the index the current statement drops, as the runner's bridge knows it
+ * (lint_segment.index_table), or NULL. */
+const char *lint_statement_index_table(const struct lint_ctx *ctx);
 /* What the runner's bridge said about how the part was read (lint_source.note), or NULL. */
 const char *lint_source_note(const struct lint_ctx *ctx);
+/* Whether that note says the part was read statically (lint_source.note_static). */
+int lint_source_note_static(const struct lint_ctx *ctx);
 struct schema_model *lint_model(struct lint_ctx *ctx);
-/* In a down part: the model just before its up migration ran, and that model advanced by the up
- * and then by this down's statements so far (in finish(): all of them). Returns 0 when they are
- * not known (the up was not read in this run, or the down belongs to no migration). */
+/* In a down part: the model just before its up migration ran (*before), that model advanced by
+ * the up (*up), and advanced by the up and then by this down's statements so far (*after; in
+ * finish(): all of them). Returns 0 when they are not known (the up was not read in this run,
+ * or the down belongs to no migration). */
 int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **before,
-		     const struct schema_model **after);
+		     const struct schema_model **up, const struct schema_model **after);
 /* The table the RangeVar names, as the model knows it before this statement, or NULL. */
 struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *rv);
 /* "schema.name" of the relation the RangeVar names, as PostgreSQL resolves it before this
@@ -91,6 +97,19 @@ int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e);
 /* The top node of the statement being visited, and its text. */
 const PgQuery__Node *lint_statement(const struct lint_ctx *ctx);
 const char *lint_statement_text(const struct lint_ctx *ctx, size_t *len);
+/* An identifier of the statement as written, before PostgreSQL's scanner cuts it to 63 bytes
+ * (the tree holds the cut name): folded as the scanner folds it (unquoted: ASCII lower case;
+ * quoted: without the quotes, "" as "), its length in bytes, and its `location` for
+ * lint_report(). */
+struct lint_ident_token {
+	const char *name;
+	size_t bytes;
+	int location;
+};
+/* The statement's identifiers longer than `min_bytes`, in order, at most max written to out;
+ * returns how many were written. */
+size_t lint_statement_long_identifiers(struct lint_ctx *ctx, size_t min_bytes, struct lint_ident_token *out,
+				       size_t max);
 /* The line of the statement's first token, as a finding there would report it (1-based). */
 uint32_t lint_statement_line(struct lint_ctx *ctx);
 /* Ancestors of the node being visited: 0 is its parent, NULL past the statement. */

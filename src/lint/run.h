@@ -70,9 +70,12 @@ struct lint_source {
 	 * own, in autocommit (the Supabase CLI's pipeline-incompatible statements): returns 1 for
 	 * such a statement (node is its PgQuery__Node). NULL: none. */
 	int (*runs_alone)(const void *node);
-	/* Something the runner's bridge wants said about how the part was read (Alembic's
-	 * static reading and why), reported by the alembic-static-analysis rule; NULL: none. */
+	/* Something the runner's bridge wants said about how the part was read, reported by the
+	 * alembic-static-analysis rule; NULL: none. note_static: the part was read statically
+	 * (note says why); else it was rendered and note says what was unknown while rendering
+	 * (modules replaced by stand-ins, Python run against the database). */
 	const char *note;
+	int note_static;
 };
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
@@ -83,6 +86,13 @@ struct lint_segment {
 	uint32_t line, column, end_line, end_column;
 	uint32_t offset, end_offset;
 	int alone; /* runs outside the runner's transaction (Alembic's autocommit_block()) */
+	/* pgsieve wrote this SQL from a call's arguments (Alembic's static reading), the user did
+	 * not: if it does not parse, that is pgsieve's failure to read the call
+	 * (alembic-static-analysis), not a statement that fails (syntax-error) */
+	int assembled;
+	/* The table of the index a DROP INDEX here drops, as the bridge knows it (Alembic's
+	 * op.drop_index(..., table_name=...)): the SQL does not say it. NULL: not known. */
+	const char *index_table;
 };
 
 /* "in a transaction", "implicit transaction", "no transaction", "unknown" */

@@ -7,7 +7,7 @@
  * A file is parsed in chunks: normally one chunk for the whole file, scanned once; files above
  * SQL_CHUNK_BYTES are cut into chunks at statement boundaries first (found a few megabytes at a
  * time), so memory stays bounded by the chunk, not the file. A chunk is parsed in groups of
- * statements of about 256 kB, cut at the scanner's top-level ';' tokens. A group with a syntax
+ * statements of about 64 kB, cut at the scanner's top-level ';' tokens. A group with a syntax
  * error ends the grouping: the rest of the chunk is parsed whole, and when it fails too it is
  * cut there and re-parsed one statement at a time, so the statements around the error are
  * still linted. The parse tree of a group lives in an arena that is freed once all its

@@ -29,20 +29,20 @@ void strmap_release(struct strmap *m)
 	m->cap = m->count = 0;
 }
 
-static struct strmap_entry *find_slot(const struct strmap *m, const char *key, int for_insert)
+static struct strmap_entry *find_slot(const struct strmap *m, const char *key, uint64_t h, int for_insert)
 {
 	if (!m->cap)
 		return NULL;
 	size_t mask = m->cap - 1;
 	struct strmap_entry *first_free = NULL;
-	for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct strmap_entry *e = &m->slots[i];
 		if (!e->key)
 			return for_insert ? (first_free ? first_free : e) : NULL;
 		if (e->key == tombstone) {
 			if (!first_free)
 				first_free = e;
-		} else if (!strcmp(e->key, key)) {
+		} else if (e->hash == h && !strcmp(e->key, key)) {
 			return e;
 		}
 	}
@@ -57,7 +57,7 @@ static void grow(struct strmap *m)
 	for (size_t i = 0; i < old.cap; i++) {
 		struct strmap_entry *e = &old.slots[i];
 		if (e->key && e->key != tombstone) {
-			*find_slot(m, e->key, 1) = *e;
+			*find_slot(m, e->key, e->hash, 1) = *e;
 			m->count++;
 		}
 	}
@@ -69,32 +69,34 @@ void *strmap_put(struct strmap *m, const char *key, void *value)
 	/* count includes tombstones' former entries only until the next grow; keep load <= 1/2 */
 	if ((m->count + 1) * 2 > m->cap)
 		grow(m);
-	struct strmap_entry *e = find_slot(m, key, 1);
-	if (e->key && e->key != tombstone && !strcmp(e->key, key)) {
+	uint64_t h = hash_key(key);
+	struct strmap_entry *e = find_slot(m, key, h, 1);
+	if (e->key && e->key != tombstone && e->hash == h && !strcmp(e->key, key)) {
 		void *old = e->value;
 		e->value = value;
 		return old;
 	}
 	e->key = xstrdup(key);
 	e->value = value;
+	e->hash = h;
 	m->count++;
 	return NULL;
 }
 
 void *strmap_get(const struct strmap *m, const char *key)
 {
-	struct strmap_entry *e = find_slot(m, key, 0);
+	struct strmap_entry *e = find_slot(m, key, hash_key(key), 0);
 	return e ? e->value : NULL;
 }
 
 int strmap_has(const struct strmap *m, const char *key)
 {
-	return find_slot(m, key, 0) != NULL;
+	return find_slot(m, key, hash_key(key), 0) != NULL;
 }
 
 void *strmap_remove(struct strmap *m, const char *key)
 {
-	struct strmap_entry *e = find_slot(m, key, 0);
+	struct strmap_entry *e = find_slot(m, key, hash_key(key), 0);
 	if (!e)
 		return NULL;
 	void *value = e->value;

@@ -3,10 +3,12 @@
 #define PGSIEVE_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap_entry {
 	char *key;
 	void *value;
+	uint64_t hash; /* of key: probes compare it before the strings */
 };
 
 struct strmap {

@@ -191,10 +191,24 @@ static void check_types(void)
 	CHECK_INT(type_change(&vb10, &vb5, v), TYPE_CHANGE_REWRITE);
 	CHECK_INT(type_change(&bit5, &vb, v), TYPE_CHANGE_CATALOG);
 	CHECK_INT(type_change(&bit5, &vb10, v), TYPE_CHANGE_REWRITE);
+	/* bit without a length is bit(1): the length is checked, so the rows are rewritten */
+	struct sql_type bit = ty("bit", 0, 0, 0, 0);
+	CHECK_INT(type_change(&vb, &bit, v), TYPE_CHANGE_REWRITE);
+
+	/* kept rows, rebuilt indexes: the default operator class changes (checked on a server) */
+	struct sql_type ci = ty("citext", 0, 0, 0, 0), bpchar = ty("bpchar", 0, 0, 0, 0);
+	CHECK_INT(type_change_rebuilds_indexes(&text, &ci), 1);
+	CHECK_INT(type_change_rebuilds_indexes(&ci, &vc), 1);
+	CHECK_INT(type_change_rebuilds_indexes(&vc10, &text), 0);
+	CHECK_INT(type_change_rebuilds_indexes(&text, &bpchar), 1);
+	CHECK_INT(type_change_rebuilds_indexes(&bit5, &vb), 1);
 
 	struct sql_type cidr = ty("cidr", 0, 0, 0, 0), inet = ty("inet", 0, 0, 0, 0);
 	CHECK_INT(type_change(&cidr, &inet, v), TYPE_CHANGE_CATALOG);
 	CHECK_INT(type_change(&inet, &cidr, v), TYPE_CHANGE_REWRITE);
+	CHECK_INT(type_change_rebuilds_indexes(&cidr, &inet), 0);
+	struct sql_type xml = ty("xml", 0, 0, 0, 0);
+	CHECK_INT(type_change_rebuilds_indexes(&xml, &text), -1);
 
 	struct sql_type i4 = ty("int4", 0, 0, 0, 0), i8 = ty("int8", 0, 0, 0, 0);
 	struct sql_type serial = ty("serial", 0, 0, 0, 0);

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Alembic on project layouts (issue 10): the trees in fixtures/frameworks/alembic-projects.
+
+For each layout (a Flask-Migrate app, an ini beside env.py with script_location = %(here)s,
+one ini with named environments, a package:path location, several version_locations with a
+branch labelled through a constant, version folders per dialect, a configuration only
+--alembic-config finds):
+
+1. the real Alembic (Debian's python3-alembic, /usr/bin/python3, or $PGSIEVE_PYTHON) loads the
+   revision files of each environment through its own ScriptDirectory; pgsieve must lint
+   exactly those files when pointed at the project's root, relative paths and all;
+2. rendered (a Python with Alembic) and static (PGSIEVE_ALEMBIC_STATIC=1), the framework
+   findings are the expected ones: no invented migration-graph or syntax-error finding;
+3. the flask-shop app has the hard revisions: a missing module (stand-ins, no
+   add-column-required on an unknown default), TypeDecorators (timestamptz and jsonb, so no
+   prefer-timestamptz or prefer-jsonb), a custom upgrade(op, tables, tester), reserved-word
+   tables, a dialect branch (only the PostgreSQL branch) and a data migration (its UPDATE in a
+   loop is seen by unbatched-backfill);
+4. "no migrations found under PATH" is exit 2 for a folder without migrations, for every
+   framework's detection, and --alembic-name selects one environment;
+5. the interpreter search: with PGSIEVE_PYTHON set to a Python without Alembic, the revisions
+   are still rendered by the next interpreter that has it.
+
+Without a Python that has Alembic the rendered parts are skipped (the static ones still run).
+
+usage: alembic_projects.py PGSIEVE FIXTURES_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+PGSIEVE = None
+ROOT = None
+passed = failed = 0
+FRAMEWORK_RULES = {'missing-downgrade', 'migration-graph', 'syntax-error', 'alembic-static-analysis'}
+
+# how the real Alembic lists an environment's revision files (its ScriptDirectory, no env.py)
+LIST_REVISIONS = r'''
+import json, os, sys
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+ini, name, location, versions = sys.argv[1:5]
+# as `alembic -c INI` run from the ini's directory, with its prepend_sys_path
+os.chdir(os.path.dirname(os.path.abspath(ini)))
+ini = os.path.basename(ini)
+if location:
+    location = os.path.abspath(os.path.join(os.environ["ROOT"], location))
+if versions:
+    versions = os.path.abspath(os.path.join(os.environ["ROOT"], versions))
+cfg = Config(ini, ini_section=name or "alembic")
+for p in (cfg.get_main_option("prepend_sys_path") or "").split():
+    sys.path.insert(0, os.path.abspath(p))
+if location:
+    cfg.set_main_option("script_location", location)
+if versions:
+    cfg.set_main_option("version_locations", versions)
+script = ScriptDirectory.from_config(cfg)
+# the files Alembic takes as revisions, by its own listing and file-name rule (walk_revisions()
+# would import them, and the projects' dependencies are not installed here)
+from alembic.script.base import Script, _only_source_rev_file
+paths = [v for v in script._version_locations if os.path.exists(v)]
+files = [os.path.join(v, f) for v in paths for f in Script._list_py_dir(script, v)
+         if _only_source_rev_file.match(f)]
+print(json.dumps(sorted(os.path.realpath(f) for f in files)))
+'''
+
+# layout -> (path given to pgsieve, extra arguments,
+#            [(ini, section, script_location override, version_locations override)],
+#            framework findings {(rule, file relative to ROOT)})
+LAYOUTS = {
+    'flask-shop': ('flask-shop', [], [('flask-shop/migrations/alembic.ini', '', 'flask-shop/migrations', '')]),
+    'here-relative': ('here-relative', [], [('here-relative/bazaar/migration/alembic.ini', '', '', '')]),
+    'multi-env': ('multi-env', [], [('multi-env/alembic.ini', 'core', '', ''),
+                                    ('multi-env/alembic.ini', 'tenant', '', '')]),
+    'packaged': ('packaged', [], [('packaged/alembic.ini', '', '', '')]),
+    'plugins-app': ('plugins-app', [], [('plugins-app/alembic.ini', '', '', '')]),
+    # env.py sets version_locations from the database URL's dialect
+    'dialect-folders': ('dialect-folders', [], [('dialect-folders/alembic.ini', '', '',
+                                                 'dialect-folders/migrations/versions/postgresql')]),
+    'config-only': (None, ['--alembic-config', 'config-only/deploy/schema.cfg'],
+                    [('config-only/deploy/schema.cfg', '', '', '')]),
+}
+
+STATIC_NOTE = 'this revision was read statically'
+RENDERED_NOTE = 'this revision was rendered by Alembic, with unknowns'
+
+
+def check(ok, what, detail=''):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print('FAIL %s%s' % (what, ('\n    ' + str(detail).replace('\n', '\n    ')) if detail else ''))
+    return ok
+
+
+def lint(args, env=None, cwd=None):
+    e = dict(os.environ)
+    e.pop('PGSIEVE_ALEMBIC_STATIC', None)
+    if env:
+        e.update(env)
+    cmd = [PGSIEVE, 'lint', '--no-config', '--format', 'json', '--fail-on', 'never'] + args
+    p = subprocess.run(cmd, cwd=cwd or ROOT, capture_output=True, text=True, env=e, timeout=600)
+    out = None
+    if p.returncode in (0, 1):
+        try:
+            out = json.loads(p.stdout)
+        except ValueError:
+            out = None
+    return p, out
+
+
+def alembic_python():
+    for c in (os.environ.get('PGSIEVE_PYTHON'), '/usr/bin/python3', shutil.which('python3')):
+        if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
+                                                      capture_output=True).returncode == 0:
+            return c
+    return None
+
+
+def python_without_alembic():
+    for c in (sys.executable, shutil.which('python3')):
+        if c and subprocess.run([c, '-c', 'import alembic'], capture_output=True).returncode != 0:
+            return c
+    return None
+
+
+def real_revisions(py, envs):
+    files = set()
+    for ini, name, location, versions in envs:
+        r = subprocess.run([py, '-c', LIST_REVISIONS, ini, name, location, versions], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120, env=dict(os.environ, ROOT=ROOT))
+        if not check(r.returncode == 0, 'real alembic lists %s [%s]' % (ini, name or 'alembic'), r.stderr[-800:]):
+            continue
+        files |= set(json.loads(r.stdout))
+    return files
+
+
+def linted_files(out, cwd=None):
+    return {os.path.realpath(os.path.join(cwd or ROOT, f['path'])) for f in out['files'] if f['framework'] == 'alembic'}
+
+
+def framework_findings(out):
+    return {(f['rule'], f['file']) for f in out['findings'] if f['rule'] in FRAMEWORK_RULES}
+
+
+def test_layouts(py):
+    for layout, (path, extra, envs) in LAYOUTS.items():
+        modes = [('static', {'PGSIEVE_ALEMBIC_STATIC': '1'})]
+        if py:
+            modes.insert(0, ('rendered', {'PGSIEVE_PYTHON': py}))
+        for mode, env in modes:
+            what = '%s (%s)' % (layout, mode)
+            p, out = lint(extra + ([path] if path else []), env)
+            if not check(out is not None, '%s: lints (exit %d)' % (what, p.returncode), p.stderr[-1500:]):
+                continue
+            if py:
+                want = real_revisions(py, envs) if mode == 'rendered' else None
+                if want is not None:
+                    check(want and linted_files(out) == want, '%s: the revision files Alembic loads' % what,
+                          'alembic %s\npgsieve %s' % (sorted(want), sorted(linted_files(out))))
+            got = framework_findings(out)
+            bad = {g for g in got if g[0] in ('migration-graph', 'syntax-error')}
+            check(not bad, '%s: no migration-graph or syntax-error finding' % what, sorted(bad))
+            notes = [f for f in out['findings'] if f['rule'] == 'alembic-static-analysis'
+                     and f['message'].startswith(STATIC_NOTE)]
+            if mode == 'rendered':
+                check(not notes, '%s: every revision rendered' % what, [(f['file'], f['help']) for f in notes])
+            else:
+                check(len(notes) == len({f['path'] for f in out['files'] if f['part'] == 'up'}),
+                      '%s: each revision says it was read statically' % what)
+
+
+def findings_of(out, rule, file_part):
+    return [f for f in out['findings'] if f['rule'] == rule and file_part in f['file']]
+
+
+def test_flask_shop(py):
+    if not py:
+        print('SKIP flask-shop rendered: no Python with Alembic')
+        return
+    p, out = lint(['flask-shop'], {'PGSIEVE_PYTHON': py})
+    if not check(out is not None, 'flask-shop: lints', p.stderr[-1500:]):
+        return
+    sa = lambda part: [f for f in findings_of(out, 'alembic-static-analysis', part)]  # noqa: E731
+    prices = sa('5b7d0e4c2a02')
+    check(len(prices) == 1 and prices[0]['message'].startswith(RENDERED_NOTE) and
+          'sqlalchemy_utils' in prices[0]['message'] and 'app.money' in prices[0]['message'],
+          'flask-shop: the stand-ins of a missing module are named', prices)
+    check(not findings_of(out, 'add-column-required', '5b7d0e4c2a02'),
+          'flask-shop: an unknown default is a default (no add-column-required)')
+    check(not sa('8c2e5f1d9b03') and not findings_of(out, 'prefer-timestamptz', '8c2e5f1d9b03') and
+          not findings_of(out, 'prefer-jsonb', '8c2e5f1d9b03'),
+          'flask-shop: TypeDecorators render as their impl (timestamptz, jsonb)',
+          [f['message'] for f in out['findings'] if '8c2e5f1d9b03' in f['file']])
+    backfill = findings_of(out, 'unbatched-backfill', 'a41f6b8e3c04')
+    check(len(backfill) == 1 and backfill[0]['line'] == 24,
+          'flask-shop: the UPDATE of a data migration loop is linted at its line', backfill)
+    data = sa('a41f6b8e3c04')
+    check(len(data) == 1 and 'runs Python against the database' in data[0]['message'],
+          'flask-shop: the data step is marked as running Python against the database', data)
+    custom = sa('e07b4c9a1d06')
+    check(len(custom) == 1 and 'tables, tester' in custom[0]['message'],
+          'flask-shop: upgrade(op, tables, tester) is rendered with stand-ins', custom)
+    check(findings_of(out, 'create-index-blocking', 'e07b4c9a1d06'),
+          'flask-shop: the custom-signature revision is linted')
+    branch = [f for f in out['findings'] if 'c93d2a7f5e05' in f['file'] and 'ix_user_email_lower' in f['message']]
+    check(not branch, 'flask-shop: only the PostgreSQL branch is rendered', branch)
+    check(any(f['rule'] == 'prefer-robust-statements' and 'ix_order_paid' in f['message'] for f in out['findings']),
+          'flask-shop: the bind.engine.name == "postgresql" branch is rendered')
+
+
+def test_no_migrations():
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, 'docs'))
+        with open(os.path.join(tmp, 'docs', 'README.md'), 'w') as f:
+            f.write('nothing to migrate\n')
+        p, _ = lint([tmp])
+        check(p.returncode == 2 and "no migrations found under '%s'" % tmp in p.stderr and 'alembic.ini' in p.stderr,
+              'no migrations: exit 2 with what was looked for', (p.returncode, p.stderr))
+        p, _ = lint([tmp, os.path.join(ROOT, 'multi-env')], {'PGSIEVE_ALEMBIC_STATIC': '1'})
+        check(p.returncode == 2 and "no migrations found under '%s'" % tmp in p.stderr,
+              'no migrations: one empty path among others is still an error', (p.returncode, p.stderr))
+    p, _ = lint(['config-only'], {'PGSIEVE_ALEMBIC_STATIC': '1'})
+    check(p.returncode == 2 and "no migrations found under 'config-only'" in p.stderr,
+          'config-only: not seen without --alembic-config', (p.returncode, p.stderr))
+    p, out = lint(['--alembic-config', 'config-only/deploy/schema.cfg'], {'PGSIEVE_ALEMBIC_STATIC': '1'})
+    check(out is not None and len(out['files']) == 4, '--alembic-config without paths lints its environment',
+          (p.returncode, p.stderr))
+
+
+def test_names_and_paths():
+    env = {'PGSIEVE_ALEMBIC_STATIC': '1'}
+    p, out = lint(['--alembic-name', 'tenant', 'multi-env'], env)
+    if check(out is not None, '--alembic-name: lints', p.stderr):
+        got = {f['path'] for f in out['files']}
+        check(got and all('/db/tenant/' in g for g in got), '--alembic-name tenant: only the tenant environment', got)
+    # a relative path from inside the project, to the ini's own directory and to its parent
+    for cwd, path in (('here-relative', 'bazaar/migration'), ('here-relative/bazaar', '.'),
+                      ('here-relative/bazaar/migration', '.')):
+        p, out = lint([path], env, cwd=os.path.join(ROOT, cwd))
+        if check(out is not None, 'relative path %s from %s: lints' % (path, cwd), p.stderr):
+            got = {os.path.normpath(os.path.join(cwd, f['path'])) for f in out['files'] if f['part'] == 'up'}
+            check(len(got) == 2 and all(g.startswith('here-relative/bazaar/migration/versions/') for g in got),
+                  'relative path %s from %s: the two revisions' % (path, cwd), sorted(got))
+
+
+def test_interpreter_search(py):
+    bare = python_without_alembic()
+    if not py or not bare or not os.path.exists('/usr/bin/python3') or \
+            subprocess.run(['/usr/bin/python3', '-c', 'import alembic'], capture_output=True).returncode:
+        print('SKIP interpreter search: needs a python3 without Alembic and /usr/bin/python3 with it')
+        return
+    p, out = lint(['packaged'], {'PGSIEVE_PYTHON': bare})
+    if check(out is not None, 'interpreter search: lints', p.stderr):
+        notes = [f for f in out['findings'] if f['rule'] == 'alembic-static-analysis']
+        check(not notes, 'interpreter search: PGSIEVE_PYTHON without Alembic, rendered by /usr/bin/python3', notes)
+    p, out = lint(['packaged'], {'PGSIEVE_PYTHON': bare, 'PATH': os.path.dirname(bare)})
+    helper = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'tools', 'alembic_render.py')
+    r = subprocess.run([bare, helper, '--python-next', '/usr/bin/python3', 'packaged'], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    if check(r.returncode == 0, 'interpreter search: the helper answers', r.stderr[-500:]):
+        d = json.loads(r.stdout)
+        check(d['alembic'] and d['executable'] == '/usr/bin/python3' and d['tried'][0] == bare,
+              'interpreter search: the answer says which interpreters were tried and which rendered',
+              {k: d.get(k) for k in ('executable', 'tried', 'alembic')})
+
+
+def main():
+    global PGSIEVE, ROOT
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    PGSIEVE = os.path.abspath(sys.argv[1])
+    ROOT = os.path.join(os.path.abspath(sys.argv[2]), 'frameworks', 'alembic-projects')
+    py = alembic_python()
+    if not py:
+        print('SKIP rendered checks: no Python with alembic and sqlalchemy')
+    test_layouts(py)
+    test_flask_shop(py)
+    test_no_migrations()
+    test_names_and_paths()
+    test_interpreter_search(py)
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
