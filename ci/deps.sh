@@ -2,13 +2,23 @@
 # Installs the Debian 12 packages pgsieve's build, tests, fuzzing and later integrations need.
 # Runs apt-get (update once, then install) only for packages that are missing, so it returns at
 # once on a machine that has them. Needs root, or sudo.
+# Also puts libpg_query's release tarball into meson's package cache when it lies beside the
+# clone (../shared/vendor, for machines that cannot reach GitHub; elsewhere meson downloads it
+# from the URL in subprojects/libpg_query.wrap).
 # usage: bash ci/deps.sh
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+tarball=$(sed -n 's/^source_filename = //p' "$root/subprojects/libpg_query.wrap")
+if [ -f "$root/../shared/vendor/$tarball" ] && [ ! -f "$root/subprojects/packagecache/$tarball" ]; then
+	mkdir -p "$root/subprojects/packagecache"
+	cp "$root/../shared/vendor/$tarball" "$root/subprojects/packagecache/$tarball"
+fi
 
 packages=(
-	# the build
+	# the build (libpg_query 17 is built from its release tarball: Debian 12's is 15)
 	meson ninja-build pkg-config gcc
-	libpg-query-dev libprotobuf-c-dev libjansson-dev libyaml-dev libpq-dev
+	libprotobuf-c-dev libjansson-dev libyaml-dev libpq-dev
 	# the tests: SARIF and Code Quality schemas, YAML configs, git for --since/--staged
 	python3 python3-jsonschema python3-yaml git
 	# the man page test renders with groff

@@ -21,6 +21,7 @@ targets=("$@")
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
+bash ci/deps.sh
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true >/dev/null
 else

@@ -3,7 +3,7 @@
  * Sqitch's SHA-1) is not the file's any more. The edit never runs where the migration was
  * applied, so databases drift apart; Flyway's validate and Prisma's migrate refuse to go on.
  *
- * Found by cmd_status.c (status_lint_skips) from catalog/history.c and reported with
+ * Found by run/history.c (status_lint_skips) from catalog/history.c and reported with
  * lint_run_report_file() at line 1 of the file. No statement visitor. */
 #include "lint/rule.h"
 

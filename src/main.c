@@ -1,603 +1,77 @@
-/* The command line only: parse arguments, call into the library, pick a reporter, choose the
- * exit status (0 clean, 1 findings at or above --fail-on, 2 usage, input or internal errors). */
-#include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
+/* pgsieve's entry point: a table of commands (name, function, one line of help), as git's
+ * builtin table. Each command is one file in src/cmd/ and chooses its own exit status (0 clean,
+ * 1 findings, 2 usage, input or internal errors). Adding a command is a file there and a row
+ * here (CONTRIBUTING.md). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "cmd_diff.h"
-#include "cmd_schema.h"
-#include "cmd_status.h"
-#include "catalog/catalog.h"
-#include "discover/files.h"
-#include "discover/changes.h"
-#include "discover/plan.h"
-#include "lint/baseline.h"
-#include "lint/config.h"
-#include "lint/options.h"
-#include "lint/registry.h"
-#include "lint/run.h"
-#include "report/report.h"
+#include "cmd/cmd.h"
 #include "schema/norm.h"
 #include "sql/sql.h"
-#include "util/error.h"
-#include "util/spell.h"
-#include "util/xalloc.h"
-
-#ifndef PGSIEVE_VERSION
-#define PGSIEVE_VERSION "0.0.0"
-#endif
-#ifndef PGSIEVE_URL
-#define PGSIEVE_URL "https://github.com/pgsieve/pgsieve"
-#endif
-
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 /* usage_text: generated from src/usage.txt, which the man page is also built from */
 #include "usage.h"
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "pgsieve: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nrun 'pgsieve --help' for usage\n");
-	return EXIT_TROUBLE;
-}
-
-static void print_version(void)
-{
-	printf("pgsieve %s (PostgreSQL %s grammar, libpg_query)\n", PGSIEVE_VERSION, sql_grammar_version());
-}
-
-/* ---- pgsieve rules / explain ---- */
-
-/* The columns of the terminal on standard output, or 0 when it is not a terminal. */
-static size_t terminal_width(void)
-{
-	if (!isatty(STDOUT_FILENO))
-		return 0;
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	const char *env = getenv("COLUMNS");
-	long cols = env ? strtol(env, NULL, 10) : 0;
-	return cols > 0 && cols < 1000 ? (size_t)cols : 80;
-}
-
-/* One rule a line, columns aligned; on a terminal the summaries wrap under their column (or
- * under the rule, when the window is too narrow for that), elsewhere each stays on its line
- * for grep and cut. */
-static void print_rules_table(void)
-{
-	size_t width = terminal_width();
-	int color = width && !getenv("NO_COLOR");
-	int idw = 4, catw = 8;
-	for (size_t i = 0; i < rule_count; i++) {
-		int n = (int)strlen(rule_registry[i]->id), c = (int)strlen(rule_registry[i]->category);
-		idw = n > idw ? n : idw;
-		catw = c > catw ? c : catw;
-	}
-	size_t col = (size_t)idw + 2 + 8 + 2 + (size_t)catw + 2;
-	int narrow = width && width < col + 30; /* summaries go under the rule, not beside it */
-	if (narrow)
-		printf("%s%-*s  %-8s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", "CATEGORY",
-		       color ? "\033[0m" : "");
-	else
-		printf("%s%-*s  %-8s  %-*s  %s%s\n", color ? "\033[1m" : "", idw, "RULE", "SEVERITY", catw,
-		       "CATEGORY", "SUMMARY", color ? "\033[0m" : "");
-	for (size_t i = 0; i < rule_count; i++) {
-		const struct rule *r = rule_registry[i];
-		if (narrow) {
-			printf("%-*s  %-8s  %s\n", idw, r->id, severity_name(r->severity), r->category);
-			report_wrap(stdout, r->summary, 0, 4, width);
-			continue;
-		}
-		printf("%-*s  %-8s  %-*s  ", idw, r->id, severity_name(r->severity), catw, r->category);
-		if (width)
-			report_wrap(stdout, r->summary, col, col, width);
-		else
-			printf("%s\n", r->summary);
-	}
-}
-
-static int cmd_rules(int argc, char **argv)
-{
-	const char *format = "text";
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < argc)
-			format = argv[++i];
-		else if (!strncmp(argv[i], "--format=", 9))
-			format = argv[i] + 9;
-		else
-			return usage_error("rules: unexpected argument '%s'", argv[i]);
-	}
-	struct report_options ro = { 0, PGSIEVE_VERSION, PGSIEVE_URL };
-	if (!strcmp(format, "json")) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < rule_count; i++) {
-			const struct rule *r = rule_registry[i];
-			json_t *j = json_object();
-			char *url = report_rule_doc_url(&ro, r->id);
-			json_object_set_new(j, "id", json_string(r->id));
-			json_object_set_new(j, "category", json_string(r->category));
-			json_object_set_new(j, "severity", json_string(severity_name(r->severity)));
-			json_object_set_new(j, "summary", json_string(r->summary));
-			json_object_set_new(j, "doc", json_string(url));
-			free(url);
-			json_array_append_new(arr, j);
-		}
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(arr);
-	} else if (!strcmp(format, "markdown")) {
-		printf("# Rules\n\nGenerated by `pgsieve rules --format markdown`; do not edit by hand.\n\n");
-		printf("| rule | severity | category | summary |\n|---|---|---|---|\n");
-		for (size_t i = 0; i < rule_count; i++) {
-			const struct rule *r = rule_registry[i];
-			printf("| [%s](%s.md) | %s | %s | %s |\n", r->id, r->id, severity_name(r->severity),
-			       r->category, r->summary);
-		}
-	} else if (!strcmp(format, "text")) {
-		print_rules_table();
-	} else {
-		return usage_error("rules: unknown format '%s' (text, json, markdown)", format);
-	}
-	return EXIT_CLEAN;
-}
-
-static int cmd_explain(int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("%s", "explain takes one rule id");
-	const struct rule *r = rule_find(argv[1]);
-	if (!r)
-		return usage_error("'%s' is not a rule; 'pgsieve rules' lists them", argv[1]);
-	const char *doc = rule_doc(r);
-	size_t width = terminal_width();
-	if (doc && width) /* rendered for reading; piped or redirected, the Markdown as written */
-		report_doc_terminal(stdout, doc, width > 100 ? 100 : width, !getenv("NO_COLOR"));
-	else
-		fputs(doc ? doc : r->summary, stdout);
-	return EXIT_CLEAN;
-}
-
-/* ---- pgsieve lint ---- */
-
-
-/* How many long options start with the name in `arg` (up to a '='). */
-static int prefix_matches(const struct option *opts, const char *arg)
-{
-	size_t n = strcspn(arg, "=");
-	int count = 0;
-	for (; opts->name; opts++)
-		count += n > 0 && !strncmp(opts->name, arg, n);
-	return count;
-}
-
-/* The long option closest to `arg` ("--fial-on=x" -> "fail-on"), or NULL when none is close. */
-static const char *closest_option(const struct option *opts, const char *arg)
-{
-	char name[64];
-	while (*arg == '-')
-		arg++;
-	size_t n = strcspn(arg, "=");
-	if (n == 0 || n >= sizeof(name))
-		return NULL;
-	memcpy(name, arg, n);
-	name[n] = '\0';
-	const char *best = NULL;
-	size_t best_d = 3; /* at most two edits away */
-	for (; opts->name; opts++) {
-		size_t d = edit_distance(name, opts->name);
-		if (d < best_d) {
-			best_d = d;
-			best = opts->name;
-		}
-	}
-	return best;
-}
-
-struct lint_cli {
-	const char *format, *output, *config, *select, *ignore, *stdin_name, *fail_on;
-	int pg_version; /* 0: not given */
-	int assume_tx;  /* -1: not given */
-	int no_config;
-	int framework; /* enum framework, or -1 to detect */
-	const char *since, *baseline, *write_baseline;
-	int staged;
-	const char *db, *schema; /* the schema source: a database, or a schema file */
-	const char *history_table; /* --history-table: the migration history table (with --db) */
-	int drift;               /* compare the migrations' schema with the database's */
-	struct plan_alembic alembic; /* --alembic-name, --alembic-config */
+static const struct cmd {
+	const char *name;
+	cmd_fn run;
+	const char *help; /* one line; the full text of every command is src/usage.txt */
+} commands[] = {
+	{ "lint", cmd_lint, "say what each statement of the migrations does to a live database" },
+	{ "rules", cmd_rules, "list the rules" },
+	{ "explain", cmd_explain, "print the documentation of a rule" },
+	{ "schema", cmd_schema, "print the model of a database, a schema file or migrations" },
+	{ "status", cmd_status, "list which migrations a database has applied" },
+	{ "diff", cmd_diff, "compare two schemas and write the migration between them" },
 };
 
-static int parse_pg_version(const char *s, int *out)
+enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };
+
+void cmd_print_usage(FILE *f)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < PG_VERSION_MIN || v > PG_VERSION_MAX)
-		return -1;
-	*out = (int)v;
-	return 0;
+	fputs(usage_text, f);
 }
 
-static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
+static const struct cmd *command_find(const char *name)
 {
-	if (cli->pg_version)
-		o->pg_version = cli->pg_version;
-	if (cli->assume_tx >= 0)
-		o->assume_in_transaction = cli->assume_tx;
-	if (cli->fail_on && severity_parse(cli->fail_on, &o->fail_on) != 0)
-		return usage_error("--fail-on takes error, warning, info or never, not '%s'", cli->fail_on);
-	if (cli->select && config_select(o, cli->select) != 0)
-		return usage_error("%s", error_message());
-	if (cli->ignore && config_ignore(o, cli->ignore) != 0)
-		return usage_error("%s", error_message());
-	return 0;
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
 }
 
-/* How one planned part is to be linted: the framework's transaction, its region of the file,
- * whether it is only read for context. */
-static struct lint_source lint_source_for(const struct plan_item *it, const struct lint_options *o,
-					  const char *stdin_name, const char *text, size_t len)
+static int unknown_command(const char *name)
 {
-	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
-	if (!strcmp(it->path, "-"))
-		src.path = stdin_name ? stdin_name : "<stdin>";
-	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
-	if (it->part) {
-		if (it->part->tx != LINT_TX_UNKNOWN)
-			src.tx = it->part->tx;
-		src.has_region = it->part->has_region;
-		src.region_offset = it->part->offset;
-		src.region_len = it->part->len;
-	}
-	if (it->fw != FW_SQL)
-		src.framework = framework_name(it->fw);
-	if (it->migration && !it->is_down && framework_has_downs(it->fw))
-		src.has_down = it->migration->down.path != NULL;
-	src.context_only = !it->report;
-	src.migration = it->migration;
-	src.separate_model = it->is_down;
-	src.is_down = it->is_down;
-	return src;
-}
-
-static int cmd_lint(int argc, char **argv)
-{
-	enum {
-		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
-		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
-		OPT_STAGED, OPT_ALEMBIC_NAME, OPT_ALEMBIC_CONFIG, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB,
-		OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
-	};
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "pg-version", required_argument, NULL, OPT_PG_VERSION },
-		{ "assume-in-transaction", no_argument, NULL, OPT_ASSUME_TX },
-		{ "select", required_argument, NULL, OPT_SELECT },
-		{ "ignore", required_argument, NULL, OPT_IGNORE },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "stdin-filename", required_argument, NULL, OPT_STDIN_NAME },
-		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "staged", no_argument, NULL, OPT_STAGED },
-		{ "alembic-name", required_argument, NULL, OPT_ALEMBIC_NAME },
-		{ "alembic-config", required_argument, NULL, OPT_ALEMBIC_CONFIG },
-		{ "baseline", required_argument, NULL, OPT_BASELINE },
-		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
-		{ "schema", required_argument, NULL, OPT_SCHEMA },
-		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
-		{ "drift", no_argument, NULL, OPT_DRIFT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct lint_cli cli = { .format = "text", .assume_tx = -1, .framework = -1 };
-	int c;
-	optind = 1;
-	opterr = 0;
-	/* options may follow the paths (getopt permutes); a leading ':' reports a missing value */
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT: cli.format = optarg; break;
-		case OPT_OUTPUT: cli.output = optarg; break;
-		case OPT_PG_VERSION:
-			if (parse_pg_version(optarg, &cli.pg_version) != 0)
-				return usage_error("--pg-version takes a major version from 10 to 18, not '%s'", optarg);
-			break;
-		case OPT_ASSUME_TX: cli.assume_tx = 1; break;
-		case OPT_SELECT: cli.select = optarg; break;
-		case OPT_IGNORE: cli.ignore = optarg; break;
-		case OPT_CONFIG: cli.config = optarg; break;
-		case OPT_NO_CONFIG: cli.no_config = 1; break;
-		case OPT_FAIL_ON: cli.fail_on = optarg; break;
-		case OPT_STDIN_NAME: cli.stdin_name = optarg; break;
-		case OPT_SINCE: cli.since = optarg; break;
-		case OPT_STAGED: cli.staged = 1; break;
-		case OPT_ALEMBIC_NAME: cli.alembic.name = optarg; break;
-		case OPT_ALEMBIC_CONFIG: cli.alembic.config = optarg; break;
-		case OPT_BASELINE: cli.baseline = optarg; break;
-		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
-		case OPT_DB: cli.db = optarg; break;
-		case OPT_DB_TIMEOUT:
-			if (catalog_set_timeout(optarg) != 0)
-				return usage_error("%s", error_message());
-			break;
-		case OPT_SCHEMA: cli.schema = optarg; break;
-		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
-		case OPT_DRIFT: cli.drift = 1; break;
-		case OPT_FRAMEWORK: {
-			enum framework fw;
-			if (framework_parse(optarg, &fw) != 0) {
-				char *names = framework_name_list(" or ");
-				int r = usage_error("--framework takes %s, not '%s'", names, optarg);
-				free(names);
-				return r;
-			}
-			cli.framework = (int)fw;
-			break;
-		}
-		case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
-		case ':':
-			if (optopt == OPT_FORMAT)
-				return usage_error("--format needs a value: %s", report_format_names());
-			return usage_error("lint: '%s' needs a value", argv[optind - 1]);
-		default: {
-			const char *arg = argv[optind - 1];
-			if (!strncmp(arg, "--", 2) && prefix_matches(longopts, arg + 2) > 1)
-				return usage_error("lint: '%s' is ambiguous: spell the option out", arg);
-			const char *near = closest_option(longopts, arg);
-			if (near)
-				return usage_error("lint: unknown option '%s'; did you mean '--%s'?", arg, near);
-			return usage_error("lint: unknown option '%s'", arg);
-		}
-		}
-	}
-	if (optind >= argc && !cli.alembic.config)
-		return usage_error("%s", "lint: no paths given (use '-' for standard input)");
-	report_fn reporter = report_find(cli.format);
-	if (!reporter)
-		return usage_error("unknown format '%s'; --format takes %s", cli.format,
-				   report_format_names());
-
-	struct lint_options opts;
-	lint_options_init(&opts);
-	int status = EXIT_CLEAN;
-	char *config_path = NULL;
-	if (cli.config)
-		config_path = xstrdup(cli.config);
-	else if (!cli.no_config &&
-		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		lint_options_release(&opts);
-		return EXIT_TROUBLE;
-	}
-	if (config_path && config_load(config_path, &opts) != 0) {
-		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
-		free(config_path);
-		lint_options_release(&opts);
-		return EXIT_TROUBLE;
-	}
-	free(config_path);
-	if ((status = apply_cli(&cli, &opts)) != 0) {
-		lint_options_release(&opts);
-		return status;
-	}
-
-	enum framework configured;
-	if (cli.framework < 0 && opts.framework && framework_parse(opts.framework, &configured) == 0)
-		cli.framework = (int)configured;
-	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
-		   opts.n_exclude, &cli.alembic);
-	int trouble = plan.errors > 0;
-	char cwd[4096];
-	if (plan.errors && getcwd(cwd, sizeof(cwd)))
-		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
-			"directory or the .sql files to lint\n", cwd);
-	else if (plan.n == 0)
-		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
-			"or migration framework layout); name the migrations directory\n");
-	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
-	if (cli.since || cli.staged) {
-		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
-		if (rc != 0) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			strmap_release(&changed);
-			plan_release(&plan);
-			lint_options_release(&opts);
-			return EXIT_TROUBLE;
-		}
-		plan_restrict(&plan, &changed);
-	}
-	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
-	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
-
-	if (cli.db && cli.schema) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
-	}
-	if (cli.history_table && !cli.db) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return usage_error("%s", "lint: --history-table names a table of the database given with --db");
-	}
-	if (cli.drift && !cli.db && !cli.schema) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
-				   "file (--schema): give one");
-	}
-	struct lint_run run;
-	lint_run_init(&run, &opts);
-	/* the model the first migration is linted against: the database or schema file */
-	if ((cli.db || cli.schema) && schema_source_load(&run.model, cli.db, cli.schema) != 0) {
-		lint_run_release(&run);
-		plan_release(&plan);
-		strmap_release(&changed);
-		lint_options_release(&opts);
-		return EXIT_TROUBLE;
-	}
-	/* with a database: what its migration history says is applied is in the live model already,
-	 * so only the pending migrations are linted against it */
-	char *skip = xcalloc(plan.n + 1, 1);
-	if (cli.db) {
-		long skipped = status_lint_skips(&plan, cli.db, cli.history_table, &run, skip);
-		if (skipped < 0) {
-			free(skip);
-			lint_run_release(&run);
-			plan_release(&plan);
-			strmap_release(&changed);
-			lint_options_release(&opts);
-			return EXIT_TROUBLE;
-		}
-		run.skipped_applied = (size_t)skipped;
-	}
-	if (cli.drift) {
-		/* the migrations replayed onto an empty model: those the database's history table
-		 * records as applied when it has one (skip[]), else every migration of the paths */
-		struct schema_model replayed;
-		schema_model_init(&replayed);
-		int rc = run.history_checked
-				 ? schema_replay_plan(&replayed, &plan, skip)
-				 : schema_replay(&replayed, argv + optind, (size_t)(argc - optind), cli.framework);
-		if (rc != 0) {
-			trouble = 1;
-		} else if (run.history_tables.n) {
-			/* the framework's own history table is not something the migrations make */
-			struct schema_model live;
-			schema_model_copy(&live, &run.model);
-			for (size_t i = 0; i < run.history_tables.n; i++) {
-				const char *key = run.history_tables.items[i], *dot = strchr(key, '.');
-				char *schema = xstrndup(key, dot ? (size_t)(dot - key) : 0);
-				schema_table_drop(&live, dot ? schema : NULL, dot ? dot + 1 : key);
-				free(schema);
-			}
-			diff_report_drift(&run, argv[optind], &replayed, &live);
-			schema_model_release(&live);
-		} else {
-			diff_report_drift(&run, argv[optind], &replayed, &run.model);
-		}
-		schema_model_release(&replayed);
-	}
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_item *it = &plan.items[i];
-		if (skip[i])
-			continue;
-		if (progress && (i % 50 == 0 || i + 1 == plan.n))
-			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
-		size_t len = 0;
-		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
-		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
-		if (!text && !(it->part && it->part->text)) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-			continue;
-		}
-		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
-		plan_item_source(it, &opts, &src);
-		if (lint_run_source(&run, &src) != 0) {
-			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
-			trouble = 1;
-		}
-		free(text);
-	}
-	free(skip);
-	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
-	strmap_release(&changed);
-
-	if (cli.baseline) {
-		size_t dropped;
-		if (baseline_apply(cli.baseline, &run, &dropped) != 0) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-		}
-	}
-	if (cli.write_baseline) {
-		if (baseline_write(cli.write_baseline, &run) != 0) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-		} else {
-			fprintf(stderr, "pgsieve: wrote %zu finding%s to the baseline '%s'\n", run.nfindings,
-				run.nfindings == 1 ? "" : "s", cli.write_baseline);
-		}
-	}
-
-	FILE *out = stdout;
-	if (cli.output && !(out = fopen(cli.output, "w"))) {
-		fprintf(stderr, "pgsieve: cannot write '%s': %s\n", cli.output, strerror(errno));
-		trouble = 1;
-	} else {
-		struct report_options ro = { 0, PGSIEVE_VERSION, PGSIEVE_URL };
-		ro.color = out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR");
-		if (reporter(out, &run, &ro) != 0 || fflush(out) != 0) {
-			fprintf(stderr, "pgsieve: cannot write the report: %s\n", strerror(errno));
-			trouble = 1;
-		}
-		if (out != stdout)
-			fclose(out);
-	}
-
-	enum severity worst = lint_run_max_severity(&run, NULL);
-	if (trouble)
-		status = EXIT_TROUBLE;
-	else if (opts.fail_on != SEVERITY_OFF && worst >= opts.fail_on)
-		status = EXIT_FINDINGS;
-	lint_run_release(&run);
-	plan_release(&plan);
-	lint_options_release(&opts);
-	return status;
+	/* `pgsieve migrations/`: the user meant to lint it */
+	if (access(name, F_OK) == 0)
+		return cmd_usage_error("'%s' is not a command; to lint it: pgsieve lint %s", name, name);
+	char list[256];
+	size_t o = 0;
+	for (size_t i = 0; i < NCOMMANDS && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", commands[i].name);
+	return cmd_usage_error("unknown command '%s' (%s)", name, list);
 }
 
 int main(int argc, char **argv)
 {
 	int status;
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		cmd_print_usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	const char *cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-		print_version();
+	const char *name = argv[1];
+	const struct cmd *c = command_find(name);
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("pgsieve %s (PostgreSQL %s grammar, libpg_query)\n", PGSIEVE_VERSION, sql_grammar_version());
 		status = EXIT_CLEAN;
-	} else if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+	} else if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+		cmd_print_usage(stdout);
 		status = EXIT_CLEAN;
-	} else if (!strcmp(cmd, "lint")) {
-		status = cmd_lint(argc - 1, argv + 1);
-	} else if (!strcmp(cmd, "rules")) {
-		status = cmd_rules(argc - 1, argv + 1);
-	} else if (!strcmp(cmd, "explain")) {
-		status = cmd_explain(argc - 1, argv + 1);
-	} else if (!strcmp(cmd, "schema")) {
-		status = cmd_schema(argc - 1, argv + 1);
-	} else if (!strcmp(cmd, "status")) {
-		status = cmd_status(argc - 1, argv + 1);
-	} else if (!strcmp(cmd, "diff")) {
-		status = cmd_diff(argc - 1, argv + 1);
-	} else if (access(cmd, F_OK) == 0) {
-		/* `pgsieve migrations/`: the user meant to lint it */
-		status = usage_error("'%s' is not a command; to lint it: pgsieve lint %s", cmd, cmd);
+	} else if (c) {
+		status = c->run(argc - 1, argv + 1);
 	} else {
-		status = usage_error("unknown command '%s' (lint, rules, explain, schema, status, diff)", cmd);
+		status = unknown_command(name);
 	}
 	schema_norm_release_caches();
 	sql_shutdown();

@@ -292,6 +292,19 @@ RUNNER_TREES = {
         ('missing-downgrade', 'V0002.UsersEmailIdx.up.sql', 1),
         ('create-index-blocking', 'V0010.UsersCreatedIdx.up.sql', 1),
     }),
+    # a master changelog includes two formatted SQL files; each changeset is a migration, its
+    # --rollback lines its down part (findings in them land on those lines)
+    'liquibase': ({
+        # (a file's last changeset decides what is listed for it here)
+        ('changes/001-users.sql', 'up'): ('liquibase', N, True),
+        ('changes/001-users.sql', 'down'): ('liquibase', N, None),
+        ('changes/002-users-name.sql', 'up'): ('liquibase', T, True),
+    }, {
+        ('missing-downgrade', 'changes/002-users-name.sql', 3),
+        ('not-in-transaction', 'changes/002-users-name.sql', 7),
+        ('create-index-blocking', 'changes/002-users-name.sql', 11),
+        ('not-in-transaction', 'changes/002-users-name.sql', 12),
+    }),
     # one folder per database: only postgres/ is linted (MySQL and SQLite syntax never reaches
     # the PostgreSQL parser), and the others are named on stderr
     'per-database': ({

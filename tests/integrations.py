@@ -127,8 +127,15 @@ def source_copy(dest):
         if os.path.isfile(src):  # a deleted but tracked file is listed too
             os.makedirs(os.path.dirname(os.path.join(dest, name)), exist_ok=True)
             shutil.copy2(src, os.path.join(dest, name))
+    # libpg_query's release tarball in meson's package cache (ci/deps.sh put it there): this
+    # machine cannot download it, so the copy commits it, where a user's clone would download it
+    cache = os.path.join(SOURCE, 'subprojects', 'packagecache')
+    if os.path.isdir(cache):
+        shutil.copytree(cache, os.path.join(dest, 'subprojects', 'packagecache'))
     git(['init', '-q'], dest)
     git(['add', '-A'], dest)
+    if os.path.isdir(cache):
+        git(['add', '-f', 'subprojects/packagecache'], dest)
     git(['commit', '-q', '-m', 'pgsieve as tested'], dest)
     return dest
 

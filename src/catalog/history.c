@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "catalog/session.h"
-#include "discover/files.h"
 #include "discover/frameworks/framework.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/hash.h"
 #include "util/path.h"
 #include "util/strbuf.h"

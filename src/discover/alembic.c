@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
-#include "discover/files.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/proc.h"
 #include "util/strbuf.h"

@@ -380,7 +380,6 @@ static const struct at_fact {
 #define SRE LOCK_SHARE_ROW_EXCLUSIVE
 #define CAT EFFECT_CATALOG
 	AT(AddColumn) = { AE, CAT, 0, 0, 0, refine_add_column },
-	AT(AddColumnRecurse) = { AE, CAT, 0, 0, 0, refine_add_column },
 	AT(AddColumnToView) = { AE, CAT, 0, 0, 0, NULL },
 	AT(ColumnDefault) = { AE, CAT, 0, 0, 0, NULL },
 	AT(CookedColumnDefault) = { AE, CAT, 0, 0, 0, NULL },
@@ -389,6 +388,8 @@ static const struct at_fact {
 	AT(SetNotNull) = { AE, EFFECT_SCAN | EFFECT_VALIDATE | EFFECT_MAYBE, 12, AE, EFFECT_SCAN | EFFECT_VALIDATE,
 			   NULL },
 	AT(DropExpression) = { AE, CAT, 0, 0, 0, NULL },
+	/* PostgreSQL 17: the stored column is computed again for every row */
+	AT(SetExpression) = { AE, EFFECT_REWRITE, 0, 0, 0, NULL },
 	AT(CheckNotNull) = { LOCK_ACCESS_SHARE, CAT, 0, 0, 0, NULL },
 	AT(SetStatistics) = { SUE, CAT, 0, 0, 0, NULL },
 	AT(SetOptions) = { SUE, CAT, 0, 0, 0, NULL },
@@ -396,19 +397,15 @@ static const struct at_fact {
 	AT(SetStorage) = { AE, CAT, 0, 0, 0, NULL },
 	AT(SetCompression) = { AE, CAT, 0, 0, 0, NULL },
 	AT(DropColumn) = { AE, CAT | EFFECT_DESTROY, 0, 0, 0, NULL },
-	AT(DropColumnRecurse) = { AE, CAT | EFFECT_DESTROY, 0, 0, 0, NULL },
 	AT(AddIndex) = { AE, EFFECT_SCAN | EFFECT_VALIDATE, 0, 0, 0, NULL },
 	AT(ReAddIndex) = { AE, EFFECT_SCAN | EFFECT_VALIDATE, 0, 0, 0, NULL },
 	AT(AddConstraint) = { AE, CAT, 0, 0, 0, refine_add_constraint },
-	AT(AddConstraintRecurse) = { AE, CAT, 0, 0, 0, refine_add_constraint },
 	AT(ReAddConstraint) = { AE, CAT, 0, 0, 0, refine_add_constraint },
 	AT(ReAddDomainConstraint) = { AE, CAT, 0, 0, 0, refine_add_constraint },
 	AT(AlterConstraint) = { AE, CAT, 0, 0, 0, NULL },
 	AT(ValidateConstraint) = { SUE, EFFECT_SCAN | EFFECT_VALIDATE, 0, 0, 0, NULL },
-	AT(ValidateConstraintRecurse) = { SUE, EFFECT_SCAN | EFFECT_VALIDATE, 0, 0, 0, NULL },
 	AT(AddIndexConstraint) = { AE, CAT, 0, 0, 0, NULL },
 	AT(DropConstraint) = { AE, CAT, 0, 0, 0, NULL },
-	AT(DropConstraintRecurse) = { AE, CAT, 0, 0, 0, NULL },
 	AT(ReAddComment) = { AE, CAT, 0, 0, 0, NULL },
 	/* binary-coercible changes (varchar(10) -> varchar(20), varchar -> text) skip it */
 	AT(AlterColumnType) = { AE, EFFECT_REWRITE | EFFECT_MAYBE, 0, 0, 0, NULL },

@@ -13,7 +13,7 @@ struct known_function {
 	const char *source;
 };
 
-/* Generated from pg_proc by ci/gen-volatility.sh, sorted in strcmp() order. */
+/* Generated from pg_proc by src/gen/gen-volatility.sh, sorted in strcmp() order. */
 static const struct known_function functions[] = {
 #define VOLATILITY(name, vol, source) { name, vol, source },
 #include "effects/volatility.inc"

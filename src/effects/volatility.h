@@ -1,7 +1,7 @@
 /* Function volatility: whether an expression gives the same value for every row of a table.
  *
  * The facts come from pg_proc of a real server (src/effects/volatility.inc, written by
- * ci/gen-volatility.sh): PostgreSQL's own functions and those of the uuid-ossp and pgcrypto
+ * src/gen/gen-volatility.sh): PostgreSQL's own functions and those of the uuid-ossp and pgcrypto
  * extensions. ADD COLUMN ... DEFAULT uses them: from PostgreSQL 11 a non-volatile default is
  * evaluated once and stored in the catalog, a volatile one is evaluated per row, which rewrites
  * the table.

@@ -17,6 +17,7 @@
 #include "schema/size.h"
 #include "sql/sql.h"
 #include "util/error.h"
+#include "util/ident.h"
 #include "util/srcmap.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -397,7 +398,7 @@ const char *lint_rel(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 const char *lint_ident(struct lint_ctx *ctx, const char *name)
 {
 	char buf[300];
-	return arena_strdup(&ctx->run->arena, sql_quote_ident(name, buf, sizeof(buf)));
+	return arena_strdup(&ctx->run->arena, ident_quote_always(name, buf, sizeof(buf)));
 }
 
 const char *lint_expr_sql(struct lint_ctx *ctx, const PgQuery__Node *expr)
@@ -992,7 +993,7 @@ static char *one_line(struct lint_ctx *ctx, const char *text, size_t max)
 	return out;
 }
 
-/* The grammar is libpg_query's (PostgreSQL 15): for a newer target, a grammar error (not a
+/* The grammar is libpg_query's (PostgreSQL 17): for a newer target, a grammar error (not a
  * scanner error such as an unterminated quote, which every release rejects) may be syntax the
  * target accepts, and the finding must say so rather than claim the server rejects it. */
 static int maybe_newer_syntax(const struct lint_ctx *ctx, const char *msg)

@@ -30,7 +30,7 @@ size_t rule_index(const struct rule *rule)
 	return 0;
 }
 
-/* Generated at build time from docs/rules/ by ci/embed-rule-docs.py. */
+/* Generated at build time from docs/rules/ by src/gen/embed-rule-docs.py. */
 extern const char *const rule_docs_ids[];
 extern const char *const rule_docs_texts[];
 extern const size_t rule_docs_count;

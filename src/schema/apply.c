@@ -13,6 +13,7 @@
 #include "effects/types.h"
 #include "schema/norm.h"
 #include "sql/tree.h"
+#include "util/ident.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -89,7 +90,7 @@ static void set_owned(char **field, char *value)
 static char *quoted_qualified(const char *schema, const char *name)
 {
 	char a[300], b[300];
-	return xasprintf("%s.%s", schema_quote_ident(schema, a, sizeof(a)), schema_quote_ident(name, b, sizeof(b)));
+	return xasprintf("%s.%s", ident_quote(schema, a, sizeof(a)), ident_quote(name, b, sizeof(b)));
 }
 
 /* A list of names as a (possibly qualified) name: opclass, collation. pg_catalog's are
@@ -103,7 +104,7 @@ static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schem
 	if (!schema && builtin_schema_implied)
 		schema = "pg_catalog";
 	if (!schema || (!strcmp(schema, "pg_catalog") && !builtin_schema_implied))
-		return xstrdup(schema_quote_ident(name, b, sizeof(b)));
+		return xstrdup(ident_quote(name, b, sizeof(b)));
 	return quoted_qualified(schema, name);
 }
 
@@ -720,11 +721,18 @@ static int fails_as_existing(const struct schema_model *m, const char *schema, c
 static char *partition_key_text(const struct schema_model *m, const PgQuery__PartitionSpec *ps)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *strategy = xstrdup(ps->strategy);
-	for (char *p = strategy; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	strbuf_addf(&sb, "%s (", strategy);
-	free(strategy);
+	switch (ps->strategy) {
+	case PG_QUERY__PARTITION_STRATEGY__PARTITION_STRATEGY_LIST:
+		strbuf_addstr(&sb, "LIST (");
+		break;
+	case PG_QUERY__PARTITION_STRATEGY__PARTITION_STRATEGY_HASH:
+		strbuf_addstr(&sb, "HASH (");
+		break;
+	case PG_QUERY__PARTITION_STRATEGY__PARTITION_STRATEGY_RANGE:
+	default: /* the grammar always sets one of the three */
+		strbuf_addstr(&sb, "RANGE (");
+		break;
+	}
 	for (size_t i = 0; i < ps->n_part_params; i++) {
 		if (ps->part_params[i]->node_case != PG_QUERY__NODE__NODE_PARTITION_ELEM)
 			continue;
@@ -932,13 +940,11 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 	char key[KEY_MAX];
 	switch (cmd->subtype) {
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumnRecurse:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF &&
 		    !((cmd->missing_ok || m->complete) && schema_column_find(t, cmd->def->column_def->colname)))
 			apply_column_def(m, t, cmd->def->column_def, 1);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumnRecurse:
 		if (col) {
 			schema_column_drop(t, cmd->name);
 			schema_model_drop_column_refs(m, table_key(t, key, sizeof(key)), cmd->name);
@@ -961,22 +967,19 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 			col->not_null = 0;
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
 			struct schema_constraint *last = NULL;
 			apply_constraint(m, t, cmd->def->constraint, NULL, &last);
 		}
 		break;
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraintRecurse: {
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint: {
 		struct schema_constraint *c = schema_constraint_find(t, cmd->name);
 		if (c)
 			c->validated = 1;
 		schema_check_validate(t, cmd->name);
 		break;
 	}
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
-	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraintRecurse: {
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint: {
 		struct schema_constraint *c = schema_constraint_find(t, cmd->name);
 		if (c && (c->type == SCHEMA_CON_PRIMARY || c->type == SCHEMA_CON_UNIQUE || c->type == SCHEMA_CON_EXCLUDE))
 			schema_index_drop(m, t->schema, cmd->name);
@@ -1016,6 +1019,10 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 				schema_sequence_drop(m, s->schema, s->name);
 			col->identity = 0;
 		}
+		break;
+	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetExpression: /* PostgreSQL 17 */
+		if (col && col->generated && cmd->def)
+			set_owned(&col->default_expr, schema_norm_expr(m, cmd->def));
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression:
 		if (col && col->generated) {
@@ -2003,7 +2010,7 @@ static void grant_on(struct schema_acl *acl, const char *const *all, const PgQue
 			}
 			for (size_t c = 0; c < ap->n_cols; c++) {
 				char b[300];
-				char *p = xasprintf("%s (%s)", priv, schema_quote_ident(sql_node_str(ap->cols[c]) ?: "", b, sizeof(b)));
+				char *p = xasprintf("%s (%s)", priv, ident_quote(sql_node_str(ap->cols[c]) ?: "", b, sizeof(b)));
 				if (gs->is_grant)
 					schema_acl_grant(acl, grantee, p, gs->grant_option);
 				else
@@ -2635,7 +2642,7 @@ static void set_search_path_args(struct schema_model *m, PgQuery__Node *const *a
 		char *v = node_value_text(args[i]);
 		char q[300];
 		/* quoted so that set_search_path keeps the name as it is */
-		strbuf_addf(&sb, "%s%s", i ? ", " : "", *v ? sql_quote_ident(v, q, sizeof(q)) : "");
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", *v ? ident_quote_always(v, q, sizeof(q)) : "");
 		free(v);
 	}
 	schema_model_set_search_path(m, strbuf_str(&sb));

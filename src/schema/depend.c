@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "schema/norm.h"
+#include "util/ident.h"
 #include "util/xalloc.h"
 
 enum { KEY_MAX = 400 };
@@ -98,7 +99,7 @@ static void add(struct walk *w, char kind, const char *key, const char *sub, con
 static void quoted_key(const char *schema, const char *name, char *buf, size_t size)
 {
 	char qs[300], qn[300];
-	snprintf(buf, size, "%s.%s", schema_quote_ident(schema, qs, sizeof(qs)), schema_quote_ident(name, qn, sizeof(qn)));
+	snprintf(buf, size, "%s.%s", ident_quote(schema, qs, sizeof(qs)), ident_quote(name, qn, sizeof(qn)));
 }
 
 /* Whether a stored type text ("public.mood", "public.mood[]", "SETOF public.t") names the

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "discover/files.h"
 #include "schema/apply.h"
 #include "sql/sql.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/srcmap.h"
 #include "util/timing.h"
 #include "util/utf8.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema/norm.h"
+#include "util/ident.h"
 #include "util/xalloc.h"
 
 enum { KEY_MAX = 600 };
@@ -966,7 +966,7 @@ char *schema_index_elem_text(const struct schema_index_elem *e)
 	char *base;
 	if (e->column) {
 		char q[300];
-		base = xstrdup(schema_quote_ident(e->column, q, sizeof(q)));
+		base = xstrdup(ident_quote(e->column, q, sizeof(q)));
 	} else {
 		/* PostgreSQL wraps an expression element in parentheses unless it is a function call;
 		 * always wrapping keeps the text unambiguous */

@@ -14,6 +14,7 @@
 #include "sql/sql.h"
 #include "sql/tree.h"
 #include "util/arena.h"
+#include "util/ident.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -59,40 +60,6 @@ static const struct {
 	{ "geometry", "postgis" },  { "geography", "postgis" },	   { "cube", "cube" },
 	{ "earth", "earthdistance" }, { "isbn", "isn" },	   { "ean13", "isn" },
 };
-
-const char *schema_quote_ident(const char *name, char *buf, size_t size)
-{
-	int plain = name[0] && (islower((unsigned char)name[0]) || name[0] == '_');
-	for (const char *p = name; plain && *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '$'))
-			plain = 0;
-	/* reserved words need quotes too; the ones that occur as names in schemas */
-	static const char *const reserved[] = { "all", "and", "any", "array", "as", "asc", "case",
-		"check", "column", "constraint", "create", "default", "desc", "distinct", "do", "else",
-		"end", "false", "for", "foreign", "from", "grant", "group", "having", "in", "into",
-		"limit", "not", "null", "offset", "on", "only", "or", "order", "primary", "references",
-		"select", "table", "then", "to", "true", "union", "unique", "user", "using", "when",
-		"where", "with" };
-	for (size_t i = 0; plain && i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (!strcmp(name, reserved[i]))
-			plain = 0;
-	if (plain) {
-		snprintf(buf, size, "%s", name);
-		return buf;
-	}
-	size_t o = 0;
-	if (size < 3)
-		return "";
-	buf[o++] = '"';
-	for (const char *p = name; *p && o + 3 < size; p++) {
-		if (*p == '"')
-			buf[o++] = '"';
-		buf[o++] = *p;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
 
 int schema_parse_qualified(const char *text, char *schema, size_t ssize, char *name, size_t nsize)
 {
@@ -188,9 +155,9 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 	char q[300];
 	int n = 0;
 	if (t->schema[0])
-		n = snprintf(buf, size, "%s.", schema_quote_ident(t->schema, q, sizeof(q)));
+		n = snprintf(buf, size, "%s.", ident_quote(t->schema, q, sizeof(q)));
 	n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "%s",
-		      t->schema[0] ? schema_quote_ident(t->name, q, sizeof(q)) : t->name);
+		      t->schema[0] ? ident_quote(t->name, q, sizeof(q)) : t->name);
 	if (t->nmods == 1)
 		n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(%d)", t->mods[0]);
 	else if (t->nmods == 2)
@@ -415,8 +382,8 @@ static void qualify_relation_string(struct norm *nc, PgQuery__AConst *c)
 		snprintf(schema, sizeof(schema), "%s", s ? s : schema_creation_schema(nc->m));
 	}
 	char a[300], b[300];
-	c->sval->sval = arena_printf(nc->a, "%s.%s", schema_quote_ident(schema, a, sizeof(a)),
-				     schema_quote_ident(name, b, sizeof(b)));
+	c->sval->sval = arena_printf(nc->a, "%s.%s", ident_quote(schema, a, sizeof(a)),
+				     ident_quote(name, b, sizeof(b)));
 }
 
 static void norm_type_cast(struct norm *nc, PgQuery__Node **slot)

@@ -83,7 +83,5 @@ void schema_view_query_release(struct schema_view_query *q);
 /* A qualified name ("public.t", "\"My\".\"T\"", "t") parsed into schema and name (schema ""
  * when unqualified); returns 0, or -1 when it is not a name. */
 int schema_parse_qualified(const char *text, char *schema, size_t ssize, char *name, size_t nsize);
-/* An identifier quoted the way PostgreSQL's quote_ident() does: only when needed. */
-const char *schema_quote_ident(const char *name, char *buf, size_t size);
 
 #endif

@@ -4,16 +4,18 @@
  * pg_query_parse_protobuf() builds the tree as protobuf-c structs (PgQuery__ParseResult), packs
  * them into bytes and frees them; pgsieve then unpacked the bytes into the same structs. The
  * packing and unpacking were 29% of a lint run (packing is quadratic in the tree's depth). The
- * library calls its exported pg_query__parse_result__get_packed_size() and
- * pg_query__parse_result__pack() through its procedure linkage table, so the executable defines
- * both (and exports them, see meson.build): while a capture is armed, "packing" copies the tree
- * into the caller's arena and packs nothing; otherwise they pack as protobuf-c does.
+ * library calls pg_query__parse_result__get_packed_size() and pg_query__parse_result__pack(),
+ * so pgsieve defines both: while a capture is armed, "packing" copies the tree into the
+ * caller's arena and packs nothing; otherwise they pack as protobuf-c does. A shared system
+ * libpg_query calls them through its procedure linkage table (the executable exports its own,
+ * see meson.build); the private static build (subprojects/packagefiles/libpg_query) does not
+ * define them, so the static link binds its calls to these.
  *
  * The scanner's result is taken the same way (sql_capture_scan).
  *
- * When the interposition does not take effect (a statically linked libpg_query, a library that
- * builds its output differently, a binary linked without the export), nothing is captured and
- * the caller unpacks the bytes as before: the result is the same tree either way. */
+ * When neither takes effect (a static libpg_query built some other way, a library that builds
+ * its output differently, a binary linked without the export), nothing is captured and the
+ * caller unpacks the bytes as before: the result is the same tree either way. */
 #ifndef PGSIEVE_SQL_CAPTURE_H
 #define PGSIEVE_SQL_CAPTURE_H
 

@@ -7,6 +7,12 @@
 #include <string.h>
 
 #include <pg_query.h>
+
+/* The tree's fields and the rules' syntax table follow the PostgreSQL 17 grammar: an older
+ * libpg_query would compile against the wrong pg_query.pb-c.h or fail later in a confusing way. */
+#if !defined(PG_VERSION_NUM) || PG_VERSION_NUM < 170000
+#error "pgsieve needs libpg_query 17 or newer (the PostgreSQL 17 grammar); see README.md, Building"
+#endif
 #include <protobuf-c/protobuf-c.h>
 
 #include "sql/capture.h"

@@ -1,4 +1,5 @@
 #include "sql/tree.h"
+#include "util/ident.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,35 +85,16 @@ long sql_node_int(const PgQuery__Node *n, int *ok)
 	return 0;
 }
 
-const char *sql_quote_ident(const char *name, char *buf, size_t size)
-{
-	size_t o = 0;
-	if (size < 3) {
-		if (size)
-			buf[0] = '\0';
-		return buf;
-	}
-	buf[o++] = '"';
-	for (const char *p = name; *p && o + 3 < size; p++) {
-		if (*p == '"')
-			buf[o++] = '"';
-		buf[o++] = *p;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size)
 {
 	char a[256], b[256];
 	if (!rv || !rv->relname) {
 		snprintf(buf, size, "?");
 	} else if (rv->schemaname && *rv->schemaname) {
-		snprintf(buf, size, "%s.%s", sql_quote_ident(rv->schemaname, a, sizeof(a)),
-			 sql_quote_ident(rv->relname, b, sizeof(b)));
+		snprintf(buf, size, "%s.%s", ident_quote_always(rv->schemaname, a, sizeof(a)),
+			 ident_quote_always(rv->relname, b, sizeof(b)));
 	} else {
-		snprintf(buf, size, "%s", sql_quote_ident(rv->relname, a, sizeof(a)));
+		snprintf(buf, size, "%s", ident_quote_always(rv->relname, a, sizeof(a)));
 	}
 	return buf;
 }
@@ -143,4 +125,22 @@ const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuer
 	buf->schemaname = (char *)schema;
 	buf->location = -1;
 	return buf;
+}
+
+int sql_node_location(const PgQuery__Node *n)
+{
+	if (!n || n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
+		return -1;
+	/* the oneof's field number is the node case */
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
+	if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE)
+		return -1;
+	const ProtobufCMessage *m = *(const ProtobufCMessage *const *)((const char *)n + f->offset);
+	if (!m)
+		return -1;
+	const ProtobufCFieldDescriptor *loc = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "location");
+	if (!loc || loc->type != PROTOBUF_C_TYPE_INT32 || loc->label == PROTOBUF_C_LABEL_REPEATED)
+		return -1;
+	return *(const int32_t *)((const char *)m + loc->offset);
 }

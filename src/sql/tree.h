@@ -9,6 +9,13 @@
 
 #include <pg_query/pg_query.pb-c.h>
 
+/* JsonTable is in the PostgreSQL 17 tree only: an older pg_query.pb-c.h found first on the
+ * include path (a system libpg_query 15 beside the private build) fails here, not as a tree
+ * that silently misses fields. */
+#ifndef PG_QUERY__JSON_TABLE__INIT
+#error "pg_query/pg_query.pb-c.h is older than libpg_query 17; see README.md, Building"
+#endif
+
 /* A type as written, canonicalised: `integer`, `int` and `int4` are all "int4",
  * `character varying(20)` is "varchar" with mods {20}, `serial` stays "serial". */
 struct sql_type {
@@ -25,6 +32,9 @@ const char *sql_type_format(const struct sql_type *t, char *buf, size_t size);
 
 /* The string of a String node (or NULL). */
 const char *sql_node_str(const PgQuery__Node *n);
+/* The source position of the node's own message (its field named "location"), or -1 when the
+ * message has none: for places in the generic code that do not know the node's kind. */
+int sql_node_location(const PgQuery__Node *n);
 /* The last element of a list of String nodes ("pg_catalog"."now" -> "now"), or NULL. */
 const char *sql_names_last(PgQuery__Node *const *names, size_t n);
 /* An integer constant (A_Const ival, or a non-negative numeric literal); 0 and *ok=0 otherwise. */
@@ -50,7 +60,5 @@ const PgQuery__AlterTableCmd *sql_alter_next(const PgQuery__AlterTableStmt *as, 
 const PgQuery__RangeVar *sql_name_list_rangevar(const PgQuery__Node *obj, PgQuery__RangeVar *buf);
 /* A relation name as the user wrote it, for messages: "orders", "public"."orders". */
 const char *sql_rangevar_display(const PgQuery__RangeVar *rv, char *buf, size_t size);
-/* Quote an identifier for messages: always double quotes, doubled inside. */
-const char *sql_quote_ident(const char *name, char *buf, size_t size);
 
 #endif

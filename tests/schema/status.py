@@ -789,6 +789,32 @@ def test_drizzle(pg, tmp):
                 "0002_orders_n.sql")
 
 
+def test_liquibase(pg, tmp):
+    files = {
+        "db.changelog-master.yaml": "databaseChangeLog:\n  - include:\n      file: changes/001.sql\n"
+                                    "      relativeToChangelogFile: true\n",
+        "changes/001.sql": "--liquibase formatted sql\n\n--changeset alice:accounts\n"
+                           "CREATE TABLE accounts (id bigint PRIMARY KEY);\n--rollback DROP TABLE accounts;\n\n"
+                           "--changeset alice:orders\nCREATE TABLE orders (id bigint PRIMARY KEY, n int);\n"
+                           "--rollback DROP TABLE orders;\n\n"
+                           "--changeset bob:orders-n\nALTER TABLE orders ALTER COLUMN n SET NOT NULL;\n"
+                           "--rollback ALTER TABLE orders ALTER COLUMN n DROP NOT NULL;\n",
+    }
+    # the table as liquibase update-sql creates it on PostgreSQL, and its rows (ID, AUTHOR,
+    # FILENAME, DATEEXECUTED, ORDEREXECUTED, EXECTYPE, MD5SUM, ...)
+    ddl = ("CREATE TABLE public.databasechangelog (ID VARCHAR(255) NOT NULL, AUTHOR VARCHAR(255) NOT NULL, "
+           "FILENAME VARCHAR(255) NOT NULL, DATEEXECUTED TIMESTAMP WITHOUT TIME ZONE NOT NULL, ORDEREXECUTED INT NOT NULL, "
+           "EXECTYPE VARCHAR(10) NOT NULL, MD5SUM VARCHAR(35), DESCRIPTION VARCHAR(255), COMMENTS VARCHAR(255), "
+           "TAG VARCHAR(255), LIQUIBASE VARCHAR(20), CONTEXTS VARCHAR(255), LABELS VARCHAR(255), DEPLOYMENT_ID VARCHAR(10));"
+           "INSERT INTO public.databasechangelog (ID, AUTHOR, FILENAME, DATEEXECUTED, ORDEREXECUTED, MD5SUM, DESCRIPTION, "
+           "COMMENTS, EXECTYPE, LIQUIBASE, DEPLOYMENT_ID) VALUES "
+           "('accounts', 'alice', 'changes/001.sql', NOW(), 1, '9:aa', 'sql', '', 'EXECUTED', '4.20.0', '1234567890'), "
+           "('orders', 'alice', 'changes/001.sql', NOW(), 2, '9:bb', 'sql', '', 'EXECUTED', '4.20.0', '1234567890');")
+    runner_case(pg, tmp, "liquibase", files, ddl,
+                "CREATE TABLE accounts (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, n int);",
+                {"alice:accounts": "applied", "alice:orders": "applied", "bob:orders-n": "pending"}, "001.sql")
+
+
 def main():
     global PGSIEVE
     PGSIEVE = os.path.abspath(sys.argv[1])
@@ -808,6 +834,7 @@ def main():
         test_atlas(pg, tmp)
         test_graphile(pg, tmp)
         test_drizzle(pg, tmp)
+        test_liquibase(pg, tmp)
         test_errors(pg, tmp, gm_dir)
         # nothing was written: the history tables are as the test left them
         before = pg.psql("SELECT version, dirty FROM schema_migrations", dbname="gm")

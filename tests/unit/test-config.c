@@ -301,7 +301,7 @@ static void test_errors(void)
 
 	/* framework */
 	BAD("framework: rails\n", 1, "'framework' takes one of sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch, prisma, supabase, alembic, "
-	    "goose, sqlx, sql-migrate, tern, node-pg-migrate, atlas, graphile-migrate, drizzle, sql-pairs, not 'rails'");
+	    "goose, sqlx, sql-migrate, tern, node-pg-migrate, atlas, graphile-migrate, drizzle, sql-pairs, liquibase, not 'rails'");
 	BAD("framework: flywy\n", 1, "did you mean 'flyway'?");
 	BAD("framework: [sql]\n", 1, "'framework' takes one of");
 

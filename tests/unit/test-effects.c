@@ -2,6 +2,7 @@
  * family, the statements that lock a second relation (foreign keys, partitions, an index's
  * table), the release-dependent facts, and the strongest lock of a statement. */
 #include "effects/effects.h"
+#include "effects/syntax.h"
 
 #include <string.h>
 
@@ -237,6 +238,30 @@ static int on_drop(void *ud, const struct sql_stmt *st)
 	return 0;
 }
 
+/* unsupported-syntax asks the engine for syntax_feature_kinds: each kind of the feature table must
+ * be there exactly once (a missing one is never visited, a repeated one visited twice), and each
+ * listed kind must have a row; versions are within what --pg-version takes. */
+static void test_syntax_feature_kinds(void)
+{
+	size_t n;
+	const struct syntax_feature *f = syntax_features(&n);
+	CHECK(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		int listed = 0;
+		for (const PgQuery__Node__NodeCase *k = syntax_feature_kinds; *k != PG_QUERY__NODE__NODE__NOT_SET; k++)
+			listed += *k == f[i].kind;
+		if (!check_record(listed == 1, __FILE__, __LINE__, "a feature's kind is listed once"))
+			fprintf(stderr, "    %s: listed %d times\n", f[i].name, listed);
+		CHECK(f[i].since >= 11 && f[i].since <= 17);
+	}
+	for (const PgQuery__Node__NodeCase *k = syntax_feature_kinds; *k != PG_QUERY__NODE__NODE__NOT_SET; k++) {
+		int rows = 0;
+		for (size_t i = 0; i < n; i++)
+			rows += f[i].kind == *k;
+		CHECK(rows > 0);
+	}
+}
+
 int main(void)
 {
 	check_table();
@@ -247,5 +272,6 @@ int main(void)
 	cb.statement = on_drop;
 	sql_parse(drop, strlen(drop), &cb);
 	sql_shutdown();
+	test_syntax_feature_kinds();
 	return check_finish();
 }

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "discover/files.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 

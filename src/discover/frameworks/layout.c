@@ -9,8 +9,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "discover/files.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 

@@ -1,0 +1,385 @@
+/* `pgsieve lint`: arguments and configuration into lint options, the lint plan (which files, in
+ * which order, src/discover/lint_plan.h), the schema to start from and the history to skip
+ * (src/run/), the engine over each planned part, baselines, the reporter, the exit status. */
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "discover/changes.h"
+#include "discover/lint_plan.h"
+#include "lint/baseline.h"
+#include "lint/config.h"
+#include "lint/options.h"
+#include "lint/registry.h"
+#include "lint/run.h"
+#include "report/report.h"
+#include "run/drift.h"
+#include "run/history.h"
+#include "run/source.h"
+#include "util/error.h"
+#include "util/file.h"
+#include "util/spell.h"
+#include "util/xalloc.h"
+
+/* How many long options start with the name in `arg` (up to a '='). */
+static int prefix_matches(const struct option *opts, const char *arg)
+{
+	size_t n = strcspn(arg, "=");
+	int count = 0;
+	for (; opts->name; opts++)
+		count += n > 0 && !strncmp(opts->name, arg, n);
+	return count;
+}
+
+/* The long option closest to `arg` ("--fial-on=x" -> "fail-on"), or NULL when none is close. */
+static const char *closest_option(const struct option *opts, const char *arg)
+{
+	char name[64];
+	while (*arg == '-')
+		arg++;
+	size_t n = strcspn(arg, "=");
+	if (n == 0 || n >= sizeof(name))
+		return NULL;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	const char *best = NULL;
+	size_t best_d = 3; /* at most two edits away */
+	for (; opts->name; opts++) {
+		size_t d = edit_distance(name, opts->name);
+		if (d < best_d) {
+			best_d = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
+
+struct lint_cli {
+	const char *format, *output, *config, *select, *ignore, *stdin_name, *fail_on;
+	int pg_version; /* 0: not given */
+	int assume_tx;  /* -1: not given */
+	int no_config;
+	int framework; /* enum framework, or -1 to detect */
+	const char *since, *baseline, *write_baseline;
+	int staged;
+	const char *db, *schema; /* the schema source: a database, or a schema file */
+	const char *history_table; /* --history-table: the migration history table (with --db) */
+	int drift;               /* compare the migrations' schema with the database's */
+	struct plan_alembic alembic; /* --alembic-name, --alembic-config */
+};
+
+static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
+{
+	if (cli->pg_version)
+		o->pg_version = cli->pg_version;
+	if (cli->assume_tx >= 0)
+		o->assume_in_transaction = cli->assume_tx;
+	if (cli->fail_on && severity_parse(cli->fail_on, &o->fail_on) != 0)
+		return cmd_usage_error("--fail-on takes error, warning, info or never, not '%s'", cli->fail_on);
+	if (cli->select && config_select(o, cli->select) != 0)
+		return cmd_usage_error("%s", error_message());
+	if (cli->ignore && config_ignore(o, cli->ignore) != 0)
+		return cmd_usage_error("%s", error_message());
+	return 0;
+}
+
+/* How one planned part is to be linted: the framework's transaction, its region of the file,
+ * whether it is only read for context. */
+static struct lint_source lint_source_for(const struct plan_item *it, const struct lint_options *o,
+					  const char *stdin_name, const char *text, size_t len)
+{
+	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
+	if (!strcmp(it->path, "-"))
+		src.path = stdin_name ? stdin_name : "<stdin>";
+	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
+	if (it->part) {
+		if (it->part->tx != LINT_TX_UNKNOWN)
+			src.tx = it->part->tx;
+		src.has_region = it->part->has_region;
+		src.region_offset = it->part->offset;
+		src.region_len = it->part->len;
+	}
+	if (it->fw != FW_SQL)
+		src.framework = framework_name(it->fw);
+	if (it->migration && !it->is_down && framework_has_downs(it->fw))
+		src.has_down = it->migration->down.path != NULL;
+	src.context_only = !it->report;
+	src.migration = it->migration;
+	src.separate_model = it->is_down;
+	src.is_down = it->is_down;
+	return src;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	enum {
+		OPT_FORMAT = 256, OPT_OUTPUT, OPT_PG_VERSION, OPT_ASSUME_TX, OPT_SELECT, OPT_IGNORE,
+		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
+		OPT_STAGED, OPT_ALEMBIC_NAME, OPT_ALEMBIC_CONFIG, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB,
+		OPT_DB_TIMEOUT, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+	};
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "pg-version", required_argument, NULL, OPT_PG_VERSION },
+		{ "assume-in-transaction", no_argument, NULL, OPT_ASSUME_TX },
+		{ "select", required_argument, NULL, OPT_SELECT },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "stdin-filename", required_argument, NULL, OPT_STDIN_NAME },
+		{ "framework", required_argument, NULL, OPT_FRAMEWORK },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "alembic-name", required_argument, NULL, OPT_ALEMBIC_NAME },
+		{ "alembic-config", required_argument, NULL, OPT_ALEMBIC_CONFIG },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "db-timeout", required_argument, NULL, OPT_DB_TIMEOUT },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
+		{ "drift", no_argument, NULL, OPT_DRIFT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lint_cli cli = { .format = "text", .assume_tx = -1, .framework = -1 };
+	int c;
+	optind = 1;
+	opterr = 0;
+	/* options may follow the paths (getopt permutes); a leading ':' reports a missing value */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT: cli.format = optarg; break;
+		case OPT_OUTPUT: cli.output = optarg; break;
+		case OPT_PG_VERSION:
+			if (cmd_parse_pg_version(optarg, &cli.pg_version) != 0)
+				return cmd_usage_error("--pg-version takes a major version from 10 to 18, not '%s'", optarg);
+			break;
+		case OPT_ASSUME_TX: cli.assume_tx = 1; break;
+		case OPT_SELECT: cli.select = optarg; break;
+		case OPT_IGNORE: cli.ignore = optarg; break;
+		case OPT_CONFIG: cli.config = optarg; break;
+		case OPT_NO_CONFIG: cli.no_config = 1; break;
+		case OPT_FAIL_ON: cli.fail_on = optarg; break;
+		case OPT_STDIN_NAME: cli.stdin_name = optarg; break;
+		case OPT_SINCE: cli.since = optarg; break;
+		case OPT_STAGED: cli.staged = 1; break;
+		case OPT_ALEMBIC_NAME: cli.alembic.name = optarg; break;
+		case OPT_ALEMBIC_CONFIG: cli.alembic.config = optarg; break;
+		case OPT_BASELINE: cli.baseline = optarg; break;
+		case OPT_WRITE_BASELINE: cli.write_baseline = optarg; break;
+		case OPT_DB: cli.db = optarg; break;
+		case OPT_DB_TIMEOUT:
+			if (catalog_set_timeout(optarg) != 0)
+				return cmd_usage_error("%s", error_message());
+			break;
+		case OPT_SCHEMA: cli.schema = optarg; break;
+		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
+		case OPT_DRIFT: cli.drift = 1; break;
+		case OPT_FRAMEWORK: {
+			enum framework fw;
+			if (framework_parse(optarg, &fw) != 0) {
+				char *names = framework_name_list(" or ");
+				int r = cmd_usage_error("--framework takes %s, not '%s'", names, optarg);
+				free(names);
+				return r;
+			}
+			cli.framework = (int)fw;
+			break;
+		}
+		case 'h': cmd_print_usage(stdout); return EXIT_CLEAN;
+		case ':':
+			if (optopt == OPT_FORMAT)
+				return cmd_usage_error("--format needs a value: %s", report_format_names());
+			return cmd_usage_error("lint: '%s' needs a value", argv[optind - 1]);
+		default: {
+			const char *arg = argv[optind - 1];
+			if (!strncmp(arg, "--", 2) && prefix_matches(longopts, arg + 2) > 1)
+				return cmd_usage_error("lint: '%s' is ambiguous: spell the option out", arg);
+			const char *near = closest_option(longopts, arg);
+			if (near)
+				return cmd_usage_error("lint: unknown option '%s'; did you mean '--%s'?", arg, near);
+			return cmd_usage_error("lint: unknown option '%s'", arg);
+		}
+		}
+	}
+	if (optind >= argc && !cli.alembic.config)
+		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
+	report_fn reporter = report_find(cli.format);
+	if (!reporter)
+		return cmd_usage_error("unknown format '%s'; --format takes %s", cli.format,
+				   report_format_names());
+
+	struct lint_options opts;
+	lint_options_init(&opts);
+	int status = EXIT_CLEAN;
+	char *config_path = NULL;
+	if (cli.config)
+		config_path = xstrdup(cli.config);
+	else if (!cli.no_config &&
+		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
+		fprintf(stderr, "pgsieve: %s\n", error_message());
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
+	if (config_path && config_load(config_path, &opts) != 0) {
+		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
+		free(config_path);
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
+	free(config_path);
+	if ((status = apply_cli(&cli, &opts)) != 0) {
+		lint_options_release(&opts);
+		return status;
+	}
+
+	enum framework configured;
+	if (cli.framework < 0 && opts.framework && framework_parse(opts.framework, &configured) == 0)
+		cli.framework = (int)configured;
+	struct plan plan;
+	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
+		   opts.n_exclude, &cli.alembic);
+	int trouble = plan.errors > 0;
+	char cwd[4096];
+	if (plan.errors && getcwd(cwd, sizeof(cwd)))
+		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
+			"directory or the .sql files to lint\n", cwd);
+	else if (plan.n == 0)
+		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
+			"or migration framework layout); name the migrations directory\n");
+	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
+	if (cli.since || cli.staged) {
+		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
+		if (rc != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			strmap_release(&changed);
+			plan_release(&plan);
+			lint_options_release(&opts);
+			return EXIT_TROUBLE;
+		}
+		plan_restrict(&plan, &changed);
+	}
+	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
+	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
+
+	if (cli.db && cli.schema) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
+	}
+	if (cli.history_table && !cli.db) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: --history-table names a table of the database given with --db");
+	}
+	if (cli.drift && !cli.db && !cli.schema) {
+		plan_release(&plan);
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
+				   "file (--schema): give one");
+	}
+	struct lint_run run;
+	lint_run_init(&run, &opts);
+	/* the model the first migration is linted against: the database or schema file */
+	if ((cli.db || cli.schema) && schema_source_load(&run.model, cli.db, cli.schema) != 0) {
+		lint_run_release(&run);
+		plan_release(&plan);
+		strmap_release(&changed);
+		lint_options_release(&opts);
+		return EXIT_TROUBLE;
+	}
+	/* with a database: what its migration history says is applied is in the live model already,
+	 * so only the pending migrations are linted against it */
+	char *skip = xcalloc(plan.n + 1, 1);
+	if (cli.db) {
+		long skipped = status_lint_skips(&plan, cli.db, cli.history_table, &run, skip);
+		if (skipped < 0) {
+			free(skip);
+			lint_run_release(&run);
+			plan_release(&plan);
+			strmap_release(&changed);
+			lint_options_release(&opts);
+			return EXIT_TROUBLE;
+		}
+		run.skipped_applied = (size_t)skipped;
+	}
+	/* the migrations replayed onto an empty model, compared with the database or schema file */
+	if (cli.drift && drift_check(&run, &plan, skip, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
+		trouble = 1;
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_item *it = &plan.items[i];
+		if (skip[i])
+			continue;
+		if (progress && (i % 50 == 0 || i + 1 == plan.n))
+			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
+		size_t len = 0;
+		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
+		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
+		if (!text && !(it->part && it->part->text)) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
+			continue;
+		}
+		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
+		plan_item_source(it, &opts, &src);
+		if (lint_run_source(&run, &src) != 0) {
+			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
+			trouble = 1;
+		}
+		free(text);
+	}
+	free(skip);
+	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
+	strmap_release(&changed);
+
+	if (cli.baseline) {
+		size_t dropped;
+		if (baseline_apply(cli.baseline, &run, &dropped) != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
+		}
+	}
+	if (cli.write_baseline) {
+		if (baseline_write(cli.write_baseline, &run) != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
+		} else {
+			fprintf(stderr, "pgsieve: wrote %zu finding%s to the baseline '%s'\n", run.nfindings,
+				run.nfindings == 1 ? "" : "s", cli.write_baseline);
+		}
+	}
+
+	FILE *out = stdout;
+	if (cli.output && !(out = fopen(cli.output, "w"))) {
+		fprintf(stderr, "pgsieve: cannot write '%s': %s\n", cli.output, strerror(errno));
+		trouble = 1;
+	} else {
+		struct report_options ro = { 0, PGSIEVE_VERSION, PGSIEVE_URL };
+		ro.color = out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR");
+		if (reporter(out, &run, &ro) != 0 || fflush(out) != 0) {
+			fprintf(stderr, "pgsieve: cannot write the report: %s\n", strerror(errno));
+			trouble = 1;
+		}
+		if (out != stdout)
+			fclose(out);
+	}
+
+	enum severity worst = lint_run_max_severity(&run, NULL);
+	if (trouble)
+		status = EXIT_TROUBLE;
+	else if (opts.fail_on != SEVERITY_OFF && worst >= opts.fail_on)
+		status = EXIT_FINDINGS;
+	lint_run_release(&run);
+	plan_release(&plan);
+	lint_options_release(&opts);
+	return status;
+}
