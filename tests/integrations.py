@@ -9,6 +9,8 @@ usage: integrations.py PATH/TO/pgsieve SOURCE_ROOT BUILD_ROOT [SECTION...]
 Prints one line per failed check and "N passed, N failed"; exits 1 when anything failed.
 Sections: cli reports baseline precommit action gitlab install dist (default: all).
 """
+import http.server
+import io
 import json
 import os
 import re
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
 
 import jsonschema
@@ -432,7 +435,8 @@ def test_precommit(tmp):
     check(r.returncode == 0, 'pre-commit validate-manifest .pre-commit-hooks.yaml', detail(r))
     manifest = yaml.safe_load(read(hooks))
     ids = {h['id']: h for h in manifest}
-    check(set(ids) >= {'pgsieve', 'pgsieve-build'}, 'hooks: pgsieve and pgsieve-build', ids.keys())
+    check(set(ids) >= {'pgsieve', 'pgsieve-build', 'pgsieve-binary'}, 'hooks: pgsieve, pgsieve-build and '
+          'pgsieve-binary', ids.keys())
     check(all(h.get('require_serial') is True for h in manifest), 'hooks: require_serial')
     check(all(re.search(h.get('files', ''), 'db/migrations/001_init.sql') for h in manifest),
           'hooks: .sql files match')
@@ -446,6 +450,38 @@ def test_precommit(tmp):
     write(os.path.join(project, 'migrations', '004_more.sql'), GOOD.replace('customers', 'suppliers'))
     git(['add', 'migrations'], project)
     env = precommit_env(tmp)
+
+    # the hook that downloads the release binary once into pre-commit's checkout (a local
+    # server stands for the GitHub release)
+    version = json.loads(run(meson_cmd() + ['introspect', '--projectinfo', BUILD], BUILD).stdout)['version']
+    tarball, data = release_tarball(version)
+    server, url = recorder({tarball: data})
+    try:
+        env_dl = dict(env, PGSIEVE_RELEASE_URL=url)
+        r = run(['pre-commit', 'try-repo', repo, 'pgsieve-binary', '--files',
+                 'migrations/003_index.sql', 'migrations/004_more.sql'], project, env_dl, timeout=300)
+        check(r.returncode == 1 and 'migrations/003_index.sql:1:1: error' in r.stdout
+              and 'create-index-blocking' in r.stdout, 'pre-commit try-repo pgsieve-binary: fails on the bad '
+              'migration', detail(r))
+        # from a config, pre-commit keeps its checkout (and the binary in it) between runs
+        config = os.path.join(tmp, 'binary-hook.yaml')
+        write(config, 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: pgsieve-binary\n'
+              % (repo, git(['rev-parse', 'HEAD'], repo).strip()))
+        counts = []
+        for _ in range(2):
+            r = run(['pre-commit', 'run', '-c', config, 'pgsieve-binary', '--files', 'migrations/004_more.sql'],
+                    project, env_dl, timeout=300)
+            check(r.returncode == 0 and 'Passed' in r.stdout, 'pre-commit run pgsieve-binary: passes a good one',
+                  detail(r))
+            counts.append(len(server.log))
+        check(counts == [2, 2] and all(l[1] == '/' + tarball for l in server.log),
+              'pgsieve-binary: downloaded once into pre-commit\'s checkout, then reused', server.log)
+    finally:
+        server.shutdown()
+    r = run(['pre-commit', 'try-repo', repo, 'pgsieve-binary', '--files', 'migrations/004_more.sql'],
+            project, dict(env, PGSIEVE_RELEASE_URL='http://127.0.0.1:9/none'), timeout=300)
+    check(r.returncode == 0 or ('cannot download' in r.stdout and '127.0.0.1:9' in r.stdout),
+          'pgsieve-binary: a failed download says what it tried', detail(r))
 
     # pre-commit try-repo with the hook that builds pgsieve from the repository
     r = run(['pre-commit', 'try-repo', repo, 'pgsieve-build', '--files',
@@ -525,20 +561,24 @@ def gh_if(cond, ctx):
     return result
 
 
-def run_action(action, ws, runner_temp, inputs, base_ref, skip=('deps',), path_dirs=()):
+def run_action(action, ws, runner_temp, inputs, base_ref, skip=('deps', 'build'), path_dirs=(), event=None,
+               job_env=None):
     """Runs the composite action's bash steps in workspace ws, as the runner would: env from
-    the step, GITHUB_PATH and GITHUB_OUTPUT honoured, `uses:` steps recorded, not run.
+    the step and the job (job_env), GITHUB_PATH, GITHUB_OUTPUT and GITHUB_ENV honoured, the event
+    payload in GITHUB_EVENT_PATH, `uses:` steps recorded, not run.
     Returns (status of the failing step or 0, {step id: CompletedProcess}, uses steps run)."""
     ctx = {'github.action_path': SOURCE, 'github.base_ref': base_ref, 'runner.temp': runner_temp,
-           'github.workspace': ws}
+           'github.workspace': ws, 'github.token': 'a-token-for-the-test',
+           'github.event_name': 'pull_request' if base_ref else 'push'}
     for name, spec in action['inputs'].items():
-        ctx['inputs.' + name] = inputs.get(name, str(spec.get('default', '')))
+        ctx['inputs.' + name] = inputs.get(name, gh_expr(spec.get('default', ''), ctx))
     job = tempfile.mkdtemp(prefix='job-', dir=runner_temp)
     files = {k: os.path.join(job, k.lower()) for k in
-             ('GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV')}
+             ('GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_EVENT_PATH')}
     for p in files.values():
         write(p, '')
     write(files['GITHUB_PATH'], ''.join(d + '\n' for d in path_dirs))
+    write(files['GITHUB_EVENT_PATH'], json.dumps(event or {}))
     results, used = {}, []
     for step in action['runs']['steps']:
         sid = step.get('id', step.get('name'))
@@ -548,6 +588,8 @@ def run_action(action, ws, runner_temp, inputs, base_ref, skip=('deps',), path_d
             used.append((step['uses'], {k: gh_expr(v, ctx) for k, v in step.get('with', {}).items()}))
             continue
         env = dict(files)
+        env.update(job_env or {})
+        env.update({k: v for k, _, v in (l.partition('=') for l in read(files['GITHUB_ENV']).splitlines())})
         env.update({k: gh_expr(v, ctx) for k, v in step.get('env', {}).items()})
         extra_path = [l for l in read(files['GITHUB_PATH']).splitlines() if l]
         env['PATH'] = os.pathsep.join(extra_path[::-1] + [os.environ['PATH']])
@@ -566,28 +608,118 @@ def run_action(action, ws, runner_temp, inputs, base_ref, skip=('deps',), path_d
     return 0, results, used, files
 
 
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A local HTTP server for the action's test: the release download (GET /pgsieve-*.tar.gz
+    from self.server.files) and GitHub's issue-comment API (list, create, update), recording every
+    request in self.server.log."""
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, code, body, kind='application/json'):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', kind)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        n = int(self.headers.get('Content-Length') or 0)
+        return json.loads(self.rfile.read(n)) if n else None
+
+    def do_GET(self):
+        srv = self.server
+        srv.log.append(('GET', self.path, self.headers.get('Authorization'), None))
+        name = self.path.lstrip('/')
+        if name in srv.files:
+            return self.reply(200, srv.files[name], 'application/gzip')
+        m = re.match(r'^/repos/([^/]+/[^/]+)/issues/(\d+)/comments\?per_page=100&page=(\d+)$', self.path)
+        if m:
+            page = int(m.group(3))
+            return self.reply(200, srv.comments[(page - 1) * 100:page * 100])
+        self.reply(404, {'message': 'Not Found'})
+
+    def do_POST(self):
+        srv = self.server
+        body = self.body()
+        srv.log.append(('POST', self.path, self.headers.get('Authorization'), body))
+        if len(body.get('body', '')) > 65536:
+            return self.reply(422, {'message': 'Body is too long (maximum is 65536 characters)'})
+        comment = {'id': 1000 + len(srv.comments), 'body': body['body'], 'html_url': 'http://x/c'}
+        srv.comments.append(comment)
+        self.reply(201, comment)
+
+    def do_PATCH(self):
+        srv = self.server
+        body = self.body()
+        srv.log.append(('PATCH', self.path, self.headers.get('Authorization'), body))
+        m = re.match(r'^/repos/[^/]+/[^/]+/issues/comments/(\d+)$', self.path)
+        hit = [c for c in srv.comments if m and c['id'] == int(m.group(1))]
+        if not hit or len(body.get('body', '')) > 65536:
+            return self.reply(422 if hit else 404, {'message': 'no'})
+        hit[0]['body'] = body['body']
+        self.reply(200, hit[0])
+
+
+def recorder(files):
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Recorder)
+    srv.files, srv.log, srv.comments = files, [], []
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, 'http://127.0.0.1:%d' % srv.server_address[1]
+
+
+def release_tarball(version):
+    """A release tarball as ci/release.sh lays it out, holding the build's pgsieve (the release
+    test, tests/release.py, checks the real one): what the action downloads."""
+    name = 'pgsieve-%s-linux-x86_64' % version
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as t:
+        t.add(PGSIEVE, name + '/bin/pgsieve')
+        t.add(os.path.join(SOURCE, 'tools', 'alembic_render.py'), name + '/share/pgsieve/alembic_render.py')
+        t.add(os.path.join(SOURCE, 'LICENSE'), name + '/LICENSE')
+    return name + '.tar.gz', buf.getvalue()
+
+
+def pr_event(number, fork):
+    return {'pull_request': {'number': number,
+                             'head': {'repo': {'full_name': 'someone/fork' if fork else 'acme/shop'}},
+                             'base': {'repo': {'full_name': 'acme/shop'}}}}
+
+
 def test_action(tmp):
     path = os.path.join(SOURCE, 'action.yml')
     action = yaml.safe_load(read(path))
     check(action.get('runs', {}).get('using') == 'composite', 'action: a composite action')
     for key in ('name', 'description'):
         check(bool(action.get(key)), 'action: has %s' % key)
-    check(set(action.get('inputs', {})) >= {'paths', 'fail-on', 'sarif', 'pg-version'},
-          'action: inputs paths, fail-on, sarif, pg-version', action.get('inputs', {}).keys())
+    check(set(action.get('inputs', {})) >= {'paths', 'fail-on', 'sarif', 'pg-version', 'comment',
+                                            'build-from-source', 'render-alembic-on-forks'},
+          'action: inputs paths, fail-on, sarif, pg-version, comment, build-from-source, '
+          'render-alembic-on-forks', action.get('inputs', {}).keys())
     steps = action['runs']['steps']
     check(all(('uses' in s) != ('run' in s) for s in steps), 'action: each step runs or uses')
     check(all(s.get('shell') == 'bash' for s in steps if 'run' in s), 'action: run steps name their shell')
     uses = [s['uses'] for s in steps if 'uses' in s]
     check(any(u.startswith('github/codeql-action/upload-sarif@') for u in uses), 'action: uploads SARIF', uses)
+    check(any(u.startswith('actions/cache@') for u in uses), 'action: caches the binary', uses)
     scripts = '\n'.join(s.get('run', '') for s in steps)
     check("--since \"origin/$BASE_REF\"" in scripts and '--format github' in scripts,
           'action: --since the base branch, --format github')
+    by_id = {s.get('id'): s for s in steps}
+    check(all(by_id.get(i, {}).get('if') == "inputs.build-from-source == 'true'" for i in ('deps', 'build')),
+          'action: apt and meson only with build-from-source')
+    version = json.loads(run(meson_cmd() + ['introspect', '--projectinfo', BUILD], BUILD).stdout)['version']
 
-    # a pull request against main, in a shallow clone as actions/checkout makes it
+    # a pull request against main, in a shallow clone as actions/checkout makes it; main has
+    # 120 commits before the branch, so that fetching all of it would show
     origin = git_repo(os.path.join(tmp, 'origin'), {
         'db/migrations/001_orders.sql': CREATE_TABLE,
         'db/migrations/002_old_index.sql': CREATE_INDEX,  # already on main: not this PR's fault
     })
+    for i in range(120):
+        git(['commit', '-q', '--allow-empty', '-m', 'main %d' % i], origin)
+    git(['config', 'uploadpack.allowReachableSHA1InWant', 'true'], origin)  # as GitHub allows
     git(['checkout', '-q', '-b', 'feature'], origin)
     write(os.path.join(origin, 'db/migrations/003_customers.sql'), GOOD)
     git(['add', '-A'], origin)
@@ -597,57 +729,128 @@ def test_action(tmp):
           ''.join('CREATE INDEX i%d ON orders (id);\n' % i for i in range(11)))
     git(['add', '-A'], origin)
     git(['commit', '-q', '-m', 'bad migration'], origin)
+    git(['checkout', '-q', '-b', 'feature-huge'], origin)
+    write(os.path.join(origin, 'db/migrations/005_many.sql'),
+          ''.join('CREATE INDEX h%d ON orders (id);\n' % i for i in range(600)))
+    git(['add', '-A'], origin)
+    git(['commit', '-q', '-m', 'many indexes'], origin)
     git(['checkout', '-q', 'main'], origin)
+    for i in range(5):  # main moves on after the branch
+        git(['commit', '-q', '--allow-empty', '-m', 'later %d' % i], origin)
 
+    tarball, data = release_tarball(version)
+    server, url = recorder({tarball: data})
+    job_env = {'PGSIEVE_RELEASE_URL': url, 'GITHUB_REPOSITORY': 'acme/shop', 'GITHUB_API_URL': url,
+               'GITHUB_SERVER_URL': 'https://github.example', 'GITHUB_RUN_ID': '42'}
     runner_temp = os.path.join(tmp, 'runner-temp')
     os.makedirs(runner_temp)
-    built, path_dirs = False, []
-    for branch, status in (('feature', 0), ('feature-bad', 1)):
-        ws = os.path.join(tmp, 'ws-' + branch)
-        git(['clone', '-q', '--depth', '1', '--branch', branch, 'file://' + origin, ws], tmp)
-        inputs = {'paths': 'db/migrations', 'sarif': 'true'}
-        skip = ('deps',) if not built else ('deps', 'build')
-        rc, results, used, files = run_action(action, ws, runner_temp, inputs, 'main', skip, path_dirs)
-        if not built:
-            b = results.get('build')
-            built = check(b is not None and b.returncode == 0 and re.search(r'^pgsieve \S+ \(PostgreSQL', b.stdout, re.M),
-                          'action: the build step builds and installs pgsieve', b and detail(b))
-            if not built:
-                return
-            path_dirs = [l for l in read(files['GITHUB_PATH']).splitlines() if l]
-        lint_step = results.get('lint')
-        check(rc == status and lint_step is not None and lint_step.returncode == status,
-              'action on %s: exit %d' % (branch, status),
-              'rc %d; %s' % (rc, '\n'.join('%s: %s' % (k, detail(v)) for k, v in results.items())))
-        if lint_step is None:
-            continue
-        # other rules may add warnings: count the errors of the one rule the migrations break
-        annotations = [gh_parse(l) for l in lint_step.stdout.splitlines() if l.startswith('::')]
-        errors = [a for a in annotations if a[0] == 'error']
-        if status == 0:
-            check(errors == [] and all(a[1]['file'].endswith('003_customers.sql') for a in annotations),
-                  'action on %s: nothing on 002 (not the PR\'s)' % branch, lint_step.stdout)
-        else:
-            files_hit = {a[1]['file'] for a in annotations}
-            check(files_hit == {'db/migrations/004_index.sql'} and len(errors) == 11
-                  and all(a[1]['title'] == 'create-index-blocking' for a in errors),
-                  'action on %s: 11 errors on the PR\'s migration only' % branch, lint_step.stdout)
-            summary = read(files['GITHUB_STEP_SUMMARY'])
-            check(summary.count('[create-index-blocking]') == 11, 'action: the job summary has all 11', summary)
-        sarif_uploads = [w for u, w in used if u.startswith('github/codeql-action/upload-sarif@')]
-        if check(len(sarif_uploads) == 1, 'action on %s: SARIF uploaded' % branch, used):
-            sarif = json.loads(read(sarif_uploads[0]['sarif_file']))
-            uris = {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
-                    for r in sarif['runs'][0]['results']}
-            check(sarif.get('version') == '2.1.0' and 'db/migrations/002_old_index.sql' in uris,
-                  'action on %s: SARIF covers every migration, relative URIs' % branch, uris)
+    try:
+        for branch, status in (('feature', 0), ('feature-bad', 1)):
+            ws = os.path.join(tmp, 'ws-' + branch)
+            git(['clone', '-q', '--depth', '1', '--branch', branch, 'file://' + origin, ws], tmp)
+            inputs = {'paths': 'db/migrations', 'sarif': 'true', 'comment': 'true'}
+            rc, results, used, files = run_action(action, ws, runner_temp, inputs, 'main',
+                                                  event=pr_event(7, fork=False), job_env=job_env)
+            inst = results.get('install')
+            check(inst is not None and inst.returncode == 0 and inst.stdout.startswith('pgsieve %s ' % version),
+                  'action on %s: installs the release binary' % branch, inst and detail(inst))
+            downloads = [l for l in server.log if l[1] == '/' + tarball]
+            check(len(downloads) == 1, 'action: the tarball downloaded once, then taken from the cache directory',
+                  downloads)
+            check('build' not in results and 'deps' not in results, 'action: no apt, no build')
+            base = results.get('base')
+            check(base is not None and base.returncode == 0
+                  and git(['rev-parse', '--is-shallow-repository'], ws).strip() == 'true'
+                  and int(git(['rev-list', '--count', 'HEAD'], ws)) < 100,
+                  'action on %s: the merge base fetched, the clone still shallow (no --unshallow)' % branch,
+                  base and detail(base))
+            lint_step = results.get('lint')
+            check(rc == status and lint_step is not None and lint_step.returncode == status,
+                  'action on %s: exit %d' % (branch, status),
+                  'rc %d; %s' % (rc, '\n'.join('%s: %s' % (k, detail(v)) for k, v in results.items())))
+            if lint_step is None:
+                continue
+            # other rules may add warnings: count the errors of the one rule the migrations break
+            annotations = [gh_parse(l) for l in lint_step.stdout.splitlines() if l.startswith('::')]
+            errors = [a for a in annotations if a[0] == 'error']
+            if status == 0:
+                check(errors == [] and all(a[1]['file'].endswith('003_customers.sql') for a in annotations),
+                      'action on %s: nothing on 002 (not the PR\'s)' % branch, lint_step.stdout)
+            else:
+                files_hit = {a[1]['file'] for a in annotations}
+                check(files_hit == {'db/migrations/004_index.sql'} and len(errors) == 11
+                      and all(a[1]['title'] == 'create-index-blocking' for a in errors),
+                      'action on %s: 11 errors on the PR\'s migration only' % branch, lint_step.stdout)
+                summary = read(files['GITHUB_STEP_SUMMARY'])
+                check(summary.count('[create-index-blocking]') == 11, 'action: the job summary has all 11', summary)
+            sarif_uploads = [w for u, w in used if u.startswith('github/codeql-action/upload-sarif@')]
+            if check(len(sarif_uploads) == 1, 'action on %s: SARIF uploaded' % branch, used):
+                sarif = json.loads(read(sarif_uploads[0]['sarif_file']))
+                uris = {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
+                        for r in sarif['runs'][0]['results']}
+                check(sarif.get('version') == '2.1.0' and 'db/migrations/002_old_index.sql' in uris,
+                      'action on %s: SARIF covers every migration, relative URIs' % branch, uris)
+        # the sticky comment: created on the first run, updated in place on the second
+        writes = [l for l in server.log if l[0] in ('POST', 'PATCH')]
+        check([w[0] for w in writes] == ['POST', 'PATCH'] and len(server.comments) == 1
+              and writes[1][1] == '/repos/acme/shop/issues/comments/1000'
+              and all(w[2] == 'Bearer a-token-for-the-test' for w in writes),
+              'action comment: one comment, created then updated in place (found by its marker)', writes)
+        body = server.comments[0]['body'] if server.comments else ''
+        check(body.count('<!-- pgsieve') == 1 and '004_index.sql' in body and 'create-index-blocking' in body
+              and '002_old_index' not in body, 'action comment: the markdown report of the PR\'s migrations', body[:500])
+        check(any(u.startswith('actions/upload-artifact@') and w.get('name') == 'pgsieve-report' for u, w in used),
+              'action comment: the full report kept as an artifact', used)
+
+        # a report over GitHub's 65,536 characters: cut after a whole finding, with a count
+        ws = os.path.join(tmp, 'ws-feature-huge')
+        git(['clone', '-q', '--depth', '1', '--branch', 'feature-huge', 'file://' + origin, ws], tmp)
+        server.comments.clear()
+        server.log.clear()
+        rc, results, used, files = run_action(action, ws, runner_temp, {'paths': 'db/migrations', 'comment': 'true'},
+                                              'main', event=pr_event(8, fork=False), job_env=job_env)
+        full = lint(['--since', 'origin/main', '--format', 'markdown', 'db/migrations'], ws).stdout
+        total = sum(1 for l in full.splitlines() if l.startswith('- '))
+        body = server.comments[0]['body'] if len(server.comments) == 1 else ''
+        kept = sum(1 for l in body.splitlines() if l.startswith('- '))
+        m = re.search(r'\*\*(\d+) findings left out\*\* to fit GitHub\'s 65536-character comment limit: the full '
+                      r'report is in \[the job summary\]\(https://github.example/acme/shop/actions/runs/42\)', body)
+        check(len(full) > 65536 and 0 < len(body) <= 65536 and m and kept + int(m.group(1)) == total
+              and kept > 50, 'action comment: a %d-character report cut to %d, %s of %d findings left out, said so'
+              % (len(full), len(body), m and m.group(1), total), (results.get('comment') and
+                                                                 detail(results['comment'])))
+
+        # a pull request from a fork: Alembic revisions read statically, unless the repository opts in
+        for fork, opt_in, want in ((True, 'false', True), (True, 'true', False), (False, 'false', False)):
+            rc, results, used, files = run_action(action, ws, runner_temp,
+                                                  {'paths': 'db/migrations', 'render-alembic-on-forks': opt_in},
+                                                  'main', event=pr_event(9, fork=fork), job_env=job_env)
+            env_lines = read(files['GITHUB_ENV']).splitlines()
+            check(('PGSIEVE_ALEMBIC_STATIC=1' in env_lines) == want,
+                  'action: %s, render-alembic-on-forks %s: Alembic %s' % (
+                      'a fork\'s pull request' if fork else 'a pull request from the repository', opt_in,
+                      'read statically' if want else 'rendered'), env_lines)
+    finally:
+        server.shutdown()
+
     # a push (no base branch): every migration is linted, and 002 fails it
     ws = os.path.join(tmp, 'ws-push')
     git(['clone', '-q', '--depth', '1', 'file://' + origin, ws], tmp)
     rc, results, used, files = run_action(action, ws, runner_temp, {'paths': 'db/migrations'}, '',
-                                          ('deps', 'build'), path_dirs)
-    check(rc == 1 and 'base' not in results and used == [], 'action on a push: lints everything, no SARIF by default',
+                                          job_env=job_env)
+    check(rc == 1 and 'base' not in results and used[1:] == [] and 'comment' not in results,
+          'action on a push: lints everything, no SARIF and no comment',
           {k: detail(v) for k, v in results.items()})
+
+    # build-from-source: true builds this checkout with meson instead (apt skipped here)
+    ws = os.path.join(tmp, 'ws-feature')
+    rc, results, used, files = run_action(action, ws, runner_temp,
+                                          {'paths': 'db/migrations', 'build-from-source': 'true'}, 'main',
+                                          skip=('deps',), event=pr_event(7, fork=False), job_env=job_env)
+    b = results.get('build')
+    check(b is not None and b.returncode == 0 and re.search(r'^pgsieve \S+ \(PostgreSQL', b.stdout, re.M)
+          and 'install' not in results and rc == 0, 'action: build-from-source builds and installs pgsieve',
+          b and detail(b))
 
 
 # ---- the GitLab CI template ----
@@ -668,7 +871,10 @@ def test_gitlab_template(tmp):
     check('$CI_MERGE_REQUEST_DIFF_BASE_SHA' in script and '--format gitlab' in script,
           'gitlab template: --since the merge request base, --format gitlab')
     variables = {k: str(v) for k, v in full.get('variables', {}).items()}
-    check(variables.get('GIT_DEPTH') == '0', 'gitlab template: a full clone for the merge base')
+    check(variables.get('GIT_DEPTH', '0') != '0', 'gitlab template: a shallow clone, deepened to the merge base')
+    version = json.loads(run(meson_cmd() + ['introspect', '--projectinfo', BUILD], BUILD).stdout)['version']
+    check(variables.get('PGSIEVE_VERSION') == version, 'gitlab template: installs this version, %s' % version,
+          variables.get('PGSIEVE_VERSION'))
 
     # run the script as the runner would, in a merge request's checkout
     repo = git_repo(os.path.join(tmp, 'gl-mr'), {
@@ -679,24 +885,38 @@ def test_gitlab_template(tmp):
     write(os.path.join(repo, 'db/migrations/003_customers.sql'), GOOD)
     git(['add', '-A'], repo)
     git(['commit', '-q', '-m', 'good'], repo)
-    bindir = os.path.join(tmp, 'gl-bin')
-    os.makedirs(bindir, exist_ok=True)
-    shutil.copy2(PGSIEVE, os.path.join(bindir, 'pgsieve'))
     with open(os.path.join(SOURCE, 'tests', 'schemas', 'gitlab-codequality.json')) as f:
         validator = jsonschema.Draft7Validator(json.load(f))
+    tarball, data = release_tarball(version)
+    server, url = recorder({tarball: data})
+    # GitLab runs before_script and script in one shell: what before_script exports, script sees
+    job_script = '\n'.join(full['before_script']) + '\n' + script
 
     def job_run(extra):
         env = dict(variables)
         env.update({'PGSIEVE_PATHS': 'db/migrations', 'CI': 'true', 'GITLAB_CI': 'true',
-                    'CI_PIPELINE_SOURCE': 'merge_request_event',
+                    'CI_PIPELINE_SOURCE': 'merge_request_event', 'PGSIEVE_RELEASE_URL': url,
                     'CI_MERGE_REQUEST_DIFF_BASE_SHA': base_sha,
-                    'PATH': bindir + os.pathsep + os.environ['PATH']})
+                    'CI_MERGE_REQUEST_PROJECT_ID': '1', 'CI_MERGE_REQUEST_SOURCE_PROJECT_ID': '1'})
         env.update(extra)
         env.update(GIT_ENV)
-        return run(['sh', '-c', script], repo, env)
+        return run(['sh', '-c', job_script], repo, env)
 
-    r = job_run({})
+    try:
+        r = job_run({})
+    finally:
+        server.shutdown()
     check(r.returncode == 0, 'gitlab job: a merge request adding a good migration passes', detail(r))
+    check(r.stdout.startswith('pgsieve %s ' % version) and [l[1] for l in server.log] == ['/' + tarball],
+          'gitlab job: installs the release binary', detail(r))
+    check('read statically' not in r.stdout, 'gitlab job: Alembic rendered for a merge request of the project')
+    r = job_run({'CI_MERGE_REQUEST_SOURCE_PROJECT_ID': '2'})
+    check(r.returncode == 0 and 'Alembic revisions are read statically' in r.stdout,
+          'gitlab job: a fork\'s merge request reads Alembic statically (the release binary from the cache)',
+          detail(r))
+    r = job_run({'CI_MERGE_REQUEST_SOURCE_PROJECT_ID': '2', 'PGSIEVE_RENDER_ALEMBIC_ON_FORKS': 'true'})
+    check(r.returncode == 0 and 'read statically' not in r.stdout,
+          'gitlab job: PGSIEVE_RENDER_ALEMBIC_ON_FORKS=true renders a fork\'s', detail(r))
     report = json.loads(read(os.path.join(repo, 'gl-code-quality.json')))
     check(not list(validator.iter_errors(report)) and
           any(i['location']['path'] == 'db/migrations/002_old_index.sql' for i in report),

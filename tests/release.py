@@ -14,7 +14,7 @@
    CI=true or PGSIEVE_REQUIRE_SHARED=1 (CI must run it);
 4. npm: the packages `npm pack`ed by ci/release.sh, installed from the tarballs into an empty
    project with npm --offline (no registry), `npx pgsieve lint` on the examples, the Alembic
-   helper found beside the packaged binary (a revision rendered, not read statically), and the
+   helper found beside the packaged binary (without it pgsieve exits 2), and the
    launcher's message when the binary's package is missing.
 
 Cost: the release build (incremental in BUILD_ROOT/release-build) and, the first time only, the
@@ -180,12 +180,12 @@ def test_npm(dist, tmp):
     want = run([PGSIEVE, 'lint', '--no-config', 'examples/migrations'], SOURCE)
     check(r.returncode == 1 and r.stdout == want.stdout, 'npm: npx pgsieve lint examples/migrations (exit 1)',
           detail(r))
-    # a revision rendered by Alembic needs the helper beside the packaged binary
+    # an Alembic tree needs the helper beside the packaged binary
     alembic = os.path.join(SOURCE, 'fixtures', 'frameworks', 'alembic')
     args = ['lint', '--no-config', '--format', 'json', '--fail-on', 'never', 'migrations']
     want = run([PGSIEVE] + args, alembic)
     r = run(['npx', '--prefix', project, '--offline', 'pgsieve'] + args, alembic, env)
-    # without the helper pgsieve exits 2 (it is not installed); rendered, the report is the build's
+    # without the helper pgsieve exits 2 (it is not installed); with it, the report is the build's
     check(want.returncode == 0 and r.returncode == 0 and r.stdout == want.stdout,
           'npm: the Alembic helper is found beside the packaged binary', detail(r))
     shutil.rmtree(os.path.join(project, 'node_modules', '@pgsieve'))
