@@ -22,7 +22,7 @@ import sys
 import tempfile
 import urllib.parse
 
-import shared_data  # ../shared: skip or fail when it is absent
+import shared_data  # ../shared absent: the test skips (exit 77), or fails under CI=true
 
 try:
     import jsonschema
