@@ -25,6 +25,7 @@ static const struct cmd {
 	{ "schema", cmd_schema, "print the model of a database, a schema file or migrations" },
 	{ "status", cmd_status, "list which migrations a database has applied" },
 	{ "diff", cmd_diff, "compare two schemas and write the migration between them" },
+	{ "lsp", cmd_lsp, "serve editors findings as they type (Language Server Protocol on stdio)" },
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };
