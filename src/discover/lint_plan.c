@@ -573,7 +573,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	if (p->text) {
 		src->text = p->text;
 		src->len = p->text_len;
-		src->has_region = 0;
+		if (!p->text_in_place)
+			src->has_region = 0;
 		src->segments = p->segments;
 		src->nsegments = p->nsegments;
 	}
@@ -591,6 +592,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))
 		src->tx = f->statement_tx(src, o->pg_version, it->report ? it->set : NULL);
+	if (f->check_part && it->report && it->set && src->text && !memchr(src->text, '\0', src->len))
+		f->check_part(src, it->set);
 }
 
 void plan_report_problems(const struct plan *plan, struct lint_run *run, const struct strmap *changed)
