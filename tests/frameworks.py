@@ -35,7 +35,7 @@ import shared_data  # ../shared absent: its parts are skipped (exit 77 when noth
 PGSIEVE = None
 passed = failed = 0
 FRAMEWORK_RULES = {'missing-downgrade', 'migration-graph', 'not-in-transaction', 'transaction-nesting',
-                   'alembic-static-analysis'}
+                   'alembic-static-analysis', 'runner-statement-split', 'syntax-error'}
 
 
 def check(ok, what, detail=''):
@@ -222,10 +222,15 @@ RUNNER_TREES = {
         ('003_users_name.sql', 'up'): ('tern', T, False),
         ('004_users_name_idx.sql', 'up'): ('tern', T, True),
         ('005_users_created_idx.sql', 'up'): ('tern', T, True),
+        # a Go template: {{.prefix}} values, an {{if}}, and an include of shared/active_users.sql
+        ('006_active_users.sql', 'up'): ('tern', T, True),
+        ('006_active_users.sql', 'down'): ('tern', T, None),
     }, {
         ('missing-downgrade', '003_users_name.sql', 1),
         ('not-in-transaction', '004_users_name_idx.sql', 1),
         ('create-index-blocking', '005_users_created_idx.sql', 1),
+        # the CREATE INDEX of the included file, reported at the include
+        ('create-index-blocking', '006_active_users.sql', 2),
     }),
     'node-pg-migrate': ({
         ('1700000000001_create-users.sql', 'up'): ('node-pg-migrate', T, True),
