@@ -304,11 +304,20 @@ RUNNER_TREES = {
         ('changes/001-users.sql', 'up'): ('liquibase', N, True),
         ('changes/001-users.sql', 'down'): ('liquibase', N, None),
         ('changes/002-users-name.sql', 'up'): ('liquibase', T, True),
+        # from <includeAll path="changes/views/">: endDelimiter:/ and `/` lines read as ';'
+        # (no syntax error), /* liquibase rollback ... */ blocks as the down part
+        ('changes/views/010-active-users.sql', 'up'): ('liquibase', T, False),
+        ('changes/views/010-active-users.sql', 'down'): ('liquibase', T, None),
+        ('changes/views/020-users-email-check.sql', 'up'): ('liquibase', T, True),
+        ('changes/views/020-users-email-check.sql', 'down'): ('liquibase', T, None),
     }, {
         ('missing-downgrade', 'changes/002-users-name.sql', 3),
         ('not-in-transaction', 'changes/002-users-name.sql', 7),
         ('create-index-blocking', 'changes/002-users-name.sql', 11),
         ('not-in-transaction', 'changes/002-users-name.sql', 12),
+        # a block comment that does not start with `/* liquibase rollback` is no rollback
+        ('missing-downgrade', 'changes/views/010-active-users.sql', 12),
+        ('create-index-blocking', 'changes/views/010-active-users.sql', 13),
     }),
     # one folder per database: only postgres/ is linted (MySQL and SQLite syntax never reaches
     # the PostgreSQL parser), and the others are named on stderr
