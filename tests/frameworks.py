@@ -340,17 +340,25 @@ def test_runner_trees(root):
             check(all(f['framework'] in fws for f in out['files']), '%s: every file is read as %s' % (tree, fws),
                   [(f['path'], f['framework']) for f in out['files']])
             check(not any(f['rule'] == 'syntax-error' for f in out['findings']), '%s: no syntax error' % tree)
-    p, _ = lint(['per-database'], root)
+    p, out = lint(['per-database'], root)
     for db, name in (('mysql', 'MySQL'), ('sqlite', 'SQLite')):
         check("left out 'per-database/migrations/%s': %s migrations" % (db, name) in p.stderr and
               "'postgres' is the PostgreSQL one" in p.stderr, 'per-database: %s/ is named as left out' % db, p.stderr)
+        # and in the report, for a CI job that reads JSON and not stderr
+        notes = [n for n in (out or {}).get('notes', []) if n['kind'] == 'other-database'
+                 and n['path'] == 'per-database/migrations/%s' % db and '%s migrations' % name in n['message']]
+        check(len(notes) == 1, 'per-database: the JSON report notes %s/ as left out' % db, (out or {}).get('notes'))
     # two runners' layouts in one directory: the one tried first is taken, and the note says so
     p, out = lint(['ambiguous'], root)
     check("'ambiguous' has both dbmate's layout" in p.stderr and "goose's" in p.stderr and
           'it is read as dbmate' in p.stderr, 'ambiguous: detection says what it chose and why', p.stderr)
     check(out is not None and {f['framework'] for f in out['files']} == {'dbmate'}, 'ambiguous: read as dbmate')
+    check(out is not None and [n['kind'] for n in out.get('notes', [])] == ['layout-conflict'] and
+          'it is read as dbmate' in out['notes'][0]['message'], 'ambiguous: the JSON report carries the note',
+          (out or {}).get('notes'))
     p, out = lint(['--framework', 'goose', 'ambiguous'], root)
-    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr,
+    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr and
+          'notes' not in out,
           'ambiguous: --framework goose overrides detection', p.stderr)
     a, b, c = SQL_DIRECTIVE_FILES
     for assume, modes, extra in ((False, (N, T, W), set()),

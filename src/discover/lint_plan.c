@@ -15,7 +15,7 @@
 #include "lint/registry.h"
 #include "util/error.h"
 #include "util/file.h"
-#include "util/file.h"
+#include "util/notes.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 
@@ -295,11 +295,11 @@ static int other_database_folder(const char *dir, char *const *names, size_t n, 
 		return 0;
 	char *path = path_join(dir, names[i]);
 	if (pg)
-		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
-			"database, and '%s' is the PostgreSQL one\n", path, database_folders[k].database, pg);
+		note_add("other-database", path, "left out '%s': %s migrations; this tree keeps a folder per "
+			 "database, and '%s' is the PostgreSQL one", path, database_folders[k].database, pg);
 	else
-		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
-			"database and has none for PostgreSQL\n", path, database_folders[k].database);
+		note_add("other-database", path, "left out '%s': %s migrations; this tree keeps a folder per "
+			 "database and has none for PostgreSQL", path, database_folders[k].database);
 	free(path);
 	return 1;
 }
