@@ -650,6 +650,15 @@ def test_sqlx(pg, tmp):
             "VALUES (20240103000000, 'orders n', false, '\\x00', -1)", dbname="sqlx")
     doc = status(d, dsn)
     check("sqlx: a row with success = false is failed", states(doc).get("20240103000000") == "failed", states(doc))
+    # an applied migration edited since (one byte more): its SHA-384 no longer matches the row,
+    # which sqlx refuses ("was previously applied but has been modified"); the row of the
+    # unedited one still matches
+    with open(os.path.join(d, "migrations/20240101000000_accounts.sql"), "a") as f:
+        f.write("-- a comment is an edit too\n")
+    doc = status(d, dsn)
+    check("sqlx: an edited applied migration is modified (SHA-384 of the file)",
+          states(doc).get("20240101000000") == "modified" and states(doc).get("20240102000000") == "applied",
+          states(doc))
 
 
 def test_sql_migrate(pg, tmp):

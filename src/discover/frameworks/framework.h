@@ -40,6 +40,7 @@ enum framework_checksum {
 	CHECKSUM_FLYWAY_CRC32,     /* CRC-32 of the lines without terminators, signed */
 	CHECKSUM_PRISMA_SHA256,    /* hex; either line ending matches, old rows unpadded (history.c) */
 	CHECKSUM_SHA1,             /* hex (Sqitch's script_hash) */
+	CHECKSUM_SQLX_SHA384,      /* bytes, read as hex (sqlx's checksum) */
 };
 
 /* Several rows of one key (on top of one row per applied migration). */
