@@ -263,6 +263,8 @@ RUNNER_TREES = {
         ('20240102000000_users_email_idx.sql', 'up'): ('atlas', N, None),
         ('20240103000000_users_name.sql', 'up'): ('atlas', T, None),
         ('20240104000000_users_created_idx.sql', 'up'): ('atlas', T, None),
+        # `-- atlas:delimiter //`: each // read as ';' (no syntax error), atlas.sum intact
+        ('20240105000000_users_touch.sql', 'up'): ('atlas', T, None),
     }, {
         ('not-in-transaction', '20240103000000_users_name.sql', 2),
         ('create-index-blocking', '20240104000000_users_created_idx.sql', 1),

@@ -188,6 +188,76 @@ static void check_sum(const char *dir, char **names, size_t n, struct migration_
 	free(sum_path);
 }
 
+/* ---- -- atlas:delimiter ---- */
+
+/* The file's delimiter when its first line is `-- atlas:delimiter X` (newLex, setDelim: a line
+ * end, carriage return and tab may be written escaped, backslash n, r, t), leading line ends
+ * dropped and *line_start set (backslash-n GO is GO at a line's start): into out; 0 when there
+ * is none or it still holds a line end after that (two line ends, a blank line, which pgsieve
+ * cannot read as ';' without moving lines). */
+static size_t delimiter(const char *text, size_t len, char *out, size_t size, int *line_start)
+{
+	static const char prefix[] = "-- atlas:delimiter ";
+	size_t pl = sizeof(prefix) - 1;
+	if (len < pl || memcmp(text, prefix, pl))
+		return 0;
+	size_t n = 0;
+	for (size_t i = pl; i < len && text[i] != '\n' && n + 1 < size; i++) {
+		char c = text[i];
+		if (c == '\\' && i + 1 < len && (text[i + 1] == 'n' || text[i + 1] == 'r' || text[i + 1] == 't')) {
+			c = text[i + 1] == 'n' ? '\n' : text[i + 1] == 'r' ? '\r' : '\t';
+			i++;
+		}
+		out[n++] = c;
+	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == '\r'))
+		n--;
+	size_t lead = 0;
+	while (lead < n && out[lead] == '\n')
+		lead++;
+	memmove(out, out + lead, n - lead);
+	n -= lead;
+	*line_start = lead > 0;
+	out[n] = '\0';
+	return n && !memchr(out, '\n', n) ? n : 0;
+}
+
+/* Atlas ends a statement at its delimiter wherever it stands outside quotes (lex.go stmt: the
+ * delimiter takes precedence over comments); each one outside quotes and comments becomes ';'
+ * and blanks in a copy of the text, so PostgreSQL's grammar reads the same statements at the
+ * same positions. NULL when the file has no such delimiter. */
+static char *read_delimiters(const char *text, size_t len)
+{
+	char delim[64];
+	int line_start = 0;
+	size_t dl = delimiter(text, len, delim, sizeof(delim), &line_start);
+	if (!dl)
+		return NULL;
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, text, len + 1);
+	const char *nl = memchr(text, '\n', len);
+	char quote = 0;
+	for (size_t i = nl ? (size_t)(nl - text) + 1 : len; i < len; i++) {
+		char c = text[i];
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (i + dl <= len && !memcmp(text + i, delim, dl) && (!line_start || text[i - 1] == '\n')) {
+			copy[i] = ';';
+			memset(copy + i + 1, ' ', dl - 1);
+			i += dl - 1;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '-' && i + 1 < len && text[i + 1] == '-') {
+			while (i < len && text[i] != '\n')
+				i++;
+		}
+	}
+	return copy;
+}
+
 static int load(const char *dir, struct migration_set *set, int *errors)
 {
 	size_t n;
@@ -214,6 +284,7 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			if (rl >= 4 && !strncmp(rest, "none", 4))
 				tx = LINT_TX_NONE;
 		}
+		char *delimited = read_delimiters(text, len);
 		free(text);
 		/* the version: up to the first '_' or the extension (migrate.Version) */
 		size_t vl = strcspn(f, "_.");
@@ -222,6 +293,11 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		char *name = xstrndup(ns, strlen(ns) > 4 ? strlen(ns) - 4 : 0);
 		struct migration *m = migration_set_add(set, version, name);
 		migration_part_set(&m->up, path, tx);
+		if (delimited) {
+			m->up.text = delimited;
+			m->up.text_len = len;
+			m->up.text_in_place = 1;
+		}
 		free(version);
 		free(name);
 	}
