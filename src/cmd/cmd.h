@@ -28,6 +28,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* "pgsieve: MESSAGE" and a pointer to --help on stderr; returns EXIT_TROUBLE. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
