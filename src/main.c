@@ -26,6 +26,7 @@ static const struct cmd {
 	{ "status", cmd_status, "list which migrations a database has applied" },
 	{ "diff", cmd_diff, "compare two schemas and write the migration between them" },
 	{ "trace", cmd_trace, "run the migrations on a throwaway PostgreSQL and report what each statement did" },
+	{ "check", cmd_check, "lint, then trace with --round-trip: one report for a migration under review" },
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

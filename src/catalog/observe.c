@@ -652,8 +652,10 @@ long observer_fill(struct observer *o, long rows, char **skipped)
 	}
 	PQclear(tables);
 	/* the statistics the planner and the size estimates read, as a real table's would be */
-	if (filled && observer_exec(o, "ANALYZE") != 0)
+	if (filled && observer_exec(o, "ANALYZE") != 0) {
+		strbuf_release(&skip);
 		return -1;
+	}
 	*skipped = skip.len ? strbuf_detach(&skip) : NULL;
 	strbuf_release(&skip);
 	return filled;

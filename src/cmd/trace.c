@@ -1,6 +1,7 @@
 /* `pgsieve trace PATH...`: the migrations run on a throwaway PostgreSQL (or a scratch database),
  * each statement observed, findings from what the server did (src/trace/trace.h); the lock
- * timeline, JSON, or any lint format. */
+ * timeline, JSON, or any lint format. `pgsieve check` (check.c) is the same run with lint's
+ * findings first and --round-trip. */
 #include "cmd/cmd.h"
 
 #include <getopt.h>
@@ -14,11 +15,13 @@
 #include "lint/options.h"
 #include "lint/run.h"
 #include "report/report.h"
+#include "run/lint_items.h"
 #include "trace/trace.h"
 #include "util/error.h"
 
-int cmd_trace(int argc, char **argv)
+int cmd_trace_run(int argc, char **argv, int check)
 {
+	const char *name = check ? "check" : "trace";
 	enum {
 		OPT_TEMP = 256, OPT_DB, OPT_SCRATCH, OPT_SCHEMA, OPT_ROWS, OPT_ROUND_TRIP, OPT_FORMAT, OPT_OUTPUT,
 		OPT_PG_BIN, OPT_TIMEOUT, OPT_SLOW_MS, OPT_FRAMEWORK, OPT_FAIL_ON, OPT_CONFIG, OPT_NO_CONFIG,
@@ -42,7 +45,7 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct trace_options to = { .rows = 1000, .timeout = 60, .slow_ms = 100 };
+	struct trace_options to = { .rows = 1000, .timeout = 60, .slow_ms = 100, .round_trip = check };
 	const char *format = "text", *output = NULL, *config = NULL, *fail_on = NULL;
 	int temp = 0, no_config = 0, framework = -1;
 	int c;
@@ -58,7 +61,7 @@ int cmd_trace(int argc, char **argv)
 		case OPT_ROWS:
 			to.rows = strtol(optarg, &end, 10);
 			if (end == optarg || *end || to.rows < 0 || to.rows > 100000000)
-				return cmd_command_usage_error("trace", "--rows takes a number of rows from 0, not '%s'", optarg);
+				return cmd_command_usage_error(name, "--rows takes a number of rows from 0, not '%s'", optarg);
 			break;
 		case OPT_ROUND_TRIP: to.round_trip = 1; break;
 		case OPT_FORMAT: format = optarg; break;
@@ -67,17 +70,17 @@ int cmd_trace(int argc, char **argv)
 		case OPT_TIMEOUT:
 			to.timeout = strtod(optarg, &end);
 			if (end == optarg || *end || !(to.timeout > 0) || to.timeout > 86400)
-				return cmd_command_usage_error("trace", "--timeout takes seconds (more than 0), not '%s'", optarg);
+				return cmd_command_usage_error(name, "--timeout takes seconds (more than 0), not '%s'", optarg);
 			break;
 		case OPT_SLOW_MS:
 			to.slow_ms = strtod(optarg, &end);
 			if (end == optarg || *end || to.slow_ms < 0)
-				return cmd_command_usage_error("trace", "--slow-ms takes milliseconds, not '%s'", optarg);
+				return cmd_command_usage_error(name, "--slow-ms takes milliseconds, not '%s'", optarg);
 			break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0)
-				return cmd_command_usage_error("trace", "unknown framework '%s'", optarg);
+				return cmd_command_usage_error(name, "unknown framework '%s'", optarg);
 			framework = (int)fw;
 			break;
 		}
@@ -85,19 +88,19 @@ int cmd_trace(int argc, char **argv)
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_NO_CONFIG: no_config = 1; break;
 		case 'h': cmd_print_usage(stdout); return EXIT_CLEAN;
-		case ':': return cmd_command_usage_error("trace", "'%s' needs a value", argv[optind - 1]);
-		default: return cmd_command_usage_error("trace", "unknown option '%s'", argv[optind - 1]);
+		case ':': return cmd_command_usage_error(name, "'%s' needs a value", argv[optind - 1]);
+		default: return cmd_command_usage_error(name, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (temp && to.db)
-		return cmd_command_usage_error("trace", "--temp and --db are two places to run the migrations; give one");
+		return cmd_command_usage_error(name, "--temp and --db are two places to run the migrations; give one");
 	if (to.scratch_ok && !to.db)
-		return cmd_command_usage_error("trace", "--i-know-this-is-scratch is about the database of --db");
+		return cmd_command_usage_error(name, "--i-know-this-is-scratch is about the database of --db");
 	if (optind >= argc)
-		return cmd_command_usage_error("trace", "no paths given: name the migrations to trace");
+		return cmd_command_usage_error(name, "no paths given: name the migrations to trace");
 	report_fn reporter = NULL;
 	if (strcmp(format, "text") && strcmp(format, "json") && !(reporter = report_find(format)))
-		return cmd_command_usage_error("trace", "unknown format '%s'; --format takes %s", format, report_format_names());
+		return cmd_command_usage_error(name, "unknown format '%s'; --format takes %s", format, report_format_names());
 
 	struct lint_options opts;
 	lint_options_init(&opts);
@@ -118,7 +121,7 @@ int cmd_trace(int argc, char **argv)
 	free(config_path);
 	if (fail_on && severity_parse(fail_on, &opts.fail_on) != 0) {
 		lint_options_release(&opts);
-		return cmd_command_usage_error("trace", "--fail-on takes error, warning, info or never, not '%s'", fail_on);
+		return cmd_command_usage_error(name, "--fail-on takes error, warning, info or never, not '%s'", fail_on);
 	}
 	struct plan plan;
 	plan_build(&plan, argv + optind, (size_t)(argc - optind), framework, opts.exclude, opts.n_exclude, NULL, 0);
@@ -131,9 +134,15 @@ int cmd_trace(int argc, char **argv)
 	struct lint_run run;
 	lint_run_init(&run, &opts);
 	struct trace_result res;
-	int trouble = trace_plan(&run, &plan, &to, &res) != 0;
-	if (trouble) {
-		fprintf(stderr, "pgsieve: trace: %s\n", error_message());
+	/* check: what lint says first, in the same run, so that one report holds both */
+	int trouble = 0;
+	if (check) {
+		trouble = lint_plan_items(&run, &plan, NULL, NULL, 0) != 0;
+		plan_report_problems(&plan, &run, NULL);
+	}
+	if (trace_plan(&run, &plan, &to, &res) != 0) {
+		trouble = 1;
+		fprintf(stderr, "pgsieve: %s: %s\n", name, error_message());
 	} else {
 		FILE *out = stdout;
 		if (output && !(out = fopen(output, "w"))) {
@@ -163,4 +172,9 @@ int cmd_trace(int argc, char **argv)
 	plan_release(&plan);
 	lint_options_release(&opts);
 	return status;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	return cmd_trace_run(argc, argv, 0);
 }

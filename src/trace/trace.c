@@ -8,6 +8,7 @@
 #include "effects/effects.h"
 #include "effects/notx.h"
 #include "lint/registry.h"
+#include "run/lint_items.h"
 #include "sql/sql.h"
 #include "trace/cluster.h"
 #include "util/error.h"
@@ -381,8 +382,10 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 		if (s->node && !st->obs.failed) {
 			predict(st, s->node, version);
 			/* outside a transaction the locks are gone when the statement ends: only the
-			 * samples taken while it ran were seen, which is no proof of absence */
-			if (st->obs.in_transaction)
+			 * samples taken while it ran were seen, which is no proof of absence. A DO
+			 * block's statements are predicted one by one where they stand, not as the
+			 * block. */
+			if (st->obs.in_transaction && s->node->node_case != PG_QUERY__NODE__NODE_DO_STMT)
 				st->mismatch = find_mismatch(st, s->node);
 		}
 	}
@@ -401,20 +404,7 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 static void source_for(const struct plan_item *it, const struct lint_options *lo, const char *text, size_t len,
 		       struct lint_source *src)
 {
-	memset(src, 0, sizeof(*src));
-	src->path = it->path;
-	src->text = text;
-	src->len = len;
-	src->has_down = -1;
-	if (it->part) {
-		src->tx = it->part->tx;
-		src->has_region = it->part->has_region;
-		src->region_offset = it->part->offset;
-		src->region_len = it->part->len;
-	}
-	if (it->fw != FW_SQL)
-		src->framework = framework_name(it->fw);
-	src->is_down = it->is_down;
+	*src = lint_source_for(it, lo, NULL, text, len);
 	plan_item_source(it, lo, src);
 }
 
@@ -526,7 +516,10 @@ static int load_model(const char *dsn, struct schema_model *m)
 {
 	schema_model_init(m);
 	struct catalog_info info;
-	return catalog_load(m, dsn, NULL, &info);
+	if (catalog_load(m, dsn, NULL, &info) == 0)
+		return 0;
+	schema_model_release(m);
+	return -1;
 }
 
 static const struct plan_item *down_of(const struct plan *plan, const struct plan_item *up)

@@ -163,6 +163,26 @@ def main():
         phases = [s["phase"] for s in out.get("statements", [])]
         check("round trip: up, down, up again", phases.count("up again") == 4 and phases.count("down") == 3, phases)
 
+        # check: lint and the round trip in one report
+        ck = os.path.join(work, "ck")
+        write(ck, "1_users.up.sql", SCHEMA)
+        write(ck, "1_users.down.sql", "DROP TABLE orders;\nDROP TABLE users;\n")
+        write(ck, "2_idx.up.sql", "CREATE INDEX users_age ON users (age);\nALTER TABLE users ADD COLUMN b int;\n")
+        write(ck, "2_idx.down.sql", "DROP INDEX users_age;\n")
+        r = subprocess.run([pgsieve, "check", "--format", "json", ck], capture_output=True, text=True, env=env,
+                           timeout=120)
+        out = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        rules = {f["rule"] for f in out.get("findings", [])}
+        check("check: exit 1", r.returncode == 1, r.stderr)
+        check("check: lint's findings", "create-index-blocking" in rules, rules)
+        check("check: the trace's findings", "trace-scan-under-lock" in rules, rules)
+        check("check: the round trip", "round-trip-differs" in rules, rules)
+        r = subprocess.run([pgsieve, "check", "--format", "sarif", ck], capture_output=True, text=True, env=env,
+                           timeout=120)
+        check("check: sarif", r.returncode == 1 and '"create-index-blocking"' in r.stdout and
+              '"round-trip-differs"' in r.stdout, r.stderr)
+        check("check left no cluster", leftovers() == [], leftovers())
+
         # --timeout: pgsieve's deadline cancels a statement whatever its own statement_timeout
         slow = write(work, "slow.sql", "SET statement_timeout = 0;\nSELECT pg_sleep(60);\n")
         t0 = time.time()
