@@ -140,8 +140,18 @@ static const char *prediction_target(const struct trace_stmt *st, const struct t
 	return NULL;
 }
 
+/* Whether the statement empties the relation (TRUNCATE, REFRESH ... WITH NO DATA: EFFECT_DESTROY):
+ * its new relfilenode is an empty file, not a copy of the rows. */
+static int emptied(const struct trace_stmt *st, const struct obs_rel *r)
+{
+	for (size_t k = 0; k < st->npredicted; k++)
+		if ((st->predicted[k].flags & EFFECT_DESTROY) && rel_matches(st->predicted[k].relation, r->schema, r->name))
+			return 1;
+	return 0;
+}
+
 /* Compares the observation with the predictions; a message naming each difference, or NULL. */
-static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *node)
+static char *find_mismatch(const struct trace_stmt *st)
 {
 	struct strbuf m = STRBUF_INIT;
 	const struct obs_result *o = &st->obs;
@@ -193,7 +203,6 @@ static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *nod
 	}
 	/* what the server did that no prediction names: a lock that blocks writes on an existing
 	 * table, a rewrite (TRUNCATE's new file is not one: it empties the table) */
-	int truncate = node->node_case == PG_QUERY__NODE__NODE_TRUNCATE_STMT;
 	const struct obs_rel *said = NULL; /* the strongest mode of each relation only */
 	for (size_t i = 0; i < o->nlocks; i++) {
 		const struct obs_lock *l = &o->locks[i];
@@ -214,9 +223,9 @@ static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *nod
 				    lock_mode_name(l->mode), l->rel.schema, l->rel.name);
 		said = &l->rel;
 	}
-	for (size_t i = 0; i < o->nrewrites && !truncate; i++) {
+	for (size_t i = 0; i < o->nrewrites; i++) {
 		const struct obs_rel *r = &o->rewrites[i];
-		if (!is_table_kind(r->kind))
+		if (!is_table_kind(r->kind) || emptied(st, r))
 			continue;
 		int named = 0;
 		for (size_t k = 0; k < st->npredicted && !named; k++) {
@@ -257,7 +266,7 @@ static void observation_findings(struct trace_ctx *c, struct trace_stmt *st, con
 	int truncate = node && node->node_case == PG_QUERY__NODE__NODE_TRUNCATE_STMT;
 	for (size_t i = 0; i < o->nrewrites && !truncate; i++) {
 		const struct obs_rel *r = &o->rewrites[i];
-		if (!is_table_kind(r->kind) || created_here(c, r))
+		if (!is_table_kind(r->kind) || created_here(c, r) || emptied(st, r))
 			continue;
 		enum lock_mode mode = LOCK_NONE;
 		for (size_t k = 0; k < o->nlocks; k++)
@@ -386,7 +395,7 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 			 * block's statements are predicted one by one where they stand, not as the
 			 * block. */
 			if (st->obs.in_transaction && s->node->node_case != PG_QUERY__NODE__NODE_DO_STMT)
-				st->mismatch = find_mismatch(st, s->node);
+				st->mismatch = find_mismatch(st);
 		}
 	}
 	observation_findings(c, st, s->node);
