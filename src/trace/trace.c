@@ -151,7 +151,7 @@ static int emptied(const struct trace_stmt *st, const struct obs_rel *r)
 }
 
 /* Compares the observation with the predictions; a message naming each difference, or NULL. */
-static char *find_mismatch(const struct trace_stmt *st)
+static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *node)
 {
 	struct strbuf m = STRBUF_INIT;
 	const struct obs_result *o = &st->obs;
@@ -202,7 +202,9 @@ static char *find_mismatch(const struct trace_stmt *st)
 		free(target);
 	}
 	/* what the server did that no prediction names: a lock that blocks writes on an existing
-	 * table, a rewrite (TRUNCATE's new file is not one: it empties the table) */
+	 * table, a rewrite (TRUNCATE's new files are not: it empties every table it reaches,
+	 * CASCADE's too) */
+	int truncate = node->node_case == PG_QUERY__NODE__NODE_TRUNCATE_STMT;
 	const struct obs_rel *said = NULL; /* the strongest mode of each relation only */
 	for (size_t i = 0; i < o->nlocks; i++) {
 		const struct obs_lock *l = &o->locks[i];
@@ -223,7 +225,7 @@ static char *find_mismatch(const struct trace_stmt *st)
 				    lock_mode_name(l->mode), l->rel.schema, l->rel.name);
 		said = &l->rel;
 	}
-	for (size_t i = 0; i < o->nrewrites; i++) {
+	for (size_t i = 0; i < o->nrewrites && !truncate; i++) {
 		const struct obs_rel *r = &o->rewrites[i];
 		if (!is_table_kind(r->kind) || emptied(st, r))
 			continue;
@@ -395,7 +397,7 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 			 * block's statements are predicted one by one where they stand, not as the
 			 * block. */
 			if (st->obs.in_transaction && s->node->node_case != PG_QUERY__NODE__NODE_DO_STMT)
-				st->mismatch = find_mismatch(st);
+				st->mismatch = find_mismatch(st, s->node);
 		}
 	}
 	observation_findings(c, st, s->node);
