@@ -7,6 +7,6 @@
 const struct rule rule_migration_fails = {
 	.id = "migration-fails",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a statement fails on a real PostgreSQL server (pgsieve trace)",
 };

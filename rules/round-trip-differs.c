@@ -8,6 +8,6 @@
 const struct rule rule_round_trip_differs = {
 	.id = "round-trip-differs",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "up then down does not give back the schema from before the up (pgsieve trace --round-trip)",
 };

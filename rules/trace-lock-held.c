@@ -8,6 +8,6 @@
 const struct rule rule_trace_lock_held = {
 	.id = "trace-lock-held",
 	.severity = SEVERITY_WARNING,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "a slow statement ran while an earlier statement's blocking lock was held (pgsieve trace)",
 };

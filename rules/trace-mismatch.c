@@ -8,6 +8,6 @@
 const struct rule rule_trace_mismatch = {
 	.id = "trace-mismatch",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "the server's locks, rewrites or scans differ from lint's prediction (pgsieve trace)",
 };

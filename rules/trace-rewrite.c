@@ -7,6 +7,6 @@
 const struct rule rule_trace_rewrite = {
 	.id = "trace-rewrite",
 	.severity = SEVERITY_WARNING,
-	.category = "rewrite",
+	.category = CATEGORY_REWRITE,
 	.summary = "the server rewrote an existing table (pgsieve trace)",
 };

@@ -7,6 +7,6 @@
 const struct rule rule_trace_scan_under_lock = {
 	.id = "trace-scan-under-lock",
 	.severity = SEVERITY_WARNING,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "the server read a whole table under a lock that blocks writes (pgsieve trace)",
 };
