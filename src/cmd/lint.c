@@ -22,6 +22,7 @@
 #include "report/report.h"
 #include "run/drift.h"
 #include "run/history.h"
+#include "run/lint_items.h"
 #include "run/source.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -337,28 +338,8 @@ int cmd_lint(int argc, char **argv)
 	/* the migrations replayed onto an empty model, compared with the database or schema file */
 	if (cli.drift && drift_check(&run, &plan, skip, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
 		trouble = 1;
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_item *it = &plan.items[i];
-		if (skip[i])
-			continue;
-		if (progress && (i % 50 == 0 || i + 1 == plan.n))
-			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
-		size_t len = 0;
-		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
-		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
-		if (!text && !(it->part && it->part->text)) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-			continue;
-		}
-		struct lint_source src = plan_item_lint_source(it, &opts, cli.stdin_name, text, len);
-		plan_item_source(it, &opts, &src);
-		if (lint_run_source(&run, &src) != 0) {
-			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
-			trouble = 1;
-		}
-		free(text);
-	}
+	if (lint_plan_items(&run, &plan, skip, cli.stdin_name, progress) != 0)
+		trouble = 1;
 	free(skip);
 	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
 	strmap_release(&changed);

@@ -529,33 +529,6 @@ void plan_release(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-/* How one planned part is to be linted: the framework's transaction, its region of the file,
- * whether it is only read for context. */
-struct lint_source plan_item_lint_source(const struct plan_item *it, const struct lint_options *o,
-					 const char *stdin_name, const char *text, size_t len)
-{
-	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
-	if (!strcmp(it->path, "-"))
-		src.path = stdin_name ? stdin_name : "<stdin>";
-	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
-	if (it->part) {
-		if (it->part->tx != LINT_TX_UNKNOWN)
-			src.tx = it->part->tx;
-		src.has_region = it->part->has_region;
-		src.region_offset = it->part->offset;
-		src.region_len = it->part->len;
-	}
-	if (it->fw != FW_SQL)
-		src.framework = framework_name(it->fw);
-	if (it->migration && !it->is_down && framework_has_downs(it->fw))
-		src.has_down = it->migration->down.path != NULL;
-	src.context_only = !it->report;
-	src.migration = it->migration;
-	src.separate_model = it->is_down;
-	src.is_down = it->is_down;
-	return src;
-}
-
 /* Plain SQL: `-- pgsieve: no-transaction` or `-- pgsieve: transaction` among the comment lines
  * above the first statement says how the file is run, whatever --assume-in-transaction says
  * (for runners pgsieve does not know). */

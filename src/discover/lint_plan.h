@@ -62,13 +62,6 @@ void plan_release(struct plan *plan);
  * are dropped. */
 void plan_restrict(struct plan *plan, const struct strmap *changed);
 
-/* How one planned part is to be linted (text, len bytes: its file's text, NULL for a rendered
- * part): the framework's transaction, its region of the file, whether it is only read for
- * context; stdin_name names standard input ("-"; NULL: "<stdin>"). plan_item_source() then adds
- * what the framework says. */
-struct lint_source plan_item_lint_source(const struct plan_item *it, const struct lint_options *o,
-					 const char *stdin_name, const char *text, size_t len);
-
 /* What the framework adds to a lint source built for an item (the file's text in src->text):
  * the rendered SQL of an Alembic part and its segments, whether a down is expected, Flyway's
  * choice of transaction (a Flyway migration that mixes statements Flyway runs outside a

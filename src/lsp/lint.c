@@ -9,6 +9,7 @@
 #include "lint/config.h"
 #include "lint/options.h"
 #include "lint/run.h"
+#include "run/lint_items.h"
 #include "util/error.h"
 #include "util/file.h"
 #include "util/xalloc.h"
@@ -84,7 +85,7 @@ static int lint_in_context(struct lint_run *run, const struct lint_options *o, c
 			fprintf(stderr, "pgsieve: %s\n", error_message());
 			continue;
 		}
-		struct lint_source src = plan_item_lint_source(it, o, NULL, ftext, flen);
+		struct lint_source src = lint_source_for(it, o, NULL, ftext, flen);
 		plan_item_source(it, o, &src);
 		if (it->report && is_document(it->path, path))
 			names[nnames++] = it->path;
