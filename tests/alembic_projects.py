@@ -249,6 +249,63 @@ def test_names_and_paths():
                   'relative path %s from %s: the two revisions' % (path, cwd), sorted(got))
 
 
+ELSEWHERE_REVISION = '''"""ledger
+
+Revision ID: %(rev)s
+Revises: %(down)s
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = %(rev)r
+down_revision = %(down_repr)s
+
+
+def upgrade():
+    op.create_table(%(table)r, sa.Column('id', sa.BigInteger(), sa.Identity(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table(%(table)r)
+'''
+
+
+def test_ini_elsewhere(py):
+    """An alembic.ini outside the folder of its revisions (config/alembic.ini pointing at
+    db/migrations, which the walk also finds as env.py beside versions/), reached twice: each
+    revision is linted once, its graph problems reported once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, 'config'))
+        versions = os.path.join(tmp, 'db', 'migrations', 'versions')
+        os.makedirs(versions)
+        with open(os.path.join(tmp, 'config', 'alembic.ini'), 'w') as f:
+            f.write('[alembic]\nscript_location = %(here)s/../db/migrations\n')
+        with open(os.path.join(tmp, 'db', 'migrations', 'env.py'), 'w') as f:
+            f.write('from alembic import context\n')
+        # two heads: one migration-graph finding each, which must not come twice
+        for rev, down, table in (('a1', None, 'ledger'), ('b2', 'a1', 'entry'), ('c3', 'a1', 'memo')):
+            with open(os.path.join(versions, '%s_%s.py' % (rev, table)), 'w') as f:
+                f.write(ELSEWHERE_REVISION % {'rev': rev, 'down': down or '', 'down_repr': repr(down),
+                                              'table': table})
+        modes = [('static', {'PGSIEVE_ALEMBIC_STATIC': '1'})]
+        if py:
+            modes.append(('rendered', {'PGSIEVE_PYTHON': py}))
+        runs = [('.', ['.']), ('.', ['--alembic-config', 'config/alembic.ini', 'db']),
+                ('.', ['--alembic-config', 'config/alembic.ini', 'db/migrations/versions/b2_entry.py']),
+                ('.', ['db', 'db/migrations', '.']),
+                ('db/migrations', ['--alembic-config', '../../config/alembic.ini', '.'])]
+        for mode, env in modes:
+            for cwd, args in runs:
+                what = 'ini elsewhere (%s, %s from %s)' % (mode, ' '.join(args), cwd)
+                p, out = lint(args, env, cwd=os.path.join(tmp, cwd))
+                if not check(out is not None, '%s: lints' % what, (p.returncode, p.stderr[-800:])):
+                    continue
+                ups = sorted(os.path.basename(f['path']) for f in out['files'] if f['part'] == 'up')
+                check(ups == ['a1_ledger.py', 'b2_entry.py', 'c3_memo.py'], '%s: each revision linted once' % what, ups)
+                heads = sorted(os.path.basename(f['file']) for f in out['findings'] if f['rule'] == 'migration-graph')
+                check(heads == ['b2_entry.py', 'c3_memo.py'], '%s: each graph problem reported once' % what, heads)
+
+
 def test_interpreter_search(py):
     bare = python_without_alembic()
     if not py or not bare or not os.path.exists('/usr/bin/python3') or \
@@ -284,6 +341,7 @@ def main():
     test_flask_shop(py)
     test_no_migrations()
     test_names_and_paths()
+    test_ini_elsewhere(py)
     test_interpreter_search(py)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
