@@ -306,6 +306,64 @@ def test_ini_elsewhere(py):
                 check(heads == ['b2_entry.py', 'c3_memo.py'], '%s: each graph problem reported once' % what, heads)
 
 
+def interpreter_facts(py):
+    r = subprocess.run([py, '-c', 'import json, platform, sys, alembic, sqlalchemy; print(json.dumps(['
+                        'sys.executable, platform.python_version(), alembic.__version__, sqlalchemy.__version__]))'],
+                       capture_output=True, text=True, timeout=60)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+def test_renderer_reported(py):
+    """Which interpreter rendered each revision, or that it was read statically: JSON files[]
+    (renderer), SARIF artifacts (properties, pgsieve/renderer) and the text summary."""
+    facts = interpreter_facts(py) if py else None
+    if not facts:
+        print('SKIP renderer reported: no Python with Alembic')
+        return
+    exe, version, alembic_v, sqlalchemy_v = facts
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(os.path.join(ROOT, 'packaged'), os.path.join(tmp, 'packaged'))
+        versions = os.path.join(tmp, 'packaged', 'src', 'inventory', 'database', 'alembic', 'versions')
+        heads = [f for f in sorted(os.listdir(versions)) if f.endswith('.py')]
+        # a revision whose own module body fails: read statically, the others rendered
+        with open(os.path.join(versions, heads[-1])) as f:
+            text = f.read()
+        with open(os.path.join(versions, heads[-1]), 'w') as f:
+            f.write(text.replace('\nrevision = ', '\nraise RuntimeError("needs the settings")\nrevision = ', 1))
+        failing = os.path.join('packaged', 'src', 'inventory', 'database', 'alembic', 'versions', heads[-1])
+        env = {'PGSIEVE_PYTHON': py}
+        p, out = lint(['packaged'], env, cwd=tmp)
+        if not check(out is not None, 'renderer: lints', p.stderr[-800:]):
+            return
+        want = {'mode': 'alembic', 'python': exe, 'python_version': version, 'alembic': alembic_v,
+                'sqlalchemy': sqlalchemy_v}
+        for f in out['files']:
+            w = dict(want, mode='static') if f['path'] == failing else want
+            check(f.get('renderer') == w, 'renderer: JSON says who read %s (%s)' % (f['path'], f['part']),
+                  (f.get('renderer'), w))
+        p = subprocess.run([PGSIEVE, 'lint', '--no-config', '--format', 'sarif', '--fail-on', 'never', 'packaged'],
+                           cwd=tmp, capture_output=True, text=True, env=dict(os.environ, **env), timeout=600)
+        arts = {a['location']['uri']: a.get('properties', {}).get('pgsieve/renderer')
+                for a in json.loads(p.stdout)['runs'][0]['artifacts']}
+        check(arts.get(failing, {}).get('mode') == 'static' and
+              sorted(a['mode'] for a in arts.values()) == ['alembic'] * (len(arts) - 1) + ['static'] and
+              all(a['python'] == exe and a['alembic'] == alembic_v for a in arts.values()),
+              'renderer: SARIF artifacts say who read each revision', arts)
+        p = subprocess.run([PGSIEVE, 'lint', '--no-config', '--fail-on', 'never', 'packaged'],
+                           cwd=tmp, capture_output=True, text=True, env=dict(os.environ, **env), timeout=600)
+        lines = [ln for ln in p.stdout.splitlines() if ln.startswith('alembic: ')]
+        n = len(heads)
+        check(lines == ['alembic: %d revision%s rendered by Alembic %s (SQLAlchemy %s) in %s (Python %s)'
+                        % (n - 1, '' if n == 2 else 's', alembic_v, sqlalchemy_v, exe, version),
+                        'alembic: 1 revision read statically in %s (Python %s): Alembic could not render '
+                        'them (their alembic-static-analysis findings say why)' % (exe, version)],
+              'renderer: the text summary says which interpreter rendered how many', p.stdout[-1500:])
+        p, out = lint(['packaged'], dict(env, PGSIEVE_ALEMBIC_STATIC='1'), cwd=tmp)
+        if check(out is not None, 'renderer (static): lints', p.stderr[-800:]):
+            got = {(f['renderer']['mode'], f['renderer']['alembic']) for f in out['files']}
+            check(got == {('static', None)}, 'renderer: --no-python is said as static, without Alembic', got)
+
+
 def test_interpreter_search(py):
     bare = python_without_alembic()
     if not py or not bare or not os.path.exists('/usr/bin/python3') or \
@@ -342,6 +400,7 @@ def main():
     test_no_migrations()
     test_names_and_paths()
     test_ini_elsewhere(py)
+    test_renderer_reported(py)
     test_interpreter_search(py)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0

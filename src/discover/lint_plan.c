@@ -675,6 +675,7 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 			       (it->is_down && it->set && it->set->no_downs && !o->require_down);
 	src->note = p->note;
 	src->note_static = p->note_static;
+	src->renderer = p->renderer;
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);
