@@ -364,6 +364,94 @@ def test_renderer_reported(py):
             check(got == {('static', None)}, 'renderer: --no-python is said as static, without Alembic', got)
 
 
+def test_config_keys(py):
+    """.pgsieve.yml's Alembic keys (alembic-name, alembic-config, alembic-python, no-python):
+    each does what its flag or variable does, the command line and the environment win, a
+    file cannot choose the interpreter when the static reading was asked for, and bad values
+    are exit 2 with the file, line and key."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ('multi-env', 'config-only', 'packaged'):
+            shutil.copytree(os.path.join(ROOT, name), os.path.join(tmp, name))
+
+        def run(where, yml, args, env=None):
+            with open(os.path.join(tmp, where, '.pgsieve.yml'), 'w') as f:
+                f.write(yml)
+            e = dict(os.environ)
+            e.pop('PGSIEVE_ALEMBIC_STATIC', None)
+            e.pop('PGSIEVE_PYTHON', None)
+            e.update(env or {})
+            p = subprocess.run([PGSIEVE, 'lint', '--format', 'json', '--fail-on', 'never'] + args,
+                               cwd=os.path.join(tmp, where), capture_output=True, text=True, env=e, timeout=600)
+            out = json.loads(p.stdout) if p.returncode in (0, 1) and p.stdout.strip() else None
+            return p, out
+
+        static = {'PGSIEVE_ALEMBIC_STATIC': '1'}
+        p, out = run('multi-env', 'alembic-name: tenant\n', ['.'], static)
+        if check(out is not None, 'config alembic-name: lints', p.stderr):
+            got = {f['path'] for f in out['files']}
+            check(got and all(g.startswith('db/tenant/') for g in got), 'config alembic-name: only that environment', got)
+        p, out = run('multi-env', 'alembic-name: tenant\n', ['--alembic-name', 'core', '.'], static)
+        if check(out is not None, 'config alembic-name under --alembic-name: lints', p.stderr):
+            got = {f['path'] for f in out['files']}
+            check(got and all(g.startswith('db/core/') for g in got), 'config alembic-name: the command line wins', got)
+        # the ini's path is read from the configuration file's directory, from wherever pgsieve runs
+        p, out = run('config-only', 'alembic-config: deploy/schema.cfg\n', [], static)
+        if check(out is not None, 'config alembic-config without paths: lints', p.stderr):
+            check(len({f['path'] for f in out['files']}) == 2, 'config alembic-config: its environment',
+                  [f['path'] for f in out['files']])
+        p = subprocess.run([PGSIEVE, 'lint', '--format', 'json', '--fail-on', 'never'],
+                           cwd=os.path.join(tmp, 'config-only', 'schema', 'revisions'), capture_output=True,
+                           text=True, env=dict(os.environ, **static), timeout=600)
+        got = sorted({os.path.realpath(os.path.join(tmp, 'config-only', 'schema', 'revisions', f['path']))
+                      for f in json.loads(p.stdout)['files']}) if p.returncode in (0, 1) else None
+        want = sorted(os.path.realpath(os.path.join(tmp, 'config-only', 'schema', 'revisions', f))
+                      for f in ('1001_ledger.py', '1002_entry_memo.py'))
+        check(got == want, 'config alembic-config: read from the configuration file\'s directory',
+              (p.returncode, got, p.stderr[-800:]))
+        p, out = run('packaged', 'no-python: true\n', ['.'])
+        if check(out is not None, 'config no-python: lints', p.stderr):
+            check({f['renderer']['mode'] for f in out['files']} == {'static'}, 'config no-python: read statically',
+                  [f['renderer'] for f in out['files']])
+        if py:
+            # a wrapper that records being run, then runs the Python that has Alembic
+            marker = os.path.join(tmp, 'ran')
+            wrapper = os.path.join(tmp, 'packaged', 'venv-python')
+            with open(wrapper, 'w') as f:
+                f.write('#!/bin/sh\necho "$@" >> %s\nexec %s "$@"\n' % (marker, py))
+            os.chmod(wrapper, 0o755)
+            p, out = run('packaged', 'alembic-python: ./venv-python\n', ['.'])
+            if check(out is not None, 'config alembic-python: lints', p.stderr):
+                check(os.path.exists(marker) and {f['renderer']['mode'] for f in out['files']} == {'alembic'},
+                      'config alembic-python: that interpreter renders', [f['renderer'] for f in out['files']])
+            if os.path.exists(marker):
+                os.unlink(marker)
+            for env in (static, {}):
+                args = ['.'] if env else ['--no-python', '.']
+                p, out = run('packaged', 'alembic-python: ./venv-python\n', args, env)
+                check(out is not None and not os.path.exists(marker) and
+                      {f['renderer']['mode'] for f in out['files']} == {'static'},
+                      'config alembic-python: not run when %s asks for the static reading'
+                      % ('PGSIEVE_ALEMBIC_STATIC=1' if env else '--no-python'), (p.stderr, os.path.exists(marker)))
+            p, out = run('packaged', 'alembic-python: ./venv-python\n', ['.'], {'PGSIEVE_PYTHON': py})
+            check(out is not None and not os.path.exists(marker), 'config alembic-python: PGSIEVE_PYTHON wins',
+                  p.stderr)
+        bad = [
+            ('alembic-name: [core]\n', "'alembic-name' takes the name of a section of alembic.ini"),
+            ('alembic-name: ""\n', "'alembic-name' takes the name of a section of alembic.ini"),
+            ('alembic-config: deploy/missing.ini\n', "'alembic-config' names 'deploy/missing.ini', which is not a file"),
+            ('alembic-config:\n', "'alembic-config' has no value"),
+            ('\nalembic-python: bin/python\n', ":2: 'alembic-python' names 'bin/python', which is not an executable file"),
+            ('alembic-python: {a: b}\n', "'alembic-python' takes the path or command name of a Python interpreter"),
+            ('no-python: yes\n', "'no-python' takes true or false, not 'yes'"),
+            ('alembic-nam: core\n', "unknown key 'alembic-nam'; did you mean 'alembic-name'?"),
+            ('no-python: true\nno-python: false\n', "'no-python' is set twice"),
+        ]
+        for yml, want in bad:
+            p, _ = run('config-only', yml, ['.'], static)
+            check(p.returncode == 2 and ('bad configuration: .pgsieve.yml:' in p.stderr) and want in p.stderr,
+                  'config error %r: exit 2 naming the key' % yml, (p.returncode, p.stderr))
+
+
 def test_interpreter_search(py):
     bare = python_without_alembic()
     if not py or not bare or not os.path.exists('/usr/bin/python3') or \
@@ -401,6 +489,7 @@ def main():
     test_names_and_paths()
     test_ini_elsewhere(py)
     test_renderer_reported(py)
+    test_config_keys(py)
     test_interpreter_search(py)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
