@@ -11,6 +11,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "lint/directive.h"
+#include "lint/fix.h"
 #include "lint/registry.h"
 #include "lint/rule.h"
 #include "schema/apply.h"
@@ -73,6 +74,12 @@ struct lint_ctx {
 	/* a down part whose up's starting model is known: the model after the up, advanced by
 	 * this down's statements too (downgrade-not-inverse) */
 	struct schema_model *undo_model;
+	/* the fix the next finding takes (lint_fix_attach()); cleared after each rule's call */
+	struct lint_fix *next_fix;
+	/* the part's text (region, without a byte order mark), and how many statements it holds
+	 * plus one (0: not counted yet; lint_part_statement_total()) */
+	uint32_t part_from;
+	size_t part_len, part_total;
 };
 
 /* ---- the run ---- */
@@ -417,6 +424,49 @@ const char *lint_type_sql(struct lint_ctx *ctx, const PgQuery__TypeName *tn)
 	return out;
 }
 
+/* ---- fixes ---- */
+
+void lint_fix_attach(struct lint_ctx *ctx, struct lint_fix *fix)
+{
+	ctx->next_fix = fix;
+}
+
+int lint_fix_possible(const struct lint_ctx *ctx)
+{
+	return !ctx->src->nsegments && !ctx->in_do_block && ctx->stmt && ctx->stmt->node;
+}
+
+int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	for (size_t i = 0; st && i < st->ntokens; i++) {
+		if (st->tokens[i].start >= from && st->tokens[i].kind == kind) {
+			*start = st->tokens[i].start;
+			*end = st->tokens[i].end;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+size_t lint_part_statement_total(struct lint_ctx *ctx)
+{
+	if (!ctx->part_total)
+		ctx->part_total = sql_count_statements(ctx->src->text, ctx->src->len, ctx->part_from, ctx->part_len) + 1;
+	return ctx->part_total - 1;
+}
+
+const char *lint_file_path(const struct lint_ctx *ctx)
+{
+	return ctx->src->path;
+}
+
+const char *lint_file_text(const struct lint_ctx *ctx, size_t *len)
+{
+	*len = ctx->src->len;
+	return ctx->src->text;
+}
+
 /* ---- findings ---- */
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
@@ -505,8 +555,10 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 				      const char *message, const char *help, const char *fp_extra)
 {
 	enum severity sev = ctx->run->opts->severities[rule_index(rule)];
-	if (sev == SEVERITY_OFF)
+	if (sev == SEVERITY_OFF) {
+		ctx->next_fix = NULL;
 		return NULL;
+	}
 	if (end < offset)
 		end = offset;
 	message = size_note(ctx, rule, stmt_index, message, &sev);
@@ -537,6 +589,9 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 	f->message = message;
 	f->help = help;
 	f->fingerprint = fingerprint(ctx, rule, stmt_hash, fp_extra);
+	if (ctx->next_fix && !ctx->src->nsegments)
+		f->fix = lint_fix_finish(ctx->next_fix);
+	ctx->next_fix = NULL;
 	return f;
 }
 
@@ -881,7 +936,10 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 	if (kind > 0 && kind < NODE_KINDS) {
 		for (size_t i = 0; i < d->count[kind]; i++)
 			if (rule_applies(ctx, d->by_kind[kind][i]))
+			{
 				d->by_kind[kind][i]->visit(ctx, node);
+				ctx->next_fix = NULL;
+			}
 		const struct walk_plan *plan = d->plans.node_kind[kind];
 		const void *sub = *(const void *const *)((const char *)node + d->plans.node_offset[kind]);
 		if (plan && plan->reaches_node && sub)
@@ -1119,7 +1177,10 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->stack[ctx->depth++] = st->node;
 	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
 		if (rule_applies(ctx, d->by_kind[ANY_STATEMENT_SLOT][i]))
+		{
 			d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
+			ctx->next_fix = NULL;
+		}
 	ctx->depth = 0;
 	if (d->walk)
 		visit_node(ctx, st->node);
@@ -1334,6 +1395,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
 		if (n >= 3 && !memcmp(src->text + from, "\xEF\xBB\xBF", 3))
 			from += 3, n -= 3;
+		ctx->part_from = from;
+		ctx->part_len = n;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
@@ -1342,7 +1405,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF &&
 			    rule_applies(ctx, rule_registry[i]))
+			{
 				rule_registry[i]->finish(ctx);
+				ctx->next_fix = NULL;
+			}
 	}
 
 	if (!src->context_only) {

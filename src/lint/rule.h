@@ -38,6 +38,9 @@ struct rule {
 	void (*visit)(struct lint_ctx *ctx, const PgQuery__Node *node);
 	/* Called at the end of each migration; may be NULL. */
 	void (*finish)(struct lint_ctx *ctx);
+	/* What the rule's fix does, one line, where it has one (lint_fix_attach()); NULL: none.
+	 * `pgsieve rules` and docs/rules/README.md show it. */
+	const char *fix;
 };
 
 /* What every rule can read about the run and the migration. */
@@ -173,6 +176,45 @@ int lint_is_pending(const struct lint_ctx *ctx, const struct rule *rule, const c
  * line 1 of a file. For finish(). */
 void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char *help,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- fixes (docs/architecture.md, "Fixes are data") ----
+ * A rule whose safe form is a mechanical rewrite of the user's text builds a fix and attaches
+ * it to the finding it reports next:
+ *
+ *     struct lint_fix *fix = lint_fix_new(ctx, "use CREATE INDEX CONCURRENTLY");
+ *     lint_fix_replace(ctx, fix, at, 0, " CONCURRENTLY");
+ *     lint_fix_attach(ctx, fix);
+ *     lint_report(ctx, &rule_x, ...);
+ *
+ * Offsets are absolute byte offsets in the file (lint_mark_here(), lint_find_token()). A fix is
+ * dropped where the text linted is not the file (SQL rendered from an Alembic revision) and when
+ * its edits overlap. */
+struct lint_fix;
+struct lint_fix *lint_fix_new(struct lint_ctx *ctx, const char *title);
+/* Replaces bytes [offset, offset + length) of the linted file with text (length 0 inserts). */
+void lint_fix_replace(struct lint_ctx *ctx, struct lint_fix *fix, uint32_t offset, uint32_t length,
+		      const char *text);
+/* The same in another file that exists (path as the run names files: lint_fix_sibling()). */
+void lint_fix_replace_in(struct lint_ctx *ctx, struct lint_fix *fix, const char *path, uint32_t offset,
+			 uint32_t length, const char *text);
+/* A new file with that content. */
+void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *path, const char *content);
+/* The next finding this visit (or finish()) reports carries fix; NULL attaches nothing. */
+void lint_fix_attach(struct lint_ctx *ctx, struct lint_fix *fix);
+/* Whether fixes can be made for the statement being visited: the text linted is the file's own
+ * and the statement is not one a DO block runs. */
+int lint_fix_possible(const struct lint_ctx *ctx);
+/* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
+ * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
+int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);
+/* How many statements the migration part holds, all of them, counted by libpg_query's
+ * splitter (statements a DO block runs are not counted). */
+size_t lint_part_statement_total(struct lint_ctx *ctx);
+/* The linted file: its path as given and its whole text (len bytes). */
+const char *lint_file_path(const struct lint_ctx *ctx);
+const char *lint_file_text(const struct lint_ctx *ctx, size_t *len);
+/* The path of a file named `name` in the linted file's directory. */
+const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name);
 
 /* Formatting helpers that write into the run's memory (valid until the run is freed). */
 char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
