@@ -75,8 +75,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	 * so the other statements of the migration would no longer be atomic) and outside a
 	 * transaction; and only for a named index, which IF NOT EXISTS needs. */
 	uint32_t at, end;
-	if (lint_fix_possible(ctx) && !lint_in_transaction(ctx) && (*is->idxname || is->if_not_exists) &&
-	    lint_part_statement_total(ctx) == 1 &&
+	if ((*is->idxname || is->if_not_exists) && lint_fix_runs_alone(ctx) &&
 	    lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
 		struct lint_fix *fix = lint_fix_new(ctx, "build the index with CREATE INDEX CONCURRENTLY");
 		lint_fix_replace(ctx, fix, end, 0, is->if_not_exists ? " CONCURRENTLY" : " CONCURRENTLY IF NOT EXISTS");

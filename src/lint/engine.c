@@ -456,6 +456,24 @@ size_t lint_part_statement_total(struct lint_ctx *ctx)
 	return ctx->part_total - 1;
 }
 
+int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	for (size_t i = 0; st && i < st->ntokens; i++) {
+		if (st->tokens[i].start >= from) {
+			*start = st->tokens[i].start;
+			*end = st->tokens[i].end;
+			return st->tokens[i].kind;
+		}
+	}
+	return -1;
+}
+
+uint32_t lint_part_start(const struct lint_ctx *ctx)
+{
+	return ctx->part_from;
+}
+
 const char *lint_file_path(const struct lint_ctx *ctx)
 {
 	return ctx->src->path;
@@ -1416,6 +1434,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		for (size_t i = 0; i < ctx->nfindings; i++) {
 			if (suppressed(ctx, &ctx->findings[i]))
 				continue;
+			if (ctx->findings[i].fix && lint_fix_voided(ctx->findings[i].fix))
+				ctx->findings[i].fix = NULL;
 			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 			run->findings[run->nfindings++] = ctx->findings[i];
 		}

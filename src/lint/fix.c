@@ -8,8 +8,9 @@
 #include "lint/rule.h"
 
 struct lint_fix {
+	struct fix fix; /* first: the struct fix a finding carries leads back here */
 	struct lint_ctx *ctx;
-	struct fix fix;
+	int voided;     /* lint_fix_void(): a later statement made it wrong */
 	struct fix_edit *edits;
 	size_t nedits, edits_cap;
 	struct fix_file *files;
@@ -65,6 +66,22 @@ void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *pat
 	struct fix_file *f = &fix->files[fix->nfiles++];
 	f->path = path;
 	f->content = content ? content : "";
+}
+
+int lint_fix_runs_alone(struct lint_ctx *ctx)
+{
+	return lint_fix_possible(ctx) && !lint_in_transaction(ctx) && lint_part_statement_total(ctx) == 1;
+}
+
+void lint_fix_void(struct lint_fix *fix)
+{
+	if (fix)
+		fix->voided = 1;
+}
+
+int lint_fix_voided(const struct fix *fix)
+{
+	return ((const struct lint_fix *)(const void *)fix)->voided;
 }
 
 const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name)

@@ -11,4 +11,8 @@ struct lint_fix;
  * nothing or two edits of one file overlap (a rule's mistake: no fix rather than a wrong one). */
 const struct fix *lint_fix_finish(struct lint_fix *fix);
 
+/* Whether a rule voided the fix after attaching it (lint_fix_void()); such a finding is
+ * reported without it. */
+int lint_fix_voided(const struct fix *fix);
+
 #endif

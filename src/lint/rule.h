@@ -201,15 +201,30 @@ void lint_fix_replace_in(struct lint_ctx *ctx, struct lint_fix *fix, const char 
 void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *path, const char *content);
 /* The next finding this visit (or finish()) reports carries fix; NULL attaches nothing. */
 void lint_fix_attach(struct lint_ctx *ctx, struct lint_fix *fix);
+/* Takes back a fix attached earlier in this migration part, when a later statement shows it
+ * would be wrong (a type fix of a column the migration then alters): the finding stays, without
+ * its fix. */
+void lint_fix_void(struct lint_fix *fix);
 /* Whether fixes can be made for the statement being visited: the text linted is the file's own
  * and the statement is not one a DO block runs. */
 int lint_fix_possible(const struct lint_ctx *ctx);
+/* Whether the statement, rewritten to run outside a transaction block (CONCURRENTLY), can run
+ * where it stands: fixes are possible, no transaction is open around it, and it is the only
+ * statement of its migration part (a concurrent build commits along the way, so the others
+ * would lose their atomicity, and an implicit transaction holds more than one statement). */
+int lint_fix_runs_alone(struct lint_ctx *ctx);
 /* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
  * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
 int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);
 /* How many statements the migration part holds, all of them, counted by libpg_query's
  * splitter (statements a DO block runs are not counted). */
 size_t lint_part_statement_total(struct lint_ctx *ctx);
+/* The first token of the current statement that starts at or after `from`: its kind with its
+ * span, or -1 when there is none. */
+int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end);
+/* Where the migration part's SQL starts in the file (after dbmate's `-- migrate:up` line, a
+ * byte order mark), for fixes that add a statement at the top. */
+uint32_t lint_part_start(const struct lint_ctx *ctx);
 /* The linted file: its path as given and its whole text (len bytes). */
 const char *lint_file_path(const struct lint_ctx *ctx);
 const char *lint_file_text(const struct lint_ctx *ctx, size_t *len);
