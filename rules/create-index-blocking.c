@@ -17,7 +17,7 @@ const struct rule rule_create_index_blocking = {
 	.summary = "CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "CONCURRENTLY IF NOT EXISTS, for a named index alone in a migration run outside a transaction",
+	.fix = "CONCURRENTLY IF NOT EXISTS, for a named index alone in its migration (with dbmate's or sqlx's no-transaction marker)",
 };
 
 /* Help texts quote the user's statement from the table name on; longer or multi-line ones are
@@ -79,6 +79,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	    lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
 		struct lint_fix *fix = lint_fix_new(ctx, "build the index with CREATE INDEX CONCURRENTLY");
 		lint_fix_replace(ctx, fix, end, 0, is->if_not_exists ? " CONCURRENTLY" : " CONCURRENTLY IF NOT EXISTS");
+		lint_fix_notx_marker(ctx, fix);
 		lint_fix_attach(ctx, fix);
 	}
 	lint_report(ctx, &rule_create_index_blocking, -1,

@@ -23,7 +23,7 @@ const struct rule rule_drop_index_blocking = {
 	.summary = "DROP INDEX without CONCURRENTLY blocks reads and writes of the table",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "CONCURRENTLY IF EXISTS, for one index alone in a migration run outside a transaction",
+	.fix = "CONCURRENTLY IF EXISTS, for one index alone in its migration (with dbmate's or sqlx's no-transaction marker)",
 };
 
 /* An index dropped here that other sessions may be using: one not created in this migration,
@@ -102,6 +102,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		    lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
 			struct lint_fix *fix = lint_fix_new(ctx, "drop the index with DROP INDEX CONCURRENTLY");
 			lint_fix_replace(ctx, fix, end, 0, ds->missing_ok ? " CONCURRENTLY" : " CONCURRENTLY IF EXISTS");
+			lint_fix_notx_marker(ctx, fix);
 			lint_fix_attach(ctx, fix);
 		}
 		/* CONCURRENTLY drops one index per statement and refuses CASCADE */

@@ -114,11 +114,13 @@ static inline void timeout_visit(struct lint_ctx *ctx, const struct timeout_rule
 		/* the fix: the SET line at the top of the migration part, where it covers every
 		 * statement (a SET outside a transaction lasts for the session; inside the runner's,
 		 * until it ends) */
-		/* not for a one-statement part of a runner that sends the part as one query: a
-		 * second statement would put both in an implicit transaction (where CREATE INDEX
+		/* not for a one-statement part of a runner that sends the part as one query, or
+		 * can be told to (a fix may add the framework's no-transaction marker): a second
+		 * statement would put both in an implicit transaction (where CREATE INDEX
 		 * CONCURRENTLY and the like fail) */
 		if (lint_fix_possible(ctx) && !lint_setting(ctx, tr->setting) &&
-		    !(lint_framework_tx_kind(ctx) == LINT_TX_IMPLICIT && lint_part_statement_total(ctx) == 1)) {
+		    !((lint_framework_tx_kind(ctx) == LINT_TX_IMPLICIT || lint_fix_notx_possible(ctx)) &&
+		      lint_part_statement_total(ctx) == 1)) {
 			struct lint_fix *fix = lint_fix_new(ctx, lint_printf(ctx, "set %s at the top of the migration", tr->setting));
 			lint_fix_replace(ctx, fix, lint_part_start(ctx), 0,
 					 lint_printf(ctx, "SET %s = %s;\n", tr->setting, tr->example));

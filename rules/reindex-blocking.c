@@ -20,7 +20,7 @@ const struct rule rule_reindex_blocking = {
 	.summary = "REINDEX without CONCURRENTLY blocks writes to the table and reads through the index",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "CONCURRENTLY, alone in a migration run outside a transaction (PostgreSQL 12+)",
+	.fix = "CONCURRENTLY, alone in its migration (with dbmate's or sqlx's no-transaction marker; PostgreSQL 12+)",
 };
 
 enum { CONCURRENTLY_SINCE = 12 };
@@ -124,6 +124,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		    lint_find_token(ctx, keywords[i].token, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
 			struct lint_fix *fix = lint_fix_new(ctx, "rebuild with REINDEX CONCURRENTLY");
 			lint_fix_replace(ctx, fix, end, 0, " CONCURRENTLY");
+			lint_fix_notx_marker(ctx, fix);
 			lint_fix_attach(ctx, fix);
 		}
 	}

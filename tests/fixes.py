@@ -265,6 +265,43 @@ def test_cli(pgsieve):
         check(b"CONCURRENTLY" in tree["003_drop.sql"], f"--fix --since HEAD fixes the new one: {tree['003_drop.sql']!r}")
 
 
+def test_markers(pgsieve):
+    """A runner that wraps each migration: the concurrent build gets the framework's
+    no-transaction marker when it is alone in its migration (docs/frameworks.md has the
+    markers and their sources), and the migration then runs it outside a transaction."""
+    cases = [
+        ("dbmate", {
+            "20240101000000_orders.sql": "-- migrate:up\nCREATE TABLE orders (id bigint PRIMARY KEY, a int);\n\n"
+                                         "-- migrate:down\nDROP TABLE orders;\n",
+            "20240102000000_index.sql": "-- migrate:up\nCREATE INDEX orders_a_idx ON orders (a);\n\n"
+                                        "-- migrate:down\nDROP INDEX orders_a_idx;\n",
+        }, "20240102000000_index.sql",
+         "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n\n"
+         "-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS orders_a_idx;\n"),
+        ("sqlx", {
+            "20240101000000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n",
+            "20240102000000_index.sql": "CREATE INDEX orders_a_idx ON orders (a);\n",
+        }, "20240102000000_index.sql",
+         "-- no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n"),
+    ]
+    for fw, files, name, want in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = os.path.join(tmp, "migrations")
+            os.mkdir(d)
+            write_tree(d, files)
+            p = run(pgsieve, ["--framework", fw, "--fix", "--fail-on", "never", "migrations"], tmp)
+            with open(os.path.join(d, name)) as f:
+                got = f.read()
+            check(got == want, f"{fw}: --fix adds the no-transaction marker:\n{got}\nwant:\n{want}\n{p.stderr.decode()}")
+            left = json.loads(run(pgsieve, ["--framework", fw, "--format", "json", "--fail-on", "never",
+                                            "migrations"], tmp).stdout)
+            tx = [f["transaction"] for f in left["files"] if f["path"].endswith(name) and f["part"] == "up"]
+            check(tx == ["implicit transaction"], f"{fw}: the fixed migration runs as one query ({tx})")
+            rules = [f["rule"] for f in left["findings"] if f["file"].endswith(name)]
+            check(not {"not-in-transaction", "create-index-blocking", "syntax-error"} & set(rules),
+                  f"{fw}: nothing left about the concurrent build ({rules})")
+
+
 def main():
     pgsieve, root = os.path.abspath(sys.argv[1]), sys.argv[2]
     rules = json.loads(subprocess.run([pgsieve, "rules", "--format", "json"], capture_output=True,
@@ -283,6 +320,7 @@ def main():
         if r.get("fix"):
             check(r["id"] in fixed_rules, f"{r['id']}: says it has a fix, but no fixture got one")
     test_cli(pgsieve)
+    test_markers(pgsieve)
     print("rules with fixes on the fixtures: " + ", ".join(sorted(fixed_rules)))
     for f in failures:
         print("FAIL " + f)

@@ -469,6 +469,44 @@ int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start,
 	return -1;
 }
 
+/* The edit that says the part runs without the runner's transaction, or 0 when there is none:
+ * the marker line's end (before its line break) with the suffix, or the file's start. */
+static int notx_marker_edit(const struct lint_ctx *ctx, uint32_t *at, const char **text)
+{
+	const struct lint_source *src = ctx->src;
+	if (src->no_tx_marker_suffix && src->has_region && src->marker_offset < src->len &&
+	    src->marker_offset < src->region_offset) {
+		uint32_t e = src->marker_offset;
+		while (e < src->len && src->text[e] != '\n' && src->text[e] != '\r')
+			e++;
+		*at = e;
+		*text = src->no_tx_marker_suffix;
+		return 1;
+	}
+	if (src->no_tx_first_line && !(src->len >= 3 && !memcmp(src->text, "\xEF\xBB\xBF", 3))) {
+		*at = 0;
+		*text = src->no_tx_first_line;
+		return 1;
+	}
+	return 0;
+}
+
+int lint_fix_notx_possible(const struct lint_ctx *ctx)
+{
+	uint32_t at;
+	const char *text;
+	return !ctx->explicit_tx && !ctx->in_do_block && ctx->src->tx == LINT_TX_WRAPPED &&
+	       notx_marker_edit(ctx, &at, &text);
+}
+
+void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix)
+{
+	uint32_t at;
+	const char *text;
+	if (fix && lint_in_transaction(ctx) && lint_fix_notx_possible(ctx) && notx_marker_edit(ctx, &at, &text))
+		lint_fix_replace(ctx, fix, at, 0, text);
+}
+
 uint32_t lint_part_start(const struct lint_ctx *ctx)
 {
 	return ctx->part_from;

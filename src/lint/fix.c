@@ -70,7 +70,8 @@ void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *pat
 
 int lint_fix_runs_alone(struct lint_ctx *ctx)
 {
-	return lint_fix_possible(ctx) && !lint_in_transaction(ctx) && lint_part_statement_total(ctx) == 1;
+	return lint_fix_possible(ctx) && (!lint_in_transaction(ctx) || lint_fix_notx_possible(ctx)) &&
+	       lint_part_statement_total(ctx) == 1;
 }
 
 void lint_fix_void(struct lint_fix *fix)
@@ -82,6 +83,25 @@ void lint_fix_void(struct lint_fix *fix)
 int lint_fix_voided(const struct fix *fix)
 {
 	return ((const struct lint_fix *)(const void *)fix)->voided;
+}
+
+int lint_fix_single_alter(const struct lint_ctx *ctx)
+{
+	const PgQuery__Node *st = lint_statement(ctx);
+	return st && st->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT && st->alter_table_stmt->n_cmds == 1;
+}
+
+struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const char *const *steps, size_t n)
+{
+	if (!lint_fix_possible(ctx) || lint_in_transaction(ctx) || n == 0)
+		return NULL;
+	struct lint_mark m = lint_mark_here(ctx, -1);
+	const char *text = steps[0];
+	for (size_t i = 1; i < n; i++)
+		text = lint_printf(ctx, "%s;\n%s", text, steps[i]);
+	struct lint_fix *fix = lint_fix_new(ctx, title);
+	lint_fix_replace(ctx, fix, m.offset, m.end - m.offset, text);
+	return fix;
 }
 
 const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name)

@@ -208,11 +208,24 @@ void lint_fix_void(struct lint_fix *fix);
 /* Whether fixes can be made for the statement being visited: the text linted is the file's own
  * and the statement is not one a DO block runs. */
 int lint_fix_possible(const struct lint_ctx *ctx);
+/* Whether the statement being visited is an ALTER TABLE of exactly one command (so that text
+ * added at its end belongs to that command). */
+int lint_fix_single_alter(const struct lint_ctx *ctx);
+/* The recipe's steps in the statement's place, each a statement of its own: the statement's
+ * text (without its ';') replaced by `steps` joined with ";\n" (the statement's own ';' ends the
+ * last). For recipes whose steps must commit one by one: only outside a transaction. NULL when
+ * fixes are not possible there. */
+struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const char *const *steps, size_t n);
 /* Whether the statement, rewritten to run outside a transaction block (CONCURRENTLY), can run
  * where it stands: fixes are possible, no transaction is open around it, and it is the only
  * statement of its migration part (a concurrent build commits along the way, so the others
  * would lose their atomicity, and an implicit transaction holds more than one statement). */
 int lint_fix_runs_alone(struct lint_ctx *ctx);
+/* For lint_fix_runs_alone(): whether the runner's transaction around the part can be turned off
+ * by a marker the framework defines (dbmate's `transaction:false`, sqlx's `-- no-transaction`),
+ * and the edit that writes it, added to fix (nothing when no transaction is open). */
+int lint_fix_notx_possible(const struct lint_ctx *ctx);
+void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix);
 /* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
  * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
 int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);

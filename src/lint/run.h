@@ -76,6 +76,9 @@ struct lint_source {
 	 * (modules replaced by stand-ins, Python run against the database). */
 	const char *note;
 	int note_static;
+	/* From the framework's description: how the part says it runs without the runner's
+	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line); NULL: no way. */
+	const char *no_tx_marker_suffix, *no_tx_first_line;
 };
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the

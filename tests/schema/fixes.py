@@ -10,6 +10,13 @@ waits for SHARE or ACCESS EXCLUSIVE (it blocks, and everything queued behind it)
 holds SHARE UPDATE EXCLUSIVE, granted, which no reader or writer conflicts with. The fixed one
 then finishes once the other transaction ends, and leaves a valid index (or none, for DROP).
 
+The constraint rules' fixes (NOT VALID + VALIDATE, the SET NOT NULL recipe): each statement of
+the fixed migration runs in a transaction of its own, as the fix means it to, and the test reads
+what that transaction did: the sequential scans of the table (pg_stat_xact_user_tables) and the
+locks it holds on it (pg_locks). As written, the statement scans the table while it holds a lock
+writers wait for; as fixed, the one step that scans holds only SHARE UPDATE EXCLUSIVE, and the
+steps that take a stronger lock scan nothing. The constraint is there, validated, at the end.
+
 And `lint --db --fix` on golang-migrate migrations whose history table records two as applied:
 those two are not touched (the second has a fix pgsieve would otherwise apply), the pending one
 is fixed.
@@ -132,6 +139,86 @@ def lock_cases(pgsieve, c):
         c.psql("DROP DATABASE " + db)
 
 
+SCANS = "(SELECT coalesce(sum(seq_scan), 0) FROM pg_stat_xact_user_tables WHERE relname = 'orders')"
+
+
+def step_effects(c, db, stmt):
+    """(scans of orders, its lock modes held) by stmt in a transaction of its own."""
+    out = c.psql(f"""BEGIN; CREATE TEMP TABLE s AS SELECT {SCANS} AS v;
+        {stmt};
+        SELECT {SCANS} - (SELECT v FROM s), (SELECT string_agg(mode, ',' ORDER BY mode) FROM pg_locks
+            WHERE pid = pg_backend_pid() AND relation = 'orders'::regclass);
+        COMMIT;""", dbname=db)
+    scans, locks = [line for line in out.splitlines() if line][-1].split("|")
+    return int(scans), set(locks.split(",")) if locks else set()
+
+
+WEAK = {"AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock"}
+
+RECIPES = [
+    ("add-foreign-key-blocking",
+     "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n",
+     'NOT VALID;\nALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_fk"',
+     "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_user_fk'"),
+    ("add-foreign-key-blocking",
+     "ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n",
+     'ADD CONSTRAINT "orders_user_id_fkey" FOREIGN KEY',
+     "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_user_id_fkey'"),
+    ("add-check-blocking",
+     "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);\n",
+     'NOT VALID;\nALTER TABLE "orders" VALIDATE CONSTRAINT "orders_total_positive"',
+     "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_total_positive'"),
+    ("set-not-null-blocking",
+     "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n",
+     "VALIDATE CONSTRAINT",
+     "SELECT attnotnull AND NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'orders'::regclass "
+     "AND contype = 'c') FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'note'"),
+]
+
+RECIPE_SETUP = """CREATE TABLE users (id bigint PRIMARY KEY);
+INSERT INTO users SELECT g FROM generate_series(1, 100) g;
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric, note text);
+INSERT INTO orders SELECT g, g % 100 + 1, g, 'n' || g FROM generate_series(1, 20000) g;
+"""
+
+
+def recipe_cases(pgsieve, c):
+    before = ("CREATE TABLE users (id bigint PRIMARY KEY);\n"
+              "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric, note text);\n")
+    for n, (rule, sql, want, done) in enumerate(RECIPES):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "001_tables.sql"), "w") as f:
+                f.write(before)
+            with open(os.path.join(d, "002_change.sql"), "w") as f:
+                f.write(sql)
+            subprocess.run([pgsieve, "lint", "--no-config", "--fix", "--fail-on", "never", d],
+                           capture_output=True, check=True)
+            with open(os.path.join(d, "002_change.sql")) as f:
+                fixed = f.read()
+        if not check(want in fixed, f"{rule}: --fix writes {want!r} (got {fixed!r})"):
+            continue
+        db = f"recipe{n}"
+        c.psql(f"CREATE DATABASE {db}")
+        c.psql(RECIPE_SETUP, dbname=db)
+        scans, locks = step_effects(c, db, sql.strip().rstrip(";"))
+        check(scans >= 1 and not locks <= WEAK,
+              f"{rule}: as written, it scans orders ({scans}) holding {sorted(locks)}")
+        c.psql(f"DROP DATABASE {db}")
+        c.psql(f"CREATE DATABASE {db}")
+        c.psql(RECIPE_SETUP, dbname=db)
+        steps = [s.strip() for s in fixed.split(";") if s.strip() and not s.strip().startswith("SET ")]
+        seen = []
+        for stmt in steps:
+            scans, locks = step_effects(c, db, stmt)
+            seen.append((stmt.split(" CONSTRAINT")[0][-30:], scans, sorted(locks)))
+            check(scans == 0 or locks <= WEAK,
+                  f"{rule}: as fixed, a step that scans holds no lock writers wait for: {stmt!r} "
+                  f"scans {scans}, holds {sorted(locks)}")
+        check(any(s for _, s, _ in seen), f"{rule}: as fixed, the validation still scans once ({seen})")
+        check(c.psql(done, dbname=db).strip() == "t", f"{rule}: as fixed, the end state is the same ({done})")
+        c.psql(f"DROP DATABASE {db}")
+
+
 def applied_untouched(pgsieve, c):
     with tempfile.TemporaryDirectory() as d:
         files = {
@@ -174,7 +261,7 @@ def applied_untouched(pgsieve, c):
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
     with Cluster() as c:
-        for case in (lock_cases, applied_untouched):
+        for case in (lock_cases, recipe_cases, applied_untouched):
             try:
                 case(pgsieve, c)
             except Exception as e:  # a case that cannot run is a failure, not a skip

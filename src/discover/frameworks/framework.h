@@ -108,6 +108,11 @@ struct framework_desc {
 	 * src's text (region included). Returns the mode; when the runner refuses the part, a
 	 * problem is added to set (when set is not NULL). */
 	enum lint_tx (*statement_tx)(const struct lint_source *src, int pg_version, struct migration_set *set);
+	/* How a migration says it runs without the runner's transaction, for fixes that need it
+	 * (CREATE INDEX CONCURRENTLY alone in its migration): text appended to the line that
+	 * starts the part (dbmate's `-- migrate:up`), or a line the file must start with (sqlx).
+	 * NULL: none that pgsieve writes. */
+	const char *no_tx_marker_suffix, *no_tx_first_line;
 	/* For missing-downgrade: how to add a down part, and what the runner does without one. */
 	const char *down_help, *down_consequence;
 	struct framework_history history;
