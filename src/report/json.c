@@ -9,6 +9,7 @@
 
 #include "lint/registry.h"
 #include "sql/sql.h"
+#include "util/notes.h"
 
 enum { FORMAT_VERSION = 1 };
 
@@ -181,6 +182,18 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 		statements += run->files[i].nstatements;
 	}
 	json_object_set_new(root, "files", files);
+	if (note_count()) { /* how the input was read, when there is something to say */
+		json_t *notes = json_array();
+		for (size_t i = 0; i < note_count(); i++) {
+			const struct note *n = note_get(i);
+			json_t *nj = json_object();
+			json_object_set_new(nj, "kind", json_string(n->kind));
+			json_object_set_new(nj, "path", report_json_text(n->path));
+			json_object_set_new(nj, "message", report_json_text(n->message));
+			json_array_append_new(notes, nj);
+		}
+		json_object_set_new(root, "notes", notes);
+	}
 
 	json_object_set_new(root, "findings", json_array()); /* filled as it is written */
 
