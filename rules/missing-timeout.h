@@ -120,7 +120,7 @@ static inline void timeout_visit(struct lint_ctx *ctx, const struct timeout_rule
 		 * CONCURRENTLY and the like fail) */
 		if (lint_fix_possible(ctx) && !lint_setting(ctx, tr->setting) &&
 		    !((lint_framework_tx_kind(ctx) == LINT_TX_IMPLICIT || lint_fix_notx_possible(ctx)) &&
-		      lint_part_statement_total(ctx) == 1)) {
+		      lint_statement_alone(ctx))) {
 			struct lint_fix *fix = lint_fix_new(ctx, lint_printf(ctx, "set %s at the top of the migration", tr->setting));
 			lint_fix_replace(ctx, fix, lint_part_start(ctx), 0,
 					 lint_printf(ctx, "SET %s = %s;\n", tr->setting, tr->example));

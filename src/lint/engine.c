@@ -76,10 +76,9 @@ struct lint_ctx {
 	struct schema_model *undo_model;
 	/* the fix the next finding takes (lint_fix_attach()); cleared after each rule's call */
 	struct lint_fix *next_fix;
-	/* the part's text (region, without a byte order mark), and how many statements it holds
-	 * plus one (0: not counted yet; lint_part_statement_total()) */
+	/* the part's text (region, without a byte order mark) */
 	uint32_t part_from;
-	size_t part_len, part_total;
+	size_t part_len;
 };
 
 /* ---- the run ---- */
@@ -449,11 +448,40 @@ int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_
 	return -1;
 }
 
-size_t lint_part_statement_total(struct lint_ctx *ctx)
+/* Whether text[from..to) holds nothing but white space, ';' and comments. It stops at the first
+ * other byte, so that asking about the first statement of a 50 MB file costs nothing (counting
+ * its statements would scan it all). */
+static int only_blank(const char *text, size_t from, size_t to)
 {
-	if (!ctx->part_total)
-		ctx->part_total = sql_count_statements(ctx->src->text, ctx->src->len, ctx->part_from, ctx->part_len) + 1;
-	return ctx->part_total - 1;
+	size_t i = from;
+	while (i < to) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ';') {
+			i++;
+		} else if (c == '-' && i + 1 < to && text[i + 1] == '-') {
+			while (i < to && text[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < to && text[i + 1] == '*') {
+			int depth = 0; /* PostgreSQL's block comments nest */
+			do {
+				if (text[i] == '/' && i + 1 < to && text[i + 1] == '*')
+					depth++, i += 2;
+				else if (text[i] == '*' && i + 1 < to && text[i + 1] == '/')
+					depth--, i += 2;
+				else
+					i++;
+			} while (depth > 0 && i < to);
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int lint_statement_alone(const struct lint_ctx *ctx)
+{
+	return ctx->stmt && !ctx->in_do_block && ctx->nstatements == 1 &&
+	       only_blank(ctx->src->text, ctx->stmt->end, (size_t)ctx->part_from + ctx->part_len);
 }
 
 int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end)

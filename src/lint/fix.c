@@ -71,7 +71,7 @@ void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *pat
 int lint_fix_runs_alone(struct lint_ctx *ctx)
 {
 	return lint_fix_possible(ctx) && (!lint_in_transaction(ctx) || lint_fix_notx_possible(ctx)) &&
-	       lint_part_statement_total(ctx) == 1;
+	       lint_statement_alone(ctx);
 }
 
 void lint_fix_void(struct lint_fix *fix)

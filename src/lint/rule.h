@@ -229,9 +229,9 @@ void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix);
 /* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
  * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
 int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);
-/* How many statements the migration part holds, all of them, counted by libpg_query's
- * splitter (statements a DO block runs are not counted). */
-size_t lint_part_statement_total(struct lint_ctx *ctx);
+/* Whether the statement being visited is the only one of its migration part (nothing but
+ * comments before or after it). */
+int lint_statement_alone(const struct lint_ctx *ctx);
 /* The first token of the current statement that starts at or after `from`: its kind with its
  * span, or -1 when there is none. */
 int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end);
