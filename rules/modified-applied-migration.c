@@ -10,6 +10,6 @@
 const struct rule rule_modified_applied_migration = {
 	.id = "modified-applied-migration",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "an applied migration's file was edited: the change never runs where it was applied",
 };

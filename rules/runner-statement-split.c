@@ -12,6 +12,6 @@
 const struct rule rule_runner_statement_split = {
 	.id = "runner-statement-split",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "goose or sql-migrate cuts a statement at a line ending in ';', or refuses the section's last statement",
 };

@@ -24,6 +24,7 @@
 #include "run/drift.h"
 #include "run/fix.h"
 #include "run/history.h"
+#include "run/lint_items.h"
 #include "run/source.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -135,33 +136,6 @@ static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
 	return 0;
 }
 
-/* How one planned part is to be linted: the framework's transaction, its region of the file,
- * whether it is only read for context. */
-static struct lint_source lint_source_for(const struct plan_item *it, const struct lint_options *o,
-					  const char *stdin_name, const char *text, size_t len)
-{
-	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
-	if (!strcmp(it->path, "-"))
-		src.path = stdin_name ? stdin_name : "<stdin>";
-	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
-	if (it->part) {
-		if (it->part->tx != LINT_TX_UNKNOWN)
-			src.tx = it->part->tx;
-		src.has_region = it->part->has_region;
-		src.region_offset = it->part->offset;
-		src.region_len = it->part->len;
-	}
-	if (it->fw != FW_SQL)
-		src.framework = framework_name(it->fw);
-	if (it->migration && !it->is_down && framework_has_downs(it->fw))
-		src.has_down = it->migration->down.path != NULL;
-	src.context_only = !it->report;
-	src.migration = it->migration;
-	src.separate_model = it->is_down;
-	src.is_down = it->is_down;
-	return src;
-}
-
 /* Reads the plan of the paths and lints it into *out_run (initialised here; the caller releases
  * it): the part of `pgsieve lint` that --fix repeats after each round of fixes. created: files
  * a fix made, reported along with those of --since/--staged. reported receives the paths of the
@@ -247,32 +221,13 @@ static int lint_pass(const struct lint_cli *cli, const struct lint_options *o, c
 	/* the migrations replayed onto an empty model, compared with the database or schema file */
 	if (cli->drift && drift_check(&run, &plan, skip, paths, npaths, framework) != 0)
 		*trouble = 1;
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_item *it = &plan.items[i];
-		if (skip[i])
-			continue;
-		if (progress && (i % 50 == 0 || i + 1 == plan.n))
-			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
-		size_t len = 0;
-		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
-		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
-		if (!text && !(it->part && it->part->text)) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			*trouble = 1;
-			continue;
-		}
-		struct lint_source src = lint_source_for(it, o, cli->stdin_name, text, len);
-		plan_item_source(it, o, &src);
-		if (lint_run_source(&run, &src) != 0) {
-			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
-			*trouble = 1;
-		}
-		free(text);
-		/* --fix edits only the files reported here: not those read for context (outside
-		 * --since/--staged), applied ones (skipped above) or standard input */
-		if (it->report && strcmp(it->path, "-"))
-			strmap_put(reported, it->path, NULL);
-	}
+	if (lint_plan_items(&run, &plan, skip, cli->stdin_name, progress) != 0)
+		*trouble = 1;
+	/* --fix edits only the files reported here: not those read for context (outside
+	 * --since/--staged), applied ones (skipped) or standard input */
+	for (size_t i = 0; i < plan.n; i++)
+		if (!skip[i] && plan.items[i].report && strcmp(plan.items[i].path, "-"))
+			strmap_put(reported, plan.items[i].path, NULL);
 	free(skip);
 	plan_report_problems(&plan, &run, cli->since || cli->staged ? &changed : NULL);
 	strmap_release(&changed);

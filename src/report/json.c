@@ -48,7 +48,7 @@ static json_t *finding_json(const void *ud, size_t i)
 	json_t *j = json_object();
 	json_object_set_new(j, "rule", json_string(f->rule->id));
 	json_object_set_new(j, "severity", json_string(severity_name(f->severity)));
-	json_object_set_new(j, "category", json_string(f->rule->category));
+	json_object_set_new(j, "category", json_string(rule_category_name(f->rule->category)));
 	json_object_set_new(j, "message", report_json_text(f->message));
 	json_object_set_new(j, "help", f->help ? json_string(f->help) : json_null());
 	json_object_set_new(j, "file", report_json_text(run->files[f->file].path));
@@ -102,7 +102,7 @@ static int finding_write(const void *ud, size_t i, struct strbuf *out, const cha
 	member(out, indent, indent_len, "rule", 1);
 	int rc = report_json_add_string(out, f->rule->id);
 	rc |= string_member(out, indent, indent_len, "severity", severity_name(f->severity));
-	rc |= string_member(out, indent, indent_len, "category", f->rule->category);
+	rc |= string_member(out, indent, indent_len, "category", rule_category_name(f->rule->category));
 	rc |= string_member(out, indent, indent_len, "message", f->message);
 	if (f->help) {
 		rc |= string_member(out, indent, indent_len, "help", f->help);

@@ -106,7 +106,7 @@ static json_t *rule_json(const struct rule *r, const struct report_options *o)
 	json_object_set_new(j, "defaultConfiguration", cfg);
 	json_t *props = json_object();
 	json_t *tags = json_array();
-	json_array_append_new(tags, json_string(r->category));
+	json_array_append_new(tags, json_string(rule_category_name(r->category)));
 	json_object_set_new(props, "tags", tags);
 	json_object_set_new(j, "properties", props);
 	return j;
