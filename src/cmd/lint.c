@@ -342,10 +342,6 @@ int cmd_lint(int argc, char **argv)
 		}
 		}
 	}
-	if (optind >= argc && !cli.alembic.config)
-		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
-	if (cli.dry_run && !cli.fix)
-		return cmd_usage_error("%s", "lint: --dry-run shows what --fix would change: give --fix too");
 	report_fn reporter = report_find(cli.format);
 	if (!reporter)
 		return cmd_usage_error("unknown format '%s'; --format takes %s", cli.format,
@@ -357,6 +353,8 @@ int cmd_lint(int argc, char **argv)
 	char *config_path = NULL;
 	if (cli.config)
 		config_path = xstrdup(cli.config);
+	else if (!cli.no_config && optind >= argc) /* only an Alembic ini: the working directory's */
+		config_path = config_find(".");
 	else if (!cli.no_config &&
 		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
 		fprintf(stderr, "pgsieve: %s\n", error_message());
@@ -373,6 +371,28 @@ int cmd_lint(int argc, char **argv)
 	if ((status = apply_cli(&cli, &opts)) != 0) {
 		lint_options_release(&opts);
 		return status;
+	}
+	/* the file's Alembic settings, under the command line's and the environment's: the
+	 * interpreter only when neither asked for the static reading (a pull request's file must
+	 * not choose what runs where --no-python is how an untrusted one is linted) */
+	if (!cli.alembic.name)
+		cli.alembic.name = opts.alembic_name;
+	if (!cli.alembic.config)
+		cli.alembic.config = opts.alembic_config;
+	const char *static_env = getenv("PGSIEVE_ALEMBIC_STATIC");
+	int static_asked = static_env && !strcmp(static_env, "1");
+	const char *python_env = getenv("PGSIEVE_PYTHON");
+	if (opts.alembic_python && !static_asked && !(python_env && *python_env))
+		setenv("PGSIEVE_PYTHON", opts.alembic_python, 1);
+	if (opts.no_python)
+		setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1);
+	if (optind >= argc && !cli.alembic.config) {
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
+	}
+	if (cli.dry_run && !cli.fix) {
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: --dry-run shows what --fix would change: give --fix too");
 	}
 
 	/* --fix: fixes applied, and the migrations linted again, until none is left to take (or
