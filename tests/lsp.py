@@ -383,6 +383,23 @@ def test_debounce_hover_actions(tmp):
             rules = [f['rule'] for f in cli_findings(path)]
             check('create-index-blocking' not in rules and 'unused-suppression' not in rules,
                   'lint of the edited file: the finding is silenced, the directive is used', rules)
+        # the finding's fix (lint/finding.h) as the preferred quick fix
+        fpath = os.path.join(d, '002_fix.sql')
+        ftext = 'CREATE INDEX orders_idx ON orders (created_at);\n'
+        open(fpath, 'w').write(ftext)
+        s.open(fpath, ftext)
+        fd = [x for x in s.diagnostics(uri_of(fpath), 1) or [] if x['code'] == 'create-index-blocking']
+        r = s.call('textDocument/codeAction', {'textDocument': {'uri': uri_of(fpath)}, 'range': fd[0]['range'] if fd else rng,
+                                               'context': {'diagnostics': fd}})
+        fixes = [a for a in (r and r.get('result') or []) if a.get('isPreferred')
+                 and a['diagnostics'][0]['code'] == 'create-index-blocking']
+        if check(len(fixes) == 1 and fixes[0]['kind'] == 'quickfix' and 'documentChanges' in fixes[0]['edit'],
+                 'codeAction: the finding\'s fix as the preferred quick fix', r):
+            fixed = apply_edit(ftext, fixes[0]['edit'], uri_of(fpath), False)
+            open(fpath, 'w').write(fixed)
+            rules = [f['rule'] for f in cli_findings(fpath)]
+            check('CONCURRENTLY' in fixed and 'create-index-blocking' not in rules,
+                  'lint of the fixed file: create-index-blocking is gone', (fixed, rules))
         whole = [a for a in actions if 'in this file' in a['title'] and 'create-index-blocking' in a['title']]
         if check(len(whole) == 1, 'codeAction: ignore this rule in the file', actions):
             fixed = apply_edit(text, whole[0]['edit'], uri_of(path), False)

@@ -25,6 +25,50 @@ static int is_document(const char *file, const char *path)
 	return same;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static struct lsp_fix *copy_fix(const struct fix *fx)
+{
+	struct lsp_fix *c = xcalloc(1, sizeof(*c));
+	c->title = xstrdup(fx->title);
+	c->edits = xcalloc(fx->nedits + 1, sizeof(*c->edits));
+	for (size_t i = 0; i < fx->nedits; i++) {
+		c->edits[i].path = dup_or_null(fx->edits[i].path);
+		c->edits[i].offset = fx->edits[i].offset;
+		c->edits[i].length = fx->edits[i].length;
+		c->edits[i].text = xstrdup(fx->edits[i].text);
+	}
+	c->nedits = fx->nedits;
+	c->files = xcalloc(fx->nfiles + 1, sizeof(*c->files));
+	for (size_t i = 0; i < fx->nfiles; i++) {
+		c->files[i].path = xstrdup(fx->files[i].path);
+		c->files[i].content = xstrdup(fx->files[i].content);
+	}
+	c->nfiles = fx->nfiles;
+	return c;
+}
+
+static void free_fix(struct lsp_fix *fx)
+{
+	if (!fx)
+		return;
+	for (size_t i = 0; i < fx->nedits; i++) {
+		free(fx->edits[i].path);
+		free(fx->edits[i].text);
+	}
+	for (size_t i = 0; i < fx->nfiles; i++) {
+		free(fx->files[i].path);
+		free(fx->files[i].content);
+	}
+	free(fx->edits);
+	free(fx->files);
+	free(fx->title);
+	free(fx);
+}
+
 /* The document's findings out of the run (the files listed as the document's, by index). */
 static void keep_findings(const struct lint_run *run, const char *const *names, size_t nnames,
 			  struct lsp_lint *out)
@@ -48,6 +92,8 @@ static void keep_findings(const struct lint_run *run, const char *const *names, 
 		if (f->stmt_index >= 0 && file->stmt_offsets && (size_t)f->stmt_index < file->nstmt_offsets)
 			lf->stmt_offset = file->stmt_offsets[f->stmt_index];
 		lf->message = xstrdup(f->message);
+		if (f->fix)
+			lf->fix = copy_fix(f->fix);
 	}
 }
 
@@ -145,8 +191,10 @@ int lsp_lint_document(const char *path, const char *display, const char *text, s
 
 void lsp_lint_release(struct lsp_lint *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->findings[i].message);
+		free_fix(l->findings[i].fix);
+	}
 	free(l->findings);
 	free(l->problem);
 	memset(l, 0, sizeof(*l));

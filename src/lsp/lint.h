@@ -10,6 +10,25 @@
 
 #include "lint/finding.h"
 
+/* A finding's fix (lint/finding.h's struct fix), copied out of the run: edits of the document
+ * (path NULL) or of other files, files to create; paths as the plan names them (absolute for a
+ * document on disk). */
+struct lsp_fix_edit {
+	char *path;
+	uint32_t offset, length;
+	char *text;
+};
+struct lsp_fix_file {
+	char *path, *content;
+};
+struct lsp_fix {
+	char *title;
+	struct lsp_fix_edit *edits;
+	size_t nedits;
+	struct lsp_fix_file *files;
+	size_t nfiles;
+};
+
 struct lsp_finding {
 	const struct rule *rule;
 	enum severity severity;
@@ -18,6 +37,7 @@ struct lsp_finding {
 	 * token, or the Alembic op.* call's line); the finding's offset when it has none. */
 	uint32_t stmt_offset;
 	char *message;
+	struct lsp_fix *fix; /* NULL: none */
 };
 
 struct lsp_lint {

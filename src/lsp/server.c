@@ -63,6 +63,7 @@ struct server {
 	int out_failed;
 	int hover_markdown;   /* the client renders Markdown in hovers */
 	int document_changes; /* the client takes WorkspaceEdit.documentChanges */
+	int create_files;     /* ... and CreateFile among them (resourceOperations "create") */
 	struct doc **docs;
 	size_t ndocs, docs_cap;
 };
@@ -320,6 +321,7 @@ static json_t *initialize_result(struct server *s, json_t *params)
 	s->hover_markdown = has_string(formats, "markdown");
 	json_t *wedit = json_object_get(json_object_get(caps, "workspace"), "workspaceEdit");
 	s->document_changes = json_is_true(json_object_get(wedit, "documentChanges"));
+	s->create_files = s->document_changes && has_string(json_object_get(wedit, "resourceOperations"), "create");
 	return json_pack("{s:{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:{s:[s]}}, s:{s:s, s:s}}", "capabilities",
 			 "positionEncoding", s->enc == LSP_UTF8 ? "utf-8" : "utf-16", "textDocumentSync", "openClose", 1,
 			 "change", 1 /* full */, "save", "includeText", 0, "hoverProvider", 1, "codeActionProvider",
@@ -429,6 +431,102 @@ static json_t *ignore_file_action(const struct server *s, const struct doc *d, c
 	return action;
 }
 
+/* The text edits of one file of a fix, as LSP TextEdits against text (len bytes); NULL path:
+ * the document's. */
+static json_t *fix_file_edits(const struct server *s, const struct lsp_fix *fx, const char *path, const char *text,
+			      size_t len)
+{
+	struct srcmap map;
+	srcmap_init(&map, text, len);
+	json_t *edits = json_array();
+	for (size_t i = 0; i < fx->nedits; i++) {
+		const struct lsp_fix_edit *e = &fx->edits[i];
+		if (path ? !e->path || strcmp(e->path, path) : e->path != NULL)
+			continue;
+		size_t end = (size_t)e->offset + e->length;
+		json_array_append_new(edits, json_pack("{s:o, s:o}", "range", range_json(&map, s->enc, e->offset, end),
+						       "newText", jstr(e->text)));
+	}
+	srcmap_release(&map);
+	return edits;
+}
+
+/* The finding's fix as a quick fix: edits of the document, of other files (read from disk, as
+ * the fix was made from them) and files to create (CreateFile, where the client can). NULL when
+ * it cannot be offered: the client cannot create files, a path is not absolute (a document with
+ * no file), another file is open with unsaved changes or cannot be read. */
+static json_t *fix_action(struct server *s, const struct doc *d, const struct lsp_finding *f, json_t *diagnostic)
+{
+	const struct lsp_fix *fx = f->fix;
+	if (fx->nfiles && !s->create_files) {
+		json_decref(diagnostic);
+		return NULL;
+	}
+	json_t *changes = json_array(); /* documentChanges, in order */
+	json_t *map = json_object();    /* the same as a changes map */
+	int ok = 1;
+	for (size_t i = 0; i < fx->nfiles && ok; i++) {
+		const struct lsp_fix_file *nf = &fx->files[i];
+		if (!(ok = nf->path[0] == '/'))
+			break;
+		char *uri = lsp_path_uri(nf->path);
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:{s:b, s:b}}", "kind", "create", "uri", uri, "options",
+							 "overwrite", 0, "ignoreIfExists", 0));
+		json_array_append_new(changes, json_pack("{s:{s:s, s:n}, s:[{s:{s:{s:i, s:i}, s:{s:i, s:i}}, s:o}]}",
+							 "textDocument", "uri", uri, "version", "edits", "range", "start",
+							 "line", 0, "character", 0, "end", "line", 0, "character", 0,
+							 "newText", jstr(nf->content)));
+		free(uri);
+	}
+	json_t *own = fix_file_edits(s, fx, NULL, d->text, d->len);
+	if (json_array_size(own)) {
+		json_array_append_new(changes, json_pack("{s:{s:s, s:I}, s:O}", "textDocument", "uri", d->uri, "version",
+							 d->version, "edits", own));
+		json_object_set(map, d->uri, own);
+	}
+	json_decref(own);
+	for (size_t i = 0; i < fx->nedits && ok; i++) {
+		const char *path = fx->edits[i].path;
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = fx->edits[k].path && path && !strcmp(fx->edits[k].path, path);
+		if (!path || seen)
+			continue;
+		char *uri = lsp_path_uri(path);
+		const struct doc *open = NULL;
+		for (size_t k = 0; k < s->ndocs && !open; k++)
+			if (s->docs[k]->file && !strcmp(s->docs[k]->file, path))
+				open = s->docs[k];
+		size_t len = 0;
+		char *text = path[0] == '/' ? file_read(path, &len) : NULL;
+		ok = text && (!open || (open->len == len && !memcmp(open->text, text, len)));
+		if (ok) {
+			json_t *edits = fix_file_edits(s, fx, path, text, len);
+			json_array_append_new(changes, json_pack("{s:{s:s, s:n}, s:O}", "textDocument", "uri", uri, "version",
+								 "edits", edits));
+			json_object_set_new(map, uri, edits);
+		}
+		free(text);
+		free(uri);
+	}
+	json_t *edit = NULL;
+	if (ok && s->document_changes)
+		edit = json_pack("{s:o}", "documentChanges", changes);
+	else if (ok)
+		edit = json_pack("{s:O}", "changes", map);
+	else
+		json_decref(changes);
+	if (!s->document_changes && ok)
+		json_decref(changes);
+	json_decref(map);
+	if (!edit) {
+		json_decref(diagnostic);
+		return NULL;
+	}
+	return json_pack("{s:o, s:s, s:[o], s:b, s:o}", "title", jstr(fx->title), "kind", "quickfix", "diagnostics",
+			 diagnostic, "isPreferred", 1, "edit", edit);
+}
+
 /* Whether the client's context.only lets quick fixes through (kinds are hierarchical:
  * "quickfix" is asked for by "quickfix" and by nothing else here). */
 static int wants_quickfix(json_t *only)
@@ -462,6 +560,9 @@ static json_t *code_actions(struct server *s, json_t *params, int *bad)
 		const struct lsp_finding *f = &d->lint.findings[i];
 		if (f->offset > to || f->end < from)
 			continue;
+		json_t *fix = f->fix ? fix_action(s, d, f, diagnostic_json(s, &map, f)) : NULL;
+		if (fix) /* the fix first: it is the one to take */
+			json_array_append_new(actions, fix);
 		/* a directive cannot silence the report of a directive */
 		if (f->rule == &rule_unused_suppression)
 			continue;
