@@ -60,6 +60,8 @@ struct lint_ctx {
 	size_t nstatements;
 	int in_do_block;          /* linting the statements a DO block runs */
 	uint32_t do_stmt_index;   /* the DO statement's index, for directives */
+	uint32_t *stmt_offsets;   /* each statement's first token, by index (lint_file) */
+	size_t nstmt_offsets, stmt_offsets_cap;
 	/* a down part whose up's starting model is known: the model after the up, advanced by
 	 * this down's statements too (downgrade-not-inverse) */
 	struct schema_model *undo_model;
@@ -1082,6 +1084,10 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	if (!ctx->in_do_block) {
 		ctx->nstatements++;
 		ctx->stmt_alone = statement_runs_alone(ctx, st);
+		XGROW(ctx->stmt_offsets, (size_t)st->index + 1, ctx->stmt_offsets_cap);
+		while (ctx->nstmt_offsets <= st->index)
+			ctx->stmt_offsets[ctx->nstmt_offsets++] = st->start;
+		ctx->stmt_offsets[st->index] = st->ntokens ? st->tokens[0].start : st->start;
 	}
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		if (!ctx->directives[i].whole_file && ctx->directives[i].stmt_index < 0 &&
@@ -1333,6 +1339,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	run->files[run->nfiles].tx = src->tx;
 	run->files[run->nfiles].has_down = src->has_down;
 	run->files[run->nfiles].is_down = src->is_down;
+	run->files[run->nfiles].stmt_offsets = NULL;
+	run->files[run->nfiles].nstmt_offsets = 0;
 	struct lint_renderer *rd = &run->files[run->nfiles].renderer;
 	const struct lint_renderer *given = &src->renderer;
 	rd->mode = given->mode ? arena_strdup(&run->arena, given->mode) : NULL;
@@ -1388,6 +1396,13 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 			sort_findings(run->findings + first, run->nfindings - first);
 	}
 	run->files[ctx->file_index].nstatements = ctx->nstatements;
+	if (!src->context_only && !src->nsegments && ctx->nstmt_offsets) {
+		size_t bytes = ctx->nstmt_offsets * sizeof(uint32_t);
+		uint32_t *offsets = arena_alloc(&run->arena, bytes);
+		memcpy(offsets, ctx->stmt_offsets, bytes);
+		run->files[ctx->file_index].stmt_offsets = offsets;
+		run->files[ctx->file_index].nstmt_offsets = ctx->nstmt_offsets;
+	}
 	if (src->context_only) /* not linted, only read: not listed */
 		run->nfiles--;
 	if (src->separate_model)
@@ -1401,6 +1416,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		directive_release(&ctx->directives[i]);
 	free(ctx->directives);
 	free(ctx->findings);
+	free(ctx->stmt_offsets);
 	size_t it = 0;
 	void *value;
 	while (strmap_next(&ctx->settings, &it, NULL, &value))
