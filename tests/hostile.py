@@ -3,10 +3,11 @@
 disk, can put in front of pgsieve. Every run has a deadline of its own here (a hang fails the
 case, it does not stall the suite), and every case failed before the change it tests.
 
-usage: hostile.py PATH/TO/pgsieve [CASE...]
+usage: hostile.py PATH/TO/pgsieve [--sanitized] [CASE...]
 """
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import tempfile
 import time
 
 PGSIEVE = None
+SANITIZED = False  # a sanitizer build: several times slower
 passed = failed = 0
 DEADLINE = 30
 
@@ -259,6 +261,56 @@ def case_python_hint(tmp):
 
 
 
+def golang_history(d, n):
+    """n golang-migrate migrations with downs: each creates a table and its index and adds a
+    column to the table before it; each down undoes its up."""
+    os.makedirs(d)
+    for i in range(1, n + 1):
+        up = ('CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());\n'
+              'CREATE INDEX t%d_name_idx ON t%d (name);\n' % (i, i, i))
+        down = 'DROP INDEX t%d_name_idx;\nDROP TABLE t%d;\n' % (i, i)
+        if i > 1:
+            up += 'ALTER TABLE t%d ADD COLUMN t%d_id bigint;\n' % (i - 1, i)
+            down = 'ALTER TABLE t%d DROP COLUMN t%d_id;\n' % (i - 1, i) + down
+        if i == n:  # the last down forgets its column: the check still runs
+            down = down.split('\n', 1)[1]
+        write(os.path.join(d, '%06d_m%d.up.sql' % (i, i)), up)
+        write(os.path.join(d, '%06d_m%d.down.sql' % (i, i)), down)
+
+
+def cpu_run(args):
+    """pgsieve ARGS, and the processor time it took (user and system), which other load on the
+    machine changes far less than the time on the clock."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = run(args, timeout=600)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def case_long_history(tmp):
+    """3,000 golang-migrate migrations with downs: time linear in the history. Before,
+    downgrade-not-inverse copied the whole model twice per migration (13 s at 1,500, 68 s at
+    3,000); a quadratic cost shows as a ratio near 9 between 3,000 and 1,000 migrations."""
+    runs = {}
+    for n in (1000, 3000):
+        d = os.path.join(tmp, 'history-%d' % n)
+        golang_history(d, n)
+        r, cpu = cpu_run(['lint', '--no-config', '--format', 'json', d])
+        out = r.json
+        found = [f for f in (out or {}).get('findings', ()) if f['rule'] == 'downgrade-not-inverse']
+        if not check(r.status == 1 and len(found) == 1 and 't%d_id' % n in found[0]['message'] and
+                     found[0]['file'].endswith('%06d_m%d.down.sql' % (n, n)),
+                     '%d migrations: linted, the one down that does not undo its up found' % n,
+                     found or r):
+            return
+        runs[n] = cpu
+    ratio = runs[3000] / max(runs[1000], 0.01)
+    print('long-history: %.1f s of processor time for 1,000 migrations, %.1f s for 3,000 (x%.1f)'
+          % (runs[1000], runs[3000], ratio))
+    check(ratio < 5.5 and runs[3000] < (300 if SANITIZED else 60),
+          '3,000 migrations cost about three times 1,000 (linear), not nine (quadratic)', runs)
+
+
 def alembic_python():
     for c in (os.environ.get('PGSIEVE_PYTHON'), sys.executable, shutil.which('python3'), '/usr/bin/python3'):
         if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
@@ -487,14 +539,16 @@ CASES = {
     'odd-names': case_odd_names, 'diff-comment': case_diff_comment, 'full-disk': case_full_disk,
     'limits': case_limits, 'python-hint': case_python_hint, 'no-python': case_no_python,
     'alembic-deadline': case_alembic_deadline, 'alembic-killed': case_alembic_killed,
-    'alembic-environment': case_alembic_environment,
+    'alembic-environment': case_alembic_environment, 'long-history': case_long_history,
 }
 
 
 def main():
     global PGSIEVE
+    global SANITIZED
     PGSIEVE = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
+    SANITIZED = '--sanitized' in sys.argv
+    only = [a for a in sys.argv[2:] if a != '--sanitized']
     tmp = tempfile.mkdtemp(prefix='pgsieve-hostile-')
     try:
         for name, fn in CASES.items():
