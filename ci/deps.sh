@@ -33,6 +33,8 @@ packages=(
 	debootstrap
 	# pgsieve through a pooler in transaction mode (tests/schema/pooler.py)
 	pgbouncer
+	# a migration runner run for real against the test server (tests/runners_live.py)
+	sql-migrate
 )
 
 # the npm packages' test (tests/release.py): Debian's npm unless a node with npm is there already

@@ -19,7 +19,7 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_add_check_blocking = {
 	.id = "add-check-blocking",
 	.severity = SEVERITY_ERROR,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
@@ -100,32 +100,14 @@ static void column_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		    rel, col, lock_mode_name(LOCK_ACCESS_EXCLUSIVE));
 }
 
+static int wanted(const PgQuery__Constraint *con)
+{
+	return con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK;
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		const PgQuery__Node *def = cmd->def;
-		if (!def)
-			continue;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
-		    def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-		    def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
-			table_check(ctx, as->relation, def->constraint);
-		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
-			   def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-			const PgQuery__ColumnDef *cd = def->column_def;
-			for (size_t k = 0; k < cd->n_constraints; k++) {
-				const PgQuery__Node *c = cd->constraints[k];
-				if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-				    c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK)
-					column_check(ctx, as->relation, cd, c->constraint);
-			}
-		}
-	}
+	if (lint_altered_table(ctx, as))
+		lint_added_constraints(ctx, as, wanted, table_check, column_check);
 }

@@ -23,7 +23,7 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_add_column_rewrite = {
 	.id = "add-column-rewrite",
 	.severity = SEVERITY_ERROR,
-	.category = "rewrite",
+	.category = CATEGORY_REWRITE,
 	.summary = "ADD COLUMN that rewrites the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
@@ -201,16 +201,6 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && cmd->def &&
-		    cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
-			add_column(ctx, as->relation, cmd, cmd->def->column_def);
-	}
+	lint_altered_columns(ctx, node->alter_table_stmt, PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn,
+			     add_column);
 }

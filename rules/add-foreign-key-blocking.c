@@ -23,22 +23,11 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_add_foreign_key_blocking = {
 	.id = "add-foreign-key-blocking",
 	.severity = SEVERITY_ERROR,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "adding a foreign key validates every row while both tables are locked",
 	.kinds = kinds,
 	.visit = visit,
 };
-
-/* "a", "b" from a list of String nodes. */
-static const char *ident_list(struct lint_ctx *ctx, PgQuery__Node *const *items, size_t n)
-{
-	const char *out = "";
-	for (size_t i = 0; i < n; i++) {
-		const char *s = sql_node_str(items[i]);
-		out = lint_printf(ctx, "%s%s%s", out, i ? ", " : "", lint_ident(ctx, s ? s : ""));
-	}
-	return out;
-}
 
 /* "orders_user_id" from the table and column names, like PostgreSQL's default names. */
 static const char *name_stem(struct lint_ctx *ctx, const char *table, PgQuery__Node *const *cols,
@@ -76,7 +65,7 @@ static const char *references_sql(struct lint_ctx *ctx, const PgQuery__Constrain
 {
 	const char *s = lint_printf(ctx, "REFERENCES %s", lint_rel(ctx, con->pktable));
 	if (con->n_pk_attrs)
-		s = lint_printf(ctx, "%s (%s)", s, ident_list(ctx, con->pk_attrs, con->n_pk_attrs));
+		s = lint_printf(ctx, "%s (%s)", s, lint_ident_list(ctx, con->pk_attrs, con->n_pk_attrs));
 	if (con->fk_matchtype && *con->fk_matchtype == 'f')
 		s = lint_printf(ctx, "%s MATCH FULL", s);
 	const char *upd = fk_action(con->fk_upd_action), *del = fk_action(con->fk_del_action);
@@ -86,7 +75,7 @@ static const char *references_sql(struct lint_ctx *ctx, const PgQuery__Constrain
 		s = lint_printf(ctx, "%s ON DELETE %s", s, del);
 		if (con->n_fk_del_set_cols)
 			s = lint_printf(ctx, "%s (%s)", s,
-					ident_list(ctx, con->fk_del_set_cols, con->n_fk_del_set_cols));
+					lint_ident_list(ctx, con->fk_del_set_cols, con->n_fk_del_set_cols));
 	}
 	if (con->deferrable)
 		s = lint_printf(ctx, "%s DEFERRABLE", s);
@@ -115,7 +104,7 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 	if (con->skip_validation || !con->pktable)
 		return;
 	const char *rel = lint_rel(ctx, rv), *refrel = lint_rel(ctx, con->pktable);
-	const char *cols = ident_list(ctx, con->fk_attrs, con->n_fk_attrs);
+	const char *cols = lint_ident_list(ctx, con->fk_attrs, con->n_fk_attrs);
 	const char *name = *con->conname
 				   ? con->conname
 				   : lint_printf(ctx, "%s_fkey",
@@ -207,32 +196,14 @@ static void column_reference(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		    lock_mode_name(LOCK_SHARE_ROW_EXCLUSIVE), refrel, rel, refrel);
 }
 
+static int wanted(const PgQuery__Constraint *con)
+{
+	return con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN;
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		const PgQuery__Node *def = cmd->def;
-		if (!def)
-			continue;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
-		    def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-		    def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
-			table_constraint(ctx, as->relation, def->constraint);
-		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
-			   def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-			const PgQuery__ColumnDef *cd = def->column_def;
-			for (size_t k = 0; k < cd->n_constraints; k++) {
-				const PgQuery__Node *c = cd->constraints[k];
-				if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-				    c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN)
-					column_reference(ctx, as->relation, cd, c->constraint);
-			}
-		}
-	}
+	if (lint_altered_table(ctx, as))
+		lint_added_constraints(ctx, as, wanted, table_constraint, column_reference);
 }

@@ -17,7 +17,7 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_add_unique_blocking = {
 	.id = "add-unique-blocking",
 	.severity = SEVERITY_ERROR,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "adding a UNIQUE or PRIMARY KEY constraint builds its index under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
@@ -25,17 +25,6 @@ const struct rule rule_add_unique_blocking = {
 
 /* Long expressions make unreadable help texts; past this the recipe shows "...". */
 enum { EXPR_MAX = 200 };
-
-/* "a", "b" from a list of String nodes. */
-static const char *ident_list(struct lint_ctx *ctx, PgQuery__Node *const *items, size_t n)
-{
-	const char *out = "";
-	for (size_t i = 0; i < n; i++) {
-		const char *s = sql_node_str(items[i]);
-		out = lint_printf(ctx, "%s%s%s", out, i ? ", " : "", lint_ident(ctx, s ? s : ""));
-	}
-	return out;
-}
 
 static int is_primary(const PgQuery__Constraint *con)
 {
@@ -65,7 +54,7 @@ static const char *recipe(struct lint_ctx *ctx, const char *rel, const char *add
 		lint_printf(ctx, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)", ix, rel, cols);
 	if (con->n_including)
 		index = lint_printf(ctx, "%s INCLUDE (%s)", index,
-				    ident_list(ctx, con->including, con->n_including));
+				    lint_ident_list(ctx, con->including, con->n_including));
 	if (con->nulls_not_distinct)
 		index = lint_printf(ctx, "%s NULLS NOT DISTINCT", index);
 	const char *attach = lint_printf(ctx, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s%s", rel,
@@ -96,7 +85,7 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 	const char *name = *con->conname
 				   ? con->conname
 				   : default_name(ctx, rv->relname, names, con->n_keys, is_primary(con));
-	const char *cols = ident_list(ctx, con->keys, con->n_keys);
+	const char *cols = lint_ident_list(ctx, con->keys, con->n_keys);
 	const char *what = *con->conname
 				   ? lint_printf(ctx, "ADD CONSTRAINT %s %s", lint_ident(ctx, name), kind)
 				   : lint_printf(ctx, "ADD %s (%s)", kind, cols);
@@ -145,34 +134,14 @@ static void column_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		    rel, col, kind, lock_mode_name(LOCK_ACCESS_EXCLUSIVE));
 }
 
+static int wanted(const PgQuery__Constraint *con)
+{
+	return con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE || is_primary(con);
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		const PgQuery__Node *def = cmd->def;
-		if (!def)
-			continue;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
-		    def->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-		    (def->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE ||
-		     is_primary(def->constraint))) {
-			table_constraint(ctx, as->relation, def->constraint);
-		} else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn &&
-			   def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-			const PgQuery__ColumnDef *cd = def->column_def;
-			for (size_t k = 0; k < cd->n_constraints; k++) {
-				const PgQuery__Node *c = cd->constraints[k];
-				if (c->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-				    (c->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE ||
-				     is_primary(c->constraint)))
-					column_constraint(ctx, as->relation, cd, c->constraint);
-			}
-		}
-	}
+	if (lint_altered_table(ctx, as))
+		lint_added_constraints(ctx, as, wanted, table_constraint, column_constraint);
 }

@@ -13,7 +13,7 @@ static void finish(struct lint_ctx *ctx);
 const struct rule rule_alembic_static_analysis = {
 	.id = "alembic-static-analysis",
 	.severity = SEVERITY_INFO,
-	.category = "meta",
+	.category = CATEGORY_META,
 	.summary = "an Alembic revision was read statically, or rendered with unknowns: findings may be missing",
 	.finish = finish,
 };

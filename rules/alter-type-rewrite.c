@@ -32,7 +32,7 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_alter_type_rewrite = {
 	.id = "alter-type-rewrite",
 	.severity = SEVERITY_ERROR,
-	.category = "rewrite",
+	.category = CATEGORY_REWRITE,
 	.summary = "ALTER COLUMN TYPE that rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
@@ -179,6 +179,8 @@ static void report_rebuilt_indexes(struct lint_ctx *ctx, const PgQuery__RangeVar
 static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__AlterTableCmd *cmd,
 		       const PgQuery__ColumnDef *cd)
 {
+	if (!*cmd->name)
+		return;
 	struct sql_type to;
 	sql_type_from_node(cd->type_name, &to);
 	if (!*to.name)
@@ -272,16 +274,6 @@ static void alter_type(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType && *cmd->name &&
-		    cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
-			alter_type(ctx, as->relation, cmd, cmd->def->column_def);
-	}
+	lint_altered_columns(ctx, node->alter_table_stmt, PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType,
+			     alter_type);
 }

@@ -23,7 +23,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_disable_row_security = {
 	.id = "disable-row-security",
 	.severity = SEVERITY_ERROR,
-	.category = "security",
+	.category = CATEGORY_SECURITY,
 	.summary = "row-level security switched off or a policy dropped",
 	.kinds = kinds,
 	.visit = visit,
@@ -72,10 +72,10 @@ static void disable(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 	if (!as->relation || lint_table_is_new(ctx, as->relation))
 		return;
 	const char *rel = lint_rel(ctx, as->relation);
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		switch (as->cmds[i]->alter_table_cmd->subtype) {
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
+		switch (cmd->subtype) {
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableRowSecurity:
 			lint_report(ctx, &rule_disable_row_security, -1,
 				    lint_printf(ctx,

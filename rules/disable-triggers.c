@@ -24,7 +24,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_disable_triggers = {
 	.id = "disable-triggers",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "triggers (and the foreign keys they enforce) switched off",
 	.kinds = kinds,
 	.visit = visit,
@@ -93,10 +93,9 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 	if (!as->relation)
 		return;
 	struct state *st = get_state(ctx);
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		enum which which;
 		int disable;
 		switch (cmd->subtype) {

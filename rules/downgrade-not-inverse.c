@@ -26,7 +26,7 @@ static void finish(struct lint_ctx *ctx);
 const struct rule rule_downgrade_not_inverse = {
 	.id = "downgrade-not-inverse",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a down migration that does not restore the schema its up migration started from",
 	.finish = finish,
 };

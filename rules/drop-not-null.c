@@ -13,39 +13,30 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_drop_not_null = {
 	.id = "drop-not-null",
 	.severity = SEVERITY_WARNING,
-	.category = "compatibility",
+	.category = CATEGORY_COMPATIBILITY,
 	.summary = "DROP NOT NULL lets NULLs in that running code may not expect",
 	.kinds = kinds,
 	.visit = visit,
 };
 
+static void drop_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			  const PgQuery__AlterTableCmd *cmd)
+{
+	const char *rel = lint_rel(ctx, rv);
+	const char *col = lint_ident(ctx, cmd->name);
+	lint_report(ctx, &rule_drop_not_null, -1,
+		    lint_printf(ctx,
+				"deploy code that copes with NULL in %s (readers first) before this "
+				"migration, and only then let writers store NULL there",
+				col),
+		    "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL lets NULL into %s: the "
+		    "application version still running may read NULL where it never saw one "
+		    "(the ACCESS EXCLUSIVE lock is brief)",
+		    rel, col, col);
+}
+
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
-		return;
-	const struct schema_table *t = lint_table(ctx, as->relation);
-	const char *rel = NULL;
-	size_t i = 0;
-	const PgQuery__AlterTableCmd *cmd;
-	while ((cmd = sql_alter_next(as, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull))) {
-		if (!*cmd->name)
-			continue;
-		const struct schema_column *c = t ? schema_column_find(t, cmd->name) : NULL;
-		if (c && c->added_in_migration)
-			continue; /* no deployed code reads this column yet */
-		if (!rel)
-			rel = lint_rel(ctx, as->relation);
-		const char *col = lint_ident(ctx, cmd->name);
-		lint_report(ctx, &rule_drop_not_null, -1,
-			    lint_printf(ctx,
-					"deploy code that copes with NULL in %s (readers first) before this "
-					"migration, and only then let writers store NULL there",
-					col),
-			    "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL lets NULL into %s: the "
-			    "application version still running may read NULL where it never saw one "
-			    "(the ACCESS EXCLUSIVE lock is brief)",
-			    rel, col, col);
-	}
+	lint_altered_old_columns(ctx, node->alter_table_stmt, PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull,
+				 drop_not_null);
 }

@@ -30,7 +30,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_expand_contract_same_migration = {
 	.id = "expand-contract-same-migration",
 	.severity = SEVERITY_WARNING,
-	.category = "compatibility",
+	.category = CATEGORY_COMPATIBILITY,
 	.summary = "one migration both expands and contracts the same table",
 	.kinds = kinds,
 	.visit = visit,
@@ -211,26 +211,22 @@ static struct added *find_added(struct table_state *t, const char *name)
  * order): the whole statement commits at once, so old INSERTs get the default. */
 static int default_set_in(const PgQuery__AlterTableStmt *as, const char *column)
 {
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		const PgQuery__Node *c = as->cmds[i];
-		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
-		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault &&
-		    c->alter_table_cmd->def && !strcmp(c->alter_table_cmd->name, column))
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault)))
+		if (cmd->def && !strcmp(cmd->name, column))
 			return 1;
-	}
 	return 0;
 }
 
 static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 {
-	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
-	    lint_table_is_new(ctx, as->relation))
+	if (!lint_altered_table(ctx, as))
 		return;
 	struct table_state *t = table_of(ctx, as->relation);
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		const char *col = lint_ident(ctx, cmd->name);
 		switch (cmd->subtype) {
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn: {

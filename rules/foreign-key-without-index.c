@@ -41,7 +41,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_foreign_key_without_index = {
 	.id = "foreign-key-without-index",
 	.severity = SEVERITY_WARNING,
-	.category = "performance",
+	.category = CATEGORY_PERFORMANCE,
 	.summary = "a foreign key whose referencing columns have no index",
 	.kinds = kinds,
 	.visit = visit,
@@ -357,10 +357,9 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 	const char *existing = is_new ? NULL : existing_key(ctx, as->relation);
 	if (existing)
 		touch(ctx, existing, lint_rel(ctx, as->relation));
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		const PgQuery__Node *def = cmd->def;
 		switch (cmd->subtype) {
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:

@@ -23,7 +23,7 @@ static const PgQuery__Node__NodeCase kinds[] = { LINT_ANY_STATEMENT, LINT_KINDS_
 const struct rule rule_identifier_too_long = {
 	.id = "identifier-too-long",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a name longer than 63 bytes, which PostgreSQL cuts silently",
 	.kinds = kinds,
 	.visit = visit,
@@ -211,10 +211,9 @@ static void made_names(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: {
 		const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-		for (size_t i = 0; as->relation && i < as->n_cmds; i++) {
-			if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-				continue;
-			const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+		size_t i = 0;
+		const PgQuery__AlterTableCmd *cmd;
+		while (as->relation && (cmd = sql_alter_next(as, &i, 0))) {
 			if ((cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn ||
 			     cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint) && cmd->def)
 				table_element(ctx, as->relation->relname, cmd->def);

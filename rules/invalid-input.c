@@ -4,6 +4,6 @@
 const struct rule rule_invalid_input = {
 	.id = "invalid-input",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a file that is not SQL text: NUL bytes or invalid UTF-8",
 };

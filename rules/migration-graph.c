@@ -11,6 +11,6 @@
 const struct rule rule_migration_graph = {
 	.id = "migration-graph",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "duplicate versions, unmerged or missing revisions, cycles, a plan out of step with its scripts",
 };

@@ -17,7 +17,7 @@ static void finish(struct lint_ctx *ctx);
 const struct rule rule_missing_downgrade = {
 	.id = "missing-downgrade",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a migration without a down migration, or with one that does nothing, where the framework has downs",
 	.finish = finish,
 };

@@ -5,6 +5,6 @@
 const struct rule rule_not_analysed = {
 	.id = "not-analysed",
 	.severity = SEVERITY_INFO,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a statement past pgsieve's own limits (nesting, size): not checked, PostgreSQL may well run it",
 };

@@ -28,7 +28,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_prefer_bigint = {
 	.id = "prefer-bigint",
 	.severity = SEVERITY_WARNING,
-	.category = "types",
+	.category = CATEGORY_TYPES,
 	.summary = "32-bit or smaller integer for a key column: it can run out of values",
 	.kinds = kinds,
 	.visit = visit,
@@ -316,24 +316,18 @@ static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 	/* the statement's ADD CONSTRAINT definitions, as one list for table_role() */
 	PgQuery__Node *defs[64];
 	size_t ndefs = 0;
-	for (size_t i = 0; i < as->n_cmds && ndefs < sizeof(defs) / sizeof(defs[0]); i++) {
-		const PgQuery__Node *c = as->cmds[i];
-		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
-		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint &&
-		    c->alter_table_cmd->def)
-			defs[ndefs++] = c->alter_table_cmd->def;
-	}
+	size_t at = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while (ndefs < sizeof(defs) / sizeof(defs[0]) &&
+	       (cmd = sql_alter_next(as, &at, PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint)))
+		if (cmd->def)
+			defs[ndefs++] = cmd->def;
 	/* columns added here first, so that a key added in the same statement finds them */
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		const PgQuery__Node *c = as->cmds[i];
-		if (c->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = c->alter_table_cmd;
-		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn && cmd->def &&
-		    cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
+	at = 0;
+	while ((cmd = sql_alter_next(as, &at, PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn)))
+		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF)
 			define_column(ctx, as->relation, COLTYPE_ADD, cmd->def->column_def,
 			       table_role(defs, ndefs, cmd->def->column_def->colname));
-	}
 	/* keys made of columns defined by earlier statements of the migration */
 	for (size_t i = 0; i < ndefs; i++) {
 		if (defs[i]->node_case != PG_QUERY__NODE__NODE_CONSTRAINT)
@@ -345,12 +339,9 @@ static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 			for (size_t k = 0; k < con->n_fk_attrs; k++)
 				promote(ctx, as->relation, sql_node_str(con->fk_attrs[k]) ?: "", "foreign key");
 	}
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		const PgQuery__Node *c = as->cmds[i];
-		if (c->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD &&
-		    c->alter_table_cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity)
-			promote(ctx, as->relation, c->alter_table_cmd->name, "identity column");
-	}
+	at = 0;
+	while ((cmd = sql_alter_next(as, &at, PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity)))
+		promote(ctx, as->relation, cmd->name, "identity column");
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)

@@ -34,7 +34,7 @@ static const PgQuery__Node__NodeCase kinds[] = { LINT_ANY_STATEMENT, LINT_KINDS_
 const struct rule rule_prefer_robust_statements = {
 	.id = "prefer-robust-statements",
 	.severity = SEVERITY_WARNING,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "a statement in a migration that runs outside a transaction is not safe to re-run",
 	.kinds = kinds,
 	.visit = visit,
@@ -233,10 +233,9 @@ static void alter_table(struct lint_ctx *ctx, struct state *st, const PgQuery__A
 	if (!as->relation)
 		return;
 	const char *rel = lint_rel(ctx, as->relation);
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		if (cmd->missing_ok) {
 			if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn)
 				clear(ctx, st, 'c', as->relation->relname, cmd->name);

@@ -25,7 +25,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_privilege_change = {
 	.id = "privilege-change",
 	.severity = SEVERITY_WARNING,
-	.category = "security",
+	.category = CATEGORY_SECURITY,
 	.summary = "GRANT, REVOKE, ALTER DEFAULT PRIVILEGES or a change of owner in a migration",
 	.kinds = kinds,
 	.visit = visit,
@@ -422,17 +422,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: {
 		const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-		for (size_t i = 0; i < as->n_cmds; i++) {
-			const PgQuery__Node *c = as->cmds[i];
-			if (c->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD ||
-			    c->alter_table_cmd->subtype != PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner)
-				continue;
+		size_t i = 0;
+		const PgQuery__AlterTableCmd *cmd;
+		while ((cmd = sql_alter_next(as, &i, PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner)))
 			report_owner(ctx, lint_printf(ctx, "ALTER %s %s", object_word(as->objtype, 0),
 						      lint_rel(ctx, as->relation)),
 				     as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
 					     as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE,
-				     c->alter_table_cmd->newowner);
-		}
+				     cmd->newowner);
 		break;
 	}
 	case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT: {

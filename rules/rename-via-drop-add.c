@@ -44,7 +44,7 @@ static const PgQuery__Node__NodeCase kinds[] = {
 const struct rule rule_rename_via_drop_add = {
 	.id = "rename-via-drop-add",
 	.severity = SEVERITY_ERROR,
-	.category = "destructive",
+	.category = CATEGORY_DESTRUCTIVE,
 	.summary = "a column dropped and another added to the same table: probably a rename that loses the data",
 	.kinds = kinds,
 	.visit = visit,
@@ -290,15 +290,13 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		break;
 	}
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (!as->relation || as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
-	    lint_table_is_new(ctx, as->relation))
+	if (!lint_altered_table(ctx, as))
 		return;
 	struct state *st = get_state(ctx);
 	const struct schema_table *t = lint_table(ctx, as->relation);
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn && *cmd->name) {
 			const struct schema_column *col = t ? schema_column_find(t, cmd->name) : NULL;
 			if (col && col->added_in_migration)

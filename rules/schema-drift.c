@@ -11,6 +11,6 @@
 const struct rule rule_schema_drift = {
 	.id = "schema-drift",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "the live database's schema differs from the schema the migrations produce (--drift)",
 };

@@ -22,7 +22,7 @@ static const PgQuery__Node__NodeCase kinds[] = { PG_QUERY__NODE__NODE_ALTER_TABL
 const struct rule rule_set_not_null_blocking = {
 	.id = "set-not-null-blocking",
 	.severity = SEVERITY_ERROR,
-	.category = "locking",
+	.category = CATEGORY_LOCKING,
 	.summary = "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
@@ -200,13 +200,11 @@ static void primary_key_using_index(struct lint_ctx *ctx, const PgQuery__RangeVa
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__AlterTableStmt *as = node->alter_table_stmt;
-	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || !as->relation ||
-	    lint_table_is_new(ctx, as->relation))
+	if (!lint_altered_table(ctx, as))
 		return;
-	for (size_t i = 0; i < as->n_cmds; i++) {
-		if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			continue;
-		const PgQuery__AlterTableCmd *cmd = as->cmds[i]->alter_table_cmd;
+	size_t i = 0;
+	const PgQuery__AlterTableCmd *cmd;
+	while ((cmd = sql_alter_next(as, &i, 0))) {
 		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull && *cmd->name)
 			set_not_null(ctx, as->relation, cmd->name, NULL, NULL);
 		else if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && *cmd->name)

@@ -4,6 +4,6 @@
 const struct rule rule_syntax_error = {
 	.id = "syntax-error",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "SQL that PostgreSQL's grammar rejects: the migration fails at this statement",
 };

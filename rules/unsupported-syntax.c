@@ -11,7 +11,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
 const struct rule rule_unsupported_syntax = {
 	.id = "unsupported-syntax",
 	.severity = SEVERITY_ERROR,
-	.category = "correctness",
+	.category = CATEGORY_CORRECTNESS,
 	.summary = "syntax newer than the target PostgreSQL version: the server rejects the statement",
 	.kinds = syntax_feature_kinds,
 	.visit = visit,

@@ -4,6 +4,6 @@
 const struct rule rule_unused_suppression = {
 	.id = "unused-suppression",
 	.severity = SEVERITY_WARNING,
-	.category = "meta",
+	.category = CATEGORY_META,
 	.summary = "a pgsieve-ignore directive that names an unknown rule or silences nothing",
 };

@@ -35,7 +35,7 @@ import shared_data  # ../shared absent: its parts are skipped (exit 77 when noth
 PGSIEVE = None
 passed = failed = 0
 FRAMEWORK_RULES = {'missing-downgrade', 'migration-graph', 'not-in-transaction', 'transaction-nesting',
-                   'alembic-static-analysis'}
+                   'alembic-static-analysis', 'runner-statement-split', 'syntax-error'}
 
 
 def check(ok, what, detail=''):
@@ -222,10 +222,15 @@ RUNNER_TREES = {
         ('003_users_name.sql', 'up'): ('tern', T, False),
         ('004_users_name_idx.sql', 'up'): ('tern', T, True),
         ('005_users_created_idx.sql', 'up'): ('tern', T, True),
+        # a Go template: {{.prefix}} values, an {{if}}, and an include of shared/active_users.sql
+        ('006_active_users.sql', 'up'): ('tern', T, True),
+        ('006_active_users.sql', 'down'): ('tern', T, None),
     }, {
         ('missing-downgrade', '003_users_name.sql', 1),
         ('not-in-transaction', '004_users_name_idx.sql', 1),
         ('create-index-blocking', '005_users_created_idx.sql', 1),
+        # the CREATE INDEX of the included file, reported at the include
+        ('create-index-blocking', '006_active_users.sql', 2),
     }),
     'node-pg-migrate': ({
         ('1700000000001_create-users.sql', 'up'): ('node-pg-migrate', T, True),
@@ -258,6 +263,8 @@ RUNNER_TREES = {
         ('20240102000000_users_email_idx.sql', 'up'): ('atlas', N, None),
         ('20240103000000_users_name.sql', 'up'): ('atlas', T, None),
         ('20240104000000_users_created_idx.sql', 'up'): ('atlas', T, None),
+        # `-- atlas:delimiter //`: each // read as ';' (no syntax error), atlas.sum intact
+        ('20240105000000_users_touch.sql', 'up'): ('atlas', T, None),
     }, {
         ('not-in-transaction', '20240103000000_users_name.sql', 2),
         ('create-index-blocking', '20240104000000_users_created_idx.sql', 1),
@@ -299,11 +306,20 @@ RUNNER_TREES = {
         ('changes/001-users.sql', 'up'): ('liquibase', N, True),
         ('changes/001-users.sql', 'down'): ('liquibase', N, None),
         ('changes/002-users-name.sql', 'up'): ('liquibase', T, True),
+        # from <includeAll path="changes/views/">: endDelimiter:/ and `/` lines read as ';'
+        # (no syntax error), /* liquibase rollback ... */ blocks as the down part
+        ('changes/views/010-active-users.sql', 'up'): ('liquibase', T, False),
+        ('changes/views/010-active-users.sql', 'down'): ('liquibase', T, None),
+        ('changes/views/020-users-email-check.sql', 'up'): ('liquibase', T, True),
+        ('changes/views/020-users-email-check.sql', 'down'): ('liquibase', T, None),
     }, {
         ('missing-downgrade', 'changes/002-users-name.sql', 3),
         ('not-in-transaction', 'changes/002-users-name.sql', 7),
         ('create-index-blocking', 'changes/002-users-name.sql', 11),
         ('not-in-transaction', 'changes/002-users-name.sql', 12),
+        # a block comment that does not start with `/* liquibase rollback` is no rollback
+        ('missing-downgrade', 'changes/views/010-active-users.sql', 12),
+        ('create-index-blocking', 'changes/views/010-active-users.sql', 13),
     }),
     # one folder per database: only postgres/ is linted (MySQL and SQLite syntax never reaches
     # the PostgreSQL parser), and the others are named on stderr
@@ -326,17 +342,25 @@ def test_runner_trees(root):
             check(all(f['framework'] in fws for f in out['files']), '%s: every file is read as %s' % (tree, fws),
                   [(f['path'], f['framework']) for f in out['files']])
             check(not any(f['rule'] == 'syntax-error' for f in out['findings']), '%s: no syntax error' % tree)
-    p, _ = lint(['per-database'], root)
+    p, out = lint(['per-database'], root)
     for db, name in (('mysql', 'MySQL'), ('sqlite', 'SQLite')):
         check("left out 'per-database/migrations/%s': %s migrations" % (db, name) in p.stderr and
               "'postgres' is the PostgreSQL one" in p.stderr, 'per-database: %s/ is named as left out' % db, p.stderr)
+        # and in the report, for a CI job that reads JSON and not stderr
+        notes = [n for n in (out or {}).get('notes', []) if n['kind'] == 'other-database'
+                 and n['path'] == 'per-database/migrations/%s' % db and '%s migrations' % name in n['message']]
+        check(len(notes) == 1, 'per-database: the JSON report notes %s/ as left out' % db, (out or {}).get('notes'))
     # two runners' layouts in one directory: the one tried first is taken, and the note says so
     p, out = lint(['ambiguous'], root)
     check("'ambiguous' has both dbmate's layout" in p.stderr and "goose's" in p.stderr and
           'it is read as dbmate' in p.stderr, 'ambiguous: detection says what it chose and why', p.stderr)
     check(out is not None and {f['framework'] for f in out['files']} == {'dbmate'}, 'ambiguous: read as dbmate')
+    check(out is not None and [n['kind'] for n in out.get('notes', [])] == ['layout-conflict'] and
+          'it is read as dbmate' in out['notes'][0]['message'], 'ambiguous: the JSON report carries the note',
+          (out or {}).get('notes'))
     p, out = lint(['--framework', 'goose', 'ambiguous'], root)
-    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr,
+    check(out is not None and {f['framework'] for f in out['files']} == {'goose'} and 'note' not in p.stderr and
+          'notes' not in out,
           'ambiguous: --framework goose overrides detection', p.stderr)
     a, b, c = SQL_DIRECTIVE_FILES
     for assume, modes, extra in ((False, (N, T, W), set()),

@@ -261,6 +261,15 @@ char *history_sha256(const char *text, size_t len)
 	return xstrdup(hex);
 }
 
+/* sqlx: SHA-384 of the file's bytes as read (sqlx-core migrate/source.rs, Migration::new),
+ * compared as hex with the bytea column encoded so. */
+static char *history_sha384(const char *text, size_t len)
+{
+	char hex[97];
+	hash_sha384_hex(text, len, hex);
+	return xstrdup(hex);
+}
+
 char *history_sha1(const char *text, size_t len)
 {
 	char hex[41];
@@ -437,6 +446,7 @@ static int file_checksum(enum framework fw, const struct migration *m, char **ou
 		return -1;
 	*out = kind == CHECKSUM_FLYWAY_CRC32 ? history_flyway_checksum(text, len)
 	     : kind == CHECKSUM_SHA1	     ? history_sha1(text, len)
+	     : kind == CHECKSUM_SQLX_SHA384  ? history_sha384(text, len)
 					     : history_sha256(text, len);
 	free(text);
 	return 0;

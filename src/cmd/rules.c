@@ -19,7 +19,8 @@ static void print_rules_table(void)
 	int color = width && !getenv("NO_COLOR");
 	int idw = 4, catw = 8;
 	for (size_t i = 0; i < rule_count; i++) {
-		int n = (int)strlen(rule_registry[i]->id), c = (int)strlen(rule_registry[i]->category);
+		const struct rule *r = rule_registry[i];
+		int n = (int)strlen(r->id), c = (int)strlen(rule_category_name(r->category));
 		idw = n > idw ? n : idw;
 		catw = c > catw ? c : catw;
 	}
@@ -33,12 +34,13 @@ static void print_rules_table(void)
 		       "CATEGORY", "SUMMARY", color ? "\033[0m" : "");
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_registry[i];
+		const char *category = rule_category_name(r->category);
 		if (narrow) {
-			printf("%-*s  %-8s  %s\n", idw, r->id, severity_name(r->severity), r->category);
+			printf("%-*s  %-8s  %s\n", idw, r->id, severity_name(r->severity), category);
 			report_wrap(stdout, r->summary, 0, 4, width);
 			continue;
 		}
-		printf("%-*s  %-8s  %-*s  ", idw, r->id, severity_name(r->severity), catw, r->category);
+		printf("%-*s  %-8s  %-*s  ", idw, r->id, severity_name(r->severity), catw, category);
 		if (width)
 			report_wrap(stdout, r->summary, col, col, width);
 		else
@@ -65,7 +67,7 @@ int cmd_rules(int argc, char **argv)
 			json_t *j = json_object();
 			char *url = report_rule_doc_url(&ro, r->id);
 			json_object_set_new(j, "id", json_string(r->id));
-			json_object_set_new(j, "category", json_string(r->category));
+			json_object_set_new(j, "category", json_string(rule_category_name(r->category)));
 			json_object_set_new(j, "severity", json_string(severity_name(r->severity)));
 			json_object_set_new(j, "summary", json_string(r->summary));
 			json_object_set_new(j, "doc", json_string(url));
@@ -81,7 +83,7 @@ int cmd_rules(int argc, char **argv)
 		for (size_t i = 0; i < rule_count; i++) {
 			const struct rule *r = rule_registry[i];
 			printf("| [%s](%s.md) | %s | %s | %s |\n", r->id, r->id, severity_name(r->severity),
-			       r->category, r->summary);
+			       rule_category_name(r->category), r->summary);
 		}
 	} else if (!strcmp(format, "text")) {
 		print_rules_table();

@@ -27,7 +27,7 @@ static const char status_usage[] =
 	"\n"
 	"Lists each migration under PATH as the database's migration history table records it:\n"
 	"applied, pending, failed (golang-migrate dirty, Flyway success = false, Prisma unfinished),\n"
-	"modified (applied, but the file's checksum differs: Flyway, Prisma, Sqitch) or\n"
+	"modified (applied, but the file's checksum differs: Flyway, Prisma, Sqitch, sqlx) or\n"
 	"missing-file (in the database, not on disk). Reads only; never writes.\n"
 	"  --db DSN              the database: a conninfo string, a postgres:// URI, a database\n"
 	"                        name, or '' for the PG* environment variables\n"

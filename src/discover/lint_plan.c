@@ -15,7 +15,7 @@
 #include "lint/registry.h"
 #include "util/error.h"
 #include "util/file.h"
-#include "util/file.h"
+#include "util/notes.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 
@@ -295,11 +295,11 @@ static int other_database_folder(const char *dir, char *const *names, size_t n, 
 		return 0;
 	char *path = path_join(dir, names[i]);
 	if (pg)
-		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
-			"database, and '%s' is the PostgreSQL one\n", path, database_folders[k].database, pg);
+		note_add("other-database", path, "left out '%s': %s migrations; this tree keeps a folder per "
+			 "database, and '%s' is the PostgreSQL one", path, database_folders[k].database, pg);
 	else
-		fprintf(stderr, "pgsieve: note: left out '%s': %s migrations; this tree keeps a folder per "
-			"database and has none for PostgreSQL\n", path, database_folders[k].database);
+		note_add("other-database", path, "left out '%s': %s migrations; this tree keeps a folder per "
+			 "database and has none for PostgreSQL", path, database_folders[k].database);
 	free(path);
 	return 1;
 }
@@ -573,7 +573,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	if (p->text) {
 		src->text = p->text;
 		src->len = p->text_len;
-		src->has_region = 0;
+		if (!p->text_in_place)
+			src->has_region = 0;
 		src->segments = p->segments;
 		src->nsegments = p->nsegments;
 	}
@@ -591,6 +592,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))
 		src->tx = f->statement_tx(src, o->pg_version, it->report ? it->set : NULL);
+	if (f->check_part && it->report && it->set && src->text && !memchr(src->text, '\0', src->len))
+		f->check_part(src, it->set);
 }
 
 void plan_report_problems(const struct plan *plan, struct lint_run *run, const struct strmap *changed)

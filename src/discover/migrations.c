@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "discover/frameworks/framework.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
@@ -92,11 +93,11 @@ enum framework migrations_detect(const char *dir)
 		/* detection never guesses silently: say what else matched and why this one won */
 		if (!strmap_has(&noted, dir)) {
 			strmap_put(&noted, dir, NULL);
-			fprintf(stderr,
-				"pgsieve: note: '%s' has both %s's layout (%s) and %s's (%s); it is read as %s, "
-				"which is tried first; name the runner with --framework (or framework: in "
-				".pgsieve.yml) to choose\n",
-				dir, registry[chosen]->name, chosen_why, f->name, why, registry[chosen]->name);
+			note_add("layout-conflict", dir,
+				 "'%s' has both %s's layout (%s) and %s's (%s); it is read as %s, which is "
+				 "tried first; name the runner with --framework (or framework: in "
+				 ".pgsieve.yml) to choose",
+				 dir, registry[chosen]->name, chosen_why, f->name, why, registry[chosen]->name);
 		}
 		break;
 	}

@@ -31,6 +31,9 @@ struct migration_part {
 	size_t text_len;
 	struct lint_segment *segments;
 	size_t nsegments;
+	/* text is the file itself with some bytes replaced in place (goose's ENVSUB lines): the
+	 * same length and line structure, so the part's region and every position still apply */
+	int text_in_place;
 	int irreversible; /* the part only raises (NotImplementedError): undoing is refused */
 	int nothing_to_undo; /* a down whose up runs no SQL (an Alembic merge revision) */
 	char *note;       /* how the part was read, when that deserves a note */

@@ -492,7 +492,7 @@ static const char *size_note(struct lint_ctx *ctx, const struct rule *rule, int 
 			     enum severity *sev)
 {
 	if (!ctx->model->complete || !ctx->stmt || !ctx->stmt->node || stmt_index != (int)ctx->stmt->index ||
-	    (strcmp(rule->category, "locking") && strcmp(rule->category, "rewrite")))
+	    (rule->category != CATEGORY_LOCKING && rule->category != CATEGORY_REWRITE))
 		return message;
 	const struct lint_options *o = ctx->run->opts;
 	struct schema_size_note note;
@@ -842,7 +842,7 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node);
 static int rule_applies(const struct lint_ctx *ctx, const struct rule *r)
 {
 	return !ctx->src->is_down ||
-	       (strcmp(r->category, "destructive") != 0 && strcmp(r->category, "compatibility") != 0);
+	       (r->category != CATEGORY_DESTRUCTIVE && r->category != CATEGORY_COMPATIBILITY);
 }
 
 static void walk_message(struct lint_ctx *ctx, const struct walk_plan *plan, const void *msg)

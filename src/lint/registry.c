@@ -42,3 +42,14 @@ const char *rule_doc(const struct rule *rule)
 			return rule_docs_texts[i];
 	return NULL;
 }
+
+static const char *const category_names[] = {
+#define CATEGORY(id, name) [CATEGORY_##id] = name,
+#include "lint/categories.def"
+#undef CATEGORY
+};
+
+const char *rule_category_name(enum rule_category c)
+{
+	return category_names[c];
+}

@@ -27,10 +27,22 @@
 
 struct lint_ctx;
 
+/* What a rule is about: `pgsieve rules`, JSON, SARIF tags and GitLab categories print the name,
+ * and the engine decides by it which rules run on down migrations (not destructive nor
+ * compatibility) and which findings get a size note (locking, rewrite). An enum, so that a
+ * misspelt category fails the build instead of silently changing which rules run. */
+enum rule_category {
+#define CATEGORY(id, name) CATEGORY_##id,
+#include "lint/categories.def"
+#undef CATEGORY
+};
+/* "locking", "rewrite", ... */
+const char *rule_category_name(enum rule_category c);
+
 struct rule {
 	const char *id;        /* kebab-case, stable forever */
 	enum severity severity; /* default */
-	const char *category;  /* "locking", "rewrite", "transactions", "correctness", ... */
+	enum rule_category category;
 	const char *summary;   /* one line, no final full stop */
 	/* Node kinds visit() wants, ended by LINT_KINDS_END; NULL for rules the engine reports
 	 * itself (syntax-error, unused-suppression). */
@@ -127,6 +139,41 @@ void *lint_alloc(struct lint_ctx *ctx, size_t size);
 int lint_config_flag(const struct lint_ctx *ctx, const char *key);
 /* All options of the run (vector-dimensions and the like). */
 const struct lint_options *lint_options(const struct lint_ctx *ctx);
+
+/* ---- ALTER TABLE ---- */
+
+/* The table an ALTER TABLE changes when other sessions can be using it: as->relation for
+ * ALTER TABLE (not ALTER INDEX, VIEW, SEQUENCE ..., which arrive as the same statement) of a
+ * table not created earlier in this migration; NULL otherwise. */
+const PgQuery__RangeVar *lint_altered_table(struct lint_ctx *ctx,
+					     const PgQuery__AlterTableStmt *as);
+/* What lint_altered_columns() calls for a subcommand and the column definition it carries. */
+typedef void lint_column_cmd_fn(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+				const PgQuery__AlterTableCmd *cmd, const PgQuery__ColumnDef *cd);
+/* For an ALTER TABLE of a table other sessions use (lint_altered_table()), fn() for each
+ * subcommand of `subtype` with a column definition (ADD COLUMN, ALTER COLUMN ... TYPE). */
+void lint_altered_columns(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as,
+			  PgQuery__AlterTableType subtype, lint_column_cmd_fn *fn);
+/* What lint_altered_old_columns() calls for a subcommand. */
+typedef void lint_alter_cmd_fn(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+			       const PgQuery__AlterTableCmd *cmd);
+/* For an ALTER TABLE of a table other sessions use, fn() for each subcommand of `subtype` on a
+ * column that existed before this migration (no deployed code knows one it added). */
+void lint_altered_old_columns(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as,
+			      PgQuery__AlterTableType subtype, lint_alter_cmd_fn *fn);
+/* What lint_added_constraints() calls for a constraint of ADD CONSTRAINT, and for one written
+ * on ADD COLUMN (with its column). */
+typedef void lint_table_constraint_fn(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+				      const PgQuery__Constraint *con);
+typedef void lint_column_constraint_fn(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
+				       const PgQuery__ColumnDef *cd, const PgQuery__Constraint *con);
+/* Every constraint the ALTER TABLE adds that `wanted` accepts, in the order written: table()
+ * for ADD CONSTRAINT, column() for a constraint on ADD COLUMN. */
+void lint_added_constraints(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as,
+			    int (*wanted)(const PgQuery__Constraint *con), lint_table_constraint_fn *table,
+			    lint_column_constraint_fn *column);
+/* "a", "b" from a list of String nodes (column lists), each quoted as lint_ident() does. */
+const char *lint_ident_list(struct lint_ctx *ctx, PgQuery__Node *const *items, size_t n);
 
 /* A remembered place, for rules that decide later (in finish(), or at a later statement)
  * whether an earlier statement deserves a finding. */

@@ -26,7 +26,7 @@ int report_gitlab(FILE *out, const struct lint_run *run, const struct report_opt
 		json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
 		json_object_set_new(j, "severity", json_string(gitlab_severity(f->severity)));
 		json_t *cats = json_array();
-		json_array_append_new(cats, json_string(f->rule->category));
+		json_array_append_new(cats, json_string(rule_category_name(f->rule->category)));
 		json_object_set_new(j, "categories", cats);
 		if (f->help)
 			json_object_set_new(j, "content", json_pack("{s:s}", "body", f->help));

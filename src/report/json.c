@@ -8,6 +8,7 @@
 
 #include "lint/registry.h"
 #include "sql/sql.h"
+#include "util/notes.h"
 
 enum { FORMAT_VERSION = 1 };
 
@@ -18,7 +19,7 @@ static json_t *finding_json(const void *ud, size_t i)
 	json_t *j = json_object();
 	json_object_set_new(j, "rule", json_string(f->rule->id));
 	json_object_set_new(j, "severity", json_string(severity_name(f->severity)));
-	json_object_set_new(j, "category", json_string(f->rule->category));
+	json_object_set_new(j, "category", json_string(rule_category_name(f->rule->category)));
 	json_object_set_new(j, "message", report_json_text(f->message));
 	json_object_set_new(j, "help", f->help ? json_string(f->help) : json_null());
 	json_object_set_new(j, "file", report_json_text(run->files[f->file].path));
@@ -72,7 +73,7 @@ static int finding_write(const void *ud, size_t i, struct strbuf *out, const cha
 	member(out, indent, indent_len, "rule", 1);
 	int rc = report_json_add_string(out, f->rule->id);
 	rc |= string_member(out, indent, indent_len, "severity", severity_name(f->severity));
-	rc |= string_member(out, indent, indent_len, "category", f->rule->category);
+	rc |= string_member(out, indent, indent_len, "category", rule_category_name(f->rule->category));
 	rc |= string_member(out, indent, indent_len, "message", f->message);
 	if (f->help) {
 		rc |= string_member(out, indent, indent_len, "help", f->help);
@@ -134,6 +135,18 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 		statements += run->files[i].nstatements;
 	}
 	json_object_set_new(root, "files", files);
+	if (note_count()) { /* how the input was read, when there is something to say */
+		json_t *notes = json_array();
+		for (size_t i = 0; i < note_count(); i++) {
+			const struct note *n = note_get(i);
+			json_t *nj = json_object();
+			json_object_set_new(nj, "kind", json_string(n->kind));
+			json_object_set_new(nj, "path", report_json_text(n->path));
+			json_object_set_new(nj, "message", report_json_text(n->message));
+			json_array_append_new(notes, nj);
+		}
+		json_object_set_new(root, "notes", notes);
+	}
 
 	json_object_set_new(root, "findings", json_array()); /* filled as it is written */
 

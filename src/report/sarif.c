@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "lint/registry.h"
+#include "util/notes.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 
@@ -105,7 +106,7 @@ static json_t *rule_json(const struct rule *r, const struct report_options *o)
 	json_object_set_new(j, "defaultConfiguration", cfg);
 	json_t *props = json_object();
 	json_t *tags = json_array();
-	json_array_append_new(tags, json_string(r->category));
+	json_array_append_new(tags, json_string(rule_category_name(r->category)));
 	json_object_set_new(props, "tags", tags);
 	json_object_set_new(j, "properties", props);
 	return j;
@@ -186,6 +187,31 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 	json_t *runj = json_object();
 	json_object_set_new(runj, "tool", tool);
 	json_object_set_new(runj, "artifacts", artifacts);
+	if (note_count()) { /* how the input was read: notifications of the one invocation */
+		json_t *notes = json_array();
+		for (size_t i = 0; i < note_count(); i++) {
+			const struct note *n = note_get(i);
+			json_t *nj = json_object(), *msg = json_object(), *desc = json_object();
+			json_object_set_new(desc, "id", json_string(n->kind));
+			json_object_set_new(nj, "descriptor", desc);
+			json_object_set_new(nj, "level", json_string("note"));
+			json_object_set_new(msg, "text", report_json_text(n->message));
+			json_object_set_new(nj, "message", msg);
+			json_t *loc = json_object(), *phys = json_object();
+			json_object_set_new(phys, "artifactLocation", artifact_location(n->path));
+			json_object_set_new(loc, "physicalLocation", phys);
+			json_t *locs = json_array();
+			json_array_append_new(locs, loc);
+			json_object_set_new(nj, "locations", locs);
+			json_array_append_new(notes, nj);
+		}
+		json_t *inv = json_object();
+		json_object_set_new(inv, "executionSuccessful", json_true());
+		json_object_set_new(inv, "toolExecutionNotifications", notes);
+		json_t *invs = json_array();
+		json_array_append_new(invs, inv);
+		json_object_set_new(runj, "invocations", invs);
+	}
 	json_object_set_new(runj, "results", json_array()); /* filled as it is written */
 	json_object_set_new(runj, "columnKind", json_string("unicodeCodePoints"));
 

@@ -18,6 +18,7 @@ what is applied), one database per framework on a server this test starts:
 
 usage: status.py PGSIEVE
 """
+import base64
 import hashlib
 import json
 import os
@@ -650,6 +651,15 @@ def test_sqlx(pg, tmp):
             "VALUES (20240103000000, 'orders n', false, '\\x00', -1)", dbname="sqlx")
     doc = status(d, dsn)
     check("sqlx: a row with success = false is failed", states(doc).get("20240103000000") == "failed", states(doc))
+    # an applied migration edited since (one byte more): its SHA-384 no longer matches the row,
+    # which sqlx refuses ("was previously applied but has been modified"); the row of the
+    # unedited one still matches
+    with open(os.path.join(d, "migrations/20240101000000_accounts.sql"), "a") as f:
+        f.write("-- a comment is an edit too\n")
+    doc = status(d, dsn)
+    check("sqlx: an edited applied migration is modified (SHA-384 of the file)",
+          states(doc).get("20240101000000") == "modified" and states(doc).get("20240102000000") == "applied",
+          states(doc))
 
 
 def test_sql_migrate(pg, tmp):
@@ -713,13 +723,28 @@ def test_node_pg_migrate(pg, tmp):
                  "1700000000003_orders-n": "pending"}, "1700000000003_orders-n.sql")
 
 
+def atlas_sum(files):
+    """atlas.sum as `atlas migrate hash` writes it (sql/migrate/dir.go NewHashFile, HashFile.Sum,
+    MarshalText): a running SHA-256 over each .sql file's name and content, in name order."""
+    running, lines = hashlib.sha256(), []
+    for name in sorted(f for f in files if f.endswith(".sql")):
+        running.update(name.encode())
+        running.update(files[name].encode())
+        lines.append((name, base64.b64encode(running.copy().digest()).decode()))
+    total = hashlib.sha256()
+    for name, h in lines:
+        total.update(name.encode())
+        total.update(h.encode())
+    return "h1:" + base64.b64encode(total.digest()).decode() + "\n" + "".join(f"{n} h1:{h}\n" for n, h in lines)
+
+
 def test_atlas(pg, tmp):
     files = {
-        "atlas.sum": "h1:x=\n",
         "20240101000000_accounts.sql": "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
         "20240102000000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, n int);\n",
         "20240103000000_orders_n.sql": "ALTER TABLE orders ALTER COLUMN n SET NOT NULL;\n",
     }
+    files["atlas.sum"] = atlas_sum(files)
     # the revisions table of cmd/atlas/internal/migrate/ent/migrate/schema.go, in the schema
     # atlas_schema_revisions; a row per file, applied of total statements
     ddl = ("CREATE SCHEMA atlas_schema_revisions;"
@@ -743,20 +768,28 @@ def test_atlas(pg, tmp):
     check("atlas: applied < total is failed", states(doc).get("20240103000000") == "failed", states(doc))
 
 
+def graphile_hash(body, previous):
+    """src/hash.ts calculateHash: what `graphile-migrate commit` writes in `--! Hash:`."""
+    text = ((previous or "") + "\n" + body).strip(" \t\n\r\v\f") + "\n"
+    return "sha1:" + hashlib.sha1(text.encode()).hexdigest()
+
+
 def test_graphile(pg, tmp):
+    b1 = "CREATE TABLE accounts (id bigint PRIMARY KEY);\n"
+    b2 = "CREATE TABLE orders (id bigint PRIMARY KEY, n int);\n"
+    h1 = graphile_hash(b1, None)
+    h2 = graphile_hash(b2, h1)
     files = {
-        "migrations/committed/000001.sql": "--! Previous: -\n--! Hash: sha1:aa\n\n"
-                                           "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
-        "migrations/committed/000002.sql": "--! Previous: sha1:aa\n--! Hash: sha1:bb\n\n"
-                                           "CREATE TABLE orders (id bigint PRIMARY KEY, n int);\n",
+        "migrations/committed/000001.sql": f"--! Previous: -\n--! Hash: {h1}\n\n" + b1,
+        "migrations/committed/000002.sql": f"--! Previous: {h1}\n--! Hash: {h2}\n\n" + b2,
         "migrations/current.sql": "-- Enter migration here\nALTER TABLE orders ALTER COLUMN n SET NOT NULL;\n",
     }
     # src/migration.ts _migrateMigrationSchema, and runStringMigration's migration-insert
     ddl = ("create schema if not exists graphile_migrate;"
            "create table if not exists graphile_migrate.migrations (hash text primary key, previous_hash text "
            "references graphile_migrate.migrations, filename text not null, date timestamptz not null default now());"
-           "insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('sha1:aa', null, '000001.sql');"
-           "insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('sha1:bb', 'sha1:aa', '000002.sql');")
+           f"insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('{h1}', null, '000001.sql');"
+           f"insert into graphile_migrate.migrations(hash, previous_hash, filename) values ('{h2}', '{h1}', '000002.sql');")
     runner_case(pg, tmp, "graphile-migrate", files, ddl,
                 "CREATE TABLE accounts (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, n int);",
                 {"000001.sql": "applied", "000002.sql": "applied", "current.sql": "pending"}, "current.sql")

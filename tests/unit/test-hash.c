@@ -1,4 +1,4 @@
-/* util/hash: CRC-32, SHA-256 and SHA-1 against the published test vectors (FIPS 180-4's
+/* util/hash: CRC-32, SHA-256, SHA-1 and SHA-384 against the published test vectors (FIPS 180-4's
  * examples, the CRC-32 check value), and the incremental forms against the one-call ones
  * across block boundaries. */
 #include "util/hash.h"
@@ -64,6 +64,48 @@ static void test_sha1(void)
 	free(million);
 }
 
+static void test_sha384(void)
+{
+	char hex[97];
+	hash_sha384_hex("", 0, hex);
+	CHECK_STR(hex, "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b");
+	hash_sha384_hex("abc", 3, hex);
+	CHECK_STR(hex, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
+	/* FIPS 180-4's two-block example: 112 bytes, so the padding needs a block of its own */
+	const char *two = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqr"
+			  "lmnopqrsmnopqrstnopqrstu";
+	hash_sha384_hex(two, strlen(two), hex);
+	CHECK_STR(hex, "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712fcc7c71a557e2db966c3e9fa91746039");
+	struct hash_sha384 c;
+	unsigned char d[48];
+	char piece[997];
+	memset(piece, 'a', sizeof(piece));
+	hash_sha384_init(&c);
+	for (size_t left = 1000000; left > 0;) {
+		size_t n = left < sizeof(piece) ? left : sizeof(piece);
+		hash_sha384_update(&c, piece, n);
+		left -= n;
+	}
+	hash_sha384_final(&c, d);
+	hash_to_hex(d, 48, hex);
+	CHECK_STR(hex, "9d0e1809716474cb086e834e310a4a1ced149e9c00f248527972cec5704c2a5b07b8b3dc38ecc4ebae97ddd87f3d8985");
+	/* around SHA-384's own padding boundaries (111, 112, 127, 128, 129 bytes): byte by byte and
+	 * at once agree */
+	unsigned char text[260];
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (unsigned char)(i * 13 + 5);
+	for (size_t len = 100; len <= sizeof(text); len++) {
+		char one[97], inc[97];
+		hash_sha384_hex(text, len, one);
+		hash_sha384_init(&c);
+		for (size_t i = 0; i < len; i++)
+			hash_sha384_update(&c, text + i, 1);
+		hash_sha384_final(&c, d);
+		hash_to_hex(d, 48, inc);
+		CHECK_STR(inc, one);
+	}
+}
+
 /* Lengths around the padding boundaries (55, 56, 63, 64, 65 ...): byte by byte and at once
  * agree. */
 static void test_boundaries(void)
@@ -98,6 +140,7 @@ int main(void)
 	test_crc32();
 	test_sha256();
 	test_sha1();
+	test_sha384();
 	test_boundaries();
 	return check_finish();
 }

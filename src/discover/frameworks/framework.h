@@ -40,6 +40,7 @@ enum framework_checksum {
 	CHECKSUM_FLYWAY_CRC32,     /* CRC-32 of the lines without terminators, signed */
 	CHECKSUM_PRISMA_SHA256,    /* hex; either line ending matches, old rows unpadded (history.c) */
 	CHECKSUM_SHA1,             /* hex (Sqitch's script_hash) */
+	CHECKSUM_SQLX_SHA384,      /* bytes, read as hex (sqlx's checksum) */
 };
 
 /* Several rows of one key (on top of one row per applied migration). */
@@ -108,6 +109,10 @@ struct framework_desc {
 	 * src's text (region included). Returns the mode; when the runner refuses the part, a
 	 * problem is added to set (when set is not NULL). */
 	enum lint_tx (*statement_tx)(const struct lint_source *src, int pg_version, struct migration_set *set);
+	/* Problems the runner has with a part that only its statements show (goose and
+	 * sql-migrate cut statements at lines ending in ';'), added to set; NULL: none. Called
+	 * for the parts being reported, with src's text as the runner reads it. */
+	void (*check_part)(const struct lint_source *src, struct migration_set *set);
 	/* For missing-downgrade: how to add a down part, and what the runner does without one. */
 	const char *down_help, *down_consequence;
 	struct framework_history history;
@@ -159,6 +164,8 @@ enum layout_line {
 	LAYOUT_LINE_DOWN,        /* starts the down section (likewise) */
 	LAYOUT_LINE_NO_TX,       /* a directive: the whole file runs without a transaction */
 	LAYOUT_LINE_NO_TX_PART,  /* a directive: the section it stands in runs without one */
+	LAYOUT_LINE_BLOCK_BEGIN, /* the lines up to BLOCK_END are one statement (StatementBegin) */
+	LAYOUT_LINE_BLOCK_END,
 };
 struct layout_sections {
 	/* Classifies one line (without its line end). */
@@ -166,7 +173,23 @@ struct layout_sections {
 	enum lint_tx tx, no_tx;  /* a section's mode, and with a no-transaction directive */
 	/* Which files are migrations: NULL for <digits>[_name].sql */
 	int (*is_migration)(const char *name);
+	/* The runner's own rewriting of a file's text before it splits it (goose's ENVSUB), for
+	 * the parts of m just read from text; NULL: none. */
+	void (*rewrite)(const char *text, size_t len, struct migration *m);
 };
+/* How a runner cuts a section into statements: at the end of each line whose last word
+ * (before a word starting with "--") ends in ';', except between the block markers, where the
+ * block end cuts. The strings name the runner and its markers in findings. */
+struct layout_split {
+	const char *runner;               /* "goose" */
+	const char *block_begin, *block_end; /* "-- +goose StatementBegin", ... */
+	const char *unfinished;           /* what the runner says of a statement left without ';' */
+};
+/* Reports (runner-statement-split) where the runner's cuts disagree with the statements of
+ * src's part: a cut inside a statement, a last statement the runner finds unfinished, a block
+ * never closed. */
+void layout_check_split(const struct lint_source *src, struct migration_set *set, const struct layout_split *r,
+			enum layout_line (*line)(const char *line, size_t len, int *no_tx));
 /* Reads every migration file of dir with sections; without an up marker the up part starts at
  * the file's start (what tern and node-pg-migrate do; goose and sql-migrate refuse such a
  * file, which is then linted whole). */

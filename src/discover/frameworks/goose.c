@@ -1,12 +1,18 @@
 /* goose (pressly/goose): <version>_name.sql with `-- +goose Up` and `-- +goose Down`
  * sections. goose splits a section into statements (at a line ending in ';', or between
  * `-- +goose StatementBegin` and `StatementEnd`) and runs them one by one in a transaction,
- * or each on its own with `-- +goose NO TRANSACTION` anywhere in the file. History:
- * goose_db_version(version_id, is_applied), the latest row of a version decides. */
+ * or each on its own with `-- +goose NO TRANSACTION` anywhere in the file; between
+ * `-- +goose ENVSUB ON` and `OFF` it first replaces $NAME and ${NAME...} with environment
+ * variables. History: goose_db_version(version_id, is_applied), the latest row of a version
+ * decides. */
 #include "discover/frameworks/framework.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/xalloc.h"
 
 /* An annotation is a line starting with "--" whose trimmed rest is "+goose <what>"; newer
  * releases compare without case. */
@@ -32,14 +38,133 @@ static enum layout_line line_kind(const char *line, size_t len, int *no_tx)
 		return LAYOUT_LINE_DOWN;
 	if (annotation(line, len, "+goose no transaction"))
 		return LAYOUT_LINE_NO_TX;
+	if (annotation(line, len, "+goose statementbegin"))
+		return LAYOUT_LINE_BLOCK_BEGIN;
+	if (annotation(line, len, "+goose statementend"))
+		return LAYOUT_LINE_BLOCK_END;
 	return LAYOUT_LINE_SQL;
+}
+
+static int name_start(char c)
+{
+	return isalpha((unsigned char)c) || c == '_';
+}
+
+static int name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* One ENVSUB line: each $NAME and ${NAME...} becomes `_NAME` padded with '_' to the
+ * expansion's length. goose puts the variable's value there, which pgsieve does not know (and
+ * must not print: such variables hold passwords); an identifier of the same length keeps the
+ * statement parsable and every position of the line. \$ is goose's escape, and $NAME$ is kept
+ * as a dollar-quote tag. */
+static void envsub_line(char *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (p[i] == '\\' && p[i + 1] == '$') {
+			i++;
+			continue;
+		}
+		if (p[i] != '$')
+			continue;
+		size_t name, name_len, end;
+		if (p[i + 1] == '{') {
+			name = i + 2;
+			size_t k = name;
+			while (k < len && name_char(p[k]))
+				k++;
+			name_len = k - name;
+			while (k < len && p[k] != '}')
+				k++;
+			if (!name_len || !name_start(p[name]) || k >= len)
+				continue;
+			end = k + 1;
+		} else {
+			name = i + 1;
+			if (!name_start(p[name]))
+				continue;
+			size_t k = name;
+			while (k < len && name_char(p[k]))
+				k++;
+			name_len = k - name;
+			if (k < len && p[k] == '$') { /* $tag$ */
+				i = k;
+				continue;
+			}
+			end = k;
+		}
+		p[i] = '_';
+		memmove(p + i + 1, p + name, name_len);
+		memset(p + i + 1 + name_len, '_', end - (i + 1 + name_len));
+		i = end - 1;
+	}
+}
+
+static char *copy_text(const char *text, size_t len)
+{
+	char *c = xmalloc(len + 1);
+	memcpy(c, text, len);
+	c[len] = '\0';
+	return c;
+}
+
+/* ENVSUB ON/OFF may stand anywhere (the state carries over from the up section to the down
+ * one, as goose reads the file top to bottom); a file without ENVSUB ON is left alone. */
+static void envsub(const char *text, size_t len, struct migration *m)
+{
+	char *copy = NULL;
+	int on = 0;
+	for (size_t i = 0; i < len;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t n = eol - i;
+		if (n && text[i + n - 1] == '\r')
+			n--;
+		if (annotation(text + i, n, "+goose envsub on")) {
+			on = 1;
+		} else if (annotation(text + i, n, "+goose envsub off")) {
+			on = 0;
+		} else if (on && memchr(text + i, '$', n)) {
+			if (!copy)
+				copy = copy_text(text, len);
+			envsub_line(copy + i, n);
+		}
+		i = eol < len ? eol + 1 : eol;
+	}
+	if (!copy)
+		return;
+	/* each part owns its text (migration_set_release frees both) */
+	struct migration_part *parts[2] = { &m->up, &m->down };
+	for (int d = 0; d < 2; d++) {
+		if (!parts[d]->path)
+			continue;
+		parts[d]->text = d ? copy_text(copy, len) : copy;
+		parts[d]->text_len = len;
+		parts[d]->text_in_place = 1;
+	}
 }
 
 static const struct layout_sections sections = {
 	.line = line_kind,
 	.tx = LINT_TX_WRAPPED,
 	.no_tx = LINT_TX_NONE, /* each statement on its own: db.ExecContext per statement */
+	.rewrite = envsub,
 };
+
+static const struct layout_split split = {
+	.runner = "goose",
+	.block_begin = "-- +goose StatementBegin",
+	.block_end = "-- +goose StatementEnd",
+	.unfinished = "\"unexpected unfinished SQL query ... missing semicolon?\"",
+};
+
+static void check_part(const struct lint_source *src, struct migration_set *set)
+{
+	layout_check_split(src, set, &split, line_kind);
+}
 
 static int detect(const char *dir, const char **why)
 {
@@ -59,6 +184,7 @@ const struct framework_desc framework_goose = {
 	.detect = detect,
 	.load = load,
 	.flags = FRAMEWORK_DOWNS,
+	.check_part = check_part,
 	.duplicate_versions = "goose refuses to run a directory with duplicate versions (\"found duplicate "
 			      "migration version\")",
 	.down_help = "add a `-- +goose Down` section that undoes the `-- +goose Up` section",

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "sql/sql.h"
 #include "util/error.h"
 #include "util/file.h"
 #include "util/path.h"
@@ -355,6 +356,8 @@ void layout_load_sections(const char *dir, struct migration_set *set, const stru
 			migration_part_set(&m->down, xstrdup(path), s.file_no_tx || s.down_no_tx ? r->no_tx : r->tx);
 			set_region(&m->down, s.down_end, stop, s.down);
 		}
+		if (r->rewrite)
+			r->rewrite(text, len, m);
 		free(version);
 		free(name);
 		free(text);
@@ -427,4 +430,152 @@ long layout_header_line(const char *text, size_t len, const char *prefix, const 
 		i = eol + 1;
 	}
 	return -1;
+}
+
+/* ---- where a runner that cuts at ';' line ends cuts ---- */
+
+/* goose's and sql-migrate's endsWithSemicolon: the last whitespace-separated word of the line,
+ * before any word that starts with "--", ends in ';'. Quotes and comments are not looked at. */
+static int line_ends_statement(const char *line, size_t len)
+{
+	const char *last = NULL;
+	size_t last_len = 0;
+	for (size_t i = 0; i < len;) {
+		while (i < len && isspace((unsigned char)line[i]))
+			i++;
+		if (i >= len)
+			break;
+		size_t w = i;
+		while (i < len && !isspace((unsigned char)line[i]))
+			i++;
+		if (i - w >= 2 && line[w] == '-' && line[w + 1] == '-')
+			break;
+		last = line + w;
+		last_len = i - w;
+	}
+	return last && last[last_len - 1] == ';';
+}
+
+struct split_scan {
+	uint32_t *cuts; /* offsets where the runner ends a statement, ascending */
+	size_t ncuts, cap;
+	uint32_t cut_stmt_start, cut_at; /* the first statement cut in two, and where */
+	int has_cut_stmt;
+	uint32_t last_start, last_end;   /* the last statement */
+	int has_last;
+};
+
+static void add_cut(struct split_scan *s, uint32_t at)
+{
+	XGROW(s->cuts, s->ncuts + 1, s->cap);
+	s->cuts[s->ncuts++] = at;
+}
+
+/* The first cut after `from`, or UINT32_MAX. */
+static uint32_t cut_after(const struct split_scan *s, uint32_t from)
+{
+	size_t lo = 0, hi = s->ncuts;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->cuts[mid] <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->ncuts ? s->cuts[lo] : UINT32_MAX;
+}
+
+static int split_statement(void *ud, const struct sql_stmt *st)
+{
+	struct split_scan *s = ud;
+	uint32_t c = cut_after(s, st->start);
+	if (!s->has_cut_stmt && c < st->end) {
+		s->has_cut_stmt = 1;
+		s->cut_stmt_start = st->start;
+		s->cut_at = c;
+	}
+	s->has_last = 1;
+	s->last_start = st->start;
+	s->last_end = st->end;
+	return 0;
+}
+
+static uint32_t line_number(const char *text, uint32_t offset)
+{
+	uint32_t line = 1;
+	for (uint32_t i = 0; i < offset; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+void layout_check_split(const struct lint_source *src, struct migration_set *set, const struct layout_split *r,
+			enum layout_line (*line)(const char *line, size_t len, int *no_tx))
+{
+	size_t from = src->has_region ? src->region_offset : 0;
+	size_t to = src->has_region ? from + src->region_len : src->len;
+	if (to > src->len)
+		to = src->len;
+	struct split_scan s = { 0 };
+	long open_block = -1;
+	for (size_t i = from; i < to;) {
+		size_t eol = i;
+		while (eol < to && src->text[eol] != '\n')
+			eol++;
+		size_t n = eol - i;
+		if (n && src->text[i + n - 1] == '\r')
+			n--;
+		int no_tx = 0;
+		switch (line(src->text + i, n, &no_tx)) {
+		case LAYOUT_LINE_BLOCK_BEGIN:
+			if (open_block < 0)
+				open_block = (long)i;
+			break;
+		case LAYOUT_LINE_BLOCK_END:
+			if (open_block >= 0)
+				add_cut(&s, (uint32_t)i);
+			open_block = -1;
+			break;
+		case LAYOUT_LINE_SQL:
+			if (open_block < 0 && line_ends_statement(src->text + i, n))
+				add_cut(&s, (uint32_t)eol);
+			break;
+		default: /* the runner's other markers are comments */
+			break;
+		}
+		i = eol < to ? eol + 1 : eol;
+	}
+	struct sql_callbacks cb = { &s, NULL, split_statement };
+	sql_parse_region(src->text, src->len, (uint32_t)from, to - from, &cb);
+
+	if (s.has_cut_stmt) {
+		char *msg = xasprintf("%s ends a statement at every line that ends in ';' outside `%s` and `%s`, so "
+				      "it cuts this statement after line %u and sends the pieces to PostgreSQL one "
+				      "by one: the first piece is not a whole statement (an unterminated function "
+				      "body or string), PostgreSQL rejects it and the migration fails",
+				      r->runner, r->block_begin, r->block_end, line_number(src->text, s.cut_at));
+		char *help = xasprintf("put `%s` on a line of its own before the statement and `%s` on a line "
+				       "after its last line",
+				       r->block_begin, r->block_end);
+		migration_set_problem(set, "runner-statement-split", src->path, s.cut_stmt_start, help, "%s", msg);
+		free(msg);
+		free(help);
+	}
+	if (open_block >= 0) {
+		char *msg = xasprintf("`%s` has no `%s` after it in this section: %s refuses the migration "
+				      "before running any of it",
+				      r->block_begin, r->block_end, r->runner);
+		char *help = xasprintf("add `%s` on a line of its own after the statement's last line", r->block_end);
+		migration_set_problem(set, "runner-statement-split", src->path, (uint32_t)open_block, help, "%s", msg);
+		free(msg);
+		free(help);
+	} else if (s.has_last && cut_after(&s, s.last_end - (s.last_end > 0)) == UINT32_MAX) {
+		char *msg = xasprintf("%s ends a statement only at a line that ends in ';' (or at `%s`); the "
+				      "section's last statement has none, so %s is left with an unfinished "
+				      "statement and refuses the migration (%s)",
+				      r->runner, r->block_end, r->runner, r->unfinished);
+		migration_set_problem(set, "runner-statement-split", src->path, s.last_start,
+				      "end the statement with ';' at the end of its last line", "%s", msg);
+		free(msg);
+	}
+	free(s.cuts);
 }

@@ -118,6 +118,85 @@ static void add_rollback(struct strbuf *text, struct lint_segment **segs, size_t
 	strbuf_add(text, "\n", 1);
 }
 
+/* `endDelimiter:X` among a changeset's attributes (END_DELIMITER_REGEX: the word endDelimiter,
+ * a colon and a run of non-blanks, without case): X into out, or out empty. */
+static void end_delimiter(const char *rest, const char *end, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (const char *p = rest; p + 13 < end; p++) {
+		if (strncasecmp(p, "endDelimiter:", 13) || (p > rest && isalnum((unsigned char)p[-1])))
+			continue;
+		const char *v = p + 13, *ve = v;
+		while (ve < end && !isspace((unsigned char)*ve))
+			ve++;
+		size_t n = (size_t)(ve - v) < size - 1 ? (size_t)(ve - v) : size - 1;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return;
+	}
+}
+
+/* A line that is only a statement delimiter to Liquibase: the changeset's endDelimiter when it
+ * has one other than ';', otherwise `GO` (any case) or `/` (StringUtil.isDelimiter: those two
+ * count when they start a line). Only whole lines are taken; a delimiter inside a line, or a
+ * regular expression, is not read. */
+static int delimiter_line(const char *ls, const char *le, const char *delim)
+{
+	while (ls < le && isspace((unsigned char)*ls))
+		ls++;
+	while (le > ls && isspace((unsigned char)le[-1]))
+		le--;
+	size_t n = (size_t)(le - ls);
+	if (!n)
+		return 0;
+	if (delim[0] && strcmp(delim, ";"))
+		return n == strlen(delim) && !strncasecmp(ls, delim, n);
+	return (n == 2 && !strncasecmp(ls, "go", 2)) || (n == 1 && *ls == '/');
+}
+
+/* ROLLBACK_MULTI_LINE_START_REGEX: a line holding only the start of a block comment and the
+ * words `liquibase rollback` (blanks allowed between them), without case. */
+static int rollback_block_start(const char *ls, const char *le)
+{
+	while (ls < le && isspace((unsigned char)*ls))
+		ls++;
+	if (le - ls < 2 || ls[0] != '/' || ls[1] != '*')
+		return 0;
+	ls += 2;
+	while (ls < le && isspace((unsigned char)*ls))
+		ls++;
+	if ((size_t)(le - ls) < 9 || strncasecmp(ls, "liquibase", 9))
+		return 0;
+	ls += 9;
+	while (ls < le && isspace((unsigned char)*ls))
+		ls++;
+	if ((size_t)(le - ls) < 8 || strncasecmp(ls, "rollback", 8))
+		return 0;
+	ls += 8;
+	while (ls < le && isspace((unsigned char)*ls))
+		ls++;
+	return ls == le;
+}
+
+/* Whether the line ends the block (ROLLBACK_MULTI_LINE_END_REGEX: it ends in the comment's end). */
+static int block_end_at(const char *ls, const char *le)
+{
+	while (le > ls && isspace((unsigned char)le[-1]))
+		le--;
+	return le - ls >= 2 && le[-2] == '*' && le[-1] == '/';
+}
+
+/* The SQL of a rollback block's line: up to the comment's end on the last line, the whole line
+ * otherwise. */
+static const char *block_end(const char *ls, const char *le)
+{
+	if (!block_end_at(ls, le))
+		return le;
+	while (le > ls && isspace((unsigned char)le[-1]))
+		le--;
+	return le - 2;
+}
+
 /* Ends changeset m at byte end of its file: its region, and its rollback lines as its down part. */
 static void finish_changeset(struct migration *m, const char *path, size_t end, struct strbuf *rb,
 			     struct lint_segment **segs, size_t *nsegs, size_t *cap)
@@ -151,6 +230,9 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 		return;
 	}
 	struct migration *m = NULL;
+	char *in_place = NULL; /* the text with delimiter lines read as ';' */
+	char delim[32] = "";   /* the current changeset's endDelimiter */
+	size_t first = set->n;
 	struct strbuf rb = STRBUF_INIT;
 	struct lint_segment *segs = NULL;
 	size_t nsegs = 0, cap = 0;
@@ -183,21 +265,104 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 			m->up.has_region = 1;
 			m->up.offset = (uint32_t)next;
 			m->up.marker_offset = (uint32_t)i;
+			end_delimiter(ne, le, delim, sizeof(delim));
 		} else if (m && (rest = comment_word(ls, le, "rollback ")) != NULL) {
 			add_rollback(&rb, &segs, &nsegs, &cap, rest, (size_t)(le - rest), (uint32_t)(rest - text), line_no,
 				     (uint32_t)(rest - ls) + 1);
+		} else if (m && rollback_block_start(ls, le)) {
+			/* every line up to the one ending in the comment's end is rollback SQL */
+			i = next;
+			while (i < len) {
+				line_no++;
+				size_t e = i;
+				while (e < len && text[e] != '\n')
+					e++;
+				const char *bs = text + i, *be = text + e;
+				if (be > bs && be[-1] == '\r')
+					be--;
+				const char *close = block_end(bs, be);
+				if (close > bs)
+					add_rollback(&rb, &segs, &nsegs, &cap, bs, (size_t)(close - bs), (uint32_t)i, line_no, 1);
+				i = e < len ? e + 1 : e;
+				if (block_end_at(bs, be))
+					break;
+			}
+			continue;
+		} else if (m && delimiter_line(ls, le, delim)) {
+			/* Liquibase ends a statement there (GO or / alone on a line, or the changeset's
+			 * endDelimiter); PostgreSQL would not understand it: read it as ';' */
+			if (!in_place) {
+				in_place = xmalloc(len + 1);
+				memcpy(in_place, text, len + 1);
+			}
+			char *d = in_place + (ls - text);
+			while (*d == ' ' || *d == '\t')
+				d++;
+			*d++ = ';';
+			for (; d < in_place + (le - text); d++)
+				*d = ' ';
 		}
 		i = next;
 	}
 	if (m)
 		finish_changeset(m, path, len, &rb, &segs, &nsegs, &cap);
+	for (size_t k = first; in_place && k < set->n; k++) {
+		struct migration_part *up = &set->items[k].up;
+		up->text = xmalloc(len + 1);
+		memcpy(up->text, in_place, len + 1);
+		up->text_len = len;
+		up->text_in_place = 1;
+	}
+	free(in_place);
 	free(segs);
 	strbuf_release(&rb);
 	free(text);
 }
 
+/* The value after `name=` or `name:` at p (quotes and blanks around it skipped): its length,
+ * and *v its start; 0 when p is not such an attribute. */
+static size_t attribute_value(const char *p, const char *name, const char **v)
+{
+	size_t nl = strlen(name);
+	if (strncmp(p, name, nl))
+		return 0;
+	const char *q = p + nl;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (*q != '=' && *q != ':')
+		return 0;
+	q++;
+	while (*q == ' ' || *q == '\t' || *q == '"' || *q == '\'')
+		q++;
+	*v = q;
+	return strcspn(q, "\"' \t\r\n>");
+}
+
+/* The formatted SQL files of dir/sub in name order, as paths relative to dir (includeAll reads
+ * a directory's changelogs alphabetically). */
+static void include_all(const char *dir, const char *sub, size_t sub_len, char ***out, size_t *n, size_t *cap)
+{
+	char *rel = xstrndup(sub, sub_len);
+	while (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
+		rel[strlen(rel) - 1] = '\0';
+	char *full = path_join(dir, rel);
+	size_t k;
+	char **names = layout_is_dir(full) ? layout_list(full, &k) : NULL;
+	for (size_t i = 0; names && i < k; i++) {
+		if (!layout_ends_with(names[i], ".sql"))
+			continue;
+		XGROW(*out, *n + 1, *cap);
+		(*out)[(*n)++] = path_join(rel, names[i]);
+	}
+	if (names)
+		layout_list_free(names);
+	free(full);
+	free(rel);
+}
+
 /* The files a master changelog includes, in its order: the values of `file="..."`, `file: ...`
- * and `file:...` (XML, YAML and formatted SQL includes), relative to the changelog's directory. */
+ * and `file:...` (XML, YAML and formatted SQL includes), and the formatted SQL files of each
+ * `includeAll` path, relative to the changelog's directory. */
 static char **includes(const char *dir, const char *master, size_t *n)
 {
 	char *path = path_join(dir, master);
@@ -211,22 +376,27 @@ static char **includes(const char *dir, const char *master, size_t *n)
 		error_clear();
 		return NULL;
 	}
-	for (char *p = text; (p = strstr(p, "file")) != NULL;) {
-		p += 4;
-		char *q = p;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '=' && *q != ':')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t' || *q == '"' || *q == '\'')
-			q++;
-		size_t fl = strcspn(q, "\"' \t\r\n>");
-		if (fl > 4 && !strncmp(q + fl - 4, ".sql", 4)) {
-			XGROW(out, *n + 1, cap);
-			out[(*n)++] = xstrndup(q, fl);
+	for (char *p = text; *p; p++) {
+		const char *v;
+		size_t fl;
+		if (!strncmp(p, "includeAll", 10)) {
+			/* its path attribute, before the element or item ends */
+			char *q = p + 10;
+			size_t stop = strcspn(q, ">");
+			for (char *a = q; a < q + stop; a++) {
+				if ((fl = attribute_value(a, "path", &v)) > 0) {
+					include_all(dir, v, fl, &out, n, &cap);
+					break;
+				}
+			}
+			p += 9;
+		} else if ((fl = attribute_value(p, "file", &v)) > 0) {
+			if (fl > 4 && !strncmp(v + fl - 4, ".sql", 4)) {
+				XGROW(out, *n + 1, cap);
+				out[(*n)++] = xstrndup(v, fl);
+			}
+			p = (char *)v + fl - 1;
 		}
-		p = q + fl;
 	}
 	free(text);
 	return out;

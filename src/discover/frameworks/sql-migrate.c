@@ -23,6 +23,10 @@ static enum layout_line line_kind(const char *line, size_t len, int *no_tx)
 	enum layout_line kind = wl == 2 && !strncmp(w, "Up", 2)     ? LAYOUT_LINE_UP
 			      : wl == 4 && !strncmp(w, "Down", 4) ? LAYOUT_LINE_DOWN
 								  : LAYOUT_LINE_SQL;
+	if (wl == 14 && !strncmp(w, "StatementBegin", 14))
+		return LAYOUT_LINE_BLOCK_BEGIN;
+	if (wl == 12 && !strncmp(w, "StatementEnd", 12))
+		return LAYOUT_LINE_BLOCK_END;
 	/* the options: whitespace-separated words, notransaction among them */
 	while (kind != LAYOUT_LINE_SQL && p < end) {
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -48,6 +52,18 @@ static const struct layout_sections sections = {
 	.is_migration = is_migration,
 };
 
+static const struct layout_split split = {
+	.runner = "sql-migrate",
+	.block_begin = "-- +migrate StatementBegin",
+	.block_end = "-- +migrate StatementEnd",
+	.unfinished = "\"The last statement must be ended by a semicolon or '-- +migrate StatementEnd' marker\"",
+};
+
+static void check_part(const struct lint_source *src, struct migration_set *set)
+{
+	layout_check_split(src, set, &split, line_kind);
+}
+
 static int detect(const char *dir, const char **why)
 {
 	*why = "*.sql files with a -- +migrate Up line";
@@ -66,6 +82,7 @@ const struct framework_desc framework_sql_migrate = {
 	.detect = detect,
 	.load = load,
 	.flags = FRAMEWORK_DOWNS,
+	.check_part = check_part,
 	.down_help = "add a `-- +migrate Down` section that undoes the `-- +migrate Up` section",
 	.down_consequence = "`sql-migrate down` runs nothing for this migration and records it as undone while its changes stay",
 	.history = {

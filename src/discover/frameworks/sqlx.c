@@ -90,9 +90,13 @@ const struct framework_desc framework_sqlx = {
 	.duplicate_versions = "sqlx records migrations by version, so the second one is never run",
 	.history = {
 		.table = "_sqlx_migrations",
-		.columns = "version::text, NULL, NULL, NULL, NULL, NOT success, false, 0",
+		.columns = "version::text, NULL, encode(checksum, 'hex'), NULL, NULL, NOT success, false, 0",
 		.rest = " ORDER BY version",
 		.key = HISTORY_KEY_NUMBER,
+		.checksum = CHECKSUM_SQLX_SHA384,
+		.modified_help = "put the edit in a new migration and restore this file: sqlx refuses to "
+				 "migrate while an applied migration's checksum differs (\"was previously "
+				 "applied but has been modified\")",
 		.failed_detail = "it failed part-way (success = false): sqlx refuses to migrate until the "
 				 "row is removed (a dirty migration)",
 	},
