@@ -25,6 +25,8 @@ static const struct cmd {
 	{ "schema", cmd_schema, "print the model of a database, a schema file or migrations" },
 	{ "status", cmd_status, "list which migrations a database has applied" },
 	{ "diff", cmd_diff, "compare two schemas and write the migration between them" },
+	{ "trace", cmd_trace, "run the migrations on a throwaway PostgreSQL and report what each statement did" },
+	{ "check", cmd_check, "lint, then trace with --round-trip: one report for a migration under review" },
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

@@ -27,7 +27,7 @@ def check_frameworks(root):
         if not os.path.exists(os.path.join(root, "src", "discover", "frameworks", name + ".c")):
             print(f"FAIL src/discover/frameworks/{name}.c is missing")
             failures += 1
-        if name != "sql" and name not in usage.split("--framework NAME", 1)[-1].split("--db", 1)[0]:
+        if name != "sql" and name not in usage.split("lint options:", 1)[-1].split("--framework NAME", 1)[-1].split("--db", 1)[0]:
             print(f"FAIL src/usage.txt: --framework does not list {name}")
             failures += 1
         if name != "sql" and f"`{name}`" not in doc and f"({name})" not in doc.lower() and name not in doc:

@@ -26,13 +26,20 @@ usage: fixtures.py PGSIEVE FIXTURES_DIR [RULE...]
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ENGINE_RULES = {"syntax-error"}
 # Rules that report only with a live database (--db), which a fixture cannot have: their ok
 # fixtures run here, their bad cases in the named test, against a server it starts.
 DATABASE_RULES = {"modified-applied-migration": "tests/schema/status.py"}
+# Rules only `pgsieve trace` reports, from what a real server did: their fixtures are traced, each
+# on a fresh database of the server the runner starts (--db, a scratch database of its own), not
+# linted; skipped without a server. tests/schema/trace.py tests the command itself.
+TRACE_RULES = {"migration-fails", "trace-rewrite", "trace-scan-under-lock", "trace-lock-held",
+               "trace-mismatch", "round-trip-differs"}
 
 
 class SkipFixture(Exception):
@@ -63,6 +70,8 @@ class Databases:
         self.count += 1
         name = f"fixture{self.count}"
         self.cluster.psql(f"CREATE DATABASE {name}")
+        if setup is None:
+            return self.cluster.dsn(name)
         psql = os.path.join(self.cluster.bindir, "psql")
         with open(setup, "rb") as f:
             subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=0"], stdin=f, capture_output=True,
@@ -105,7 +114,7 @@ def resolve_paths(extra, path):
     return out
 
 
-def lint(pgsieve, path):
+def lint(pgsieve, path, rule=None):
     with open(path, "rb") as f:
         first = f.readline().decode("utf-8", "replace")
     extra = []
@@ -115,7 +124,21 @@ def lint(pgsieve, path):
     if "--db-setup" in extra:
         i = extra.index("--db-setup")
         extra[i:i + 2] = ["--db", DATABASES.create(extra[i + 1])]
-    cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
+    if rule in TRACE_RULES:
+        # alone in a directory: the fixtures beside it would be run first as its earlier migrations
+        alone = os.path.join(tempfile.mkdtemp(prefix="pgsieve-fixture-"), os.path.basename(path))
+        shutil.copyfile(path, alone)
+        cmd = [pgsieve, "trace", "--no-config", "--format", "json", "--fail-on", "never",
+               "--db", DATABASES.create(None)] + extra + [alone]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=120)
+        finally:
+            shutil.rmtree(os.path.dirname(alone), ignore_errors=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()}")
+        return json.loads(proc.stdout)
+    else:
+        cmd = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never"] + extra + [path]
     proc = subprocess.run(cmd, capture_output=True, timeout=60)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()}")
@@ -168,7 +191,7 @@ def main():
             path = os.path.join(d, n)
             exp_path = path[:-4] + ".expected"
             try:
-                got = render(lint(pgsieve, path)["findings"], rule)
+                got = render(lint(pgsieve, path, rule)["findings"], rule)
             except SkipFixture as e:
                 print(f"skip {path}: {e}")
                 continue
@@ -195,7 +218,7 @@ def main():
         for n in ok:
             path = os.path.join(d, n)
             try:
-                got = render(lint(pgsieve, path)["findings"], rule)
+                got = render(lint(pgsieve, path, rule)["findings"], rule)
             except SkipFixture as e:
                 print(f"skip {path}: {e}")
                 continue

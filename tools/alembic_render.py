@@ -498,6 +498,8 @@ class Recorder:
         self.data_line = None  # where the function first ran SQL on its connection
         self.index_table = None  # the table of the index a DROP INDEX being written drops
         self.extra_params = []
+        self.orm_line = None   # where the function opened an ORM Session on the connection
+        self.bind = None
 
     def data_step(self):
         if self.data_line is None:
@@ -519,16 +521,19 @@ class Recorder:
             return self.src.header_place(self.fn)
         return self.src.place(node)
 
-    def emit(self, sql):
+    def emit(self, sql, line=None):
         sql = sql.strip()
         if not sql:
             return
-        p = dict(self.place_of(self.user_line()))
+        p = dict(self.place_of(line or self.user_line()))
         p['sql'] = sql
         p['alone'] = self.alone > 0
         if self.index_table:
             p['index_table'] = self.index_table
         self.statements.append(p)
+
+    def emit_at(self, sql, line):
+        self.emit(sql, line)
 
 
 class RecordingBatch(list):
@@ -772,6 +777,273 @@ class DataBind:
         return self
 
 
+# ---- ORM work through a Session on the offline connection ----
+#
+# `session = orm.Session(bind=op.get_bind())` and then queries, bulk updates and objects
+# through the models: there is no database, so the session is one that sends nothing and says
+# what the ORM would send. Its queries are SQLAlchemy's own Query objects (without a session),
+# compiled for PostgreSQL: a query is linted as its SELECT and returns no rows, query.update()
+# and query.delete() as their UPDATE and DELETE, session.add() as an INSERT of what the object
+# holds, session.delete() and session.get() by primary key. Attributes a loop over a query's
+# rows sets on each row (`for u in session.query(User): u.x = ...`) would be flushed as one
+# UPDATE per row: that UPDATE is linted at the first such assignment.
+
+
+def _orm_bound(bind):
+    """Whether a Session is being opened on the rendering's connection."""
+    return isinstance(bind, DataBind) or (bind is not None and bind is _CTX.get('mock'))
+
+
+def _mapper_of(entity):
+    import sqlalchemy as sa
+    try:
+        m = sa.inspect(entity)
+    except Exception:
+        return None
+    m = getattr(m, 'mapper', m)
+    return m if hasattr(m, 'local_table') and hasattr(m, 'column_attrs') else None
+
+
+class DataQuery:
+    """session.query(...) without a database: SQLAlchemy's Query, never run."""
+
+    def __init__(self, session, query, entities):
+        self._session = session
+        self._query = query
+        self._entities = entities
+
+    def __getattr__(self, name):
+        attr = getattr(self._query, name)
+        if not callable(attr):
+            return attr
+
+        def call(*a, **kw):
+            r = attr(*a, **kw)
+            return DataQuery(self._session, r, self._entities) if r.__class__ is self._query.__class__ else r
+        return call
+
+    def _select(self):
+        self._session._send(self._query.statement)
+
+    def __iter__(self):
+        self._select()
+        self._session._loop_updates(self._entities)
+        return iter(())
+
+    def all(self):
+        self._select()
+        return []
+
+    def first(self):
+        self._select()
+        return None
+
+    one_or_none = scalar = first
+
+    def one(self):
+        self._select()
+        from sqlalchemy.orm.exc import NoResultFound
+        raise NoResultFound('pgsieve: no database, no rows')
+
+    def count(self):
+        self._select()
+        return 0
+
+    def get(self, ident):
+        self._select()
+        return None
+
+    def _table(self):
+        m = _mapper_of(self._entities[0]) if self._entities else None
+        return m
+
+    def update(self, values, *a, **kw):
+        import sqlalchemy as sa
+        m = self._table()
+        if m is not None:
+            stmt = sa.update(m.local_table).values(values)
+            if self._query.whereclause is not None:
+                stmt = stmt.where(self._query.whereclause)
+            self._session._send(stmt)
+        return 0
+
+    def delete(self, *a, **kw):
+        import sqlalchemy as sa
+        m = self._table()
+        if m is not None:
+            stmt = sa.delete(m.local_table)
+            if self._query.whereclause is not None:
+                stmt = stmt.where(self._query.whereclause)
+            self._session._send(stmt)
+        return 0
+
+
+class _Rows(_Empty):
+    """What session.execute(select(User)) returns: no rows; a loop over them is read for the
+    attributes it sets, as for a query."""
+
+    def __init__(self, session, stmt):
+        self._session = session
+        self._stmt = stmt
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *a, **kw):
+        return self
+
+    def __iter__(self):
+        try:
+            entity = self._stmt.column_descriptions[0].get('entity')
+        except Exception:
+            entity = None
+        if entity is not None:
+            self._session._loop_updates([entity])
+        return iter(())
+
+
+class DataSession:
+    """An ORM Session on the rendering's connection: what it would send is recorded."""
+
+    def __init__(self, bind, rec):
+        self.bind = bind
+        self._rec = rec
+        rec.orm_line = rec.orm_line or rec.user_line()
+
+    def _send(self, stmt):
+        self.bind.execute(stmt)
+
+    def query(self, *entities, **kw):
+        from sqlalchemy import orm
+        return DataQuery(self, orm.Query(list(entities)), entities)
+
+    def execute(self, stmt, *a, **kw):
+        self.bind.execute(stmt)
+        return _Rows(self, stmt)
+
+    def scalars(self, stmt, *a, **kw):
+        return self.execute(stmt)
+
+    def scalar(self, stmt, *a, **kw):
+        self.execute(stmt)
+        return None
+
+    def add(self, obj, *a, **kw):
+        import sqlalchemy as sa
+        try:
+            state = sa.inspect(obj)
+        except Exception:
+            return
+        m = state.mapper
+        values = {}
+        for attr in m.column_attrs:
+            if attr.key in state.dict and attr.columns and attr.columns[0].table is m.local_table:
+                values[attr.columns[0].name] = sa.bindparam(attr.columns[0].name)
+        self._send(sa.insert(m.local_table).values(values) if values else sa.insert(m.local_table))
+
+    def add_all(self, objs):
+        for o in objs:
+            self.add(o)
+
+    def merge(self, obj, *a, **kw):
+        self.add(obj)
+        return obj
+
+    def _by_key(self, mapper, make):
+        import sqlalchemy as sa
+        t = mapper.local_table
+        stmt = make(t).where(sa.and_(*[c == sa.bindparam('pk_%s' % c.name) for c in mapper.primary_key]))
+        self._send(stmt)
+
+    def delete(self, obj):
+        import sqlalchemy as sa
+        m = _mapper_of(obj)
+        if m is not None:
+            self._by_key(m, sa.delete)
+
+    def get(self, entity, *a, **kw):
+        import sqlalchemy as sa
+        m = _mapper_of(entity)
+        if m is not None:
+            self._by_key(m, lambda t: sa.select(t))
+        return None
+
+    def _loop_updates(self, entities):
+        """The UPDATE a flush would send for each row of a loop over this query that sets
+        attributes of the row (for u in session.query(User): u.email_lower = ...)."""
+        import sqlalchemy as sa
+        m = _mapper_of(entities[0]) if len(entities) == 1 else None
+        line = self._rec.user_line()
+        src = self._rec.src
+        loop = None
+        for n in ast.walk(self._rec.fn):
+            if isinstance(n, ast.For) and isinstance(n.target, ast.Name) and \
+                    n.iter.lineno <= (line or 0) <= (getattr(n.iter, 'end_lineno', None) or n.iter.lineno):
+                loop = n
+        if m is None or loop is None:
+            return
+        sets, first = [], None
+        for n in ast.walk(loop):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, ast.AugAssign) else []
+            for t in targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == loop.target.id \
+                        and t.attr in m.attrs and t.attr not in sets:
+                    sets.append(t.attr)
+                    first = n if first is None or n.lineno < first.lineno else first
+        cols = [m.attrs[a].columns[0] for a in sets if hasattr(m.attrs[a], 'columns')]
+        if not cols:
+            return
+        stmt = sa.update(m.local_table).values({c.name: sa.bindparam(c.name) for c in cols}).where(
+            sa.and_(*[c == sa.bindparam('pk_%s' % c.name) for c in m.primary_key]))
+        self._rec.data_step()
+        self._rec.emit_at(_statement_sql(stmt, self.bind.dialect), first.lineno)
+
+    def flush(self, *a, **kw):
+        pass
+
+    commit = rollback = close = expunge = expunge_all = refresh = expire = expire_all = flush
+
+    def begin(self, *a, **kw):
+        return self
+
+    begin_nested = begin
+
+    def connection(self, *a, **kw):
+        return self.bind
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _Empty()
+
+
+def _patch_session():
+    """Session(bind=<the rendering's connection>) and sessionmaker(bind=...)() open a
+    DataSession; any other Session is SQLAlchemy's."""
+    from sqlalchemy.orm import session as sa_session
+    cls = sa_session.Session
+    if getattr(cls, '_pgsieve_patched', False):
+        return
+    orig_new = cls.__new__
+
+    def new(klass, *a, **kw):
+        bind = kw.get('bind', a[0] if a else None)
+        rec = _CTX.get('rec')
+        if rec is not None and _orm_bound(bind):
+            return DataSession(bind if isinstance(bind, DataBind) else rec.bind, rec)
+        return orig_new(klass) if orig_new is object.__new__ else orig_new(klass, *a, **kw)
+    cls.__new__ = new
+    cls._pgsieve_patched = True
+
+
 _PYFORMAT = re.compile(r'%\((\w+)\)s')
 
 
@@ -875,8 +1147,12 @@ def render_function(alembic, src, module, name):
     impl.emit_commit = emit_commit
     impl.emit_begin = emit_begin
     bind = DataBind(_CTX['mock'], rec)
+    rec.bind = bind
+    _CTX['rec'] = rec
     ctx.connection = bind
     impl.connection = bind
+    if 'sqlalchemy.orm.session' in sys.modules:  # the revision uses the ORM; importing it costs
+        _patch_session()                          # half a second, so only then
     args, rec.extra_params = _call_args(fn, alembic) if 'StandIn' in _SA else ([], [])
     RecordingBatch.recorder = rec
     try:
@@ -884,6 +1160,7 @@ def render_function(alembic, src, module, name):
             getattr(module, name)(*args)
     finally:
         RecordingBatch.recorder = None
+        _CTX['rec'] = None
     return rec
 
 
@@ -1578,6 +1855,11 @@ def read_revision(path, index, alembic, force_static):
                         if rec.extra_params:
                             remarks.append('%s() takes parameters Alembic does not pass (%s): called with '
                                            'stand-ins for them' % (name, ', '.join(rec.extra_params)))
+                        if rec.orm_line:
+                            remarks.append('%s() uses an ORM Session on the connection (line %d): its queries, '
+                                           'bulk updates and deletes, added and deleted objects are linted as the '
+                                           'SQL the session sends, and attributes set in a loop over a query\'s rows '
+                                           'as one UPDATE per row' % (name, rec.orm_line))
                         if rec.data_line:
                             parts[name]['runs_python'] = rec.data_line
                             remarks.append('%s() runs Python against the database (line %d): the SQL it sends '

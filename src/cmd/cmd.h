@@ -28,6 +28,10 @@ int cmd_explain(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+/* trace's options and run (trace.c); check: lint first into the same report, and --round-trip */
+int cmd_trace_run(int argc, char **argv, int check);
 
 /* "pgsieve: MESSAGE" and a pointer to --help on stderr; returns EXIT_TROUBLE. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

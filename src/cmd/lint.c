@@ -22,6 +22,7 @@
 #include "report/report.h"
 #include "run/drift.h"
 #include "run/history.h"
+#include "run/lint_items.h"
 #include "run/source.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -132,33 +133,6 @@ static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
 	return 0;
 }
 
-/* How one planned part is to be linted: the framework's transaction, its region of the file,
- * whether it is only read for context. */
-static struct lint_source lint_source_for(const struct plan_item *it, const struct lint_options *o,
-					  const char *stdin_name, const char *text, size_t len)
-{
-	struct lint_source src = { .path = it->path, .text = text, .len = len, .has_down = -1 };
-	if (!strcmp(it->path, "-"))
-		src.path = stdin_name ? stdin_name : "<stdin>";
-	src.tx = o->assume_in_transaction ? LINT_TX_WRAPPED : LINT_TX_UNKNOWN;
-	if (it->part) {
-		if (it->part->tx != LINT_TX_UNKNOWN)
-			src.tx = it->part->tx;
-		src.has_region = it->part->has_region;
-		src.region_offset = it->part->offset;
-		src.region_len = it->part->len;
-	}
-	if (it->fw != FW_SQL)
-		src.framework = framework_name(it->fw);
-	if (it->migration && !it->is_down && framework_has_downs(it->fw))
-		src.has_down = it->migration->down.path != NULL;
-	src.context_only = !it->report;
-	src.migration = it->migration;
-	src.separate_model = it->is_down;
-	src.is_down = it->is_down;
-	return src;
-}
-
 int cmd_lint(int argc, char **argv)
 {
 	enum {
@@ -260,8 +234,6 @@ int cmd_lint(int argc, char **argv)
 		}
 		}
 	}
-	if (optind >= argc && !cli.alembic.config)
-		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
 	report_fn reporter = report_find(cli.format);
 	if (!reporter)
 		return cmd_usage_error("unknown format '%s'; --format takes %s", cli.format,
@@ -273,6 +245,8 @@ int cmd_lint(int argc, char **argv)
 	char *config_path = NULL;
 	if (cli.config)
 		config_path = xstrdup(cli.config);
+	else if (!cli.no_config && optind >= argc) /* only an Alembic ini: the working directory's */
+		config_path = config_find(".");
 	else if (!cli.no_config &&
 		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
 		fprintf(stderr, "pgsieve: %s\n", error_message());
@@ -289,6 +263,24 @@ int cmd_lint(int argc, char **argv)
 	if ((status = apply_cli(&cli, &opts)) != 0) {
 		lint_options_release(&opts);
 		return status;
+	}
+	/* the file's Alembic settings, under the command line's and the environment's: the
+	 * interpreter only when neither asked for the static reading (a pull request's file must
+	 * not choose what runs where --no-python is how an untrusted one is linted) */
+	if (!cli.alembic.name)
+		cli.alembic.name = opts.alembic_name;
+	if (!cli.alembic.config)
+		cli.alembic.config = opts.alembic_config;
+	const char *static_env = getenv("PGSIEVE_ALEMBIC_STATIC");
+	int static_asked = static_env && !strcmp(static_env, "1");
+	const char *python_env = getenv("PGSIEVE_PYTHON");
+	if (opts.alembic_python && !static_asked && !(python_env && *python_env))
+		setenv("PGSIEVE_PYTHON", opts.alembic_python, 1);
+	if (opts.no_python)
+		setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1);
+	if (optind >= argc && !cli.alembic.config) {
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
 	}
 
 	enum framework configured;
@@ -364,28 +356,8 @@ int cmd_lint(int argc, char **argv)
 	/* the migrations replayed onto an empty model, compared with the database or schema file */
 	if (cli.drift && drift_check(&run, &plan, skip, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
 		trouble = 1;
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct plan_item *it = &plan.items[i];
-		if (skip[i])
-			continue;
-		if (progress && (i % 50 == 0 || i + 1 == plan.n))
-			fprintf(stderr, "\rpgsieve: %zu/%zu files%s", i + 1, plan.n, i + 1 == plan.n ? "\n" : "");
-		size_t len = 0;
-		/* an Alembic part is linted as the SQL it renders to, not as the .py file */
-		char *text = it->part && it->part->text ? NULL : file_read(it->path, &len);
-		if (!text && !(it->part && it->part->text)) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-			continue;
-		}
-		struct lint_source src = lint_source_for(it, &opts, cli.stdin_name, text, len);
-		plan_item_source(it, &opts, &src);
-		if (lint_run_source(&run, &src) != 0) {
-			fprintf(stderr, "pgsieve: %s: %s\n", src.path, error_message());
-			trouble = 1;
-		}
-		free(text);
-	}
+	if (lint_plan_items(&run, &plan, skip, cli.stdin_name, progress) != 0)
+		trouble = 1;
 	free(skip);
 	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
 	strmap_release(&changed);

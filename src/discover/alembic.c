@@ -262,6 +262,7 @@ struct graph {
 	int unknown; /* some revision's down_revision, branch_labels or depends_on is unknown */
 	struct strmap ids; /* revision id -> index + 1 */
 	struct migration_set *set;
+	const json_t *root; /* the helper's answer: which interpreter read the revisions */
 };
 
 static size_t rev_index(const struct graph *g, const char *id)
@@ -508,7 +509,24 @@ static int ready(const struct graph *g, const struct rev *r)
 	return 1;
 }
 
-static void add_revision(struct migration_set *set, const struct rev *r)
+static char *jdup(const json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Who turned a revision into SQL: Alembic or the static reading, and in which interpreter. */
+static void set_renderer(struct lint_renderer *rd, const json_t *root, const json_t *rev)
+{
+	const char *mode = jstr(rev, "mode");
+	rd->mode = xstrdup(mode && !strcmp(mode, "rendered") ? "alembic" : "static");
+	rd->python = jdup(root, "executable");
+	rd->python_version = jdup(root, "python");
+	rd->alembic = jdup(root, "alembic");
+	rd->sqlalchemy = jdup(root, "sqlalchemy");
+}
+
+static void add_revision(struct migration_set *set, const struct rev *r, const json_t *root)
 {
 	XGROW(set->items, set->n + 1, set->cap);
 	struct migration *m = &set->items[set->n++];
@@ -532,6 +550,7 @@ static void add_revision(struct migration_set *set, const struct rev *r)
 	const json_t *up = json_object_get(r->j, "upgrade"), *down = json_object_get(r->j, "downgrade");
 	if (up && !json_is_true(json_object_get(up, "missing"))) {
 		build_part(&m->up, r->path, up, "upgrade");
+		set_renderer(&m->up.renderer, root, r->j);
 		const char *note = jstr(r->j, "note");
 		if (note) {
 			m->up.note = xstrdup(note);
@@ -547,6 +566,7 @@ static void add_revision(struct migration_set *set, const struct rev *r)
 	}
 	if (down && !json_is_true(json_object_get(down, "missing"))) {
 		build_part(&m->down, r->path, down, "downgrade");
+		set_renderer(&m->down.renderer, root, r->j);
 		/* a merge revision, or one whose upgrade() is `pass`: nothing to undo. Not an
 		 * upgrade() that runs no SQL pgsieve saw (a data step building its SQL in Python):
 		 * its downgrade() is judged like any other */
@@ -734,7 +754,7 @@ int alembic_load(const char *dir, struct migration_set *set)
 		return error("cannot read the Alembic migrations in '%s': the Alembic helper's answer is "
 			     "not what pgsieve expects (%s)", dir, root ? "no directories" : jerr.text);
 	}
-	struct graph g = { NULL, 0, 0, STRMAP_INIT, set };
+	struct graph g = { NULL, 0, 0, STRMAP_INIT, set, root };
 	size_t cap = 0, di;
 	const json_t *d;
 	int rc = 0;
@@ -804,7 +824,7 @@ int alembic_load(const char *dir, struct migration_set *set)
 					if (!g.revs[i].placed)
 						pick = i;
 			g.revs[pick].placed = 1;
-			add_revision(set, &g.revs[pick]);
+			add_revision(set, &g.revs[pick], root);
 			placed++;
 		}
 	}

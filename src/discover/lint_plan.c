@@ -404,6 +404,98 @@ static void set_tree(struct plan *plan, const char *dir)
 	plan->root = realpath(dir, NULL);
 }
 
+/* The canonical paths of an Alembic set's revision files (keys of out). */
+static void revision_files(const struct migration_set *set, struct strmap *out)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const char *p = set->items[i].up.path ? set->items[i].up.path : set->items[i].down.path;
+		char canon[PATH_MAX];
+		if (p && realpath(p, canon))
+			strmap_put(out, canon, NULL);
+	}
+}
+
+/* Whether every key of a is a key of b. */
+static int strmap_within(const struct strmap *a, const struct strmap *b)
+{
+	size_t it = 0;
+	const char *key;
+	while (strmap_next(a, &it, &key, NULL))
+		if (!strmap_has(b, key))
+			return 0;
+	return 1;
+}
+
+/* An Alembic set read through an ini (--alembic-config, or a directory holding alembic.ini)
+ * knows the environment's version_locations and prepend_sys_path; one found as env.py beside
+ * versions/ only guesses them. */
+static int set_has_ini(const struct migration_set *set)
+{
+	struct stat st;
+	if (stat(set->dir, &st) == 0 && S_ISREG(st.st_mode))
+		return 1;
+	char *ini = path_join(set->dir, "alembic.ini");
+	int r = stat(ini, &st) == 0 && S_ISREG(st.st_mode);
+	free(ini);
+	return r;
+}
+
+/* One Alembic environment reached twice (an alembic.ini whose script_location points into
+ * another folder the walk also finds as env.py beside versions/, or --alembic-config naming
+ * the environment of a directory also given) would have each revision linted, and each
+ * graph problem reported, twice. A set whose revision files are all in another set is
+ * dropped: of two with the same files, the one read through an ini is kept, else the first.
+ * A file the dropped set reported is reported by the kept one. */
+static void drop_repeated_alembic_sets(struct plan *plan)
+{
+	size_t n = plan->nsets;
+	struct strmap *files = xcalloc(n ? n : 1, sizeof(*files));
+	unsigned char *dropped = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++)
+		if (plan->sets[i]->fw == FW_ALEMBIC)
+			revision_files(plan->sets[i], &files[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].count)
+			continue;
+		for (size_t j = 0; j < n && !dropped[i]; j++) {
+			if (j == i || dropped[j] || !files[j].count || !strmap_within(&files[i], &files[j]))
+				continue;
+			int same = files[i].count == files[j].count;
+			int ini_i = set_has_ini(plan->sets[i]), ini_j = set_has_ini(plan->sets[j]);
+			if (!same || ini_j > ini_i || (ini_j == ini_i && j < i))
+				dropped[i] = (unsigned char)(j + 1);
+		}
+	}
+	for (size_t i = 0; i < n; i++) /* i within j within k: what i reported goes to k */
+		for (size_t hops = 0; dropped[i] && dropped[dropped[i] - 1] && hops < n; hops++)
+			dropped[i] = dropped[dropped[i] - 1];
+	size_t kept = 0;
+	for (size_t k = 0; k < plan->n; k++) {
+		struct plan_item *it = &plan->items[k];
+		size_t si = 0;
+		while (it->set && si < n && plan->sets[si] != it->set)
+			si++;
+		if (!it->set || si == n || !dropped[si]) {
+			plan->items[kept++] = *it;
+			continue;
+		}
+		const struct migration_set *into = plan->sets[dropped[si] - 1];
+		for (size_t o = 0; o < plan->n && it->report; o++)
+			if (plan->items[o].set == into && plan->items[o].is_down == it->is_down &&
+			    same_file(plan->items[o].path, it->path))
+				plan->items[o].report = 1;
+		free(it->path);
+	}
+	plan->n = kept;
+	for (size_t i = 0; i < n; i++) {
+		if (dropped[i]) /* its problems too: the kept set reports them */
+			migration_set_release(plan->sets[i]);
+		strmap_release(&files[i]);
+	}
+	free(files);
+	free(dropped);
+}
+
 void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced,
 		char *const *exclude, size_t n_exclude, const struct plan_alembic *alembic, unsigned flags)
 {
@@ -494,6 +586,7 @@ void plan_build(struct plan *plan, char *const *paths, size_t npaths, int forced
 		free(parent);
 	}
 	free(done);
+	drop_repeated_alembic_sets(plan);
 }
 
 void plan_restrict(struct plan *plan, const struct strmap *changed)
@@ -583,6 +676,7 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 			       (it->is_down && it->set && it->set->no_downs && !o->require_down);
 	src->note = p->note;
 	src->note_static = p->note_static;
+	src->renderer = p->renderer;
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);

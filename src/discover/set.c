@@ -117,6 +117,11 @@ void migration_set_release(struct migration_set *set)
 				free((char *)parts[d]->segments[k].index_table);
 			free(parts[d]->segments);
 			free(parts[d]->note);
+			free((char *)parts[d]->renderer.mode);
+			free((char *)parts[d]->renderer.python);
+			free((char *)parts[d]->renderer.python_version);
+			free((char *)parts[d]->renderer.alembic);
+			free((char *)parts[d]->renderer.sqlalchemy);
 		}
 	}
 	for (size_t i = 0; i < set->nproblems; i++) {

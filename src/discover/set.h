@@ -38,6 +38,7 @@ struct migration_part {
 	int nothing_to_undo; /* a down whose up runs no SQL (an Alembic merge revision) */
 	char *note;       /* how the part was read, when that deserves a note */
 	int note_static;  /* note: read statically, and why; else what rendering could not know */
+	struct lint_renderer renderer; /* who made text (its strings malloc'd); mode NULL: none */
 	/* Flyway: no executeInTransaction in a .conf, so Flyway decides from the statements */
 	int tx_detect;
 };

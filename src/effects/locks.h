@@ -18,6 +18,8 @@ enum lock_mode {
 
 /* "ACCESS EXCLUSIVE" */
 const char *lock_mode_name(enum lock_mode mode);
+/* The mode pg_locks names "AccessExclusiveLock", ...; LOCK_NONE for a name it is not. */
+enum lock_mode lock_mode_from_server(const char *name);
 /* What other sessions cannot do while the lock is held, for messages: "blocks reads and
  * writes", "blocks writes (INSERT, UPDATE, DELETE)", ... */
 const char *lock_mode_blocks(enum lock_mode mode);

@@ -325,6 +325,8 @@ struct staged {
 	size_t n_dims, cap_dims;
 	char *framework;
 	long long small_rows, small_bytes; /* -1: not given */
+	char *alembic_name, *alembic_config, *alembic_python;
+	int no_python;           /* -1: not given */
 };
 
 struct loader {
@@ -582,6 +584,45 @@ static int load_framework(const struct loader *ld, const char *key, const yaml_n
 	return r;
 }
 
+/* The Alembic settings: a name (an ini section), or a path read from the configuration file's
+ * directory (alembic-config: an ini file; alembic-python: an interpreter, or a command name
+ * without a slash, looked up in PATH when it runs). */
+static int load_alembic_string(const struct loader *ld, const char *key, const yaml_node_t *v, char **out)
+{
+	if (v->type != YAML_SCALAR_NODE || !*scalar(v) || strchr(scalar(v), '\n')) {
+		char *what = shown(v);
+		int r = fail(ld, v, "'%s' takes %s, not %s", key,
+			     !strcmp(key, "alembic-name") ? "the name of a section of alembic.ini (alembic -n NAME)"
+			     : !strcmp(key, "alembic-config") ? "the path of an Alembic ini file"
+							    : "the path or command name of a Python interpreter",
+			     what);
+		free(what);
+		return r;
+	}
+	const char *s = scalar(v);
+	if (!strcmp(key, "alembic-name") || (!strcmp(key, "alembic-python") && !strchr(s, '/'))) {
+		free(*out);
+		*out = xstrdup(s);
+		return 0;
+	}
+	char *dir = parent_of(ld->path);
+	char *path = s[0] == '/' || !strcmp(dir, ".") ? xstrdup(s) : join_path(dir, s);
+	free(dir);
+	struct stat st;
+	int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (ok && !strcmp(key, "alembic-python"))
+		ok = access(path, X_OK) == 0;
+	if (!ok) {
+		int r = fail(ld, v, "'%s' names '%s', which is not %s", key, path,
+			     !strcmp(key, "alembic-python") ? "an executable file" : "a file");
+		free(path);
+		return r;
+	}
+	free(*out);
+	*out = path;
+	return 0;
+}
+
 /* small-table-rows takes a whole number; small-table-bytes one with an optional unit as
  * PostgreSQL writes sizes (kB, MB, GB, TB: powers of 1024), "10MB" or "10 MB". */
 static int load_size(const struct loader *ld, const char *key, const yaml_node_t *v, int units, long long *out)
@@ -617,7 +658,8 @@ static int load_size(const struct loader *ld, const char *key, const yaml_node_t
 enum key_id {
 	KEY_PG_VERSION, KEY_ASSUME_TX, KEY_SELECT, KEY_IGNORE, KEY_RULES, KEY_EXCLUDE, KEY_FAIL_ON,
 	KEY_LOCK_TIMEOUT, KEY_STATEMENT_TIMEOUT, KEY_VECTOR_DIMS, KEY_FRAMEWORK, KEY_REQUIRE_DOWN,
-	KEY_IRREVERSIBLE_OK, KEY_SMALL_ROWS, KEY_SMALL_BYTES, KEY_COUNT
+	KEY_IRREVERSIBLE_OK, KEY_SMALL_ROWS, KEY_SMALL_BYTES, KEY_ALEMBIC_NAME, KEY_ALEMBIC_CONFIG,
+	KEY_ALEMBIC_PYTHON, KEY_NO_PYTHON, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
@@ -636,6 +678,10 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_IRREVERSIBLE_OK] = "irreversible-marker-ok",
 	[KEY_SMALL_ROWS] = "small-table-rows",
 	[KEY_SMALL_BYTES] = "small-table-bytes",
+	[KEY_ALEMBIC_NAME] = "alembic-name",
+	[KEY_ALEMBIC_CONFIG] = "alembic-config",
+	[KEY_ALEMBIC_PYTHON] = "alembic-python",
+	[KEY_NO_PYTHON] = "no-python",
 };
 
 static int load_value(const struct loader *ld, enum key_id key, const yaml_node_t *v)
@@ -699,6 +745,14 @@ static int load_value(const struct loader *ld, enum key_id key, const yaml_node_
 	case KEY_SMALL_BYTES:
 		return load_size(ld, name, v, key == KEY_SMALL_BYTES,
 				 key == KEY_SMALL_BYTES ? &st->small_bytes : &st->small_rows);
+	case KEY_ALEMBIC_NAME:
+		return load_alembic_string(ld, name, v, &st->alembic_name);
+	case KEY_ALEMBIC_CONFIG:
+		return load_alembic_string(ld, name, v, &st->alembic_config);
+	case KEY_ALEMBIC_PYTHON:
+		return load_alembic_string(ld, name, v, &st->alembic_python);
+	case KEY_NO_PYTHON:
+		return want_bool(ld, name, v, &st->no_python);
 	case KEY_COUNT:
 		break;
 	}
@@ -858,6 +912,9 @@ static void staged_release(struct staged *st)
 	free(st->exclude);
 	free(st->dims);
 	free(st->framework);
+	free(st->alembic_name);
+	free(st->alembic_config);
+	free(st->alembic_python);
 }
 
 static void commit(struct staged *st, struct lint_options *o)
@@ -885,6 +942,17 @@ static void commit(struct staged *st, struct lint_options *o)
 		o->framework = st->framework;
 		st->framework = NULL;
 	}
+	char **alembic_from[] = { &st->alembic_name, &st->alembic_config, &st->alembic_python };
+	char **alembic_to[] = { &o->alembic_name, &o->alembic_config, &o->alembic_python };
+	for (size_t i = 0; i < 3; i++) {
+		if (*alembic_from[i]) {
+			free(*alembic_to[i]);
+			*alembic_to[i] = *alembic_from[i];
+			*alembic_from[i] = NULL;
+		}
+	}
+	if (st->no_python >= 0)
+		o->no_python = st->no_python;
 	if (st->has_exclude) {
 		for (size_t i = 0; i < o->n_exclude; i++)
 			free(o->exclude[i]);
@@ -930,7 +998,8 @@ int config_load(const char *path, struct lint_options *o)
 		return -1;
 
 	struct staged st = { .assume_tx = -1, .lock_timeout = -1, .statement_timeout = -1, .fail_on = -1,
-			     .require_down = -1, .irreversible_ok = -1, .small_rows = -1, .small_bytes = -1 };
+			     .require_down = -1, .irreversible_ok = -1, .small_rows = -1, .small_bytes = -1,
+			     .no_python = -1 };
 	size_t n = rule_count ? rule_count : 1;
 	st.select = xcalloc(n, 1);
 	st.ignore = xcalloc(n, 1);

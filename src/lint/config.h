@@ -12,6 +12,11 @@
  *   vector-dimensions: [1536]      # positive whole numbers
  *   framework: golang-migrate      # sql, golang-migrate, pop, diesel, flyway, dbmate, sqitch,
  *                                  # prisma, supabase, alembic
+ *   alembic-name: core             # Alembic: as --alembic-name
+ *   alembic-config: deploy/a.ini   # as --alembic-config; a file, read from this file's directory
+ *   alembic-python: .venv/bin/python  # as PGSIEVE_PYTHON; a path (from this file's directory)
+ *                                  # or a command name without a slash
+ *   no-python: true                # as --no-python
  *
  * An unknown key, a wrong type, a bad value, an unknown rule id, a key given twice or a YAML
  * syntax error is an error "FILE:LINE: message" naming the key; an empty file has no settings.

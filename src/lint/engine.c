@@ -1514,6 +1514,13 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	run->files[run->nfiles].tx = src->tx;
 	run->files[run->nfiles].has_down = src->has_down;
 	run->files[run->nfiles].is_down = src->is_down;
+	struct lint_renderer *rd = &run->files[run->nfiles].renderer;
+	const struct lint_renderer *given = &src->renderer;
+	rd->mode = given->mode ? arena_strdup(&run->arena, given->mode) : NULL;
+	rd->python = given->python ? arena_strdup(&run->arena, given->python) : NULL;
+	rd->python_version = given->python_version ? arena_strdup(&run->arena, given->python_version) : NULL;
+	rd->alembic = given->alembic ? arena_strdup(&run->arena, given->alembic) : NULL;
+	rd->sqlalchemy = given->sqlalchemy ? arena_strdup(&run->arena, given->sqlalchemy) : NULL;
 	run->nfiles++;
 	srcmap_init(&ctx->map, src->text, src->len);
 	schema_model_begin_migration(ctx->model);

@@ -26,6 +26,9 @@ void lint_options_release(struct lint_options *o)
 		free(o->exclude[i]);
 	free(o->exclude);
 	free(o->framework);
+	free(o->alembic_name);
+	free(o->alembic_config);
+	free(o->alembic_python);
 	free(o->rule_settings);
 	memset(o, 0, sizeof(*o));
 }

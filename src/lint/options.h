@@ -26,6 +26,12 @@ struct lint_options {
 	char **exclude;             /* glob patterns of paths not to lint */
 	size_t n_exclude;
 	char *framework;            /* `framework:` from the config file; NULL when unset */
+	/* Alembic, from the config file (NULL, -1: unset): alembic-name (an ini section, as
+	 * --alembic-name), alembic-config (an ini file, as --alembic-config) and alembic-python
+	 * (the interpreter, as PGSIEVE_PYTHON), paths made relative to the working directory;
+	 * no-python (1: read revisions statically, as --no-python). */
+	char *alembic_name, *alembic_config, *alembic_python;
+	int no_python;
 	/* With a schema source that knows sizes (--db): findings of the locking and rewrite rules
 	 * on tables smaller than both drop to info (small-table-rows, small-table-bytes). */
 	long long small_table_rows, small_table_bytes;

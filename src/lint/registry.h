@@ -22,6 +22,9 @@ const char *rule_doc(const struct rule *rule);
 /* The rules the engine itself reports. */
 extern const struct rule rule_syntax_error, rule_unused_suppression, rule_invalid_input, rule_not_analysed;
 extern const struct rule rule_alembic_static_analysis;
+/* The rules `pgsieve trace` reports from what a real server did (src/trace/). */
+extern const struct rule rule_migration_fails, rule_trace_rewrite, rule_trace_scan_under_lock, rule_trace_lock_held,
+	rule_trace_mismatch, rule_round_trip_differs;
 /* The engine keeps the models this rule compares (lint_undo_models()) only when it runs. */
 extern const struct rule rule_downgrade_not_inverse;
 

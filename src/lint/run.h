@@ -24,6 +24,15 @@ enum lint_tx {
 	LINT_TX_NONE,        /* run statement by statement in autocommit (known non-transactional) */
 };
 
+/* How a part written in another language became the SQL linted (Alembic's revisions): mode
+ * "alembic" (Alembic's own offline rendering) or "static" (pgsieve read the source), and the
+ * Python interpreter that did it. mode NULL: the text is the user's own SQL. */
+struct lint_renderer {
+	const char *mode;
+	const char *python, *python_version; /* the interpreter's path and version */
+	const char *alembic, *sqlalchemy;    /* their versions in it; NULL: not imported there */
+};
+
 /* What is known about how a migration will be run. */
 struct lint_source {
 	const char *path;     /* as given by the user; reports print it as it is */
@@ -76,6 +85,7 @@ struct lint_source {
 	 * (modules replaced by stand-ins, Python run against the database). */
 	const char *note;
 	int note_static;
+	struct lint_renderer renderer;
 };
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
@@ -105,6 +115,7 @@ struct lint_file {
 	enum lint_tx tx;
 	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
 	int is_down;
+	struct lint_renderer renderer; /* copied into the run's arena */
 };
 
 struct lint_run {

@@ -131,6 +131,9 @@ int report_json(FILE *out, const struct lint_run *run, const struct report_optio
 		json_object_set_new(fj, "transaction", json_string(lint_tx_name(lf->tx)));
 		json_object_set_new(fj, "has_down", lf->is_down || lf->has_down < 0 ? json_null()
 									 : json_boolean(lf->has_down));
+		json_t *rd = report_renderer_json(&lf->renderer);
+		if (rd) /* Alembic: who turned the revision into SQL */
+			json_object_set_new(fj, "renderer", rd);
 		json_array_append_new(files, fj);
 		statements += run->files[i].nstatements;
 	}

@@ -272,3 +272,16 @@ char *report_rule_doc_url(const struct report_options *o, const char *rule_id)
 {
 	return xasprintf("%s/blob/main/docs/rules/%s.md", o->project_url, rule_id);
 }
+
+json_t *report_renderer_json(const struct lint_renderer *rd)
+{
+	if (!rd->mode)
+		return NULL;
+	json_t *j = json_object();
+	json_object_set_new(j, "mode", json_string(rd->mode));
+	json_object_set_new(j, "python", rd->python ? report_json_text(rd->python) : json_null());
+	json_object_set_new(j, "python_version", rd->python_version ? json_string(rd->python_version) : json_null());
+	json_object_set_new(j, "alembic", rd->alembic ? json_string(rd->alembic) : json_null());
+	json_object_set_new(j, "sqlalchemy", rd->sqlalchemy ? json_string(rd->sqlalchemy) : json_null());
+	return j;
+}

@@ -71,6 +71,10 @@ int report_json_add_string(struct strbuf *out, const char *s);
 /* Appends n as jansson dumps an integer. */
 void report_json_add_int(struct strbuf *out, long long n);
 
+/* A file's renderer (lint_file.renderer: which interpreter made its SQL, or "static") as a JSON
+ * object, for json and sarif; NULL when the file is the user's own SQL. */
+json_t *report_renderer_json(const struct lint_renderer *rd);
+
 /* Text from outside (file names, identifiers) made safe for a format. report_utf8: a malloc'd
  * copy that is valid UTF-8, each invalid byte replaced by U+FFFD (file names need not be
  * UTF-8; JSON and XML must be). report_json_text: the same as a JSON string, never null.

@@ -180,6 +180,12 @@ int report_sarif(FILE *out, const struct lint_run *run, const struct report_opti
 		strmap_put(&seen, run->files[i].path, NULL);
 		json_t *a = json_object();
 		json_object_set_new(a, "location", artifact_location(run->files[i].path));
+		json_t *rd = report_renderer_json(&run->files[i].renderer);
+		if (rd) { /* Alembic: who turned the revision into SQL, in the artifact's property bag */
+			json_t *props = json_object();
+			json_object_set_new(props, "pgsieve/renderer", rd);
+			json_object_set_new(a, "properties", props);
+		}
 		json_array_append_new(artifacts, a);
 	}
 	strmap_release(&seen);

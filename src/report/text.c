@@ -4,6 +4,8 @@
  * followed by a one-line summary. */
 #include "report/report.h"
 
+#include <string.h>
+
 #include "lint/registry.h"
 #include "util/strbuf.h"
 
@@ -17,6 +19,51 @@ static const char *severity_colour(enum severity s)
 	default:
 		return "\033[1;36m";
 	}
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static int same_renderer(const struct lint_renderer *a, const struct lint_renderer *b)
+{
+	return same_str(a->mode, b->mode) && same_str(a->python, b->python) &&
+	       same_str(a->python_version, b->python_version) && same_str(a->alembic, b->alembic) &&
+	       same_str(a->sqlalchemy, b->sqlalchemy);
+}
+
+/* After the summary, for Alembic revisions: how many each interpreter rendered, or read
+ * statically, so that a CI log says which Python (and Alembic) the findings come from. */
+static void renderer_lines(FILE *out, const struct lint_run *run)
+{
+	struct strbuf py = STRBUF_INIT;
+	for (size_t i = 0; i < run->nfiles; i++) {
+		const struct lint_renderer *rd = &run->files[i].renderer;
+		if (!rd->mode || run->files[i].is_down)
+			continue;
+		size_t first = 0, count = 0;
+		while (first < i && !(run->files[first].renderer.mode && !run->files[first].is_down &&
+				       same_renderer(&run->files[first].renderer, rd)))
+			first++;
+		if (first < i)
+			continue; /* counted with its first file */
+		for (size_t k = i; k < run->nfiles; k++)
+			count += !run->files[k].is_down && same_renderer(&run->files[k].renderer, rd);
+		strbuf_reset(&py);
+		report_add_printable(&py, rd->python ? rd->python : "?", 1);
+		if (!strcmp(rd->mode, "alembic"))
+			fprintf(out, "alembic: %zu revision%s rendered by Alembic %s (SQLAlchemy %s) in %s (Python %s)\n",
+				count, count == 1 ? "" : "s", rd->alembic ? rd->alembic : "?",
+				rd->sqlalchemy ? rd->sqlalchemy : "?", strbuf_str(&py),
+				rd->python_version ? rd->python_version : "?");
+		else
+			fprintf(out, "alembic: %zu revision%s read statically in %s (Python %s)%s\n", count,
+				count == 1 ? "" : "s", strbuf_str(&py), rd->python_version ? rd->python_version : "?",
+				rd->alembic ? ": Alembic could not render them (their alembic-static-analysis findings "
+					      "say why)" : ", without Alembic");
+	}
+	strbuf_release(&py);
 }
 
 int report_text(FILE *out, const struct lint_run *run, const struct report_options *o)
@@ -58,5 +105,6 @@ int report_text(FILE *out, const struct lint_run *run, const struct report_optio
 	if (run->history_checked)
 		fprintf(out, "%zu migration%s skipped as applied in the database\n", run->skipped_applied,
 			run->skipped_applied == 1 ? "" : "s");
+	renderer_lines(out, run);
 	return ferror(out) ? -1 : 0;
 }

@@ -262,9 +262,23 @@ static void test_syntax_feature_kinds(void)
 	}
 }
 
+/* pg_locks' names of the modes, as a PostgreSQL 15 server printed them (pgsieve trace reads
+ * them): each one is its mode, and anything else is none. */
+static void test_server_names(void)
+{
+	static const char *const names[] = { "AccessShareLock", "RowShareLock", "RowExclusiveLock",
+					     "ShareUpdateExclusiveLock", "ShareLock", "ShareRowExclusiveLock",
+					     "ExclusiveLock", "AccessExclusiveLock" };
+	for (int m = LOCK_ACCESS_SHARE; m <= LOCK_ACCESS_EXCLUSIVE; m++)
+		CHECK_INT(lock_mode_from_server(names[m - LOCK_ACCESS_SHARE]), m);
+	CHECK_INT(lock_mode_from_server("SIReadLock"), LOCK_NONE);
+	CHECK_INT(lock_mode_from_server(""), LOCK_NONE);
+}
+
 int main(void)
 {
 	check_table();
+	test_server_names();
 	const char *attach = "ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1)";
 	struct sql_callbacks cb = { NULL, NULL, on_strongest };
 	sql_parse(attach, strlen(attach), &cb);

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""The proof of the lock table: every fixture of every locking and rewrite rule is traced on a
+real server (the PostgreSQL the tests start, pgcluster.py), and lint's prediction for each
+statement (the lock mode on each relation it names, a rewrite, a full scan: src/effects/) must
+agree with what the server did. `pgsieve trace` does the comparison and reports each
+disagreement as trace-mismatch; this test asserts there is none but the KNOWN ones below, each
+with the reason lint cannot see it.
+
+Fixtures name tables they do not create (lint needs no schema). Each fixture is traced alone on
+a fresh database; when a statement fails because an object is missing (a table, a column, a
+schema, an index), the object is added to the fixture's starting schema (--schema) and the trace
+run again, up to a limit. A fixture that still fails on a missing object, or that asks for another
+--pg-version, is counted as not verified (printed), not failed.
+
+The statements verified, with the lock, rewrite and scan the server showed, are the table in
+docs/lock-table-verified.md; the test fails when that file differs from what it found
+(UPDATE_PROOF=1 rewrites it, for review in git).
+
+usage: proof.py PGSIEVE [RULE...]
+"""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pgcluster import Cluster, SKIP  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DOC = os.path.join(ROOT, "docs", "lock-table-verified.md")
+# Rules about what a statement locks, rewrites or scans. The others of the locking category are
+# about settings and transactions (missing-lock-timeout, ...), not about a statement's effects.
+RULES = ["create-index-blocking", "drop-index-blocking", "reindex-blocking", "add-foreign-key-blocking",
+         "add-check-blocking", "add-unique-blocking", "set-not-null-blocking", "add-column-rewrite",
+         "alter-type-rewrite", "table-rewrite-command", "refresh-matview-blocking", "detach-partition-blocking",
+         "attach-partition-scan", "lock-table", "add-exclusion-blocking", "domain-constraint-blocking"]
+# fixture -> why lint's prediction and the server differ there, by design
+KNOWN = {
+    # SET ACCESS METHOD heap rewrites a table of another access method; the fixture's table is
+    # already heap (the only table access method of a plain server), so the server has nothing
+    # to do. Lint cannot know a table's access method from the statement.
+    "table-rewrite-command/bad-one-line.sql": "SET ACCESS METHOD heap on a heap table is a no-op",
+    "table-rewrite-command/ok-new-table-in-transaction.sql": "SET ACCESS METHOD heap on a heap table is a no-op",
+    # ALTER DOMAIN ... ADD CONSTRAINT / SET NOT NULL checks the rows of every table with a column
+    # of the domain, under SHARE on each: which tables those are is in the schema, not in the
+    # statement, and lint's table names the domain only.
+    "domain-constraint-blocking/ok-new-domain.sql": "ALTER DOMAIN locks the tables using the domain",
+    # REINDEX TABLE reads the table to rebuild each of its indexes; this fixture's table has none
+    "reindex-blocking/ok-crlf-comment.sql": "REINDEX TABLE of a table without indexes rebuilds nothing",
+}
+MAX_TRIES = 12
+
+
+def quote(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(name):
+    return ".".join(quote(p) for p in name.split(".", 1)) if "." in name else quote(name)
+
+
+class Setup:
+    """The starting schema a fixture needs, grown from the server's errors."""
+
+    def __init__(self):
+        self.schemas, self.tables, self.columns, self.extra = [], {}, {}, []
+
+    def sql(self):
+        out = [f"CREATE SCHEMA IF NOT EXISTS {quote(s)};" for s in self.schemas]
+        for t, kind in self.tables.items():
+            cols = ", ".join(f"{quote(c)} {ty}" for c, ty in self.columns.get(t, {}).items())
+            if kind == "matview":
+                out.append(f"CREATE MATERIALIZED VIEW {qualified(t)} AS SELECT 1 AS id;")
+            else:
+                # a primary key: REINDEX and the like have an index to rebuild
+                out.append(f"CREATE TABLE {qualified(t)} (id int PRIMARY KEY{', ' + cols if cols else ''});")
+        return "\n".join(out + self.extra) + "\n"
+
+    def table_of(self, stmt):
+        for p in stmt.get("predicted", []):
+            return p["relation"]
+        m = re.search(r"(?i)\b(?:TABLE|ON|INTO|UPDATE|FROM)\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?([\w.\"]+)", stmt["sql"])
+        return m.group(1).replace('"', "") if m else None
+
+    def learn(self, stmt):
+        """Adds what the failed statement missed; False when it cannot tell what that is."""
+        err = stmt["error"]
+        msg, state = err["message"], err["sqlstate"]
+        m = re.match(r'schema "(.+?)" does not exist', msg)
+        if m and m.group(1) not in self.schemas:
+            self.schemas.append(m.group(1))
+            return True
+        m = re.match(r'relation "(.+?)" does not exist', msg)
+        if m and m.group(1) not in self.tables:
+            name = m.group(1)
+            if "." in name and name.split(".")[0] not in self.schemas and name.split(".")[0] != "public":
+                self.schemas.append(name.split(".")[0])
+            self.tables[name] = "matview" if re.search(r"(?i)materialized\s+view", stmt["sql"]) else "table"
+            return True
+        m = re.match(r'"(.+?)" is not a materialized view', msg)
+        if m:
+            for t in self.tables:
+                if t.split(".")[-1] == m.group(1):
+                    self.tables[t] = "matview"
+                    return True
+        m = re.match(r'column "(.+?)"(?: of relation "(.+?)")? does not exist', msg)
+        if m:
+            table = m.group(2) or self.table_of(stmt)
+            if not table:
+                return False
+            table = next((t for t in self.tables if t == table or t.split(".")[-1] == table), table)
+            if table not in self.tables:
+                self.tables[table] = "table"
+            cols = self.columns.setdefault(table, {})
+            if m.group(1) in cols:
+                return False
+            cols[m.group(1)] = "int"
+            return True
+        m = re.match(r"(?:function|operator does not exist): .*\((?:integer)", msg) or \
+            re.match(r"function .*\(integer\) does not exist", msg) or ("integer" in msg and state in ("42883", "42804"))
+        if m:
+            for t, cols in self.columns.items():
+                for c, ty in cols.items():
+                    if ty == "int" and re.search(r'\b' + re.escape(c) + r'\b', stmt["sql"], re.I):
+                        cols[c] = "text"
+                        return True
+            return False
+        m = re.match(r'index "(.+?)" does not exist', msg)
+        if m:
+            table = "proof_indexed"
+            self.tables.setdefault(table, "table")
+            self.extra.append(f"CREATE INDEX {qualified(m.group(1))} ON {quote(table)} (id);")
+            return True
+        return False
+
+
+def main():
+    pgsieve = os.path.abspath(sys.argv[1])
+    only = set(sys.argv[2:])
+    update = os.environ.get("UPDATE_PROOF") == "1"
+    failures, verified, unverified, rows = [], 0, [], set()
+    work = tempfile.mkdtemp(prefix="pgsieve-proof-")
+    count = 0
+    with Cluster() as c:
+        version = c.psql("SHOW server_version_num").strip()[:2]
+        for rule in RULES:
+            if only and rule not in only:
+                continue
+            d = os.path.join(ROOT, "fixtures", rule)
+            for name in sorted(os.listdir(d)):
+                if not name.endswith(".sql") or not name.startswith(("bad-", "ok-")):
+                    continue
+                path = os.path.join(d, name)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                first = text.split("\n", 1)[0]
+                args = shlex.split(first[len("-- pgsieve-test:"):]) if first.startswith("-- pgsieve-test:") else []
+                extra = []
+                if "--pg-version" in args and args[args.index("--pg-version") + 1] != version:
+                    unverified.append(f"{rule}/{name}: for PostgreSQL {args[args.index('--pg-version') + 1]}")
+                    continue
+                if "--framework" in args:
+                    extra += ["--framework", args[args.index("--framework") + 1]]
+                if any(a.endswith(".sql") for a in args) or "--db-setup" in args or "--schema" in args:
+                    unverified.append(f"{rule}/{name}: needs files of its own")
+                    continue
+                alone_dir = os.path.join(work, f"f{count}")
+                os.makedirs(alone_dir)
+                alone = os.path.join(alone_dir, name)
+                shutil.copyfile(path, alone)
+                setup = Setup()
+                out, why = None, "no run"
+                for _ in range(MAX_TRIES):
+                    count += 1
+                    db = f"proof{count}"
+                    c.psql(f"CREATE DATABASE {db}")
+                    schema = os.path.join(work, f"schema{count}.sql")
+                    with open(schema, "w") as f:
+                        f.write(setup.sql())
+                    r = subprocess.run([pgsieve, "trace", "--no-config", "--format", "json", "--fail-on", "never",
+                                        "--rows", "100", "--db", c.dsn(db), "--schema", schema] + extra + [alone],
+                                       capture_output=True, text=True, timeout=120)
+                    c.psql(f"DROP DATABASE {db}")
+                    if r.returncode != 0:
+                        out, why = None, r.stderr.strip()
+                        # a schema grown wrong: give up on this fixture
+                        break
+                    out = json.loads(r.stdout)
+                    failed = [s for s in out["statements"] if s["error"]]
+                    if not failed or not setup.learn(failed[0]):
+                        break
+                if out is None:
+                    unverified.append(f"{rule}/{name}: {why[:200]}")
+                    continue
+                failed = [s for s in out["statements"] if s["error"]]
+                if failed and failed[0]["error"]["sqlstate"] in ("42P01", "42703", "3F000", "42704", "42883"):
+                    unverified.append(f"{rule}/{name}: {failed[0]['error']['message']}")
+                    continue
+                verified += 1
+                for s in out["statements"]:
+                    if s["error"] or not s["observed"]:
+                        continue
+                    if s["mismatch"] and f"{rule}/{name}" not in KNOWN:
+                        failures.append(f"{rule}/{name}:{s['line']}: {s['mismatch']}\n    {s['sql'][:120]}")
+                    if not s["predicted"] and not s["rewrites"]:
+                        continue
+                    if not s["in_transaction"]:
+                        continue
+                    target = {p["relation"] for p in s["predicted"]}
+                    locks = sorted({l["mode"] for l in s["locks"]
+                                    if not l["created"] and l["relation"].split(".")[-1] in
+                                    {t.split(".")[-1] for t in target}})
+                    sql = " ".join(s["sql"].split())
+                    rows.add((s["command"], sql[:90] + ("..." if len(sql) > 90 else ""), ", ".join(locks) or "-",
+                              "yes" if s["rewrites"] else "no",
+                              "yes" if any(x["seq_scans"] for x in s["scans"]) else "no", rule))
+    shutil.rmtree(work, ignore_errors=True)
+
+    table = ["# The lock table, verified on a real server", "",
+             "Generated by `tests/schema/proof.py` (`UPDATE_PROOF=1` rewrites it): each statement of the",
+             "fixtures of the locking and rewrite rules, traced with `pgsieve trace` on PostgreSQL "
+             f"{version}, with the locks the server took on the relations the statement names (other "
+             "than ones it created), whether it rewrote a table (a new relfilenode) and whether it read "
+             "one whole (a sequential scan). For each, lint's prediction (`src/effects/`) agreed with the "
+             "observation, or the difference is listed in the test's KNOWN table with its reason. "
+             "Statements outside a transaction (CONCURRENTLY) are not listed: their locks end with them; "
+             "a mode the transaction already held (a table created earlier in it) is not listed again.",
+             "", f"PostgreSQL version: {version}", "",
+             "| command | statement | locks observed | rewrite | scan | fixture of |",
+             "|---|---|---|---|---|---|"]
+    for row in sorted(rows):
+        table.append("| " + " | ".join(x.replace("|", "\\|") for x in row) + " |")
+    text = "\n".join(table) + "\n"
+    if not only:
+        if update:
+            with open(DOC, "w") as f:
+                f.write(text)
+        else:
+            old = open(DOC).read() if os.path.exists(DOC) else ""
+            if old != text:
+                failures.append("docs/lock-table-verified.md differs from what was verified (UPDATE_PROOF=1)")
+    for u in unverified:
+        print("not verified: " + u)
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{verified} fixtures verified, {len(unverified)} not verified, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
