@@ -23,6 +23,7 @@ const struct rule rule_add_check_blocking = {
 	.summary = "adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction, for a named CHECK (outside a transaction only)",
 };
 
 /* Long expressions make unreadable help texts; past this the recipe shows "(...)". */
@@ -60,6 +61,14 @@ static void table_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 	const char *what = *con->conname
 				   ? lint_printf(ctx, "ADD CONSTRAINT %s CHECK", lint_ident(ctx, name))
 				   : "ADD CHECK";
+	/* The fix: NOT VALID at the end of the statement and the VALIDATE after it, committed apart
+	 * (outside a transaction); only for a named constraint, which the VALIDATE must name */
+	if (*con->conname && lint_fix_single_alter(ctx) && lint_fix_possible(ctx) && !lint_in_transaction(ctx)) {
+		struct lint_fix *fix = lint_fix_new(ctx, "add the CHECK NOT VALID, then VALIDATE it in its own transaction");
+		lint_fix_replace(ctx, fix, lint_mark_here(ctx, -1).end, 0,
+				 lint_printf(ctx, " NOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s", rel, lint_ident(ctx, name)));
+		lint_fix_attach(ctx, fix);
+	}
 	lint_report(ctx, &rule_add_check_blocking, con->location,
 		    recipe(ctx, rel, "", name, check_sql(ctx, con)),
 		    "ALTER TABLE %s %s takes an %s lock and scans every row: reads and writes wait "

@@ -27,6 +27,7 @@ const struct rule rule_add_foreign_key_blocking = {
 	.summary = "adding a foreign key validates every row while both tables are locked",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction (outside a transaction only)",
 };
 
 /* "orders_user_id" from the table and column names, like PostgreSQL's default names. */
@@ -115,6 +116,18 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 	const char *def = lint_printf(ctx, "%s FOREIGN KEY (%s) %s", lint_ident(ctx, name), cols,
 				      references_sql(ctx, con));
 	const char *help = recipe(ctx, rel, refrel, "", def, name);
+	/* The fix: NOT VALID at the end of the statement and the VALIDATE after it, committed apart
+	 * (outside a transaction); an unnamed key gets the name PostgreSQL would give it, which
+	 * the VALIDATE needs */
+	if (lint_fix_single_alter(ctx) && strlen(name) < 64 && lint_fix_possible(ctx) && !lint_in_transaction(ctx)) {
+		struct lint_mark m = lint_mark_here(ctx, -1), at = lint_mark_here(ctx, con->location);
+		struct lint_fix *fix = lint_fix_new(ctx, "add the foreign key NOT VALID, then VALIDATE it in its own transaction");
+		if (!*con->conname)
+			lint_fix_replace(ctx, fix, at.offset, 0, lint_printf(ctx, "CONSTRAINT %s ", lint_ident(ctx, name)));
+		lint_fix_replace(ctx, fix, m.end, 0,
+				 lint_printf(ctx, " NOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s", rel, lint_ident(ctx, name)));
+		lint_fix_attach(ctx, fix);
+	}
 	if (!strcmp(rel, refrel)) /* a key into the same table */
 		lint_report(ctx, &rule_add_foreign_key_blocking, con->location, help,
 			    "ALTER TABLE %s %s takes a %s lock on %s and checks every row against the "

@@ -111,4 +111,119 @@ static inline const char *coltype_array_suffix(const struct coltype *ct)
 	return brackets + sizeof(brackets) - 1 - 2 * (size_t)dims;
 }
 
+/* Whether the column has a DEFAULT (a fix that changes its type would change what the default
+ * expression is cast to). */
+static inline int coltype_has_default(const PgQuery__ColumnDef *cd)
+{
+	if (cd->raw_default)
+		return 1;
+	for (size_t i = 0; i < cd->n_constraints; i++)
+		if (cd->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
+		    (cd->constraints[i]->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT ||
+		     cd->constraints[i]->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED))
+			return 1;
+	return 0;
+}
+
+/* Whether a token ends a column's type at the outer level: what may follow the type in a
+ * column definition (its constraints, COLLATE, ...) or ends the definition. */
+static inline int coltype_token_ends(int kind)
+{
+	static const int ends[] = {
+		PG_QUERY__TOKEN__ASCII_44, PG_QUERY__TOKEN__ASCII_59, PG_QUERY__TOKEN__NOT,
+		PG_QUERY__TOKEN__NULL_P, PG_QUERY__TOKEN__DEFAULT, PG_QUERY__TOKEN__PRIMARY,
+		PG_QUERY__TOKEN__REFERENCES, PG_QUERY__TOKEN__CHECK, PG_QUERY__TOKEN__UNIQUE,
+		PG_QUERY__TOKEN__CONSTRAINT, PG_QUERY__TOKEN__COLLATE, PG_QUERY__TOKEN__GENERATED,
+		PG_QUERY__TOKEN__COMPRESSION, PG_QUERY__TOKEN__STORAGE, PG_QUERY__TOKEN__USING,
+		PG_QUERY__TOKEN__DEFERRABLE, PG_QUERY__TOKEN__INITIALLY, PG_QUERY__TOKEN__OPTIONS,
+	};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (kind == ends[i])
+			return 1;
+	return 0;
+}
+
+/* The bytes of the column's type as written ("character varying(20)", "timestamp(3) without
+ * time zone", "integer[]"): its tokens from the type's location up to what ends it. 0 when
+ * found. */
+static inline int coltype_span(const struct lint_ctx *ctx, const PgQuery__TypeName *tn, uint32_t *start,
+			       uint32_t *end)
+{
+	if (tn->location < 0)
+		return -1;
+	uint32_t at = lint_mark_here(ctx, tn->location).offset, s, e;
+	int depth = 0, n = 0;
+	*start = *end = at;
+	for (;;) {
+		int kind = lint_token_after(ctx, at, &s, &e);
+		if (kind < 0 || (depth == 0 && coltype_token_ends(kind)))
+			break;
+		if (kind == PG_QUERY__TOKEN__ASCII_40 || kind == PG_QUERY__TOKEN__ASCII_91) {
+			depth++;
+		} else if (kind == PG_QUERY__TOKEN__ASCII_41 || kind == PG_QUERY__TOKEN__ASCII_93) {
+			if (depth == 0)
+				break; /* the parenthesis that ends CREATE TABLE's list */
+			depth--;
+		}
+		if (n == 0)
+			*start = s;
+		*end = e;
+		at = e;
+		n++;
+	}
+	return n && depth == 0 ? 0 : -1;
+}
+
+/* The type fixes of one rule in the migration part, by column: a later ALTER COLUMN ... TYPE of
+ * the column voids them (what that statement does depends on the type it starts from). */
+struct coltype_fixed {
+	const char *schema, *table, *column;
+	struct lint_fix *fix;
+	struct coltype_fixed *next;
+};
+
+static inline const char *coltype_schema(const PgQuery__RangeVar *rv)
+{
+	return rv->schemaname && *rv->schemaname ? rv->schemaname : "";
+}
+
+/* Remembers a fix made for the column (list: the rule's list for the part). */
+static inline void coltype_fix_remember(struct lint_ctx *ctx, struct coltype_fixed **list, const struct coltype *ct,
+					struct lint_fix *fix)
+{
+	if (!fix)
+		return;
+	struct coltype_fixed *f = lint_alloc(ctx, sizeof(*f));
+	f->schema = lint_printf(ctx, "%s", coltype_schema(ct->rel));
+	f->table = lint_printf(ctx, "%s", ct->rel->relname);
+	f->column = lint_printf(ctx, "%s", ct->column);
+	f->fix = fix;
+	f->next = *list;
+	*list = f;
+}
+
+/* For ALTER COLUMN ... TYPE (site COLTYPE_ALTER): voids the fixes made for that column. */
+static inline void coltype_fix_altered(struct coltype_fixed *list, const struct coltype *ct)
+{
+	if (ct->site != COLTYPE_ALTER)
+		return;
+	for (struct coltype_fixed *f = list; f; f = f->next)
+		if (!strcmp(f->column, ct->column) && !strcmp(f->table, ct->rel->relname))
+			lint_fix_void(f->fix); /* whatever the schemas: voiding one too many is harmless */
+}
+
+/* The fix of a column-type rule: the column's type as written replaced by `type`, for a new
+ * column (CREATE TABLE, ADD COLUMN: nothing is stored in it yet; ALTER COLUMN ... TYPE rewrites
+ * whatever type it gets). NULL when there is none. */
+static inline struct lint_fix *coltype_fix(struct lint_ctx *ctx, const struct coltype *ct, const char *title,
+					   const char *type)
+{
+	uint32_t s, e;
+	if (ct->site == COLTYPE_ALTER || !lint_fix_possible(ctx) || coltype_span(ctx, ct->node, &s, &e) != 0)
+		return NULL;
+	struct lint_fix *fix = lint_fix_new(ctx, title);
+	lint_fix_replace(ctx, fix, s, e - s, type);
+	return fix;
+}
+
 #endif

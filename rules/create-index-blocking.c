@@ -17,6 +17,7 @@ const struct rule rule_create_index_blocking = {
 	.summary = "CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "CONCURRENTLY IF NOT EXISTS, for a named index alone in its migration (with dbmate's or sqlx's no-transaction marker)",
 };
 
 /* Help texts quote the user's statement from the table name on; longer or multi-line ones are
@@ -68,6 +69,19 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		*is->idxname
 			? lint_printf(ctx, "DROP INDEX CONCURRENTLY %s", lint_ident(ctx, is->idxname))
 			: "drop it with DROP INDEX CONCURRENTLY";
+	/* The fix: CONCURRENTLY, and IF NOT EXISTS so that a retry after a failure half way does
+	 * not fail on the index already built (prefer-robust-statements). Only where the statement
+	 * can run as it stands: alone in its migration (a concurrent build commits along the way,
+	 * so the other statements of the migration would no longer be atomic) and outside a
+	 * transaction; and only for a named index, which IF NOT EXISTS needs. */
+	uint32_t at, end;
+	if ((*is->idxname || is->if_not_exists) && lint_fix_runs_alone(ctx) &&
+	    lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
+		struct lint_fix *fix = lint_fix_new(ctx, "build the index with CREATE INDEX CONCURRENTLY");
+		lint_fix_replace(ctx, fix, end, 0, is->if_not_exists ? " CONCURRENTLY" : " CONCURRENTLY IF NOT EXISTS");
+		lint_fix_notx_marker(ctx, fix);
+		lint_fix_attach(ctx, fix);
+	}
 	lint_report(ctx, &rule_create_index_blocking, -1,
 		    lint_printf(ctx,
 				"build it without blocking writes, outside a transaction block (in a "

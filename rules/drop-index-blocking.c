@@ -23,6 +23,7 @@ const struct rule rule_drop_index_blocking = {
 	.summary = "DROP INDEX without CONCURRENTLY blocks reads and writes of the table",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "CONCURRENTLY IF EXISTS, for one index alone in its migration (with dbmate's or sqlx's no-transaction marker)",
 };
 
 /* An index dropped here that other sessions may be using: one not created in this migration,
@@ -93,6 +94,17 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		const char *shown = schema ? lint_printf(ctx, "%s.%s", lint_ident(ctx, schema), lint_ident(ctx, name))
 					   : lint_ident(ctx, name);
 		const char *table = index_table(ctx, schema, name);
+		/* The fix: CONCURRENTLY (and IF EXISTS, so that a retry after an interrupted drop
+		 * does not fail), where it can run as it stands; one index per statement, no CASCADE */
+		uint32_t at, end;
+		if (ds->n_objects == 1 && ds->behavior != PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE &&
+		    lint_fix_runs_alone(ctx) &&
+		    lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
+			struct lint_fix *fix = lint_fix_new(ctx, "drop the index with DROP INDEX CONCURRENTLY");
+			lint_fix_replace(ctx, fix, end, 0, ds->missing_ok ? " CONCURRENTLY" : " CONCURRENTLY IF EXISTS");
+			lint_fix_notx_marker(ctx, fix);
+			lint_fix_attach(ctx, fix);
+		}
 		/* CONCURRENTLY drops one index per statement and refuses CASCADE */
 		lint_report_pending(ctx, &rule_drop_index_blocking, -1, part_key(ctx, table ? table : ""),
 			    lint_printf(ctx,

@@ -15,6 +15,7 @@ const struct rule rule_missing_lock_timeout = {
 	.summary = "a statement takes a strong lock with no lock_timeout set: it can queue behind a long query and block everyone behind it",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "SET lock_timeout at the top of the migration",
 };
 
 static const struct timeout_rule lock_timeout = {

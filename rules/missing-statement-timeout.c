@@ -15,6 +15,7 @@ const struct rule rule_missing_statement_timeout = {
 	.summary = "a statement takes a strong lock with no statement_timeout set",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "SET statement_timeout at the top of the migration",
 };
 
 static const struct timeout_rule statement_timeout = {

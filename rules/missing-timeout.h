@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "lint/rule.h"
+#include "lint/run.h"
 
 /* What the rule says about its setting. */
 struct timeout_rule {
@@ -110,6 +111,21 @@ static inline void timeout_visit(struct lint_ctx *ctx, const struct timeout_rule
 			rel = lint_printf(ctx, "the table of %s", rel);
 		const char *who = lock_blocks_reads(e[i].lock) ? "every query on" : "every write to";
 		const char *command = effects_command(node);
+		/* the fix: the SET line at the top of the migration part, where it covers every
+		 * statement (a SET outside a transaction lasts for the session; inside the runner's,
+		 * until it ends) */
+		/* not for a one-statement part of a runner that sends the part as one query, or
+		 * can be told to (a fix may add the framework's no-transaction marker): a second
+		 * statement would put both in an implicit transaction (where CREATE INDEX
+		 * CONCURRENTLY and the like fail) */
+		if (lint_fix_possible(ctx) && !lint_setting(ctx, tr->setting) &&
+		    !((lint_framework_tx_kind(ctx) == LINT_TX_IMPLICIT || lint_fix_notx_possible(ctx)) &&
+		      lint_statement_alone(ctx))) {
+			struct lint_fix *fix = lint_fix_new(ctx, lint_printf(ctx, "set %s at the top of the migration", tr->setting));
+			lint_fix_replace(ctx, fix, lint_part_start(ctx), 0,
+					 lint_printf(ctx, "SET %s = %s;\n", tr->setting, tr->example));
+			lint_fix_attach(ctx, fix);
+		}
 		if (!strcmp(tr->setting, "lock_timeout"))
 			lint_report(
 				ctx, tr->rule, -1,

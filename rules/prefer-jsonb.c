@@ -14,14 +14,25 @@ const struct rule rule_prefer_jsonb = {
 	.summary = "json instead of jsonb",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "jsonb for a column without a DEFAULT that CREATE TABLE or ADD COLUMN makes",
 };
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct) || strcmp(ct.type.name, "json"))
+	if (!coltype_of(ctx, node, &ct))
+		return;
+	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_jsonb);
+	coltype_fix_altered(*fixed, &ct);
+	if (strcmp(ct.type.name, "json"))
 		return;
 	const char *jsonb = lint_printf(ctx, "jsonb%s", coltype_array_suffix(&ct));
+	/* not with a DEFAULT: its expression would then be cast to jsonb */
+	if (!coltype_has_default(node->column_def)) {
+		struct lint_fix *fix = coltype_fix(ctx, &ct, "make the new column jsonb", jsonb);
+		coltype_fix_remember(ctx, fixed, &ct, fix);
+		lint_fix_attach(ctx, fix);
+	}
 	lint_report(ctx, &rule_prefer_jsonb, ct.node->location,
 		    lint_printf(ctx,
 				"use %s, unless the exact text (key order, duplicate keys, whitespace) "

@@ -39,6 +39,7 @@ const struct rule rule_prefer_robust_statements = {
 	.kinds = kinds,
 	.visit = visit,
 	.finish = finish,
+	.fix = "IF [NOT] EXISTS: CREATE TABLE, CREATE INDEX with a name, ADD COLUMN, DROP COLUMN, DROP CONSTRAINT, DROP of any object",
 };
 
 struct candidate {
@@ -48,6 +49,7 @@ struct candidate {
 	const char *help;
 	int concurrent_index;
 	int work;           /* how many statements doing work came before it */
+	struct lint_fix *fix; /* the IF [NOT] EXISTS form, where it is mechanical; NULL */
 	struct candidate *next;
 };
 
@@ -119,6 +121,35 @@ static struct candidate *add(struct lint_ctx *ctx, struct state *st, const char 
 	*st->tail = c;
 	st->tail = &c->next;
 	return c;
+}
+
+/* The fix: `words` inserted after the token that starts at or after `from`, after `skip`
+ * further tokens (DROP's object type words, CONCURRENTLY); none when the tokens are not there. */
+static void fix_after(struct lint_ctx *ctx, struct candidate *c, uint32_t from, int skip, const char *words)
+{
+	uint32_t start, end = from;
+	for (int i = 0; i <= skip; i++)
+		if (lint_token_after(ctx, i ? end : from, &start, &end) < 0)
+			return;
+	if (!lint_fix_possible(ctx))
+		return;
+	c->fix = lint_fix_new(ctx, lint_printf(ctx, "add %s, so that running the migration again does nothing", words + 1));
+	lint_fix_replace(ctx, c->fix, end, 0, words);
+}
+
+/* The fix of an ALTER TABLE with one command `DROP [COLUMN|CONSTRAINT] name`: IF EXISTS after
+ * the word that precedes the name. */
+static void fix_alter_drop(struct lint_ctx *ctx, struct candidate *c, const PgQuery__AlterTableStmt *as, int keyword)
+{
+	uint32_t start, end;
+	if (as->n_cmds != 1 || lint_find_token(ctx, PG_QUERY__TOKEN__DROP, lint_mark_here(ctx, -1).offset, &start, &end) != 0)
+		return;
+	uint32_t nstart, nend;
+	int next = lint_token_after(ctx, end, &nstart, &nend);
+	if (next == keyword)
+		fix_after(ctx, c, nstart, 0, " IF EXISTS");
+	else if (keyword == PG_QUERY__TOKEN__COLUMN)
+		fix_after(ctx, c, start, 0, " IF EXISTS");
 }
 
 /* The word DROP takes for each object type, for messages and help. */
@@ -222,10 +253,15 @@ static void drop_stmt(struct lint_ctx *ctx, struct state *st, const PgQuery__Dro
 		names = i ? lint_printf(ctx, "%s, %s", names, one) : one;
 	}
 	const char *conc = ds->concurrent ? "CONCURRENTLY " : "";
-	add(ctx, st, lint_printf(ctx, "DROP %s %s%s", word, conc, names),
-	    lint_printf(ctx, "write DROP %s %sIF EXISTS %s, which does nothing once it is gone", word,
-			conc, names),
-	    0);
+	struct candidate *c = add(ctx, st, lint_printf(ctx, "DROP %s %s%s", word, conc, names),
+				  lint_printf(ctx, "write DROP %s %sIF EXISTS %s, which does nothing once it is gone",
+					      word, conc, names),
+				  0);
+	/* IF EXISTS after DROP, the type's words and CONCURRENTLY */
+	int skip = 1 + ds->concurrent;
+	for (const char *w = word; *w; w++)
+		skip += *w == ' ';
+	fix_after(ctx, c, lint_mark_here(ctx, -1).offset, skip, " IF EXISTS");
 }
 
 static void alter_table(struct lint_ctx *ctx, struct state *st, const PgQuery__AlterTableStmt *as)
@@ -248,29 +284,37 @@ static void alter_table(struct lint_ctx *ctx, struct state *st, const PgQuery__A
 			if (was_cleared(st, 'c', as->relation->relname, cmd->def->column_def->colname))
 				break;
 			const char *col = lint_ident(ctx, cmd->def->column_def->colname);
-			add(ctx, st, lint_printf(ctx, "ALTER TABLE %s ADD COLUMN %s", rel, col),
-			    lint_printf(ctx, "write ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s ..., which "
-					     "does nothing once the column is there",
-					rel, col),
-			    0);
+			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s ADD COLUMN %s", rel, col),
+						  lint_printf(ctx, "write ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s ..., "
+								   "which does nothing once the column is there",
+							      rel, col),
+						  0);
+			/* IF NOT EXISTS just before the column's name */
+			if (cmd->def->column_def->location >= 0 && lint_fix_possible(ctx)) {
+				c->fix = lint_fix_new(ctx, "add IF NOT EXISTS, so that running the migration again does nothing");
+				lint_fix_replace(ctx, c->fix, lint_mark_here(ctx, cmd->def->column_def->location).offset, 0,
+						 "IF NOT EXISTS ");
+			}
 			break;
 		}
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn: {
 			const char *col = lint_ident(ctx, cmd->name);
-			add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP COLUMN %s", rel, col),
-			    lint_printf(ctx, "write ALTER TABLE %s DROP COLUMN IF EXISTS %s, which does "
-					     "nothing once it is gone",
-					rel, col),
-			    0);
+			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP COLUMN %s", rel, col),
+						  lint_printf(ctx, "write ALTER TABLE %s DROP COLUMN IF EXISTS %s, which "
+								   "does nothing once it is gone",
+							      rel, col),
+						  0);
+			fix_alter_drop(ctx, c, as, PG_QUERY__TOKEN__COLUMN);
 			break;
 		}
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint: {
 			const char *con = lint_ident(ctx, cmd->name);
-			add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP CONSTRAINT %s", rel, con),
-			    lint_printf(ctx, "write ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, which "
-					     "does nothing once it is gone",
-					rel, con),
-			    0);
+			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP CONSTRAINT %s", rel, con),
+						  lint_printf(ctx, "write ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, "
+								   "which does nothing once it is gone",
+							      rel, con),
+						  0);
+			fix_alter_drop(ctx, c, as, PG_QUERY__TOKEN__CONSTRAINT);
 			break;
 		}
 		default:
@@ -300,7 +344,7 @@ static void index_stmt(struct lint_ctx *ctx, struct state *st, const PgQuery__In
 	if (was_cleared(st, 'i', NULL, is->idxname))
 		return;
 	const char *name = lint_ident(ctx, is->idxname);
-	add(ctx, st, lint_printf(ctx, "CREATE %sINDEX %s%s", uniq, conc, name),
+	struct candidate *c = add(ctx, st, lint_printf(ctx, "CREATE %sINDEX %s%s", uniq, conc, name),
 	    lint_printf(ctx, "write CREATE %sINDEX %sIF NOT EXISTS %s ON %s ...%s", uniq, conc, name, rel,
 			is->concurrent
 				? lint_printf(ctx,
@@ -311,6 +355,10 @@ static void index_stmt(struct lint_ctx *ctx, struct state *st, const PgQuery__In
 					      name, name)
 				: ""),
 	    is->concurrent);
+	/* IF NOT EXISTS after INDEX [CONCURRENTLY] */
+	uint32_t start, end;
+	if (lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &start, &end) == 0)
+		fix_after(ctx, c, start, is->concurrent, " IF NOT EXISTS");
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
@@ -343,11 +391,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		    was_cleared(st, 't', cs->relation->relname, NULL))
 			break; /* a temporary table, one created twice, or one just dropped IF EXISTS */
 		const char *rel = lint_rel(ctx, cs->relation);
-		add(ctx, st, lint_printf(ctx, "CREATE TABLE %s", rel),
-		    lint_printf(ctx, "write CREATE TABLE IF NOT EXISTS %s (...), which does nothing once "
-				     "the table is there",
-				rel),
-		    0);
+		struct candidate *c = add(ctx, st, lint_printf(ctx, "CREATE TABLE %s", rel),
+					  lint_printf(ctx, "write CREATE TABLE IF NOT EXISTS %s (...), which does "
+							   "nothing once the table is there",
+						      rel),
+					  0);
+		uint32_t start, end;
+		if (lint_find_token(ctx, PG_QUERY__TOKEN__TABLE, lint_mark_here(ctx, -1).offset, &start, &end) == 0)
+			fix_after(ctx, c, start, 0, " IF NOT EXISTS");
 		break;
 	}
 	case PG_QUERY__NODE__NODE_INDEX_STMT:
@@ -376,6 +427,7 @@ static void finish(struct lint_ctx *ctx)
 		int last = c->work == st->work;
 		if (last && !c->concurrent_index)
 			continue;
+		lint_fix_attach(ctx, c->fix);
 		if (last) {
 			lint_report_mark(ctx, &rule_prefer_robust_statements, &c->mark, c->help,
 					 "%s %s after a failed build: a concurrent build that fails "

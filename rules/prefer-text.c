@@ -18,12 +18,17 @@ const struct rule rule_prefer_text = {
 	.summary = "varchar(n) instead of text with a CHECK constraint",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "text with CHECK (char_length(col) <= n) for a column of a table the migration creates",
 };
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct) || strcmp(ct.type.name, "varchar") || ct.type.nmods != 1)
+	if (!coltype_of(ctx, node, &ct))
+		return;
+	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_text);
+	coltype_fix_altered(*fixed, &ct);
+	if (strcmp(ct.type.name, "varchar") || ct.type.nmods != 1)
 		return;
 	char buf[64];
 	const char *written = sql_type_format(&ct.type, buf, sizeof(buf));
@@ -58,6 +63,15 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 					"VALIDATE CONSTRAINT %s: the same limit, and it can later change "
 					"without blocking reads or writes",
 				   coltype_rewrite(ctx, &ct, "text"), name, check, rel, name);
+	}
+	/* text with the same limit as a CHECK, where the CHECK checks no existing row: a table
+	 * created here (an inline CHECK on a column added to a live table scans it) */
+	if (ct.type.array_dims == 0 &&
+	    (ct.site == COLTYPE_CREATE || (ct.site == COLTYPE_ADD && lint_table_is_new(ctx, ct.rel)))) {
+		struct lint_fix *fix = coltype_fix(ctx, &ct, "make the new column text with a CHECK of its limit",
+						   lint_printf(ctx, "text %s", check));
+		coltype_fix_remember(ctx, fixed, &ct, fix);
+		lint_fix_attach(ctx, fix);
 	}
 	lint_report(ctx, &rule_prefer_text, ct.node->location, help,
 		    "%s is %s: raising or lowering its limit later means ALTER COLUMN ... TYPE under an "

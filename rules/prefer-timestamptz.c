@@ -14,12 +14,17 @@ const struct rule rule_prefer_timestamptz = {
 	.summary = "timestamp without time zone loses the instant the value means",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "timestamptz (same precision) for a column CREATE TABLE or ADD COLUMN makes",
 };
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct) || strcmp(ct.type.name, "timestamp"))
+	if (!coltype_of(ctx, node, &ct))
+		return;
+	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_timestamptz);
+	coltype_fix_altered(*fixed, &ct);
+	if (strcmp(ct.type.name, "timestamp"))
 		return;
 	/* keep the user's fractional-second precision and array dimensions */
 	struct sql_type tz = ct.type;
@@ -31,6 +36,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		"use %s: it stores the instant and shows it in each session's TimeZone, in the same "
 		"8 bytes",
 		coltype_rewrite(ctx, &ct, suggested));
+	struct lint_fix *fix = coltype_fix(ctx, &ct, lint_printf(ctx, "make the new column %s", suggested), suggested);
+	coltype_fix_remember(ctx, fixed, &ct, fix);
+	lint_fix_attach(ctx, fix);
 	lint_report(ctx, &rule_prefer_timestamptz, ct.node->location, help,
 		    "%s is timestamp without time zone: it stores a wall-clock reading with no zone, so "
 		    "servers and clients in different time zones read different instants from it",

@@ -20,6 +20,7 @@ const struct rule rule_reindex_blocking = {
 	.summary = "REINDEX without CONCURRENTLY blocks writes to the table and reads through the index",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "CONCURRENTLY, alone in its migration (with dbmate's or sqlx's no-transaction marker; PostgreSQL 12+)",
 };
 
 enum { CONCURRENTLY_SINCE = 12 };
@@ -106,6 +107,27 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	}
 	if (target_is_new(ctx, rs))
 		return;
+	/* The fix: CONCURRENTLY after the object's keyword (the options in parentheses come
+	 * before it), where it can run as it stands */
+	static const struct {
+		PgQuery__ReindexObjectType kind;
+		int token;
+	} keywords[] = {
+		{ PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX, PG_QUERY__TOKEN__INDEX },
+		{ PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE, PG_QUERY__TOKEN__TABLE },
+		{ PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_SCHEMA, PG_QUERY__TOKEN__SCHEMA },
+		{ PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_DATABASE, PG_QUERY__TOKEN__DATABASE },
+	};
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		uint32_t at, end;
+		if (keywords[i].kind == rs->kind && lint_fix_runs_alone(ctx) &&
+		    lint_find_token(ctx, keywords[i].token, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
+			struct lint_fix *fix = lint_fix_new(ctx, "rebuild with REINDEX CONCURRENTLY");
+			lint_fix_replace(ctx, fix, end, 0, " CONCURRENTLY");
+			lint_fix_notx_marker(ctx, fix);
+			lint_fix_attach(ctx, fix);
+		}
+	}
 	const char *opts = options_with_concurrently(ctx, rs);
 	const char *sql = lint_printf(ctx, "REINDEX %s%s%s %s", opts, what, *opts ? "" : " CONCURRENTLY", shown);
 	lint_report(ctx, &rule_reindex_blocking, -1,

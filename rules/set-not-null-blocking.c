@@ -26,6 +26,7 @@ const struct rule rule_set_not_null_blocking = {
 	.summary = "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "CHECK NOT VALID, VALIDATE, SET NOT NULL, DROP CONSTRAINT, each committed alone (PostgreSQL 12+, outside a transaction)",
 };
 
 /* The release from which a validated CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan. */
@@ -142,6 +143,20 @@ static void set_not_null(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, cons
 				   col, help);
 	const char *what = cause ? lint_printf(ctx, "%s sets %s NOT NULL, which", cause, col)
 				 : lint_printf(ctx, "ALTER COLUMN %s SET NOT NULL", col);
+	/* The fix: the recipe in the statement's place, each step committed before the next
+	 * (outside a transaction), for the statement itself (not a key that implies it) */
+	if (shortcut && !pending && !cause && !unknown && !unseen && strlen(raw) < 64 && lint_fix_single_alter(ctx)) {
+		const char *steps[] = {
+			add[0] ? lint_printf(ctx, "%.*s", (int)strlen(add) - 2, add) : "",
+			lint_printf(ctx, "ALTER TABLE %s VALIDATE CONSTRAINT %s", rel, name),
+			lint_printf(ctx, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", rel, col),
+			/* IF EXISTS: a migration run outside a transaction may be run again
+			 * (prefer-robust-statements) */
+			lint_printf(ctx, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", rel, name),
+		};
+		lint_fix_attach(ctx, lint_fix_steps(ctx, "prove NOT NULL with a CHECK validated first, then SET NOT NULL "
+						    "skips its scan", steps, 4));
+	}
 	if (unknown) {
 		lint_report_lowered(ctx, &rule_set_not_null_blocking, -1, help,
 				    "ALTER TABLE %s %s takes an %s lock and scans every row for NULLs %s: "

@@ -9,7 +9,9 @@ parts of the spec the schema cannot check and code scanning relies on:
 - artifact URIs are relative (to %SRCROOT%) for relative inputs, percent-encoded, and name the
   file that was linted; absolute inputs give file:// URIs;
 - partialFingerprints stay the same when lines are inserted above the findings, and no
-  primaryLocationLineHash is set (it would change with them).
+  primaryLocationLineHash is set (it would change with them);
+- a result's fixes (issue 17), applied as SARIF says (each replacement's deletedRegion bytes of
+  the artifact replaced by insertedContent), give the same files as the JSON format's fix.
 
 usage: sarif_schema.py PATH/TO/pgsieve REPO_ROOT SHARED_DIR
 SHARED_DIR holds schemas/sarif-schema-2.1.0.json and corpora/; a missing schema is a failure,
@@ -260,6 +262,38 @@ def test_fingerprints(validator):
                 check(moved > 0, 'fingerprints variant %d: the findings did move' % i)
 
 
+def test_fixes(validator):
+    """A fix in SARIF and in JSON: the same edits and files, and the SARIF log validates."""
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, '002_index.sql'), 'w') as f:
+            f.write('-- one index\nCREATE INDEX orders_at_idx ON orders (created_at);\n')
+        log = lint_sarif(['002_index.sql'], d)
+        if log is None:
+            return
+        check_log(log, validator, 'a fixed finding')
+        results = [r for r in log['runs'][0]['results']
+                   if r.get('fixes') and r['ruleId'] == 'create-index-blocking']
+        if not check(len(results) == 1, 'the CREATE INDEX finding has a fix', log['runs'][0]['results']):
+            return
+        p = subprocess.run([PGSIEVE, 'lint', '--no-config', '--format', 'json', '--fail-on', 'never',
+                            '002_index.sql'], cwd=d, capture_output=True)
+        fix = [f['fix'] for f in json.loads(p.stdout)['findings']
+               if f.get('fix') and f['rule'] == 'create-index-blocking'][0]
+        sarif_fix = results[0]['fixes'][0]
+        check(sarif_fix['description']['text'] == fix['title'], 'the fix description is its title')
+        changes = sarif_fix['artifactChanges']
+        reps = [(uri_path(c['artifactLocation']), r['deletedRegion']['byteOffset'],
+                 r['deletedRegion']['byteLength'], r['insertedContent']['text'])
+                for c in changes for r in c['replacements']]
+        want = [(e['file'], e['offset'], e['length'], e['text']) for e in fix['edits']]
+        check(reps == want, 'SARIF replacements are the JSON edits', (reps, want))
+        data = open(os.path.join(d, '002_index.sql'), 'rb').read()
+        for path, off, n, text in reversed(reps):
+            data = data[:off] + text.encode() + data[off + n:]
+        check(b'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_at_idx' in data,
+              'the replacements applied give the concurrent build', data)
+
+
 def main():
     global PGSIEVE
     if len(sys.argv) != 4:
@@ -279,6 +313,7 @@ def main():
     test_corpora(shared, validator)
     test_absolute_and_odd_paths(validator)
     test_fingerprints(validator)
+    test_fixes(validator)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 

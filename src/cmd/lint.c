@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "lint/run.h"
 #include "report/report.h"
 #include "run/drift.h"
+#include "run/fix.h"
 #include "run/history.h"
 #include "run/lint_items.h"
 #include "run/source.h"
@@ -116,6 +118,7 @@ struct lint_cli {
 	const char *history_table; /* --history-table: the migration history table (with --db) */
 	int drift;               /* compare the migrations' schema with the database's */
 	struct plan_alembic alembic; /* --alembic-name, --alembic-config */
+	int fix, dry_run;        /* --fix, --dry-run */
 };
 
 static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
@@ -133,6 +136,106 @@ static int apply_cli(const struct lint_cli *cli, struct lint_options *o)
 	return 0;
 }
 
+/* Reads the plan of the paths and lints it into *out_run (initialised here; the caller releases
+ * it): the part of `pgsieve lint` that --fix repeats after each round of fixes. created: files
+ * a fix made, reported along with those of --since/--staged. reported receives the paths of the
+ * files linted and reported (what --fix may edit). Returns -1 to go on (*trouble set when
+ * something could not be read), or the exit status to end with (nothing left to release). */
+static int lint_pass(const struct lint_cli *cli, const struct lint_options *o, char **paths, size_t npaths,
+		     const struct strmap *created, struct lint_run *out_run, struct strmap *reported,
+		     int *trouble)
+{
+	int framework = cli->framework;
+	enum framework configured;
+	if (framework < 0 && o->framework && framework_parse(o->framework, &configured) == 0)
+		framework = (int)configured;
+	struct plan plan;
+	plan_build(&plan, paths, npaths, framework, o->exclude, o->n_exclude, &cli->alembic, cli->plan_flags);
+	*trouble |= plan.errors > 0;
+	char cwd[4096];
+	if (plan.errors && getcwd(cwd, sizeof(cwd)))
+		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
+			"directory or the .sql files to lint\n", cwd);
+	else if (plan.n == 0)
+		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
+			"or migration framework layout); name the migrations directory\n");
+	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
+	if (cli->since || cli->staged) {
+		int rc = cli->staged ? changes_staged(&changed) : changes_since(cli->since, &changed);
+		if (rc != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			strmap_release(&changed);
+			plan_release(&plan);
+			return EXIT_TROUBLE;
+		}
+		/* a migration a fix created is as changed as the one it came from */
+		size_t iter = 0;
+		const char *key;
+		void *value;
+		while (strmap_next(created, &iter, &key, &value)) {
+			char canon[PATH_MAX];
+			if (realpath(key, canon))
+				strmap_put(&changed, canon, NULL);
+		}
+		plan_restrict(&plan, &changed);
+	}
+	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
+	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
+
+	if (cli->db && cli->schema) {
+		plan_release(&plan);
+		return cmd_usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
+	}
+	if (cli->history_table && !cli->db) {
+		plan_release(&plan);
+		return cmd_usage_error("%s", "lint: --history-table names a table of the database given with --db");
+	}
+	if (cli->drift && !cli->db && !cli->schema) {
+		plan_release(&plan);
+		return cmd_usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
+				   "file (--schema): give one");
+	}
+	struct lint_run run;
+	lint_run_init(&run, o);
+	/* the model the first migration is linted against: the database or schema file */
+	if ((cli->db || cli->schema) && schema_source_load(&run.model, cli->db, cli->schema) != 0) {
+		lint_run_release(&run);
+		plan_release(&plan);
+		strmap_release(&changed);
+		return EXIT_TROUBLE;
+	}
+	/* with a database: what its migration history says is applied is in the live model already,
+	 * so only the pending migrations are linted against it */
+	char *skip = xcalloc(plan.n + 1, 1);
+	if (cli->db) {
+		long skipped = status_lint_skips(&plan, cli->db, cli->history_table, &run, skip);
+		if (skipped < 0) {
+			free(skip);
+			lint_run_release(&run);
+			plan_release(&plan);
+			strmap_release(&changed);
+			return EXIT_TROUBLE;
+		}
+		run.skipped_applied = (size_t)skipped;
+	}
+	/* the migrations replayed onto an empty model, compared with the database or schema file */
+	if (cli->drift && drift_check(&run, &plan, skip, paths, npaths, framework) != 0)
+		*trouble = 1;
+	if (lint_plan_items(&run, &plan, skip, cli->stdin_name, progress) != 0)
+		*trouble = 1;
+	/* --fix edits only the files reported here: not those read for context (outside
+	 * --since/--staged), applied ones (skipped) or standard input */
+	for (size_t i = 0; i < plan.n; i++)
+		if (!skip[i] && plan.items[i].report && strcmp(plan.items[i].path, "-"))
+			strmap_put(reported, plan.items[i].path, NULL);
+	free(skip);
+	plan_report_problems(&plan, &run, cli->since || cli->staged ? &changed : NULL);
+	strmap_release(&changed);
+	plan_release(&plan);
+	*out_run = run;
+	return -1;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	enum {
@@ -140,6 +243,7 @@ int cmd_lint(int argc, char **argv)
 		OPT_CONFIG, OPT_NO_CONFIG, OPT_FAIL_ON, OPT_STDIN_NAME, OPT_FRAMEWORK, OPT_SINCE,
 		OPT_STAGED, OPT_ALEMBIC_NAME, OPT_ALEMBIC_CONFIG, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB,
 		OPT_DB_TIMEOUT, OPT_FOLLOW_SYMLINKS, OPT_NO_PYTHON, OPT_SCHEMA, OPT_HISTORY_TABLE, OPT_DRIFT,
+		OPT_FIX, OPT_DRY_RUN,
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -166,6 +270,8 @@ int cmd_lint(int argc, char **argv)
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "history-table", required_argument, NULL, OPT_HISTORY_TABLE },
 		{ "drift", no_argument, NULL, OPT_DRIFT },
+		{ "fix", no_argument, NULL, OPT_FIX },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -207,6 +313,8 @@ int cmd_lint(int argc, char **argv)
 		case OPT_SCHEMA: cli.schema = optarg; break;
 		case OPT_HISTORY_TABLE: cli.history_table = optarg; break;
 		case OPT_DRIFT: cli.drift = 1; break;
+		case OPT_FIX: cli.fix = 1; break;
+		case OPT_DRY_RUN: cli.dry_run = 1; break;
 		case OPT_FRAMEWORK: {
 			enum framework fw;
 			if (framework_parse(optarg, &fw) != 0) {
@@ -282,85 +390,67 @@ int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
 	}
+	if (cli.dry_run && !cli.fix) {
+		lint_options_release(&opts);
+		return cmd_usage_error("%s", "lint: --dry-run shows what --fix would change: give --fix too");
+	}
 
-	enum framework configured;
-	if (cli.framework < 0 && opts.framework && framework_parse(opts.framework, &configured) == 0)
-		cli.framework = (int)configured;
-	struct plan plan;
-	plan_build(&plan, argv + optind, (size_t)(argc - optind), cli.framework, opts.exclude,
-		   opts.n_exclude, &cli.alembic, cli.plan_flags);
-	int trouble = plan.errors > 0;
-	char cwd[4096];
-	if (plan.errors && getcwd(cwd, sizeof(cwd)))
-		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
-			"directory or the .sql files to lint\n", cwd);
-	else if (plan.n == 0)
-		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
-			"or migration framework layout); name the migrations directory\n");
-	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
-	if (cli.since || cli.staged) {
-		int rc = cli.staged ? changes_staged(&changed) : changes_since(cli.since, &changed);
+	/* --fix: fixes applied, and the migrations linted again, until none is left to take (or
+	 * PASSES): what a fix changes can make room for another (two fixes editing one place) */
+	enum { PASSES = 5 };
+	struct lint_run run;
+	struct strmap created = STRMAP_INIT; /* files --fix created, reported in the next pass */
+	struct fix_outcome total = { 0 };
+	int trouble = 0;
+	for (int pass = 0;; pass++) {
+		struct strmap reported = STRMAP_INIT;
+		int rc = lint_pass(&cli, &opts, argv + optind, (size_t)(argc - optind), &created, &run, &reported,
+				   &trouble);
+		if (rc >= 0) {
+			strmap_release(&reported);
+			strmap_release(&created);
+			lint_options_release(&opts);
+			return rc;
+		}
+		if (!cli.fix || trouble || pass == PASSES) {
+			strmap_release(&reported);
+			break;
+		}
+		struct fix_outcome done;
+		rc = fix_apply(&run, &reported, cli.dry_run, stdout, &created, &done);
+		strmap_release(&reported);
 		if (rc != 0) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());
-			strmap_release(&changed);
-			plan_release(&plan);
-			lint_options_release(&opts);
-			return EXIT_TROUBLE;
+			trouble = 1;
 		}
-		plan_restrict(&plan, &changed);
-	}
-	/* progress for long runs, on a terminal only: never in CI logs or redirected output */
-	int progress = plan.n >= 200 && isatty(fileno(stderr)) && !getenv("CI");
-
-	if (cli.db && cli.schema) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return cmd_usage_error("%s", "lint: --db and --schema are two sources of the schema; give one");
-	}
-	if (cli.history_table && !cli.db) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return cmd_usage_error("%s", "lint: --history-table names a table of the database given with --db");
-	}
-	if (cli.drift && !cli.db && !cli.schema) {
-		plan_release(&plan);
-		lint_options_release(&opts);
-		return cmd_usage_error("%s", "lint: --drift compares the migrations with a database (--db) or a schema "
-				   "file (--schema): give one");
-	}
-	struct lint_run run;
-	lint_run_init(&run, &opts);
-	/* the model the first migration is linted against: the database or schema file */
-	if ((cli.db || cli.schema) && schema_source_load(&run.model, cli.db, cli.schema) != 0) {
+		total.fixes += done.fixes;
+		total.files_changed += done.files_changed;
+		total.files_created += done.files_created;
+		total.skipped = done.skipped;
+		if (cli.dry_run || rc != 0 || done.fixes == 0)
+			break;
 		lint_run_release(&run);
-		plan_release(&plan);
-		strmap_release(&changed);
+	}
+	strmap_release(&created);
+	if (cli.fix && cli.dry_run) {
+		/* the diff is the output; the findings are not reported */
+		fprintf(stderr, "pgsieve: %zu fix%s would change %zu file%s and create %zu (first pass only: "
+			"fixes that overlap these are shown by the next run)\n", total.fixes,
+			total.fixes == 1 ? "" : "es", total.files_changed, total.files_changed == 1 ? "" : "s",
+			total.files_created);
+		lint_run_release(&run);
 		lint_options_release(&opts);
-		return EXIT_TROUBLE;
+		return trouble ? EXIT_TROUBLE : total.fixes ? EXIT_FINDINGS : EXIT_CLEAN;
 	}
-	/* with a database: what its migration history says is applied is in the live model already,
-	 * so only the pending migrations are linted against it */
-	char *skip = xcalloc(plan.n + 1, 1);
-	if (cli.db) {
-		long skipped = status_lint_skips(&plan, cli.db, cli.history_table, &run, skip);
-		if (skipped < 0) {
-			free(skip);
-			lint_run_release(&run);
-			plan_release(&plan);
-			strmap_release(&changed);
-			lint_options_release(&opts);
-			return EXIT_TROUBLE;
-		}
-		run.skipped_applied = (size_t)skipped;
+	if (cli.fix) {
+		size_t left = 0;
+		for (size_t i = 0; i < run.nfindings; i++)
+			left += run.findings[i].fix != NULL;
+		fprintf(stderr, "pgsieve: applied %zu fix%s (%zu file%s changed, %zu created); %zu finding%s "
+			"left, %zu of them with a fix that could not be applied\n", total.fixes,
+			total.fixes == 1 ? "" : "es", total.files_changed, total.files_changed == 1 ? "" : "s",
+			total.files_created, run.nfindings, run.nfindings == 1 ? "" : "s", left);
 	}
-	/* the migrations replayed onto an empty model, compared with the database or schema file */
-	if (cli.drift && drift_check(&run, &plan, skip, argv + optind, (size_t)(argc - optind), cli.framework) != 0)
-		trouble = 1;
-	if (lint_plan_items(&run, &plan, skip, cli.stdin_name, progress) != 0)
-		trouble = 1;
-	free(skip);
-	plan_report_problems(&plan, &run, cli.since || cli.staged ? &changed : NULL);
-	strmap_release(&changed);
 
 	if (cli.baseline) {
 		size_t dropped;
@@ -410,7 +500,6 @@ int cmd_lint(int argc, char **argv)
 	else if (opts.fail_on != SEVERITY_OFF && worst >= opts.fail_on)
 		status = EXIT_FINDINGS;
 	lint_run_release(&run);
-	plan_release(&plan);
 	lint_options_release(&opts);
 	return status;
 }

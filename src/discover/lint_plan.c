@@ -682,6 +682,8 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	const struct framework_desc *f = framework_get(it->fw);
 	src->down_help = f->down_help;
 	src->down_consequence = f->down_consequence;
+	src->no_tx_marker_suffix = f->no_tx_marker_suffix;
+	src->no_tx_first_line = f->no_tx_first_line;
 	if (f->runs_alone)
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))

@@ -11,6 +11,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "lint/directive.h"
+#include "lint/fix.h"
 #include "lint/registry.h"
 #include "lint/rule.h"
 #include "schema/apply.h"
@@ -75,6 +76,11 @@ struct lint_ctx {
 	struct schema_model *undo_model;
 	/* the model after the up, of the same tables and indexes as undo_model; NULL: the run's */
 	struct schema_model *undo_up;
+	/* the fix the next finding takes (lint_fix_attach()); cleared after each rule's call */
+	struct lint_fix *next_fix;
+	/* the part's text (region, without a byte order mark) */
+	uint32_t part_from;
+	size_t part_len;
 };
 
 /* ---- the run ---- */
@@ -421,6 +427,134 @@ const char *lint_type_sql(struct lint_ctx *ctx, const PgQuery__TypeName *tn)
 	return out;
 }
 
+/* ---- fixes ---- */
+
+void lint_fix_attach(struct lint_ctx *ctx, struct lint_fix *fix)
+{
+	ctx->next_fix = fix;
+}
+
+int lint_fix_possible(const struct lint_ctx *ctx)
+{
+	return !ctx->src->nsegments && !ctx->in_do_block && ctx->stmt && ctx->stmt->node;
+}
+
+int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	for (size_t i = 0; st && i < st->ntokens; i++) {
+		if (st->tokens[i].start >= from && st->tokens[i].kind == kind) {
+			*start = st->tokens[i].start;
+			*end = st->tokens[i].end;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether text[from..to) holds nothing but white space, ';' and comments. It stops at the first
+ * other byte, so that asking about the first statement of a 50 MB file costs nothing (counting
+ * its statements would scan it all). */
+static int only_blank(const char *text, size_t from, size_t to)
+{
+	size_t i = from;
+	while (i < to) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ';') {
+			i++;
+		} else if (c == '-' && i + 1 < to && text[i + 1] == '-') {
+			while (i < to && text[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < to && text[i + 1] == '*') {
+			int depth = 0; /* PostgreSQL's block comments nest */
+			do {
+				if (text[i] == '/' && i + 1 < to && text[i + 1] == '*')
+					depth++, i += 2;
+				else if (text[i] == '*' && i + 1 < to && text[i + 1] == '/')
+					depth--, i += 2;
+				else
+					i++;
+			} while (depth > 0 && i < to);
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int lint_statement_alone(const struct lint_ctx *ctx)
+{
+	return ctx->stmt && !ctx->in_do_block && ctx->nstatements == 1 &&
+	       only_blank(ctx->src->text, ctx->stmt->end, (size_t)ctx->part_from + ctx->part_len);
+}
+
+int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end)
+{
+	const struct sql_stmt *st = ctx->stmt;
+	for (size_t i = 0; st && i < st->ntokens; i++) {
+		if (st->tokens[i].start >= from) {
+			*start = st->tokens[i].start;
+			*end = st->tokens[i].end;
+			return st->tokens[i].kind;
+		}
+	}
+	return -1;
+}
+
+/* The edit that says the part runs without the runner's transaction, or 0 when there is none:
+ * the marker line's end (before its line break) with the suffix, or the file's start. */
+static int notx_marker_edit(const struct lint_ctx *ctx, uint32_t *at, const char **text)
+{
+	const struct lint_source *src = ctx->src;
+	if (src->no_tx_marker_suffix && src->has_region && src->marker_offset < src->len &&
+	    src->marker_offset < src->region_offset) {
+		uint32_t e = src->marker_offset;
+		while (e < src->len && src->text[e] != '\n' && src->text[e] != '\r')
+			e++;
+		*at = e;
+		*text = src->no_tx_marker_suffix;
+		return 1;
+	}
+	if (src->no_tx_first_line && !(src->len >= 3 && !memcmp(src->text, "\xEF\xBB\xBF", 3))) {
+		*at = 0;
+		*text = src->no_tx_first_line;
+		return 1;
+	}
+	return 0;
+}
+
+int lint_fix_notx_possible(const struct lint_ctx *ctx)
+{
+	uint32_t at;
+	const char *text;
+	return !ctx->explicit_tx && !ctx->in_do_block && ctx->src->tx == LINT_TX_WRAPPED &&
+	       notx_marker_edit(ctx, &at, &text);
+}
+
+void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix)
+{
+	uint32_t at;
+	const char *text;
+	if (fix && lint_in_transaction(ctx) && lint_fix_notx_possible(ctx) && notx_marker_edit(ctx, &at, &text))
+		lint_fix_replace(ctx, fix, at, 0, text);
+}
+
+uint32_t lint_part_start(const struct lint_ctx *ctx)
+{
+	return ctx->part_from;
+}
+
+const char *lint_file_path(const struct lint_ctx *ctx)
+{
+	return ctx->src->path;
+}
+
+const char *lint_file_text(const struct lint_ctx *ctx, size_t *len)
+{
+	*len = ctx->src->len;
+	return ctx->src->text;
+}
+
 /* ---- findings ---- */
 
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
@@ -509,8 +643,10 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 				      const char *message, const char *help, const char *fp_extra)
 {
 	enum severity sev = ctx->run->opts->severities[rule_index(rule)];
-	if (sev == SEVERITY_OFF)
+	if (sev == SEVERITY_OFF) {
+		ctx->next_fix = NULL;
 		return NULL;
+	}
 	if (end < offset)
 		end = offset;
 	message = size_note(ctx, rule, stmt_index, message, &sev);
@@ -541,6 +677,9 @@ static struct finding *add_finding_at(struct lint_ctx *ctx, const struct rule *r
 	f->message = message;
 	f->help = help;
 	f->fingerprint = fingerprint(ctx, rule, stmt_hash, fp_extra);
+	if (ctx->next_fix && !ctx->src->nsegments)
+		f->fix = lint_fix_finish(ctx->next_fix);
+	ctx->next_fix = NULL;
 	return f;
 }
 
@@ -885,7 +1024,10 @@ static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
 	if (kind > 0 && kind < NODE_KINDS) {
 		for (size_t i = 0; i < d->count[kind]; i++)
 			if (rule_applies(ctx, d->by_kind[kind][i]))
+			{
 				d->by_kind[kind][i]->visit(ctx, node);
+				ctx->next_fix = NULL;
+			}
 		const struct walk_plan *plan = d->plans.node_kind[kind];
 		const void *sub = *(const void *const *)((const char *)node + d->plans.node_offset[kind]);
 		if (plan && plan->reaches_node && sub)
@@ -1123,7 +1265,10 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->stack[ctx->depth++] = st->node;
 	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
 		if (rule_applies(ctx, d->by_kind[ANY_STATEMENT_SLOT][i]))
+		{
 			d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
+			ctx->next_fix = NULL;
+		}
 	ctx->depth = 0;
 	if (d->walk)
 		visit_node(ctx, st->node);
@@ -1532,6 +1677,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		size_t n;
 		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
 		source_region(src, &from, &n);
+		ctx->part_from = from;
+		ctx->part_len = n;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
@@ -1540,7 +1687,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF &&
 			    rule_applies(ctx, rule_registry[i]))
+			{
 				rule_registry[i]->finish(ctx);
+				ctx->next_fix = NULL;
+			}
 	}
 
 	if (!src->context_only) {
@@ -1548,6 +1698,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		for (size_t i = 0; i < ctx->nfindings; i++) {
 			if (suppressed(ctx, &ctx->findings[i]))
 				continue;
+			if (ctx->findings[i].fix && lint_fix_voided(ctx->findings[i].fix))
+				ctx->findings[i].fix = NULL;
 			XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 			run->findings[run->nfindings++] = ctx->findings[i];
 		}

@@ -50,6 +50,9 @@ struct rule {
 	void (*visit)(struct lint_ctx *ctx, const PgQuery__Node *node);
 	/* Called at the end of each migration; may be NULL. */
 	void (*finish)(struct lint_ctx *ctx);
+	/* What the rule's fix does, one line, where it has one (lint_fix_attach()); NULL: none.
+	 * `pgsieve rules` and docs/rules/README.md show it. */
+	const char *fix;
 };
 
 /* What every rule can read about the run and the migration. */
@@ -220,6 +223,73 @@ int lint_is_pending(const struct lint_ctx *ctx, const struct rule *rule, const c
  * line 1 of a file. For finish(). */
 void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char *help,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- fixes (docs/architecture.md, "Fixes are data") ----
+ * A rule whose safe form is a mechanical rewrite of the user's text builds a fix and attaches
+ * it to the finding it reports next:
+ *
+ *     struct lint_fix *fix = lint_fix_new(ctx, "use CREATE INDEX CONCURRENTLY");
+ *     lint_fix_replace(ctx, fix, at, 0, " CONCURRENTLY");
+ *     lint_fix_attach(ctx, fix);
+ *     lint_report(ctx, &rule_x, ...);
+ *
+ * Offsets are absolute byte offsets in the file (lint_mark_here(), lint_find_token()). A fix is
+ * dropped where the text linted is not the file (SQL rendered from an Alembic revision) and when
+ * its edits overlap. */
+struct lint_fix;
+struct lint_fix *lint_fix_new(struct lint_ctx *ctx, const char *title);
+/* Replaces bytes [offset, offset + length) of the linted file with text (length 0 inserts). */
+void lint_fix_replace(struct lint_ctx *ctx, struct lint_fix *fix, uint32_t offset, uint32_t length,
+		      const char *text);
+/* The same in another file that exists (path as the run names files: lint_fix_sibling()). */
+void lint_fix_replace_in(struct lint_ctx *ctx, struct lint_fix *fix, const char *path, uint32_t offset,
+			 uint32_t length, const char *text);
+/* A new file with that content. */
+void lint_fix_create(struct lint_ctx *ctx, struct lint_fix *fix, const char *path, const char *content);
+/* The next finding this visit (or finish()) reports carries fix; NULL attaches nothing. */
+void lint_fix_attach(struct lint_ctx *ctx, struct lint_fix *fix);
+/* Takes back a fix attached earlier in this migration part, when a later statement shows it
+ * would be wrong (a type fix of a column the migration then alters): the finding stays, without
+ * its fix. */
+void lint_fix_void(struct lint_fix *fix);
+/* Whether fixes can be made for the statement being visited: the text linted is the file's own
+ * and the statement is not one a DO block runs. */
+int lint_fix_possible(const struct lint_ctx *ctx);
+/* Whether the statement being visited is an ALTER TABLE of exactly one command (so that text
+ * added at its end belongs to that command). */
+int lint_fix_single_alter(const struct lint_ctx *ctx);
+/* The recipe's steps in the statement's place, each a statement of its own: the statement's
+ * text (without its ';') replaced by `steps` joined with ";\n" (the statement's own ';' ends the
+ * last). For recipes whose steps must commit one by one: only outside a transaction. NULL when
+ * fixes are not possible there. */
+struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const char *const *steps, size_t n);
+/* Whether the statement, rewritten to run outside a transaction block (CONCURRENTLY), can run
+ * where it stands: fixes are possible, no transaction is open around it, and it is the only
+ * statement of its migration part (a concurrent build commits along the way, so the others
+ * would lose their atomicity, and an implicit transaction holds more than one statement). */
+int lint_fix_runs_alone(struct lint_ctx *ctx);
+/* For lint_fix_runs_alone(): whether the runner's transaction around the part can be turned off
+ * by a marker the framework defines (dbmate's `transaction:false`, sqlx's `-- no-transaction`),
+ * and the edit that writes it, added to fix (nothing when no transaction is open). */
+int lint_fix_notx_possible(const struct lint_ctx *ctx);
+void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix);
+/* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
+ * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
+int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);
+/* Whether the statement being visited is the only one of its migration part (nothing but
+ * comments before or after it). */
+int lint_statement_alone(const struct lint_ctx *ctx);
+/* The first token of the current statement that starts at or after `from`: its kind with its
+ * span, or -1 when there is none. */
+int lint_token_after(const struct lint_ctx *ctx, uint32_t from, uint32_t *start, uint32_t *end);
+/* Where the migration part's SQL starts in the file (after dbmate's `-- migrate:up` line, a
+ * byte order mark), for fixes that add a statement at the top. */
+uint32_t lint_part_start(const struct lint_ctx *ctx);
+/* The linted file: its path as given and its whole text (len bytes). */
+const char *lint_file_path(const struct lint_ctx *ctx);
+const char *lint_file_text(const struct lint_ctx *ctx, size_t *len);
+/* The path of a file named `name` in the linted file's directory. */
+const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name);
 
 /* Formatting helpers that write into the run's memory (valid until the run is freed). */
 char *lint_printf(struct lint_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

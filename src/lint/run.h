@@ -86,6 +86,9 @@ struct lint_source {
 	const char *note;
 	int note_static;
 	struct lint_renderer renderer;
+	/* From the framework's description: how the part says it runs without the runner's
+	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line); NULL: no way. */
+	const char *no_tx_marker_suffix, *no_tx_first_line;
 };
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the

@@ -2,6 +2,7 @@
  * that is not a pure addition. */
 #include "report/report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,6 +12,34 @@
 #include "util/notes.h"
 
 enum { FORMAT_VERSION = 1 };
+
+/* A finding's fix: its title, the edits (each naming its file) and the files it creates. */
+static json_t *fix_json(const struct lint_run *run, const struct finding *f)
+{
+	const struct fix *fix = f->fix;
+	json_t *j = json_object();
+	json_object_set_new(j, "title", report_json_text(fix->title));
+	json_t *edits = json_array();
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct fix_edit *e = &fix->edits[i];
+		json_t *ej = json_object();
+		json_object_set_new(ej, "file", report_json_text(e->path ? e->path : run->files[f->file].path));
+		json_object_set_new(ej, "offset", json_integer(e->offset));
+		json_object_set_new(ej, "length", json_integer(e->length));
+		json_object_set_new(ej, "text", report_json_text(e->text));
+		json_array_append_new(edits, ej);
+	}
+	json_object_set_new(j, "edits", edits);
+	json_t *files = json_array();
+	for (size_t i = 0; i < fix->nfiles; i++) {
+		json_t *fj = json_object();
+		json_object_set_new(fj, "path", report_json_text(fix->files[i].path));
+		json_object_set_new(fj, "content", report_json_text(fix->files[i].content));
+		json_array_append_new(files, fj);
+	}
+	json_object_set_new(j, "files", files);
+	return j;
+}
 
 static json_t *finding_json(const void *ud, size_t i)
 {
@@ -32,7 +61,7 @@ static json_t *finding_json(const void *ud, size_t i)
 	json_object_set_new(j, "statement", f->stmt_index >= 0 ? json_integer(f->stmt_index) : json_null());
 	json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
 	if (f->fix)
-		json_object_set_new(j, "fix", json_string(f->fix));
+		json_object_set_new(j, "fix", fix_json(run, f));
 	return j;
 }
 
@@ -95,8 +124,26 @@ static int finding_write(const void *ud, size_t i, struct strbuf *out, const cha
 		strbuf_add(out, "null", 4);
 	}
 	rc |= string_member(out, indent, indent_len, "fingerprint", f->fingerprint);
-	if (f->fix)
-		rc |= string_member(out, indent, indent_len, "fix", f->fix);
+	if (f->fix) {
+		/* jansson's dump of the object alone, each line after the first indented to the depth
+		 * of the member, is what it writes for the member in the whole tree */
+		json_t *fj = fix_json(run, f);
+		char *text = json_dumps(fj, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(fj);
+		if (!text) {
+			rc = -1;
+		} else {
+			member(out, indent, indent_len, "fix", 0);
+			for (const char *p = text; *p; p++) {
+				strbuf_addch(out, *p);
+				if (*p == '\n') {
+					strbuf_add(out, indent, indent_len);
+					strbuf_add(out, "  ", 2);
+				}
+			}
+			free(text);
+		}
+	}
 	strbuf_add(out, "\n", 1);
 	strbuf_add(out, indent, indent_len);
 	strbuf_add(out, "}", 1);

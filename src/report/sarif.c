@@ -112,6 +112,58 @@ static json_t *rule_json(const struct rule *r, const struct report_options *o)
 	return j;
 }
 
+static json_t *replacement(uint32_t offset, uint32_t length, const char *text)
+{
+	json_t *region = json_object();
+	json_object_set_new(region, "byteOffset", json_integer(offset));
+	json_object_set_new(region, "byteLength", json_integer(length));
+	json_t *content = json_object();
+	json_object_set_new(content, "text", report_json_text(text));
+	json_t *r = json_object();
+	json_object_set_new(r, "deletedRegion", region);
+	json_object_set_new(r, "insertedContent", content);
+	return r;
+}
+
+/* A finding's fix as SARIF's fixes: one artifactChange per file edited (the edits are sorted by
+ * file), and one per file created, as an insertion into an empty artifact. */
+static json_t *fixes_json(const struct lint_run *run, const struct finding *f)
+{
+	const struct fix *fix = f->fix;
+	json_t *changes = json_array();
+	json_t *replacements = NULL;
+	const char *path = NULL;
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct fix_edit *e = &fix->edits[i];
+		const char *p = e->path ? e->path : run->files[f->file].path;
+		if (!replacements || strcmp(p, path)) {
+			json_t *change = json_object();
+			json_object_set_new(change, "artifactLocation", artifact_location(p));
+			replacements = json_array();
+			json_object_set_new(change, "replacements", replacements);
+			json_array_append_new(changes, change);
+			path = p;
+		}
+		json_array_append_new(replacements, replacement(e->offset, e->length, e->text));
+	}
+	for (size_t i = 0; i < fix->nfiles; i++) {
+		json_t *change = json_object();
+		json_object_set_new(change, "artifactLocation", artifact_location(fix->files[i].path));
+		json_t *reps = json_array();
+		json_array_append_new(reps, replacement(0, 0, fix->files[i].content));
+		json_object_set_new(change, "replacements", reps);
+		json_array_append_new(changes, change);
+	}
+	json_t *desc = json_object();
+	json_object_set_new(desc, "text", report_json_text(fix->title));
+	json_t *fj = json_object();
+	json_object_set_new(fj, "description", desc);
+	json_object_set_new(fj, "artifactChanges", changes);
+	json_t *fixes = json_array();
+	json_array_append_new(fixes, fj);
+	return fixes;
+}
+
 static json_t *result_json(const void *ud, size_t i)
 {
 	const struct lint_run *run = ud;
@@ -152,6 +204,8 @@ static json_t *result_json(const void *ud, size_t i)
 	json_t *fps = json_object();
 	json_object_set_new(fps, "pgsieve/v1", json_string(f->fingerprint));
 	json_object_set_new(res, "partialFingerprints", fps);
+	if (f->fix)
+		json_object_set_new(res, "fixes", fixes_json(run, f));
 	return res;
 }
 

@@ -49,7 +49,7 @@ static json_t *same_as_jansson(const char *text, int line)
 	return root;
 }
 
-static struct finding finding(const char *message, const char *help, const char *fix, int stmt)
+static struct finding finding(const char *message, const char *help, const struct fix *fix, int stmt)
 {
 	struct finding f = { 0 };
 	f.rule = &rule_syntax_error;
@@ -75,11 +75,19 @@ int main(void)
 	for (int c = 1; c < 32; c++)
 		controls[c - 1] = (char)c;
 	memcpy(controls + 31, "\x7f/end", sizeof("\x7f/end"));
+	/* fixes: nested objects and arrays, written at the finding's depth */
+	const struct fix_edit edits[] = {
+		{ NULL, 7, 0, " CONCURRENTLY" },
+		{ "migrations/0002.sql", 0, 3, "a \"quoted\"\nline" },
+	};
+	const struct fix_file created[] = { { "migrations/0003_validate.sql", "ALTER TABLE t VALIDATE CONSTRAINT c;\n" } };
+	const struct fix fix = { "use CREATE INDEX CONCURRENTLY", edits, 2, created, 1 };
+	const struct fix empty_fix = { "", NULL, 0, NULL, 0 };
 	struct finding found[] = {
 		finding("plain message", "a help", NULL, 0),
-		finding("quotes \" and backslashes \\ and a tab\there", NULL, "ALTER TABLE t ADD c int;", -1),
+		finding("quotes \" and backslashes \\ and a tab\there", NULL, &fix, -1),
 		finding(controls, "\xe2\x82\xac \xf0\x9f\x98\x80 non-ASCII as it is", NULL, 2),
-		finding("", "", "", 0),
+		finding("", "", &empty_fix, 0),
 	};
 	found[1].file = 1;
 	found[1].severity = SEVERITY_INFO;
@@ -98,7 +106,17 @@ int main(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(items, 1), "file")), files[1].path);
 	CHECK(json_is_null(json_object_get(json_array_get(items, 1), "help")));
 	CHECK(json_is_null(json_object_get(json_array_get(items, 1), "statement")));
-	CHECK_STR(json_string_value(json_object_get(json_array_get(items, 1), "fix")), "ALTER TABLE t ADD c int;");
+	json_t *fj = json_object_get(json_array_get(items, 1), "fix");
+	CHECK_STR(json_string_value(json_object_get(fj, "title")), "use CREATE INDEX CONCURRENTLY");
+	CHECK_INT(json_array_size(json_object_get(fj, "edits")), 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(fj, "edits"), 0), "file")),
+		  files[1].path);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(fj, "edits"), 0), "offset")), 7);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(fj, "edits"), 1), "text")),
+		  "a \"quoted\"\nline");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(fj, "files"), 0), "path")),
+		  "migrations/0003_validate.sql");
+	CHECK_INT(json_array_size(json_object_get(json_object_get(json_array_get(items, 3), "fix"), "files")), 0);
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(items, 0), "offset")), 4000000000LL);
 	CHECK(strstr(text, "\\u0001\\u0002") != NULL);
 	CHECK(strstr(text, "\\u001F\x7f/end") != NULL);

@@ -105,6 +105,7 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 
 const struct framework_desc framework_dbmate = {
 	.name = "dbmate",
+	.no_tx_marker_suffix = " transaction:false",
 	.detect_rank = 8,
 	.detect = detect,
 	.load = load,

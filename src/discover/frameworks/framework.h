@@ -113,6 +113,11 @@ struct framework_desc {
 	 * sql-migrate cut statements at lines ending in ';'), added to set; NULL: none. Called
 	 * for the parts being reported, with src's text as the runner reads it. */
 	void (*check_part)(const struct lint_source *src, struct migration_set *set);
+	/* How a migration says it runs without the runner's transaction, for fixes that need it
+	 * (CREATE INDEX CONCURRENTLY alone in its migration): text appended to the line that
+	 * starts the part (dbmate's `-- migrate:up`), or a line the file must start with (sqlx).
+	 * NULL: none that pgsieve writes. */
+	const char *no_tx_marker_suffix, *no_tx_first_line;
 	/* For missing-downgrade: how to add a down part, and what the runner does without one. */
 	const char *down_help, *down_consequence;
 	struct framework_history history;

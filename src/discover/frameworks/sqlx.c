@@ -83,6 +83,7 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 
 const struct framework_desc framework_sqlx = {
 	.name = "sqlx",
+	.no_tx_first_line = "-- no-transaction\n",
 	.detect_rank = 5,
 	.detect = detect,
 	.refines = "golang-migrate", /* the same file names, with a Cargo.toml that names sqlx */
