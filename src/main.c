@@ -27,6 +27,7 @@ static const struct cmd {
 	{ "diff", cmd_diff, "compare two schemas and write the migration between them" },
 	{ "trace", cmd_trace, "run the migrations on a throwaway PostgreSQL and report what each statement did" },
 	{ "check", cmd_check, "lint, then trace with --round-trip: one report for a migration under review" },
+	{ "lsp", cmd_lsp, "serve editors findings as they type (Language Server Protocol on stdio)" },
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

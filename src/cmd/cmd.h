@@ -32,6 +32,7 @@ int cmd_trace(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 /* trace's options and run (trace.c); check: lint first into the same report, and --round-trip */
 int cmd_trace_run(int argc, char **argv, int check);
+int cmd_lsp(int argc, char **argv);
 
 /* "pgsieve: MESSAGE" and a pointer to --help on stderr; returns EXIT_TROUBLE. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,6 +6,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "sql/tree.h"
+#include "sql/walk.h"
 
 struct known_function {
 	const char *name;
@@ -40,10 +41,6 @@ static const char *const sql_value_functions[] = {
 	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG] = "CURRENT_CATALOG",
 	[PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA] = "CURRENT_SCHEMA",
 };
-
-/* Deeper than this the walk gives up and calls the expression unknown, so a 10,000-deep
- * expression cannot exhaust the stack. */
-enum { MAX_DEPTH = 1000 };
 
 const char *volatility_name(enum volatility v)
 {
@@ -109,44 +106,12 @@ static void note(struct walk *w, enum volatility v, const char *func, int locati
 	w->cause.location = func ? location : -1;
 }
 
-static void walk_node(struct walk *w, const PgQuery__Node *n, int depth);
-
-/* Every Node below a message, whatever its type: a call can hide in any argument, CASE arm,
- * array element, COALESCE or cast, and listing those node kinds would miss the next one. */
-static void walk_message(struct walk *w, const ProtobufCMessage *msg, int depth)
+/* A call can hide in any argument, CASE arm, array element, COALESCE or cast: every Node below
+ * the expression is looked at, and listing those node kinds would miss the next one. */
+static enum sql_walk_next walk_pre(struct sql_walk *sw, PgQuery__Node **slot)
 {
-	const ProtobufCMessageDescriptor *d = msg->descriptor;
-	const char *base = (const char *)msg;
-	for (unsigned i = 0; i < d->n_fields && w->level != VOLATILITY_VOLATILE; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-			continue;
-		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
-			continue;
-		size_t n = 1;
-		ProtobufCMessage *const *items = (ProtobufCMessage *const *)(base + f->offset);
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			n = *(const size_t *)(base + f->quantifier_offset);
-			items = *(ProtobufCMessage *const *const *)(base + f->offset);
-		}
-		for (size_t k = 0; k < n; k++) {
-			if (!items[k])
-				continue;
-			if (items[k]->descriptor == &pg_query__node__descriptor)
-				walk_node(w, (const PgQuery__Node *)items[k], depth + 1);
-			else
-				walk_message(w, items[k], depth + 1);
-		}
-	}
-}
-
-static void walk_node(struct walk *w, const PgQuery__Node *n, int depth)
-{
-	if (depth > MAX_DEPTH) {
-		note(w, VOLATILITY_UNKNOWN, NULL, -1);
-		return;
-	}
+	struct walk *w = sw->ud;
+	const PgQuery__Node *n = *slot;
 	if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && n->func_call) {
 		const PgQuery__FuncCall *fc = n->func_call;
 		/* The schema is ignored: extensions live in whatever schema they were installed in
@@ -164,16 +129,23 @@ static void walk_node(struct walk *w, const PgQuery__Node *n, int depth)
 					   : NULL;
 		note(w, VOLATILITY_STABLE, name ? name : "CURRENT_TIMESTAMP", svf->location);
 	}
-	if (w->level != VOLATILITY_VOLATILE)
-		walk_message(w, &n->base, depth);
+	return w->level == VOLATILITY_VOLATILE ? SQL_WALK_STOP : SQL_WALK_INTO;
+}
+
+/* Past the walk's depth limit the expression is unknown: what lies below is not looked at. */
+static void walk_too_deep(struct sql_walk *sw, PgQuery__Node **slot)
+{
+	(void)slot;
+	note(sw->ud, VOLATILITY_UNKNOWN, NULL, -1);
 }
 
 enum volatility expr_volatility_with(const PgQuery__Node *expr, const struct volatility_resolver *r,
 				     struct volatility_cause *cause)
 {
 	struct walk w = { VOLATILITY_IMMUTABLE, { NULL, -1 }, r };
-	if (expr)
-		walk_node(&w, expr, 0);
+	struct sql_walk sw = { .pre = walk_pre, .too_deep = walk_too_deep, .ud = &w };
+	PgQuery__Node *top = (PgQuery__Node *)expr; /* only read: no callback replaces a node */
+	sql_walk(&sw, &top);
 	if (cause)
 		*cause = w.cause;
 	return w.level;

@@ -17,6 +17,7 @@
 #include "schema/apply.h"
 #include "schema/size.h"
 #include "sql/sql.h"
+#include "sql/walk.h"
 #include "util/error.h"
 #include "util/ident.h"
 #include "util/srcmap.h"
@@ -27,27 +28,12 @@
 
 /* Node kinds are protobuf field numbers of PgQuery__Node's oneof; they stay well below this. */
 enum { NODE_KINDS = 512, ANY_STATEMENT_SLOT = 0 };
-/* Deeper than this the walk stops descending: rules look at statements, clauses and
- * expressions near the top, and a 10,000-deep expression must not exhaust the stack. */
-enum { MAX_WALK_DEPTH = 1000 };
-
-struct walk_plan;
-struct walk_plans {
-	struct walk_plan **all;
-	size_t n, cap;
-	const struct walk_plan *node_kind[NODE_KINDS]; /* the plan of each Node kind's message */
-	unsigned node_offset[NODE_KINDS];
-};
 
 struct dispatch {
 	const struct rule **by_kind[NODE_KINDS]; /* slot 0: rules for every statement */
 	size_t count[NODE_KINDS];
 	int walk;                 /* some rule wants a node kind: statements are walked */
-	struct walk_plans plans;  /* how to walk each message type (see "the walk") */
 };
-
-static void walk_plans_build(struct walk_plans *wp);
-static void walk_plans_release(struct walk_plans *wp);
 
 struct lint_ctx {
 	struct lint_run *run;
@@ -56,8 +42,11 @@ struct lint_ctx {
 	size_t file_index;
 	struct srcmap map;
 	const struct sql_stmt *stmt;
-	const PgQuery__Node *stack[MAX_WALK_DEPTH + 1];
-	int depth;
+	/* The walk of the statement (sql/walk.h): walk.path is `path`, walk.depth how deep the
+	 * visited node is (deeper than SQL_WALK_MAX_DEPTH the walk stops descending: rules look at
+	 * statements, clauses and expressions near the top). */
+	struct sql_walk walk;
+	const PgQuery__Node *path[SQL_WALK_MAX_DEPTH];
 	int explicit_tx, framework_tx;
 	int stmt_alone; /* the runner runs this statement outside its transaction (runs_alone) */
 	struct strmap settings;  /* name -> malloc'd value */
@@ -71,6 +60,8 @@ struct lint_ctx {
 	size_t nstatements;
 	int in_do_block;          /* linting the statements a DO block runs */
 	uint32_t do_stmt_index;   /* the DO statement's index, for directives */
+	uint32_t *stmt_offsets;   /* each statement's first token, by index (lint_file) */
+	size_t nstmt_offsets, stmt_offsets_cap;
 	/* a down part whose up's starting model is known: the model after the up, advanced by
 	 * this down's statements too (downgrade-not-inverse) */
 	struct schema_model *undo_model;
@@ -107,7 +98,6 @@ void lint_run_init(struct lint_run *run, const struct lint_options *opts)
 				d->walk = 1;
 		}
 	}
-	walk_plans_build(&run->dispatch->plans);
 }
 
 void lint_run_release(struct lint_run *run)
@@ -115,7 +105,6 @@ void lint_run_release(struct lint_run *run)
 	if (run->dispatch) {
 		for (int i = 0; i < NODE_KINDS; i++)
 			free(run->dispatch->by_kind[i]);
-		walk_plans_release(&run->dispatch->plans);
 	}
 	free(run->dispatch);
 	free(run->files);
@@ -347,8 +336,8 @@ size_t lint_statement_long_identifiers(struct lint_ctx *ctx, size_t min_bytes, s
 
 const PgQuery__Node *lint_parent(const struct lint_ctx *ctx, int up)
 {
-	int i = ctx->depth - 2 - up; /* stack[depth-1] is the node itself */
-	return i >= 0 ? ctx->stack[i] : NULL;
+	int i = ctx->walk.depth - 2 - up; /* path[depth-1] is the node itself */
+	return i >= 0 ? ctx->path[i] : NULL;
 }
 
 const char *lint_setting(const struct lint_ctx *ctx, const char *name)
@@ -886,96 +875,7 @@ void lint_run_report_file(struct lint_run *run, const struct rule *rule, const c
 	f->fingerprint = arena_printf(&run->arena, "%016llx", (unsigned long long)h);
 }
 
-/* ---- the walk ----
- *
- * The tree is walked through protobuf-c's descriptors, but not field by field at each visit:
- * a PgQuery__Node has a field for every one of its ~240 kinds, and scanning them all for the
- * one that is set cost more than parsing. So once per run each message type gets a plan, the
- * list of its fields that can lead to a Node (in descriptor order, which keeps the visiting
- * order), and a Node goes straight to the plan of its kind's message. */
-
-struct walk_field {
-	unsigned offset;       /* of the message pointer, or of the array when repeated */
-	unsigned quantifier;   /* repeated: offset of the count; oneof member: of the case */
-	uint32_t oneof_id;     /* nonzero for a oneof member: present when the case equals it */
-	int repeated;
-	const struct walk_plan *child; /* NULL: the field holds Nodes */
-};
-
-struct walk_plan {
-	const ProtobufCMessageDescriptor *desc;
-	struct walk_field *fields;
-	size_t nfields;
-	int reaches_node; /* some field leads to a Node: otherwise nothing below can be visited */
-};
-
-static struct walk_plan *plan_for(struct walk_plans *wp, const ProtobufCMessageDescriptor *desc)
-{
-	for (size_t i = 0; i < wp->n; i++)
-		if (wp->all[i]->desc == desc)
-			return wp->all[i];
-	struct walk_plan *p = xcalloc(1, sizeof(*p));
-	p->desc = desc;
-	XGROW(wp->all, wp->n + 1, wp->cap);
-	wp->all[wp->n++] = p; /* before the fields: message types can nest themselves */
-	p->fields = xcalloc(desc->n_fields + 1, sizeof(*p->fields));
-	for (unsigned i = 0; i < desc->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &desc->fields[i];
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-			continue;
-		struct walk_field *w = &p->fields[p->nfields++];
-		w->offset = f->offset;
-		w->quantifier = f->quantifier_offset;
-		w->oneof_id = f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF ? f->id : 0;
-		w->repeated = f->label == PROTOBUF_C_LABEL_REPEATED;
-		w->child = f->descriptor == &pg_query__node__descriptor ? NULL : plan_for(wp, f->descriptor);
-	}
-	return p;
-}
-
-static void walk_plans_build(struct walk_plans *wp)
-{
-	const ProtobufCMessageDescriptor *nd = &pg_query__node__descriptor;
-	for (unsigned i = 0; i < nd->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &nd->fields[i];
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE || f->id >= NODE_KINDS)
-			continue;
-		wp->node_kind[f->id] = plan_for(wp, f->descriptor);
-		wp->node_offset[f->id] = f->offset;
-	}
-	/* which message types can hold a Node somewhere below: a least fixpoint */
-	for (int changed = 1; changed;) {
-		changed = 0;
-		for (size_t i = 0; i < wp->n; i++) {
-			struct walk_plan *p = wp->all[i];
-			if (p->reaches_node)
-				continue;
-			for (size_t k = 0; k < p->nfields && !p->reaches_node; k++)
-				if (!p->fields[k].child || p->fields[k].child->reaches_node)
-					p->reaches_node = changed = 1;
-		}
-	}
-	/* drop the fields that cannot lead to a Node */
-	for (size_t i = 0; i < wp->n; i++) {
-		struct walk_plan *p = wp->all[i];
-		size_t keep = 0;
-		for (size_t k = 0; k < p->nfields; k++)
-			if (!p->fields[k].child || p->fields[k].child->reaches_node)
-				p->fields[keep++] = p->fields[k];
-		p->nfields = keep;
-	}
-}
-
-static void walk_plans_release(struct walk_plans *wp)
-{
-	for (size_t i = 0; i < wp->n; i++) {
-		free(wp->all[i]->fields);
-		free(wp->all[i]);
-	}
-	free(wp->all);
-}
-
-static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node);
+/* ---- the walk ---- */
 
 /* Down migrations exist to undo their up: see lint_source.is_down. */
 static int rule_applies(const struct lint_ctx *ctx, const struct rule *r)
@@ -984,56 +884,21 @@ static int rule_applies(const struct lint_ctx *ctx, const struct rule *r)
 	       (r->category != CATEGORY_DESTRUCTIVE && r->category != CATEGORY_COMPATIBILITY);
 }
 
-static void walk_message(struct lint_ctx *ctx, const struct walk_plan *plan, const void *msg)
+/* Calls the rules that asked for the node's kind (sql_walk() goes on below it). */
+static enum sql_walk_next visit_node(struct sql_walk *w, PgQuery__Node **slot)
 {
-	const char *base = msg;
-	for (size_t i = 0; i < plan->nfields; i++) {
-		const struct walk_field *f = &plan->fields[i];
-		if (f->oneof_id && *(const uint32_t *)(base + f->quantifier) != f->oneof_id)
-			continue;
-		if (f->repeated) {
-			size_t n = *(const size_t *)(base + f->quantifier);
-			const void *const *items = *(const void *const *const *)(base + f->offset);
-			for (size_t k = 0; k < n; k++) {
-				if (!items[k])
-					continue;
-				if (f->child)
-					walk_message(ctx, f->child, items[k]);
-				else
-					visit_node(ctx, items[k]);
-			}
-		} else {
-			const void *sub = *(const void *const *)(base + f->offset);
-			if (!sub)
-				continue;
-			if (f->child)
-				walk_message(ctx, f->child, sub);
-			else
-				visit_node(ctx, sub);
-		}
-	}
-}
-
-static void visit_node(struct lint_ctx *ctx, const PgQuery__Node *node)
-{
-	if (node->node_case == PG_QUERY__NODE__NODE__NOT_SET || ctx->depth >= MAX_WALK_DEPTH)
-		return;
-	ctx->stack[ctx->depth++] = node;
+	struct lint_ctx *ctx = w->ud;
+	const PgQuery__Node *node = *slot;
 	const struct dispatch *d = ctx->run->dispatch;
 	int kind = (int)node->node_case;
-	if (kind > 0 && kind < NODE_KINDS) {
+	if (kind > 0 && kind < NODE_KINDS)
 		for (size_t i = 0; i < d->count[kind]; i++)
 			if (rule_applies(ctx, d->by_kind[kind][i]))
 			{
 				d->by_kind[kind][i]->visit(ctx, node);
 				ctx->next_fix = NULL;
 			}
-		const struct walk_plan *plan = d->plans.node_kind[kind];
-		const void *sub = *(const void *const *)((const char *)node + d->plans.node_offset[kind]);
-		if (plan && plan->reaches_node && sub)
-			walk_message(ctx, plan, sub);
-	}
-	ctx->depth--;
+	return SQL_WALK_INTO;
 }
 
 /* ---- migration context ---- */
@@ -1223,6 +1088,10 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	if (!ctx->in_do_block) {
 		ctx->nstatements++;
 		ctx->stmt_alone = statement_runs_alone(ctx, st);
+		XGROW(ctx->stmt_offsets, (size_t)st->index + 1, ctx->stmt_offsets_cap);
+		while (ctx->nstmt_offsets <= st->index)
+			ctx->stmt_offsets[ctx->nstmt_offsets++] = st->start;
+		ctx->stmt_offsets[st->index] = st->ntokens ? st->tokens[0].start : st->start;
 	}
 	for (size_t i = 0; i < ctx->ndirectives; i++)
 		if (!ctx->directives[i].whole_file && ctx->directives[i].stmt_index < 0 &&
@@ -1261,17 +1130,20 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 		return 0;
 	}
 	const struct dispatch *d = ctx->run->dispatch;
-	ctx->depth = 0;
-	ctx->stack[ctx->depth++] = st->node;
+	ctx->walk = (struct sql_walk){ .pre = visit_node, .ud = ctx, .path = ctx->path };
+	ctx->path[ctx->walk.depth++] = st->node;
 	for (size_t i = 0; i < d->count[ANY_STATEMENT_SLOT]; i++)
 		if (rule_applies(ctx, d->by_kind[ANY_STATEMENT_SLOT][i]))
 		{
 			d->by_kind[ANY_STATEMENT_SLOT][i]->visit(ctx, st->node);
 			ctx->next_fix = NULL;
 		}
-	ctx->depth = 0;
-	if (d->walk)
-		visit_node(ctx, st->node);
+	ctx->walk.depth = 0;
+	if (d->walk) {
+		/* only read: visit_node never replaces a node */
+		PgQuery__Node *top = (PgQuery__Node *)st->node;
+		sql_walk(&ctx->walk, &top);
+	}
 	advance_context(ctx, st->node);
 	if (st->node->node_case == PG_QUERY__NODE__NODE_DO_STMT && !ctx->in_do_block)
 		lint_do_block(ctx, st);
@@ -1659,6 +1531,8 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	run->files[run->nfiles].tx = src->tx;
 	run->files[run->nfiles].has_down = src->has_down;
 	run->files[run->nfiles].is_down = src->is_down;
+	run->files[run->nfiles].stmt_offsets = NULL;
+	run->files[run->nfiles].nstmt_offsets = 0;
 	struct lint_renderer *rd = &run->files[run->nfiles].renderer;
 	const struct lint_renderer *given = &src->renderer;
 	rd->mode = given->mode ? arena_strdup(&run->arena, given->mode) : NULL;
@@ -1713,6 +1587,13 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 			sort_findings(run->findings + first, run->nfindings - first);
 	}
 	run->files[ctx->file_index].nstatements = ctx->nstatements;
+	if (!src->context_only && !src->nsegments && ctx->nstmt_offsets) {
+		size_t bytes = ctx->nstmt_offsets * sizeof(uint32_t);
+		uint32_t *offsets = arena_alloc(&run->arena, bytes);
+		memcpy(offsets, ctx->stmt_offsets, bytes);
+		run->files[ctx->file_index].stmt_offsets = offsets;
+		run->files[ctx->file_index].nstmt_offsets = ctx->nstmt_offsets;
+	}
 	if (src->context_only) /* not linted, only read: not listed */
 		run->nfiles--;
 	if (src->separate_model)
@@ -1730,6 +1611,7 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 		directive_release(&ctx->directives[i]);
 	free(ctx->directives);
 	free(ctx->findings);
+	free(ctx->stmt_offsets);
 	size_t it = 0;
 	void *value;
 	while (strmap_next(&ctx->settings, &it, NULL, &value))

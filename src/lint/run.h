@@ -118,6 +118,12 @@ struct lint_file {
 	enum lint_tx tx;
 	int has_down;          /* 1 yes, 0 no, -1 the framework has no down migrations */
 	int is_down;
+	/* Where each statement's first token is, by statement index (finding.stmt_index): a
+	 * comment directive above it applies to it (pgsieve lsp's "ignore" action). NULL for a
+	 * file with no statement, a file listed outside the statement walk, and rendered SQL
+	 * (lint_source.segments: its offsets are not the user's file's). */
+	const uint32_t *stmt_offsets;
+	size_t nstmt_offsets;
 	struct lint_renderer renderer; /* copied into the run's arena */
 };
 

@@ -13,6 +13,7 @@
 #include "sql/pbtree.h"
 #include "sql/sql.h"
 #include "sql/tree.h"
+#include "sql/walk.h"
 #include "util/arena.h"
 #include "util/ident.h"
 #include "util/strbuf.h"
@@ -168,23 +169,6 @@ const char *schema_typeref_text(const struct schema_typeref *t, char *buf, size_
 	return buf;
 }
 
-/* ---- generic access to the messages of a tree ---- */
-
-/* The field a Node holds (one of ~250 kinds), or NULL when it holds none. */
-static const ProtobufCFieldDescriptor *node_field(const PgQuery__Node *n)
-{
-	if (n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
-		return NULL;
-	return protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, (unsigned)n->node_case);
-}
-
-/* Whether field f of msg holds a value: a oneof's member only when it is the one chosen. */
-static int field_in_use(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
-{
-	return !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
-	       *(const uint32_t *)((const char *)msg + f->quantifier_offset) == f->id;
-}
-
 /* A copy to rewrite: the caller's tree is never changed. */
 static PgQuery__Node *copy_node(struct arena *a, const PgQuery__Node *n)
 {
@@ -206,85 +190,6 @@ static PgQuery__Node *new_string(struct arena *a, const char *s)
 	n->node_case = PG_QUERY__NODE__NODE_STRING;
 	n->string = str;
 	return n;
-}
-
-/* ---- a walk over any message of the tree ---- */
-
-struct walker {
-	/* Before a node's children: return nonzero to skip them (and post). */
-	int (*pre)(struct walker *w, PgQuery__Node **slot);
-	/* After a node's children: may replace *slot. */
-	void (*post)(struct walker *w, PgQuery__Node **slot);
-	/* After a message that is not a Node (TypeName, RangeVar, ...). */
-	void (*msg)(struct walker *w, ProtobufCMessage *msg);
-	void *ud;
-	int depth;
-};
-
-enum { WALK_MAX_DEPTH = 800 };
-
-static void walk_slot(struct walker *w, PgQuery__Node **slot);
-static void walk_msg(struct walker *w, ProtobufCMessage *msg);
-
-static void walk_field(struct walker *w, ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
-{
-	char *base = (char *)msg;
-	int is_node = f->descriptor == &pg_query__node__descriptor;
-	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t n = *(size_t *)(base + f->quantifier_offset);
-		void **arr = *(void ***)(base + f->offset);
-		for (size_t k = 0; k < n; k++) {
-			if (!arr[k])
-				continue;
-			if (is_node) {
-				walk_slot(w, (PgQuery__Node **)&arr[k]);
-			} else {
-				walk_msg(w, arr[k]);
-			}
-		}
-		return;
-	}
-	void **p = (void **)(base + f->offset);
-	if (!*p)
-		return;
-	if (is_node) {
-		walk_slot(w, (PgQuery__Node **)p);
-	} else {
-		walk_msg(w, *p);
-	}
-}
-
-static void walk_msg(struct walker *w, ProtobufCMessage *msg)
-{
-	const ProtobufCMessageDescriptor *d = msg->descriptor;
-	if (++w->depth < WALK_MAX_DEPTH) {
-		for (unsigned i = 0; i < d->n_fields; i++) {
-			const ProtobufCFieldDescriptor *f = &d->fields[i];
-			if (f->type == PROTOBUF_C_TYPE_MESSAGE && field_in_use(msg, f))
-				walk_field(w, msg, f);
-		}
-	}
-	w->depth--;
-	if (w->msg)
-		w->msg(w, msg);
-}
-
-static void walk_slot(struct walker *w, PgQuery__Node **slot)
-{
-	PgQuery__Node *n = *slot;
-	if (!n || n->node_case == PG_QUERY__NODE__NODE__NOT_SET)
-		return;
-	if (w->pre && w->pre(w, slot))
-		return;
-	if (++w->depth < WALK_MAX_DEPTH) {
-		/* a Node holds one of ~250 kinds: go straight to the one it holds */
-		const ProtobufCFieldDescriptor *f = node_field(n);
-		if (f)
-			walk_field(w, &n->base, f);
-	}
-	w->depth--;
-	if (w->post)
-		w->post(w, slot);
 }
 
 /* ---- expression rewrites ---- */
@@ -555,7 +460,7 @@ static void norm_type_name(struct norm *nc, PgQuery__TypeName *tn)
 		tn->n_array_bounds = 1;
 }
 
-static void norm_post(struct walker *w, PgQuery__Node **slot)
+static void norm_post(struct sql_walk *w, PgQuery__Node **slot)
 {
 	struct norm *nc = w->ud;
 	switch ((*slot)->node_case) {
@@ -573,7 +478,7 @@ static void norm_post(struct walker *w, PgQuery__Node **slot)
 	}
 }
 
-static void norm_msg(struct walker *w, ProtobufCMessage *msg)
+static void norm_msg(struct sql_walk *w, ProtobufCMessage *msg)
 {
 	if (msg->descriptor == &pg_query__type_name__descriptor)
 		norm_type_name(w->ud, (PgQuery__TypeName *)msg);
@@ -589,8 +494,8 @@ char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 	char *out = NULL;
 	if (copy) {
 		struct norm nc = { .m = m, .a = &a };
-		struct walker w = { .post = norm_post, .msg = norm_msg, .ud = &nc };
-		walk_slot(&w, &copy);
+		struct sql_walk w = { .post = norm_post, .msg = norm_msg, .ud = &nc };
+		sql_walk(&w, &copy);
 		out = copy ? sql_deparse_expr(copy) : NULL; /* cached by content (sql/deparse.c) */
 	}
 	arena_release(&a);
@@ -599,7 +504,7 @@ char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 
 /* ---- columns an expression reads ---- */
 
-static int collect_columns(struct walker *w, PgQuery__Node **slot)
+static enum sql_walk_next collect_columns(struct sql_walk *w, PgQuery__Node **slot)
 {
 	const PgQuery__Node *n = *slot;
 	if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF) {
@@ -608,18 +513,18 @@ static int collect_columns(struct walker *w, PgQuery__Node **slot)
 		struct schema_strlist *out = w->ud;
 		if (name && schema_strlist_find(out, name) < 0)
 			schema_strlist_add(out, name);
-		return 1;
+		return SQL_WALK_SKIP;
 	}
-	return 0;
+	return SQL_WALK_INTO;
 }
 
 void schema_expr_columns(const PgQuery__Node *expr, struct schema_strlist *out)
 {
 	if (!expr)
 		return;
-	struct walker w = { .pre = collect_columns, .ud = out };
+	struct sql_walk w = { .pre = collect_columns, .ud = out };
 	PgQuery__Node *n = (PgQuery__Node *)expr; /* only read: collect_columns never replaces */
-	walk_slot(&w, &n);
+	sql_walk(&w, &n);
 }
 
 /* ---- output column names ---- */
@@ -901,25 +806,25 @@ static void resolve_column_ref(struct norm *nc, PgQuery__ColumnRef *cr)
 	}
 }
 
-static int view_pre(struct walker *w, PgQuery__Node **slot)
+static enum sql_walk_next view_pre(struct sql_walk *w, PgQuery__Node **slot)
 {
 	struct norm *nc = w->ud;
 	PgQuery__Node *n = *slot;
 	if (n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
 		norm_select(nc, n->select_stmt, NULL);
-		return 1;
+		return SQL_WALK_SKIP;
 	}
 	if (n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT)
-		return 1; /* normalised when its scope item was made */
+		return SQL_WALK_SKIP; /* normalised when its scope item was made */
 	if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)
 		resolve_column_ref(nc, n->column_ref);
-	return 0;
+	return SQL_WALK_INTO;
 }
 
 static void view_walk(struct norm *nc, PgQuery__Node **slot)
 {
-	struct walker w = { .pre = view_pre, .post = norm_post, .msg = norm_msg, .ud = nc };
-	walk_slot(&w, slot);
+	struct sql_walk w = { .pre = view_pre, .post = norm_post, .msg = norm_msg, .ud = nc };
+	sql_walk(&w, slot);
 }
 
 static void view_walk_list(struct norm *nc, PgQuery__Node **items, size_t n)
@@ -1193,15 +1098,15 @@ struct rename_col {
 	struct arena *a;
 };
 
-static int rename_pre(struct walker *w, PgQuery__Node **slot)
+static enum sql_walk_next rename_pre(struct sql_walk *w, PgQuery__Node **slot)
 {
 	struct rename_col *rc = w->ud;
 	if ((*slot)->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
-		return 0;
+		return SQL_WALK_INTO;
 	PgQuery__ColumnRef *cr = (*slot)->column_ref;
 	if (cr->n_fields == 1 && !strcmp(sql_node_str(cr->fields[0]) ?: "", rc->old_name))
 		cr->fields[0] = new_string(rc->a, rc->new_name);
-	return 1;
+	return SQL_WALK_SKIP;
 }
 
 static char *rename_cb(void *ud, const PgQuery__Node *expr)
@@ -1213,8 +1118,8 @@ static char *rename_cb(void *ud, const PgQuery__Node *expr)
 	PgQuery__Node *copy = copy_node(&a, expr);
 	char *out = NULL;
 	if (copy) {
-		struct walker w = { .pre = rename_pre, .ud = rc };
-		walk_slot(&w, &copy);
+		struct sql_walk w = { .pre = rename_pre, .ud = rc };
+		sql_walk(&w, &copy);
 		out = sql_deparse_expr(copy);
 	}
 	arena_release(&a);
@@ -1265,7 +1170,7 @@ static void add_once(struct schema_strlist *l, const char *s)
 		schema_strlist_add(l, s);
 }
 
-static int collect_refs(struct walker *w, PgQuery__Node **slot)
+static enum sql_walk_next collect_refs(struct sql_walk *w, PgQuery__Node **slot)
 {
 	const PgQuery__Node *n = *slot;
 	struct refs *r = w->ud;
@@ -1274,30 +1179,30 @@ static int collect_refs(struct walker *w, PgQuery__Node **slot)
 	case PG_QUERY__NODE__NODE_FUNC_CALL:
 		dotted(n->func_call->funcname, n->func_call->n_funcname, buf, sizeof(buf));
 		add_once(r->functions, buf);
-		return 0; /* its arguments may call or read more */
+		return SQL_WALK_INTO; /* its arguments may call or read more */
 	case PG_QUERY__NODE__NODE_RANGE_VAR: {
 		const PgQuery__RangeVar *rv = n->range_var;
 		snprintf(buf, sizeof(buf), "%s%s%s", rv->schemaname, *rv->schemaname ? "." : "", rv->relname);
 		add_once(r->relations, buf);
-		return 1;
+		return SQL_WALK_SKIP;
 	}
 	case PG_QUERY__NODE__NODE_COLUMN_REF: {
 		/* a.* and * name no column */
 		const PgQuery__ColumnRef *cr = n->column_ref;
 		dotted(cr->fields, cr->n_fields, buf, sizeof(buf));
 		add_once(r->columns, buf);
-		return 1;
+		return SQL_WALK_SKIP;
 	}
 	default:
-		return 0;
+		return SQL_WALK_INTO;
 	}
 }
 
 static void walk_refs(const PgQuery__Node *node, struct refs *r)
 {
-	struct walker w = { .pre = collect_refs, .ud = r };
+	struct sql_walk w = { .pre = collect_refs, .ud = r };
 	PgQuery__Node *n = (PgQuery__Node *)node; /* only read: collect_refs never replaces */
-	walk_slot(&w, &n);
+	sql_walk(&w, &n);
 }
 
 static int on_refs_statement(void *ud, const struct sql_stmt *st)

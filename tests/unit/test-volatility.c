@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "sql/sql.h"
+#include "sql/walk.h"
+#include "util/strbuf.h"
 
 #include "check.h"
 
@@ -82,6 +84,46 @@ static void check_expressions(void)
 		snprintf(sql, sizeof(sql), "SELECT %s", wants[current].expr);
 		struct sql_callbacks cb = { NULL, NULL, on_statement };
 		sql_parse(sql, strlen(sql), &cb);
+	}
+}
+
+/* The walk's depth limit (sql/walk.h): a call SQL_WALK_MAX_DEPTH - 100 arrays deep is found, an
+ * expression nested past the limit is unknown (not a crash, not "immutable"). */
+static enum volatility deep_want;
+
+static int on_deep(void *ud, const struct sql_stmt *st)
+{
+	(void)ud;
+	CHECK(st->node != NULL);
+	if (!st->node)
+		return 0;
+	const PgQuery__Node *expr = st->node->select_stmt->target_list[0]->res_target->val;
+	CHECK_INT(expr_volatility(expr, NULL), deep_want);
+	return 0;
+}
+
+static void check_deep(void)
+{
+	static const struct {
+		int levels;
+		const char *inner;
+		enum volatility want;
+	} cases[] = {
+		{ SQL_WALK_MAX_DEPTH - 100, "random()", VOLATILITY_VOLATILE },
+		{ SQL_WALK_MAX_DEPTH + 100, "1", VOLATILITY_UNKNOWN },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addstr(&sb, "SELECT ");
+		for (int k = 0; k < cases[i].levels; k++)
+			strbuf_addstr(&sb, "ARRAY[");
+		strbuf_addstr(&sb, cases[i].inner);
+		for (int k = 0; k < cases[i].levels; k++)
+			strbuf_addstr(&sb, "]");
+		deep_want = cases[i].want;
+		struct sql_callbacks cb = { NULL, NULL, on_deep };
+		sql_parse(strbuf_str(&sb), sb.len, &cb);
+		strbuf_release(&sb);
 	}
 }
 
@@ -254,6 +296,7 @@ int main(void)
 {
 	check_table();
 	check_expressions();
+	check_deep();
 	check_declared();
 	check_types();
 	sql_shutdown();
