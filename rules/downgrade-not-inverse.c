@@ -5,8 +5,9 @@
  * The engine keeps a copy of the model from before each up that has a down, and advances a copy
  * of the model after the up by the down's statements (lint_undo_models()); finish() compares the
  * two with the comparison of `pgsieve diff` (diff/diff.h) and reports what is not restored, once,
- * at the down part's start. Copying is linear in the model per migration with a down; replaying
- * every earlier migration twice instead would be quadratic in the history.
+ * at the down part's start. When the up and the down only touch what they name, the copies hold
+ * only the tables and indexes they name (the others cannot differ), so a long history is not
+ * copied whole at each migration (docs/performance.md).
  *
  * Where the model is incomplete the rule says nothing about what it could not see: a table the
  * migrations only ALTER (the model has only what they touched: schema_table.partial), and,

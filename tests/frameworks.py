@@ -581,6 +581,44 @@ def write(path, text):
         f.write(text)
 
 
+def test_sqitch_requires():
+    """Sqitch refuses a plan whose change requires one planned after it, itself, or an unknown
+    change (App::Sqitch::Plan's check_changes); a cycle of requires is the case no order fixes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ts = '2024-01-01T00:00:00Z Dev <dev@example.com>'
+        plan = ['%syntax-version=1.0.0', '%project=shop', '',
+                'users %s # users' % ts,
+                'orders [users payments] %s # orders and payments need each other' % ts,
+                '@v1 %s # a tag between the two' % ts,
+                'payments [orders users] %s # the other half of the cycle' % ts,
+                'audit [audit] %s # requires itself' % ts,
+                'report [ledger] %s # ledger is planned below' % ts,
+                'ledger [nowhere other:thing !users users@v1] %s # nowhere is unknown' % ts,
+                'a [b] %s # a three-change cycle' % ts, 'b [c] %s' % ts, 'c [a] %s' % ts]
+        write(os.path.join(tmp, 'sqitch.plan'), '\n'.join(plan) + '\n')
+        for name in ('users', 'orders', 'payments', 'audit', 'report', 'ledger', 'a', 'b', 'c'):
+            write(os.path.join(tmp, 'deploy', name + '.sql'), 'SELECT 1;\n')
+            write(os.path.join(tmp, 'revert', name + '.sql'), 'SELECT 1;\n')
+        p, out = lint(['.'], tmp)
+        if not check(out is not None, 'sqitch requires: lints', p.stderr):
+            return
+        got = sorted((f['line'], f['column'], f['message']) for f in out['findings']
+                     if f['rule'] == 'migration-graph')
+        want = [(5, 15, 'changes require each other in a cycle (orders -> payments -> orders)'),
+                (8, 8, "change 'audit' requires itself"),
+                (9, 9, "change 'report' requires 'ledger', which the plan lists after it"),
+                (10, 9, "change 'ledger' requires 'nowhere', which is not a change of this plan"),
+                (11, 4, 'changes require each other in a cycle (a -> b -> c -> a)')]
+        ok = len(got) == len(want) and all(g[0] == w[0] and g[1] == w[1] and g[2].startswith(w[2])
+                                            for g, w in zip(got, want))
+        check(ok, 'sqitch requires: cycles, self, forward and unknown requires at their line and column',
+              '\n'.join(map(str, got)))
+        # Sqitch checks each tag's section against those above it: across a tag, "unknown"
+        check(any('(Unknown change "payments" required by change "orders")' in g[2] for g in got) and
+              any('(Change "a" planned 1 change before required change "b")' in g[2] for g in got),
+              "sqitch requires: Sqitch's own words are quoted", got)
+
+
 def test_since():
     if not shutil.which('git'):
         print('SKIP --since: no git')
@@ -721,6 +759,7 @@ def main():
     test_trees(fixtures, py)
     test_real_alembic(py)
     test_since()
+    test_sqitch_requires()
     test_corpora(corpora, doc)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0

@@ -3,17 +3,20 @@
 disk, can put in front of pgsieve. Every run has a deadline of its own here (a hang fails the
 case, it does not stall the suite), and every case failed before the change it tests.
 
-usage: hostile.py PATH/TO/pgsieve [CASE...]
+usage: hostile.py PATH/TO/pgsieve [--sanitized] [CASE...]
 """
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 PGSIEVE = None
+SANITIZED = False  # a sanitizer build: several times slower
 passed = failed = 0
 DEADLINE = 30
 
@@ -258,6 +261,257 @@ def case_python_hint(tmp):
 
 
 
+def golang_history(d, n):
+    """n golang-migrate migrations with downs: each creates a table and its index and adds a
+    column to the table before it; each down undoes its up."""
+    os.makedirs(d)
+    for i in range(1, n + 1):
+        up = ('CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());\n'
+              'CREATE INDEX t%d_name_idx ON t%d (name);\n' % (i, i, i))
+        down = 'DROP INDEX t%d_name_idx;\nDROP TABLE t%d;\n' % (i, i)
+        if i > 1:
+            up += 'ALTER TABLE t%d ADD COLUMN t%d_id bigint;\n' % (i - 1, i)
+            down = 'ALTER TABLE t%d DROP COLUMN t%d_id;\n' % (i - 1, i) + down
+        if i == n:  # the last down forgets its column: the check still runs
+            down = down.split('\n', 1)[1]
+        write(os.path.join(d, '%06d_m%d.up.sql' % (i, i)), up)
+        write(os.path.join(d, '%06d_m%d.down.sql' % (i, i)), down)
+
+
+def cpu_run(args):
+    """pgsieve ARGS, and the processor time it took (user and system), which other load on the
+    machine changes far less than the time on the clock."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = run(args, timeout=600)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def case_long_history(tmp):
+    """3,000 golang-migrate migrations with downs: time linear in the history. Before,
+    downgrade-not-inverse copied the whole model twice per migration (13 s at 1,500, 68 s at
+    3,000); a quadratic cost shows as a ratio near 9 between 3,000 and 1,000 migrations."""
+    runs = {}
+    for n in (1000, 3000):
+        d = os.path.join(tmp, 'history-%d' % n)
+        golang_history(d, n)
+        r, cpu = cpu_run(['lint', '--no-config', '--format', 'json', d])
+        out = r.json
+        found = [f for f in (out or {}).get('findings', ()) if f['rule'] == 'downgrade-not-inverse']
+        if not check(r.status == 1 and len(found) == 1 and 't%d_id' % n in found[0]['message'] and
+                     found[0]['file'].endswith('%06d_m%d.down.sql' % (n, n)),
+                     '%d migrations: linted, the one down that does not undo its up found' % n,
+                     found or r):
+            return
+        runs[n] = cpu
+    ratio = runs[3000] / max(runs[1000], 0.01)
+    print('long-history: %.1f s of processor time for 1,000 migrations, %.1f s for 3,000 (x%.1f)'
+          % (runs[1000], runs[3000], ratio))
+    check(ratio < 5.5 and runs[3000] < (300 if SANITIZED else 60),
+          '3,000 migrations cost about three times 1,000 (linear), not nine (quadratic)', runs)
+
+
+def alembic_python():
+    for c in (os.environ.get('PGSIEVE_PYTHON'), sys.executable, shutil.which('python3'), '/usr/bin/python3'):
+        if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
+                                                      capture_output=True).returncode == 0:
+            return c
+    return None
+
+
+def alembic_env():
+    py = alembic_python()
+    if not py:
+        return None
+    env = dict(os.environ, PGSIEVE_PYTHON=py)
+    env.pop('PGSIEVE_ALEMBIC_STATIC', None)
+    return env
+
+
+def alembic_tree(tmp, name, body):
+    """The fixture Alembic project with one more revision, 9z0000000009, whose file is body
+    after the identifiers; returns (tree, the revision's path)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    tree = os.path.join(tmp, name)
+    shutil.copytree(os.path.join(here, '..', 'fixtures', 'frameworks', 'alembic'), tree)
+    path = os.path.join(tree, 'migrations', 'versions', '9z0000000009_hostile.py')
+    write(path, '"""hostile"""\nimport os, signal, sys, time\nfrom alembic import op\n'
+                'revision = "9z0000000009"\ndown_revision = "3c0000000003"\nbranch_labels = None\n'
+                'depends_on = None\n' + body)
+    return tree, path
+
+
+def gone(pid, within):
+    """Whether process pid ends (or is left a zombie) within `within` seconds."""
+    end = time.monotonic() + within
+    while True:
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                if f.read().rsplit(')', 1)[1].split()[0] == 'Z':
+                    return True
+        except (OSError, IndexError):
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.1)
+
+
+def pid_in(path, within):
+    end = time.monotonic() + within
+    while True:
+        try:
+            with open(path) as f:
+                text = f.read()
+            if text.endswith('\n'):
+                return int(text)
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() > end:
+            return None
+        time.sleep(0.1)
+
+
+# What a hostile revision runs: a grandchild that keeps pgsieve's pipe open and ignores every
+# signal it can, and a loop that catches the helper's own alarm (and everything else).
+STUBBORN = '''
+MARK = %r
+
+
+def stubborn():
+    while True:
+        try:
+            time.sleep(3600)
+        except BaseException:
+            pass
+
+
+def fork_and_hang():
+    pid = os.fork()
+    if pid == 0:
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
+            signal.signal(s, signal.SIG_IGN)
+        open(MARK + '.grandchild', 'w').write('%%d\\n' %% os.getpid())
+        stubborn()
+    open(MARK + '.helper', 'w').write('%%d\\n' %% os.getpid())
+    stubborn()
+'''
+
+
+def case_alembic_deadline(tmp):
+    """A revision that catches the helper's alarm and forks a grandchild holding standard
+    output: pgsieve's own deadline stops the whole process group, reads that revision
+    statically and goes on."""
+    env = alembic_env()
+    if not env:
+        print('skip alembic-deadline: no Python with Alembic and SQLAlchemy')
+        return
+    mark = os.path.join(tmp, 'deadline')
+    tree, path = alembic_tree(tmp, 'deadline', STUBBORN % mark + (
+        '\n\ndef upgrade():\n    fork_and_hang()\n\n\ndef downgrade():\n    op.execute("SELECT 1")\n'))
+    env['PGSIEVE_ALEMBIC_TIMEOUT'] = '2'
+    r = run(['lint', '--no-config', '--format', 'json', tree], env=env, timeout=60)
+    out = r.json
+    if not check(r.status in (0, 1) and out is not None and r.seconds < 30,
+                 'a revision that never finishes: stopped, and the run goes on (exit 0 or 1)', r):
+        return
+    notes = [f for f in out['findings'] if f['rule'] == 'alembic-static-analysis' and f['file'].endswith('_hostile.py')]
+    check(len(notes) == 1 and 'did not finish within 2 seconds' in notes[0]['help'] and
+          'stopped the Alembic helper and every process it started' in notes[0]['help'],
+          'the revision that never finishes is named, read statically, with the reason', notes)
+    others = [f['file'] for f in out['findings'] if f['rule'] == 'alembic-static-analysis'
+              and not f['file'].endswith('_hostile.py')]
+    check(not others, 'the other revisions are still rendered', others)
+    for who in ('helper', 'grandchild'):
+        pid = pid_in(mark + '.' + who, 1)
+        check(pid is not None and gone(pid, 5), 'after the deadline no %s of the hanging revision is left' % who, pid)
+    env['PGSIEVE_ALEMBIC_TIMEOUT'] = 'soon'
+    r = run(['lint', '--no-config', tree], env=env)
+    check(r.status == 2 and 'PGSIEVE_ALEMBIC_TIMEOUT' in r.err, 'a PGSIEVE_ALEMBIC_TIMEOUT that is no number: exit 2', r)
+    # the helper's own limit covers import, upgrade() and downgrade() together
+    tree, path = alembic_tree(tmp, 'slow', '\ntime.sleep(4)\n\n\ndef upgrade():\n    time.sleep(4)\n'
+                                           '    op.execute("SELECT 1")\n\n\ndef downgrade():\n'
+                                           '    time.sleep(4)\n    op.execute("SELECT 1")\n')
+    env['PGSIEVE_ALEMBIC_TIMEOUT'] = '3'
+    r = run(['lint', '--no-config', '--format', 'json', tree], env=env, timeout=60)
+    notes = [f for f in (r.json or {}).get('findings', ()) if f['rule'] == 'alembic-static-analysis']
+    check(r.status in (0, 1) and r.seconds < (11.5 if SANITIZED else 10) and len(notes) == 1 and 'more than 3 seconds' in notes[0]['help'],
+          'a revision slow in import, upgrade() and downgrade() costs the limit once, not three times', r)
+
+
+def case_alembic_killed(tmp):
+    """pgsieve killed or interrupted while a revision runs: the helper and what it started die
+    with it (SIGKILL included, which pgsieve cannot catch)."""
+    env = alembic_env()
+    if not env:
+        print('skip alembic-killed: no Python with Alembic and SQLAlchemy')
+        return
+    env['PGSIEVE_ALEMBIC_TIMEOUT'] = '120'
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+        name = signal.Signals(sig).name
+        mark = os.path.join(tmp, 'killed-%d' % sig)
+        tree, path = alembic_tree(tmp, 'killed-%d' % sig, STUBBORN % mark + '\nfork_and_hang()\n')
+        p = subprocess.Popen([PGSIEVE, 'lint', '--no-config', tree], env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            helper, grandchild = pid_in(mark + '.helper', 30), pid_in(mark + '.grandchild', 30)
+            if not check(helper and grandchild, 'the hanging revision started (%s)' % name):
+                continue
+            p.send_signal(sig)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                check(False, 'pgsieve ends on %s' % name)
+                continue
+            check(gone(helper, 5) and gone(grandchild, 5),
+                  'pgsieve ended by %s: its Alembic helper and the process the revision started end too' % name,
+                  (helper, grandchild))
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for f in ('.helper', '.grandchild'):
+                pid = pid_in(mark + f, 0)
+                if pid and not gone(pid, 0):
+                    os.kill(pid, signal.SIGKILL)
+
+
+SECRETS = {
+    'PGPASSWORD': 'hunter2', 'PGUSER': 'admin', 'PGHOST': 'db.internal', 'PGSERVICE': 'prod',
+    'PGPASSFILE': '/root/.pgpass', 'DATABASE_URL': 'postgresql://admin:hunter2@db/prod',
+    'GITHUB_TOKEN': 'ghs_secret', 'CI_JOB_TOKEN': 'glcbt-secret', 'AWS_SECRET_ACCESS_KEY': 'aws-secret',
+    'AWS_ACCESS_KEY_ID': 'AKIA', 'NPM_TOKEN': 'npm-secret', 'SOME_SETTING': 'not-named',
+}
+
+
+def case_alembic_environment(tmp):
+    """A revision sees only the environment Python and Alembic need, plus what
+    PGSIEVE_ALEMBIC_ENV names: no PG* variable, no DATABASE_URL, no CI token."""
+    env = alembic_env()
+    if not env:
+        print('skip alembic-environment: no Python with Alembic and SQLAlchemy')
+        return
+    seen = os.path.join(tmp, 'environ.json')
+    tree, path = alembic_tree(tmp, 'environ', '\nimport json\njson.dump(dict(os.environ), open(%r, "w"))\n\n\n'
+                                              'def upgrade():\n    op.execute("SELECT 1")\n\n\n'
+                                              'def downgrade():\n    op.execute("SELECT 1")\n' % seen)
+    env.update(SECRETS)
+    env.update(APP_SETTINGS='production', PGSIEVE_ALEMBIC_ENV='APP_SETTINGS, OTHER')
+    r = run(['lint', '--no-config', '--format', 'json', tree], env=env, timeout=60)
+    try:
+        with open(seen) as f:
+            got = json.load(f)
+    except (OSError, ValueError):
+        got = None
+    if not check(got is not None, 'the revision ran and recorded its environment', r):
+        return
+    leaked = sorted(k for k in got if k in SECRETS or (k.startswith(('PG', 'AWS_')) and not k.startswith('PGSIEVE_')))
+    check(not leaked, 'no PG* variable, DATABASE_URL, token or unnamed variable reaches the revision', leaked)
+    check(got.get('APP_SETTINGS') == 'production' and 'PATH' in got,
+          'PATH and what PGSIEVE_ALEMBIC_ENV names do', sorted(got))
+    notes = [f for f in (r.json or {}).get('findings', ()) if f['rule'] == 'alembic-static-analysis']
+    check(r.status in (0, 1) and not notes, 'with that environment every revision is rendered', notes or r)
+
+
 def case_no_python(tmp):
     """--no-python: a revision's module code (here: writing a marker file) never runs."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -269,18 +523,10 @@ def case_no_python(tmp):
                 'revision = "9z0000000009"\ndown_revision = "3c0000000003"\nbranch_labels = None\n'
                 'depends_on = None\n\n\ndef upgrade():\n    op.execute("SELECT 1")\n\n\n'
                 'def downgrade():\n    op.execute("SELECT 1")\n' % marker)
-    env = dict(os.environ)
-    env.pop('PGSIEVE_ALEMBIC_STATIC', None)
-    py = None
-    for c in (os.environ.get('PGSIEVE_PYTHON'), sys.executable, shutil.which('python3'), '/usr/bin/python3'):
-        if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
-                                                      capture_output=True).returncode == 0:
-            py = c
-            break
-    if not py:
+    env = alembic_env()
+    if not env:
         print('skip no-python: no Python with Alembic and SQLAlchemy')
         return
-    env['PGSIEVE_PYTHON'] = py
     r = run(['lint', '--no-config', '--no-python', tree], env=env, timeout=120)
     check(isinstance(r.status, int) and r.status in (0, 1) and not os.path.exists(marker),
           '--no-python: no code of the revisions runs', r)
@@ -292,13 +538,17 @@ CASES = {
     'fifo': case_fifo, 'symlink-out': case_symlink_out, 'psql': case_psql, 'lone-cr': case_lone_cr,
     'odd-names': case_odd_names, 'diff-comment': case_diff_comment, 'full-disk': case_full_disk,
     'limits': case_limits, 'python-hint': case_python_hint, 'no-python': case_no_python,
+    'alembic-deadline': case_alembic_deadline, 'alembic-killed': case_alembic_killed,
+    'alembic-environment': case_alembic_environment, 'long-history': case_long_history,
 }
 
 
 def main():
     global PGSIEVE
+    global SANITIZED
     PGSIEVE = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
+    SANITIZED = '--sanitized' in sys.argv
+    only = [a for a in sys.argv[2:] if a != '--sanitized']
     tmp = tempfile.mkdtemp(prefix='pgsieve-hostile-')
     try:
         for name, fn in CASES.items():

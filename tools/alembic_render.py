@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """pgsieve's Alembic bridge: the SQL each revision's upgrade() and downgrade() would run.
 
-usage: alembic_render.py [--static] PATH...
+usage: alembic_render.py [--static] [--name NAME] [--timeout SECONDS] [--progress-fd FD]
+                         [--stopped FILE]... PATH...
 
 PATH is an alembic.ini, a directory holding one (or env.py and versions/), or a versions
 directory. For every revision file the script renders upgrade() and downgrade() with Alembic's
@@ -19,6 +20,12 @@ module instead: op.* calls with literal arguments are turned into the SQL Alembi
 for them, op.execute() strings are taken as they are, and the reason is given in "note".
 --static (or PGSIEVE_ALEMBIC_STATIC=1) reads every revision statically and runs no code of the
 project.
+
+--timeout is the time a revision may take (importing it, upgrade() and downgrade() together)
+before it is read statically instead (default 30). pgsieve runs this script in a process group
+of its own with a deadline of its own: --progress-fd is where the script says which revision it
+reads ("revision PATH" lines), and --stopped names a revision whose rendering pgsieve had to stop
+(it kept running past the timeout): it is read statically without importing it.
 
 The answer is one JSON object on standard output, described in docs/frameworks.md. Whatever the
 project's code prints goes to standard error.
@@ -1776,6 +1783,22 @@ def part(src, name, statements, directives):
     return d
 
 
+# Set by pgsieve: the fd it reads progress from, and revisions whose rendering it stopped.
+_PROGRESS_FD = None
+_STOPPED = set()
+
+
+def _progress(line):
+    """Tells pgsieve which revision is being read: it re-arms its own deadline on each line and
+    names the revision when it has to stop this process."""
+    if _PROGRESS_FD is None:
+        return
+    try:
+        os.write(_PROGRESS_FD, (line.replace('\n', ' ') + '\n').encode('utf-8', 'surrogateescape'))
+    except OSError:
+        pass
+
+
 def read_revision(path, index, alembic, force_static):
     try:
         src = Source(path)
@@ -1795,6 +1818,11 @@ def read_revision(path, index, alembic, force_static):
     parts = {}
     if force_static:
         note = 'static reading requested'
+    elif path in _STOPPED or os.path.abspath(path) in _STOPPED:
+        note = ('rendering it did not finish within %d seconds (importing it, upgrade() and '
+                'downgrade() together), and it kept running past the limit: pgsieve stopped the '
+                'Alembic helper and every process it started, and read this revision statically'
+                % RENDER_SECONDS)
     elif alembic is None:
         note = 'no Python interpreter pgsieve tried has Alembic (%s)' % ', '.join(_TRIED)
     else:
@@ -1894,24 +1922,34 @@ def read_revision(path, index, alembic, force_static):
 
 
 def main(argv):
+    global RENDER_SECONDS, _PROGRESS_FD
     force_static = os.environ.get('PGSIEVE_ALEMBIC_STATIC') == '1'
     paths = []
     name = None
     nexts = []   # interpreters to try when this one has no Alembic
     tried = []   # interpreters tried before this one
+    keep = []    # pgsieve's options, for the next interpreter too
     args = list(argv[1:])
     while args:
         a = args.pop(0)
         if a == '--static':
             force_static = True
-        elif a in ('--name', '--python-next', '--tried') and args:
+        elif a in ('--name', '--python-next', '--tried', '--timeout', '--progress-fd', '--stopped') and args:
             v = args.pop(0)
             if a == '--name':
                 name = v
             elif a == '--python-next':
                 nexts.append(v)
-            else:
+            elif a == '--tried':
                 tried.append(v)
+            else:
+                keep += [a, v]
+                if a == '--timeout':
+                    RENDER_SECONDS = max(1, int(v))
+                elif a == '--progress-fd':
+                    _PROGRESS_FD = int(v)
+                else:
+                    _STOPPED.update((v, os.path.abspath(v)))
         else:
             paths.append(a)
     alembic = None
@@ -1928,7 +1966,7 @@ def main(argv):
         except Exception as e:
             alembic = None
             alembic_problem = _error_text(e)[0]
-            _try_next_python((['--name', name] if name else []) + paths, nexts, tried)
+            _try_next_python((['--name', name] if name else []) + keep + paths, nexts, tried)
     _TRIED[:] = tried + [sys.executable]
     real_stdout = sys.stdout
     # the project's prints must not corrupt the JSON (nor fill pgsieve's output)
@@ -1967,6 +2005,7 @@ def main(argv):
                 d['error'] = err
             for f in files:
                 index += 1
+                _progress('revision ' + f)
                 d['revisions'].append(read_revision(f, index, alembic, force_static))
         result['directories'].append(d)
     json.dump(result, real_stdout, separators=(',', ':'))

@@ -575,13 +575,90 @@ static void add_revision(struct migration_set *set, const struct rev *r, const j
 	}
 }
 
+/* The environment the helper runs with. It runs the project's code, which must not see what
+ * pgsieve was given to reach databases or to act in CI: only what Python and Alembic need to
+ * start (the interpreter, its paths and locale), plus what PGSIEVE_ALEMBIC_ENV names. */
+static const char *const env_names[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+	"LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING",
+	"PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONNOUSERSITE", "PYTHONUSERBASE",
+	"PYTHONSAFEPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+	"PGSIEVE_ALEMBIC_STATIC", "PGSIEVE_ALEMBIC_DEBUG",
+};
+/* pyenv's shims need their PYENV_* variables to find the interpreter; LC_* is the locale */
+static const char *const env_prefixes[] = { "LC_", "PYENV_" };
+
+static int env_allowed(const char *entry, const char *extra)
+{
+	size_t k = strcspn(entry, "=");
+	if (!entry[k])
+		return 0;
+	for (size_t i = 0; i < sizeof(env_names) / sizeof(env_names[0]); i++)
+		if (strlen(env_names[i]) == k && !strncmp(entry, env_names[i], k))
+			return 1;
+	for (size_t i = 0; i < sizeof(env_prefixes) / sizeof(env_prefixes[0]); i++)
+		if (!strncmp(entry, env_prefixes[i], strlen(env_prefixes[i])))
+			return 1;
+	/* PGSIEVE_ALEMBIC_ENV: names separated by commas or blanks */
+	for (const char *p = extra ? extra : ""; *p;) {
+		size_t skip = strspn(p, ", \t"), n = strcspn(p + skip, ", \t");
+		if (n == k && !strncmp(p + skip, entry, k))
+			return 1;
+		p += skip + n;
+	}
+	return 0;
+}
+
+static char **helper_env(void)
+{
+	extern char **environ;
+	const char *extra = getenv("PGSIEVE_ALEMBIC_ENV");
+	size_t n = 0, cap = 0;
+	char **env = NULL;
+	for (char **e = environ; e && *e; e++) {
+		if (!env_allowed(*e, extra))
+			continue;
+		XGROW(env, n + 2, cap);
+		env[n++] = *e;
+	}
+	XGROW(env, n + 1, cap);
+	env[n] = NULL;
+	return env;
+}
+
+/* Seconds a revision may take in the helper (PGSIEVE_ALEMBIC_TIMEOUT, default 30), or 0 with
+ * error() set. */
+static long render_seconds(void)
+{
+	const char *v = getenv("PGSIEVE_ALEMBIC_TIMEOUT");
+	if (!v || !*v)
+		return 30;
+	char *end;
+	long s = strtol(v, &end, 10);
+	if (*end || s < 1 || s > 86400) {
+		error("PGSIEVE_ALEMBIC_TIMEOUT is '%s': give the seconds a revision may take to render, "
+		      "from 1 to 86400", v);
+		return 0;
+	}
+	return s;
+}
+
+/* pgsieve's own deadline beyond the helper's limit: the time to give up on a revision and read
+ * it statically, which a revision that catches the helper's alarm never gives */
+#define HELPER_GRACE_SECONDS 5
+/* revisions that ignore the limit; past this many the project is not read */
+#define MAX_STOPPED 3
+
 int alembic_load(const char *dir, struct migration_set *set)
 {
+	long seconds = render_seconds();
+	if (!seconds)
+		return -1;
 	char *helper = alembic_helper_path();
 	if (!helper)
 		return -1;
 	const char *python = getenv("PGSIEVE_PYTHON");
-	const char *argv[12];
+	const char *argv[24 + 2 * MAX_STOPPED];
 	size_t argc = 0;
 	if (python && *python) {
 		argv[argc++] = python;
@@ -599,11 +676,62 @@ int alembic_load(const char *dir, struct migration_set *set)
 		argv[argc++] = "--name";
 		argv[argc++] = set->env;
 	}
-	argv[argc++] = dir;
-	argv[argc] = NULL;
+	char timeout[24];
+	snprintf(timeout, sizeof(timeout), "%ld", seconds);
+	argv[argc++] = "--timeout";
+	argv[argc++] = timeout;
+	argv[argc++] = "--progress-fd";
+	argv[argc++] = "3";
+	char **env = helper_env();
+	struct proc_opts opts = { (const char *const *)env, 1, (seconds + HELPER_GRACE_SECONDS) * 1000 };
+	char *stopped[MAX_STOPPED];
+	size_t nstopped = 0, fixed = argc;
 	int status = 0;
-	size_t len;
-	char *out = proc_capture(argv, &status, &len);
+	size_t len = 0;
+	char *out = NULL;
+	for (;;) {
+		argc = fixed;
+		for (size_t i = 0; i < nstopped; i++) {
+			argv[argc++] = "--stopped";
+			argv[argc++] = stopped[i];
+		}
+		argv[argc++] = dir;
+		argv[argc] = NULL;
+		struct proc_result res;
+		out = proc_run(argv, &opts, &res, &len);
+		status = res.status;
+		if (!res.timed_out) {
+			free(res.last_progress);
+			break;
+		}
+		free(out);
+		out = NULL;
+		const char *rev = res.last_progress && !strncmp(res.last_progress, "revision ", 9)
+					  ? res.last_progress + 9 : NULL;
+		if (!rev || nstopped == MAX_STOPPED) {
+			/* before any revision (finding the environment imports the project's package)
+			 * or too many: nothing is left to fall back on but not reading the project */
+			if (rev)
+				error("cannot read the Alembic migrations in '%s': rendering '%s' did not finish "
+				      "within %ld s, after %zu other revisions that did not either: pgsieve "
+				      "stopped the Alembic helper and every process it started (--no-python "
+				      "reads the revisions without running them)", dir, rev,
+				      seconds + HELPER_GRACE_SECONDS, nstopped);
+			else
+				error("cannot read the Alembic migrations in '%s': the Alembic helper did not "
+				      "finish within %ld s before it reached any revision (while importing "
+				      "Alembic or the project's package): pgsieve stopped it and every "
+				      "process it started (--no-python reads the revisions without running "
+				      "them)", dir, seconds + HELPER_GRACE_SECONDS);
+			free(res.last_progress);
+			break;
+		}
+		stopped[nstopped++] = xstrdup(rev);
+		free(res.last_progress);
+	}
+	free(env);
+	for (size_t i = 0; i < nstopped; i++)
+		free(stopped[i]);
 	free(helper);
 	if (!out && status == 127) /* not found: the hint below, not proc_capture's bare message */
 		return error("cannot read the Alembic migrations in '%s': '%s' cannot be run (set "

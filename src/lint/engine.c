@@ -65,6 +65,8 @@ struct lint_ctx {
 	/* a down part whose up's starting model is known: the model after the up, advanced by
 	 * this down's statements too (downgrade-not-inverse) */
 	struct schema_model *undo_model;
+	/* the model after the up, of the same tables and indexes as undo_model; NULL: the run's */
+	struct schema_model *undo_up;
 	/* the fix the next finding takes (lint_fix_attach()); cleared after each rule's call */
 	struct lint_fix *next_fix;
 	/* the part's text (region, without a byte order mark) */
@@ -112,6 +114,7 @@ void lint_run_release(struct lint_run *run)
 	if (run->undo_base)
 		schema_model_release(run->undo_base);
 	free(run->undo_base);
+	strmap_release(&run->undo_names);
 	arena_release(&run->arena);
 	memset(run, 0, sizeof(*run));
 }
@@ -231,7 +234,8 @@ int lint_undo_models(const struct lint_ctx *ctx, const struct schema_model **bef
 	if (!ctx->undo_model || !ctx->run->undo_base)
 		return 0;
 	*before = ctx->run->undo_base;
-	*up = &ctx->run->model; /* a down part advances a model of its own, not the run's */
+	/* a down part advances a model of its own, not the run's */
+	*up = ctx->undo_up ? ctx->undo_up : &ctx->run->model;
 	*after = ctx->undo_model;
 	return 1;
 }
@@ -1300,6 +1304,203 @@ static void sort_findings(struct finding *f, size_t n)
 	free(order);
 }
 
+/* ---- what a migration with a down can touch (downgrade-not-inverse) ----
+ *
+ * The rule compares the model before an up with the model after its down. Copying the whole
+ * model for each migration is quadratic in a long history (3,000 migrations: a copy of 3,000
+ * tables each time). A migration whose statements only touch the tables and indexes they name
+ * (CREATE/ALTER/DROP TABLE and INDEX without CASCADE, and the like) needs copies of those only:
+ * the others are the same before the up and after the down. Any other statement, or one
+ * saying CASCADE, and the whole model is copied as before. */
+
+/* The statements whose effect on the model's tables and indexes stays within the objects they
+ * name. */
+static int touches_only_named(const PgQuery__Node *n)
+{
+	switch (n->node_case) {
+	case PG_QUERY__NODE__NODE_CREATE_STMT:
+	case PG_QUERY__NODE__NODE_INDEX_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+	case PG_QUERY__NODE__NODE_COMMENT_STMT:
+	case PG_QUERY__NODE__NODE_INSERT_STMT:
+	case PG_QUERY__NODE__NODE_UPDATE_STMT:
+	case PG_QUERY__NODE__NODE_DELETE_STMT:
+	case PG_QUERY__NODE__NODE_SELECT_STMT:
+	case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+	case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+	case PG_QUERY__NODE__NODE_VIEW_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+	case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_POLICY_STMT:
+	case PG_QUERY__NODE__NODE_GRANT_STMT:
+	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+		return 1;
+	case PG_QUERY__NODE__NODE_DROP_STMT:
+		switch (n->drop_stmt->remove_type) {
+		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
+			return 1;
+		default:
+			return 0;
+		}
+	case PG_QUERY__NODE__NODE_RENAME_STMT:
+		switch (n->rename_stmt->rename_type) {
+		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
+		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
+			return 1;
+		default:
+			return 0;
+		}
+	default:
+		return 0;
+	}
+}
+
+struct name_scan {
+	const char *text;
+	struct strmap *names;
+	int whole;
+};
+
+/* Collects every word of the statement as a name (a keyword too: more than needed is only a
+ * larger copy), as the model keeps names: folded to lower case unless quoted. */
+static int scan_statement(void *ud, const struct sql_stmt *st)
+{
+	struct name_scan *ns = ud;
+	if (!st->node || st->beyond_limits || !touches_only_named(st->node)) {
+		ns->whole = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < st->ntokens; i++) {
+		const char *w = ns->text + st->tokens[i].start;
+		size_t n = st->tokens[i].end - st->tokens[i].start;
+		struct strbuf name = STRBUF_INIT;
+		int letter = (unsigned char)w[0] >= 0x80 || w[0] == '_' || ((w[0] | 0x20) >= 'a' && (w[0] | 0x20) <= 'z');
+		if (n >= 2 && w[0] == '"') {
+			for (size_t k = 1; k + 1 < n; k++) {
+				strbuf_addch(&name, w[k]);
+				if (w[k] == '"') /* "" inside a quoted name is one quote */
+					k++;
+			}
+		} else if (letter) {
+			for (size_t k = 0; k < n; k++)
+				strbuf_addch(&name, w[k] >= 'A' && w[k] <= 'Z' ? (char)(w[k] | 0x20) : w[k]);
+		}
+		if (name.len && !strcmp(strbuf_str(&name), "cascade"))
+			ns->whole = 1;
+		if (name.len)
+			strmap_put(ns->names, strbuf_str(&name), (void *)1);
+		strbuf_release(&name);
+	}
+	return ns->whole;
+}
+
+static void on_scan_comment(void *ud, const struct sql_comment *c)
+{
+	(void)ud;
+	(void)c;
+}
+
+/* The part of a source that is parsed: its region, without a byte order mark. */
+static void source_region(const struct lint_source *src, uint32_t *from, size_t *n)
+{
+	*from = src->has_region ? src->region_offset : 0;
+	*n = src->has_region ? src->region_len : src->len;
+	if (*n >= 3 && !memcmp(src->text + *from, "\xEF\xBB\xBF", 3))
+		*from += 3, *n -= 3;
+}
+
+/* Parts larger than this are not read twice: one big migration costs more to parse again than
+ * a copy of the model (a 50 MB seed file would take twice as long), while the gain is for long
+ * histories of small migrations. */
+enum { UNDO_SCAN_MAX = 256 * 1024 };
+
+/* Adds the names src's statements can touch to names; returns 1 when they can touch more. */
+static int scan_names(const struct lint_source *src, struct strmap *names)
+{
+	uint32_t from;
+	size_t n;
+	if (!src->text || memchr(src->text, '\0', src->len))
+		return 1;
+	source_region(src, &from, &n);
+	if (n > UNDO_SCAN_MAX)
+		return 1;
+	struct name_scan ns = { src->text, names, 0 };
+	struct sql_callbacks cb = { &ns, on_scan_comment, scan_statement };
+	if (sql_parse_region(src->text, src->len, from, n, &cb) != 0)
+		error_clear(); /* stopped by scan_statement: the whole model, nothing to report */
+	return ns.whole;
+}
+
+/* Before an up part with a down: the model as it is now, or the part of it the up can touch. */
+static void undo_before_up(struct lint_run *run, const struct lint_source *src)
+{
+	if (run->undo_base)
+		schema_model_release(run->undo_base);
+	else
+		run->undo_base = xmalloc(sizeof(*run->undo_base));
+	strmap_release(&run->undo_names);
+	run->undo_whole = scan_names(src, &run->undo_names);
+	struct schema_keys k = { STRMAP_INIT, STRMAP_INIT };
+	if (!run->undo_whole)
+		schema_model_keys(&run->model, &run->undo_names, NULL, &k);
+	schema_model_copy_part(run->undo_base, &run->model, run->undo_whole ? NULL : &k);
+	schema_keys_release(&k);
+	run->undo_of = src->migration;
+}
+
+/* Before its down part: the model after the up, which the down advances (ctx->undo_model),
+ * of the same tables and indexes as the model from before the up. What only the down names is
+ * added to that one from the model after the up, which the up did not change there. */
+static void undo_before_down(struct lint_ctx *ctx, const struct lint_source *src)
+{
+	struct lint_run *run = ctx->run;
+	ctx->undo_model = xmalloc(sizeof(*ctx->undo_model));
+	if (!run->undo_whole) {
+		struct strmap down = STRMAP_INIT;
+		struct schema_keys more = { STRMAP_INIT, STRMAP_INIT };
+		if (scan_names(src, &down)) {
+			/* the whole model after all: the rest of it, as the up left it */
+			schema_model_keys(&run->model, NULL, &run->undo_names, &more);
+			run->undo_whole = 1;
+		} else {
+			schema_model_keys(&run->model, &down, &run->undo_names, &more);
+			size_t it = 0;
+			const char *name;
+			while (strmap_next(&down, &it, &name, NULL))
+				strmap_put(&run->undo_names, name, (void *)1);
+		}
+		schema_model_copy_tables(run->undo_base, &run->model, &more);
+		schema_keys_release(&more);
+		strmap_release(&down);
+	}
+	if (run->undo_whole) {
+		schema_model_copy(ctx->undo_model, &run->model);
+	} else {
+		struct schema_keys k = { STRMAP_INIT, STRMAP_INIT };
+		schema_model_keys(&run->model, &run->undo_names, NULL, &k);
+		schema_model_copy_part(ctx->undo_model, &run->model, &k);
+		ctx->undo_up = xmalloc(sizeof(*ctx->undo_up));
+		schema_model_copy_part(ctx->undo_up, &run->model, &k);
+		schema_keys_release(&k);
+	}
+	schema_model_begin_migration(ctx->undo_model);
+}
+
 int lint_run_source(struct lint_run *run, const struct lint_source *src)
 {
 	struct lint_ctx *ctx = xcalloc(1, sizeof(*ctx));
@@ -1309,19 +1510,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	/* downgrade-not-inverse compares the model before an up with the model after its down:
 	 * two copies per migration that has a down, only when the rule runs */
 	int undo_check = src->migration && run->opts->severities[rule_index(&rule_downgrade_not_inverse)] != SEVERITY_OFF;
-	if (undo_check && !src->is_down && src->has_down == 1) {
-		if (run->undo_base)
-			schema_model_release(run->undo_base);
-		else
-			run->undo_base = xmalloc(sizeof(*run->undo_base));
-		schema_model_copy(run->undo_base, &run->model);
-		run->undo_of = src->migration;
-	}
-	if (undo_check && src->is_down && run->undo_base && run->undo_of == src->migration) {
-		ctx->undo_model = xmalloc(sizeof(*ctx->undo_model));
-		schema_model_copy(ctx->undo_model, &run->model);
-		schema_model_begin_migration(ctx->undo_model);
-	}
+	if (undo_check && !src->is_down && src->has_down == 1)
+		undo_before_up(run, src);
+	if (undo_check && src->is_down && run->undo_base && run->undo_of == src->migration)
+		undo_before_down(ctx, src);
 	struct schema_model own_model;
 	if (src->separate_model) {
 		schema_model_init(&own_model);
@@ -1355,11 +1547,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	int rc = 0;
 	if (check_text(ctx) == 0) {
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
-		uint32_t from = src->has_region ? src->region_offset : 0;
-		size_t n = src->has_region ? src->region_len : src->len;
+		uint32_t from;
+		size_t n;
 		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
-		if (n >= 3 && !memcmp(src->text + from, "\xEF\xBB\xBF", 3))
-			from += 3, n -= 3;
+		source_region(src, &from, &n);
 		ctx->part_from = from;
 		ctx->part_len = n;
 		/* A one-statement query runs in no implicit transaction: count first. */
@@ -1410,6 +1601,10 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	if (ctx->undo_model) {
 		schema_model_release(ctx->undo_model);
 		free(ctx->undo_model);
+	}
+	if (ctx->undo_up) {
+		schema_model_release(ctx->undo_up);
+		free(ctx->undo_up);
 	}
 
 	for (size_t i = 0; i < ctx->ndirectives; i++)

@@ -147,6 +147,10 @@ struct lint_run {
 	 * down, and the migration it belongs to (lint_source.migration) */
 	struct schema_model *undo_base;
 	const void *undo_of;
+	/* what undo_base holds of the tables and indexes: those these names name (what the up
+	 * and the down can touch, schema_model_copy_named()), or all of them when undo_whole */
+	struct strmap undo_names;
+	int undo_whole;
 };
 
 void lint_run_init(struct lint_run *run, const struct lint_options *opts);

@@ -526,8 +526,10 @@ static void adopt_index(struct schema_model *m, struct schema_table *t, struct s
 		schema_key(old, sizeof(old), ix->schema, ix->name);
 		schema_key(nk, sizeof(nk), ix->schema, c->name);
 		strmap_remove(&m->indexes, old);
+		schema_index_bytable_remove(m, ix->table_key, old);
 		set_str(&ix->name, c->name);
 		strmap_put(&m->indexes, nk, ix);
+		schema_index_bytable_add(m, ix->table_key, nk);
 	}
 }
 
@@ -2224,6 +2226,8 @@ static void relocate_relation(struct schema_model *m, const char *schema, const 
 			set_str(&ix->constraint, new_name);
 		}
 		rekey(&m->indexes, old, nk, &ix->schema, &ix->name, new_schema, new_name);
+		schema_index_bytable_remove(m, ix->table_key, old);
+		schema_index_bytable_add(m, ix->table_key, nk);
 		break;
 	}
 	case 'S': {

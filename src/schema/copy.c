@@ -251,11 +251,106 @@ static void map_copy(struct strmap *to, const struct strmap *from, void *(*copy)
 		strmap_put(to, key, copy(value));
 }
 
-void schema_model_copy(struct schema_model *to, const struct schema_model *from)
+/* Whether an index is one of `names`, by its own name or its table's ("schema.table" keys:
+ * the name after the schema's). */
+static int index_named(const struct schema_index *ix, const struct strmap *names)
+{
+	const char *dot = strchr(ix->table_key, '.');
+	return strmap_has(names, ix->name) || strmap_has(names, dot ? dot + 1 : ix->table_key);
+}
+
+/* The tables, and indexes by their own name or their table's, that names name in one schema. */
+static void keys_in_schema(struct schema_keys *out, const struct schema_model *m, const struct strmap *names,
+			   const struct strmap *except, const char *schema)
+{
+	size_t it = 0;
+	const char *name;
+	char key[1024];
+	while (strmap_next(names, &it, &name, NULL)) {
+		if (except && strmap_has(except, name))
+			continue;
+		schema_key(key, sizeof(key), schema, name);
+		if (strmap_has(&m->tables, key))
+			strmap_put(&out->tables, key, (void *)1);
+		const struct schema_index *ix = strmap_get(&m->indexes, key);
+		if (ix && !(except && index_named(ix, except)))
+			strmap_put(&out->indexes, key, (void *)1);
+		const struct strmap *set = strmap_get(&m->index_bytable, key);
+		size_t k = 0;
+		const char *ikey;
+		while (set && strmap_next(set, &k, &ikey, NULL)) {
+			ix = strmap_get(&m->indexes, ikey);
+			if (ix && !strcmp(ix->table_key, key) && !(except && index_named(ix, except)))
+				strmap_put(&out->indexes, ikey, (void *)1);
+		}
+	}
+}
+
+void schema_model_keys(const struct schema_model *m, const struct strmap *names, const struct strmap *except,
+		       struct schema_keys *out)
+{
+	size_t it = 0;
+	const char *schema, *key;
+	void *value;
+	if (!names) { /* all of them */
+		while (strmap_next(&m->tables, &it, &key, &value))
+			if (!except || !strmap_has(except, ((const struct schema_table *)value)->name))
+				strmap_put(&out->tables, key, (void *)1);
+		it = 0;
+		while (strmap_next(&m->indexes, &it, &key, &value))
+			if (!except || !index_named(value, except))
+				strmap_put(&out->indexes, key, (void *)1);
+		return;
+	}
+	/* an object is named with its schema, or found through the search_path (the model's, or
+	 * one the migration sets, whose schemas are among the names): the schemas to try */
+	while (strmap_next(&m->schemas, &it, &schema, NULL))
+		keys_in_schema(out, m, names, except, schema);
+	for (size_t i = 0; i < m->search_path.n; i++)
+		keys_in_schema(out, m, names, except, !strcmp(m->search_path.items[i], "$user") && m->user
+						     ? m->user : m->search_path.items[i]);
+	static const char *const usual[] = { "public", "pg_catalog" };
+	for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
+		keys_in_schema(out, m, names, except, usual[i]);
+	it = 0;
+	while (strmap_next(names, &it, &schema, NULL))
+		if (!strmap_has(&m->schemas, schema))
+			keys_in_schema(out, m, names, except, schema);
+}
+
+void schema_keys_release(struct schema_keys *k)
+{
+	strmap_release(&k->tables);
+	strmap_release(&k->indexes);
+}
+
+void schema_model_copy_tables(struct schema_model *to, const struct schema_model *from, const struct schema_keys *k)
+{
+	size_t it = 0;
+	const char *key;
+	void *value;
+	if (!k) {
+		map_copy(&to->tables, &from->tables, table_copy);
+		while (strmap_next(&from->indexes, &it, &key, &value)) {
+			strmap_put(&to->indexes, key, index_copy(value));
+			schema_index_bytable_add(to, ((const struct schema_index *)value)->table_key, key);
+		}
+		return;
+	}
+	while (strmap_next(&k->tables, &it, &key, NULL))
+		strmap_put(&to->tables, key, table_copy(strmap_get(&from->tables, key)));
+	it = 0;
+	while (strmap_next(&k->indexes, &it, &key, NULL)) {
+		const struct schema_index *ix = strmap_get(&from->indexes, key);
+		strmap_put(&to->indexes, key, index_copy(ix));
+		schema_index_bytable_add(to, ix->table_key, key);
+	}
+}
+
+void schema_model_copy_part(struct schema_model *to, const struct schema_model *from, const struct schema_keys *k)
 {
 	memset(to, 0, sizeof(*to));
-	map_copy(&to->tables, &from->tables, table_copy);
-	map_copy(&to->indexes, &from->indexes, index_copy);
+	schema_model_copy_tables(to, from, k);
 	map_copy(&to->schemas, &from->schemas, schema_copy);
 	map_copy(&to->views, &from->views, view_copy);
 	map_copy(&to->sequences, &from->sequences, sequence_copy);
@@ -269,4 +364,9 @@ void schema_model_copy(struct schema_model *to, const struct schema_model *from)
 	to->complete = from->complete;
 	to->source = dup(from->source);
 	/* what the current migration created is the original's to reset, not the copy's */
+}
+
+void schema_model_copy(struct schema_model *to, const struct schema_model *from)
+{
+	schema_model_copy_part(to, from, NULL);
 }

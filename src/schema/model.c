@@ -501,8 +501,46 @@ static void table_free_in(struct schema_model *m, struct schema_table *t)
 	table_free(t);
 }
 
+void schema_index_bytable_add(struct schema_model *m, const char *table_key, const char *key)
+{
+	struct strmap *set = strmap_get(&m->index_bytable, table_key);
+	if (!set) {
+		set = xcalloc(1, sizeof(*set));
+		strmap_put(&m->index_bytable, table_key, set);
+	}
+	strmap_put(set, key, (void *)1);
+}
+
+void schema_index_bytable_remove(struct schema_model *m, const char *table_key, const char *key)
+{
+	struct strmap *set = strmap_get(&m->index_bytable, table_key);
+	if (!set)
+		return;
+	strmap_remove(set, key);
+	if (!set->count) {
+		strmap_remove(&m->index_bytable, table_key);
+		strmap_release(set);
+		free(set);
+	}
+}
+
+void schema_index_bytable_rename(struct schema_model *m, const char *old_table_key, const char *new_table_key)
+{
+	struct strmap *set = strmap_remove(&m->index_bytable, old_table_key);
+	if (!set)
+		return;
+	size_t it = 0;
+	const char *key;
+	while (strmap_next(set, &it, &key, NULL))
+		schema_index_bytable_add(m, new_table_key, key);
+	strmap_release(set);
+	free(set);
+}
+
 static void index_free_in(struct schema_model *m, struct schema_index *ix)
 {
+	char key[KEY_MAX];
+	schema_index_bytable_remove(m, ix->table_key, schema_key(key, sizeof(key), ix->schema, ix->name));
 	forget(m, ix);
 	index_free(ix);
 }
@@ -543,6 +581,15 @@ void schema_model_release(struct schema_model *m)
 {
 	RELEASE_MAP(m->tables, table_free);
 	RELEASE_MAP(m->indexes, index_free);
+	{
+		size_t it = 0;
+		void *set;
+		while (strmap_next(&m->index_bytable, &it, NULL, &set)) {
+			strmap_release(set);
+			free(set);
+		}
+		strmap_release(&m->index_bytable);
+	}
 	RELEASE_MAP(m->schemas, schema_free);
 	RELEASE_MAP(m->views, view_free);
 	RELEASE_MAP(m->sequences, sequence_free);
@@ -948,6 +995,7 @@ struct schema_index *schema_index_add(struct schema_model *m, const char *schema
 	struct schema_index *old = strmap_put(&m->indexes, key, ix);
 	if (old)
 		index_free_in(m, old);
+	schema_index_bytable_add(m, ix->table_key, key); /* after: old may have the same key */
 	return ix;
 }
 
@@ -1438,6 +1486,7 @@ void schema_model_rename_relation_refs(struct schema_model *m, const char *old_k
 	void *v;
 	while (strmap_next(&m->indexes, &it, NULL, &v))
 		replace_str(&((struct schema_index *)v)->table_key, old_key, new_key);
+	schema_index_bytable_rename(m, old_key, new_key);
 	it = 0;
 	while (strmap_next(&m->sequences, &it, NULL, &v))
 		replace_str(&((struct schema_sequence *)v)->owned_table, old_key, new_key);

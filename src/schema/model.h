@@ -289,6 +289,11 @@ struct schema_model {
 	int complete;
 	/* Where the model came from, for messages: "the schema file x.sql", "the database". */
 	char *source;
+	/* The keys of each table's indexes: "schema.table" -> struct strmap * of index keys. Kept
+	 * by the functions that add, drop and rename indexes and tables (schema_index_bytable_*),
+	 * so that a table's indexes are found without a pass over all of them (the part of a
+	 * long history's model a migration touches, schema_model_keys()). */
+	struct strmap index_bytable;
 	/* What the current migration created: schema_mark_new() */
 	struct schema_fresh {
 		char kind; /* 't' table (or a table with added columns), 'i', 'v', 'S' */
@@ -302,6 +307,28 @@ void schema_model_release(struct schema_model *m);
 /* A deep copy of `from` into `to` (not initialised; release it with schema_model_release()).
  * The copy records nothing as created by the current migration (schema/copy.c). */
 void schema_model_copy(struct schema_model *to, const struct schema_model *from);
+/* Records that the index keyed `key` belongs to the table keyed `table_key`, or no longer. */
+void schema_index_bytable_add(struct schema_model *m, const char *table_key, const char *key);
+void schema_index_bytable_remove(struct schema_model *m, const char *table_key, const char *key);
+/* A table's key changed: its indexes' entries follow. */
+void schema_index_bytable_rename(struct schema_model *m, const char *old_table_key, const char *new_table_key);
+
+/* Keys of some of a model's tables and indexes ("schema.name" -> non-NULL). */
+struct schema_keys {
+	struct strmap tables, indexes;
+};
+/* Adds to out the keys of the tables and indexes of m that `names` name and `except` (NULL:
+ * nothing) does not: a table by its name, an index by its own name or its table's. Names are
+ * unqualified, as the model keeps them; NULL names all. For the part of a long history's model
+ * a migration can touch: tables are looked up, indexes take a pass over their names. */
+void schema_model_keys(const struct schema_model *m, const struct strmap *names, const struct strmap *except,
+		       struct schema_keys *out);
+void schema_keys_release(struct schema_keys *k);
+/* schema_model_copy() with, of the tables and indexes, only those k names (all when NULL). */
+void schema_model_copy_part(struct schema_model *to, const struct schema_model *from, const struct schema_keys *k);
+/* Adds to `to` copies of the tables and indexes of `from` k names (all when NULL), which `to`
+ * must not have. */
+void schema_model_copy_tables(struct schema_model *to, const struct schema_model *from, const struct schema_keys *k);
 /* A new migration starts: nothing counts as created by it any more, and the search_path is
  * back to the default. */
 void schema_model_begin_migration(struct schema_model *m);

@@ -61,6 +61,12 @@ def main():
         good = pg.dsn()
         r = run(pgsieve, ["schema", "dump", "--db", good], env=clean_env)
         check("the right password connects", r.returncode == 0, r.stderr.strip()[:300])
+        # the dump read from the database cannot be written (a full disk): exit 2, not 0
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([pgsieve, "schema", "dump", "--db", good], stdout=full, stderr=subprocess.PIPE,
+                               text=True, env=clean_env, timeout=60)
+        check("schema dump --db to a full disk: exit 2 with a message",
+              p.returncode == 2 and "cannot write" in p.stderr, f"exit {p.returncode}: {p.stderr.strip()[:300]}")
         wrong = "Wr0ng-" + SECRET[::-1]
         bad_dsn = good.replace(f"password={SECRET}", f"password={wrong}")
         r = run(pgsieve, ["schema", "dump", "--db", bad_dsn], env=clean_env)

@@ -11,6 +11,8 @@
 #include "util/error.h"
 #include "util/file.h"
 #include "util/path.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 
@@ -19,7 +21,143 @@ struct plan_line {
 	char *name;      /* the change, or the tag without its '@' */
 	int is_tag;
 	uint32_t offset; /* of the line in sqitch.plan */
+	/* the changes of this project it requires by plain name (`[users orders]`), and where each
+	 * is written; conflicts (`!name`), other projects' changes (`proj:name`), `name@tag` and
+	 * change ids are not checked */
+	char **reqs;
+	uint32_t *req_offsets;
+	size_t nreqs;
+	int in_cycle; /* already named in a reported cycle */
 };
+
+/* Reads the requires of a change line: `name [dep dep] timestamp planner # note`. */
+static void plan_requires(struct plan_line *l, const char *plan, const char *line)
+{
+	const char *p = line + strlen(l->name);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '[')
+		return;
+	p++;
+	size_t cap = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == ']')
+			break;
+		size_t k = strcspn(p, " \t]");
+		int plain = *p != '!' && !memchr(p, '@', k) && !memchr(p, ':', k) && k != 40;
+		if (plain) {
+			XGROW(l->reqs, l->nreqs + 1, cap);
+			l->req_offsets = xrealloc(l->req_offsets, cap * sizeof(*l->req_offsets));
+			l->reqs[l->nreqs] = xstrndup(p, k);
+			l->req_offsets[l->nreqs++] = (uint32_t)(p - plan);
+		}
+		p += k;
+	}
+}
+
+/* Depth-first from change line `at` along requires, looking for the change named `target`;
+ * the path found is appended to chain. `first` maps a name to its first line + 1. */
+static int reaches(struct plan_line *lines, const struct strmap *first, size_t at, const char *target,
+		   unsigned char *seen, struct strbuf *chain)
+{
+	if (seen[at])
+		return 0;
+	seen[at] = 1;
+	for (size_t r = 0; r < lines[at].nreqs; r++) {
+		const char *req = lines[at].reqs[r];
+		size_t next = (size_t)(uintptr_t)strmap_get(first, req);
+		if (!strcmp(req, target) || (next && reaches(lines, first, next - 1, target, seen, chain))) {
+			/* built from the far end back: prepend */
+			char *tail = strbuf_detach(chain);
+			strbuf_addf(chain, " -> %s%s", req, tail);
+			free(tail);
+			lines[at].in_cycle = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* What Sqitch checks when it reads a plan (App::Sqitch::Plan's check_changes): every change a
+ * change requires must be planned before it, so that deploying in plan order works; a change
+ * required from above, a change requiring itself, and an unknown change make it refuse the plan
+ * ("Dependency error detected") for every command. A cycle is the case where no order works. */
+static void check_requires(struct migration_set *set, const char *plan_path, struct plan_line *lines, size_t n)
+{
+	struct strmap first = STRMAP_INIT, seen = STRMAP_INIT;
+	for (size_t i = n; i-- > 0;)
+		if (!lines[i].is_tag)
+			strmap_put(&first, lines[i].name, (void *)(uintptr_t)(i + 1));
+	unsigned char *visited = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_line *l = &lines[i];
+		if (l->is_tag)
+			continue;
+		for (size_t r = 0; r < l->nreqs; r++) {
+			const char *req = l->reqs[r];
+			uint32_t at = l->req_offsets[r];
+			if (strmap_has(&seen, req))
+				continue;
+			if (!strcmp(req, l->name)) {
+				migration_set_problem(set, "migration-graph", plan_path, at,
+						      "remove the change from its own requires",
+						      "change '%s' requires itself: Sqitch refuses to read the plan "
+						      "(Change \"%s\" cannot require itself)",
+						      l->name, l->name);
+				continue;
+			}
+			size_t later = (size_t)(uintptr_t)strmap_get(&first, req);
+			if (!later) {
+				migration_set_problem(set, "migration-graph", plan_path, at,
+						      "name a change of this plan, or write another project's "
+						      "change as project:change",
+						      "change '%s' requires '%s', which is not a change of this plan: "
+						      "Sqitch refuses to read the plan (Unknown change \"%s\" "
+						      "required by change \"%s\")",
+						      l->name, req, req, l->name);
+				continue;
+			}
+			/* Sqitch checks each tag's section on its own, against the sections above:
+			 * a change required from a later section is "unknown" to it */
+			size_t between = 0;
+			int tagged = 0;
+			for (size_t j = i + 1; j < later - 1; j++) {
+				between += !lines[j].is_tag;
+				tagged |= lines[j].is_tag;
+			}
+			char *words = tagged ? xasprintf("Unknown change \"%s\" required by change \"%s\"", req, l->name)
+					     : xasprintf("Change \"%s\" planned %zu change%s before required change \"%s\"",
+							 l->name, between + 1, between ? "s" : "", req);
+			struct strbuf chain = STRBUF_INIT;
+			memset(visited, 0, n);
+			if (reaches(lines, &first, later - 1, l->name, visited, &chain)) {
+				int again = l->in_cycle;
+				l->in_cycle = 1;
+				if (!again)
+					migration_set_problem(set, "migration-graph", plan_path, at,
+							      "drop one of the requires in the cycle: changes that "
+							      "require each other have no order to deploy in",
+							      "changes require each other in a cycle (%s -> %s%s): "
+							      "Sqitch refuses to read the plan (%s)",
+							      l->name, req, strbuf_str(&chain), words);
+			} else {
+				migration_set_problem(set, "migration-graph", plan_path, at,
+						      "move the line of the required change above this one",
+						      "change '%s' requires '%s', which the plan lists after it: "
+						      "Sqitch refuses to read the plan (%s)",
+						      l->name, req, words);
+			}
+			free(words);
+			strbuf_release(&chain);
+		}
+		strmap_put(&seen, l->name, (void *)1);
+	}
+	free(visited);
+	strmap_release(&first);
+	strmap_release(&seen);
+}
 
 /* Adds the .sql files under dir/sub (recursively) whose change is not in the plan as problems. */
 static void sqitch_strays(struct migration_set *set, const char *dir, const char *rel,
@@ -86,6 +224,12 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			lines[n].name = xstrndup(name, strcspn(name, " \t[\r"));
 			lines[n].is_tag = tag;
 			lines[n].offset = (uint32_t)(line - plan);
+			lines[n].reqs = NULL;
+			lines[n].req_offsets = NULL;
+			lines[n].nreqs = 0;
+			lines[n].in_cycle = 0;
+			if (!tag)
+				plan_requires(&lines[n], plan, line);
 			n++;
 		}
 		line = eol ? eol + 1 : NULL;
@@ -135,9 +279,15 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		free(down);
 		free(file);
 	}
+	check_requires(set, plan_path, lines, n);
 	sqitch_strays(set, dir, "deploy", lines, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(lines[i].name);
+		for (size_t r = 0; r < lines[i].nreqs; r++)
+			free(lines[i].reqs[r]);
+		free(lines[i].reqs);
+		free(lines[i].req_offsets);
+	}
 	free(lines);
 	free(deploy);
 	free(revert);
