@@ -52,7 +52,15 @@
 	  (res, tup_num, field_num))                                                                 \
 	X(int, PQgetisnull, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
 	V(PQclear, (PGresult *res), (res))                                                           \
-	X(char *, PQescapeIdentifier, (PGconn *conn, const char *str, size_t len), (conn, str, len))
+	X(char *, PQescapeIdentifier, (PGconn *conn, const char *str, size_t len), (conn, str, len)) \
+	/* pgsieve trace's observer (catalog/observe.c) */                                          \
+	X(int, PQbackendPID, (const PGconn *conn), (conn))                                           \
+	X(int, PQserverVersion, (const PGconn *conn), (conn))                                        \
+	X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *conn), (conn))                \
+	X(int, PQputCopyEnd, (PGconn *conn, const char *errormsg), (conn, errormsg))                 \
+	X(PGcancel *, PQgetCancel, (PGconn *conn), (conn))                                           \
+	X(int, PQcancel, (PGcancel *cancel, char *errbuf, int errbufsize), (cancel, errbuf, errbufsize)) \
+	V(PQfreeCancel, (PGcancel *cancel), (cancel))
 
 #define PQLOAD_POINTER(ret, name, params, args) ret(*name) params;
 #define PQLOAD_VPOINTER(name, params, args) void(*name) params;
