@@ -451,6 +451,105 @@ def test_ini_elsewhere(py):
                 check(heads == ['b2_entry.py', 'c3_memo.py'], '%s: each graph problem reported once' % what, heads)
 
 
+UNKNOWN_LABEL_REVISION = '''"""%(table)s
+
+Revision ID: %(rev)s
+Revises: base1
+"""
+from alembic import op
+import sqlalchemy as sa
+from billing_app.branches import BILLING  # not installed where pgsieve runs
+
+revision = %(rev)r
+down_revision = 'base1'
+branch_labels = %(labels)s
+
+
+def upgrade():
+    op.create_table(%(table)r, sa.Column('id', sa.BigInteger(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table(%(table)r)
+'''
+
+DATA_STEP_REVISION = '''"""backup before the change
+
+Revision ID: %(rev)s
+Revises: base1
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = %(rev)r
+down_revision = 'base1'
+
+
+def upgrade():
+    op.add_column('base', sa.Column('notified', sa.Boolean(), nullable=True))
+    bind = op.get_bind()
+    bind.execute(sa.text("COPY base TO PROGRAM 'gzip > /var/backups/base.csv.gz'"))
+
+
+def downgrade():
+    op.drop_column('base', 'notified')
+'''
+
+
+def test_partly_unknown_graph_and_data_steps(py):
+    """branch_labels from a module that cannot be imported: two revisions on one parent are not
+    reported as several heads (the graph is partly unknown, which an alembic-static-analysis
+    finding says); and a data step on the connection reaches the rules that read statements
+    (external-side-effect sees its COPY ... TO PROGRAM), rendered and statically."""
+    with tempfile.TemporaryDirectory() as tmp:
+        versions = os.path.join(tmp, 'migrations', 'versions')
+        os.makedirs(versions)
+        with open(os.path.join(tmp, 'migrations', 'alembic.ini'), 'w') as f:
+            f.write('[alembic]\nscript_location = %(here)s\n')
+        with open(os.path.join(tmp, 'migrations', 'env.py'), 'w') as f:
+            f.write('from alembic import context\n')
+        with open(os.path.join(versions, 'base1_base.py'), 'w') as f:
+            f.write(ELSEWHERE_REVISION % {'rev': 'base1', 'down': '', 'down_repr': 'None', 'table': 'base'})
+        with open(os.path.join(versions, 'lab1_invoice.py'), 'w') as f:
+            f.write(UNKNOWN_LABEL_REVISION % {'rev': 'lab1', 'table': 'invoice', 'labels': '(BILLING,)'})
+        modes = [('static', {'PGSIEVE_ALEMBIC_STATIC': '1'})]
+        if py:
+            modes.append(('rendered', {'PGSIEVE_PYTHON': py}))
+        for mode, env in modes:
+            p, out = lint(['migrations'], env, cwd=tmp)
+            if not check(out is not None, 'partly unknown graph (%s): lints' % mode, p.stderr[-800:]):
+                continue
+            heads = [f for f in out['findings'] if f['rule'] == 'migration-graph']
+            check(not heads, 'partly unknown graph (%s): no several-heads error' % mode,
+                  [(f['file'], f['message'][:120]) for f in heads])
+            notes = [f for f in out['findings'] if f['rule'] == 'alembic-static-analysis'
+                     and 'partly unknown' in f['message'] and f['file'].endswith('lab1_invoice.py')]
+            check(len(notes) == 1 and 'branch_labels' in notes[0]['message'],
+                  'partly unknown graph (%s): said once, naming branch_labels' % mode,
+                  [(f['rule'], f['message'][:160]) for f in out['findings']])
+        # the same two revisions with literal labels of no branch: two heads, reported
+        os.remove(os.path.join(versions, 'lab1_invoice.py'))
+        with open(os.path.join(versions, 'lab2_receipt.py'), 'w') as f:
+            f.write(ELSEWHERE_REVISION % {'rev': 'lab2', 'down': 'base1', 'down_repr': "'base1'", 'table': 'receipt'})
+        with open(os.path.join(versions, 'lab3_refund.py'), 'w') as f:
+            f.write(ELSEWHERE_REVISION % {'rev': 'lab3', 'down': 'base1', 'down_repr': "'base1'", 'table': 'refund'})
+        p, out = lint(['migrations'], {'PGSIEVE_ALEMBIC_STATIC': '1'}, cwd=tmp)
+        heads = sorted(os.path.basename(f['file']) for f in (out or {}).get('findings', []) if f['rule'] == 'migration-graph')
+        check(heads == ['lab2_receipt.py', 'lab3_refund.py'], 'known graph: the two heads are reported', heads)
+        # a data step on the connection: its SQL reaches the rules
+        os.remove(os.path.join(versions, 'lab3_refund.py'))
+        os.remove(os.path.join(versions, 'lab2_receipt.py'))
+        with open(os.path.join(versions, 'dat1_notify.py'), 'w') as f:
+            f.write(DATA_STEP_REVISION % {'rev': 'dat1'})
+        for mode, env in modes:
+            p, out = lint(['migrations'], env, cwd=tmp)
+            side = [f for f in (out or {}).get('findings', []) if f['rule'] == 'external-side-effect'
+                    and f['file'].endswith('dat1_notify.py')]
+            check(len(side) == 1 and 'PROGRAM' in side[0]['message'],
+                  'data step (%s): external-side-effect sees its COPY ... TO PROGRAM' % mode,
+                  [(f['rule'], f['line'], f['message'][:100]) for f in (out or {}).get('findings', [])])
+
+
 def interpreter_facts(py):
     r = subprocess.run([py, '-c', 'import json, platform, sys, alembic, sqlalchemy; print(json.dumps(['
                         'sys.executable, platform.python_version(), alembic.__version__, sqlalchemy.__version__]))'],
@@ -639,6 +738,7 @@ def main():
     test_no_migrations()
     test_names_and_paths()
     test_ini_elsewhere(py)
+    test_partly_unknown_graph_and_data_steps(py)
     test_renderer_reported(py)
     test_config_keys(py)
     test_interpreter_search(py)
