@@ -153,7 +153,10 @@ static int lint_pass(const struct lint_cli *cli, const struct lint_options *o, c
 	plan_build(&plan, paths, npaths, framework, o->exclude, o->n_exclude, &cli->alembic, cli->plan_flags);
 	*trouble |= plan.errors > 0;
 	char cwd[4096];
-	if (plan.errors && getcwd(cwd, sizeof(cwd)))
+	int relative = 0; /* the hint is about relative paths: said only when one was given */
+	for (size_t i = 0; i < npaths; i++)
+		relative |= paths[i][0] != '/' && strcmp(paths[i], "-");
+	if (plan.errors && relative && getcwd(cwd, sizeof(cwd)))
 		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
 			"directory or the .sql files to lint\n", cwd);
 	else if (plan.n == 0)
