@@ -156,10 +156,11 @@ static int lint_pass(const struct lint_cli *cli, const struct lint_options *o, c
 	int relative = 0; /* the hint is about relative paths: said only when one was given */
 	for (size_t i = 0; i < npaths; i++)
 		relative |= paths[i][0] != '/' && strcmp(paths[i], "-");
-	if (plan.errors && relative && getcwd(cwd, sizeof(cwd)))
-		fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
-			"directory or the .sql files to lint\n", cwd);
-	else if (plan.n == 0)
+	if (plan.errors) {
+		if (relative && getcwd(cwd, sizeof(cwd)))
+			fprintf(stderr, "pgsieve: relative paths are read from '%s'; name the migrations "
+				"directory or the .sql files to lint\n", cwd);
+	} else if (plan.n == 0)
 		fprintf(stderr, "pgsieve: warning: no migrations found in the given paths (no *.sql files "
 			"or migration framework layout); name the migrations directory\n");
 	struct strmap changed = STRMAP_INIT; /* kept for plan_report_problems() */
