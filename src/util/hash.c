@@ -36,9 +36,10 @@ uint32_t hash_crc32(const void *data, size_t len)
 	return hash_crc32_update(0, data, len);
 }
 
-/* ---- the Merkle-Damgard frame SHA-1 and SHA-256 share (FIPS 180-4, 5.1.1 and 6) ---- */
+/* ---- the Merkle-Damgard frame SHA-1, SHA-256 and SHA-384 share (FIPS 180-4, 5.1 and 6) ---- */
 
-typedef void (*compress_fn)(uint32_t *h, const unsigned char *block);
+/* Folds one block into the state (uint32_t[] for SHA-1 and SHA-256, uint64_t[] for SHA-384). */
+typedef void (*compress_fn)(void *state, const unsigned char *block);
 
 static uint32_t rotl(uint32_t x, int n)
 {
@@ -63,40 +64,47 @@ static void store_be32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
-static void md_update(uint32_t *h, unsigned char *block, size_t *used, uint64_t *bytes, const void *data,
-		      size_t len, compress_fn compress)
+/* Feeds data into blocks of `size` bytes, compressing each full one. */
+static void md_update(void *state, unsigned char *block, size_t size, size_t *used, uint64_t *bytes,
+		      const void *data, size_t len, compress_fn compress)
 {
 	const unsigned char *p = data;
 	*bytes += len;
 	while (len > 0) {
-		size_t take = 64 - *used < len ? 64 - *used : len;
+		size_t take = size - *used < len ? size - *used : len;
 		memcpy(block + *used, p, take);
 		*used += take;
 		p += take;
 		len -= take;
-		if (*used == 64) {
-			compress(h, block);
+		if (*used == size) {
+			compress(state, block);
 			*used = 0;
 		}
 	}
 }
 
-/* Pads with 0x80, zeros and the message length in bits (big-endian), then writes nwords of
- * the state big-endian into digest. */
-static void md_final(uint32_t *h, unsigned char *block, size_t used, uint64_t bytes, compress_fn compress,
-		     unsigned char *digest, int nwords)
+/* Pads with 0x80, zeros and the message length in bits, big-endian, in the block's last 8 bytes
+ * (SHA-384's length field is 16 bytes: its upper 8 stay zero for any file read here), and
+ * compresses what is left. */
+static void md_pad(void *state, unsigned char *block, size_t size, size_t used, uint64_t bytes, size_t length_field,
+		   compress_fn compress)
 {
 	uint64_t bits = bytes * 8;
 	block[used++] = 0x80;
-	if (used > 56) {
-		memset(block + used, 0, 64 - used);
-		compress(h, block);
+	if (used > size - length_field) {
+		memset(block + used, 0, size - used);
+		compress(state, block);
 		used = 0;
 	}
-	memset(block + used, 0, 56 - used);
+	memset(block + used, 0, size - 8 - used);
 	for (int i = 0; i < 8; i++)
-		block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(h, block);
+		block[size - 8 + i] = (unsigned char)(bits >> (56 - 8 * i));
+	compress(state, block);
+}
+
+/* The 32-bit state words, big-endian, into digest. */
+static void md_digest32(const uint32_t *h, unsigned char *digest, int nwords)
+{
 	for (int i = 0; i < nwords; i++)
 		store_be32(digest + 4 * i, h[i]);
 }
@@ -114,8 +122,9 @@ static const uint32_t sha256_k[64] = {
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static void sha256_compress(uint32_t *h, const unsigned char *block)
+static void sha256_compress(void *state, const unsigned char *block)
 {
+	uint32_t *h = state;
 	uint32_t w[64];
 	for (int t = 0; t < 16; t++)
 		w[t] = load_be32(block + 4 * t);
@@ -158,18 +167,20 @@ void hash_sha256_init(struct hash_sha256 *c)
 
 void hash_sha256_update(struct hash_sha256 *c, const void *data, size_t len)
 {
-	md_update(c->h, c->block, &c->used, &c->bytes, data, len, sha256_compress);
+	md_update(c->h, c->block, sizeof(c->block), &c->used, &c->bytes, data, len, sha256_compress);
 }
 
 void hash_sha256_final(struct hash_sha256 *c, unsigned char digest[32])
 {
-	md_final(c->h, c->block, c->used, c->bytes, sha256_compress, digest, 8);
+	md_pad(c->h, c->block, sizeof(c->block), c->used, c->bytes, 8, sha256_compress);
+	md_digest32(c->h, digest, 8);
 }
 
 /* ---- SHA-1 ---- */
 
-static void sha1_compress(uint32_t *h, const unsigned char *block)
+static void sha1_compress(void *state, const unsigned char *block)
 {
+	uint32_t *h = state;
 	uint32_t w[80];
 	for (int t = 0; t < 16; t++)
 		w[t] = load_be32(block + 4 * t);
@@ -215,12 +226,13 @@ void hash_sha1_init(struct hash_sha1 *c)
 
 void hash_sha1_update(struct hash_sha1 *c, const void *data, size_t len)
 {
-	md_update(c->h, c->block, &c->used, &c->bytes, data, len, sha1_compress);
+	md_update(c->h, c->block, sizeof(c->block), &c->used, &c->bytes, data, len, sha1_compress);
 }
 
 void hash_sha1_final(struct hash_sha1 *c, unsigned char digest[20])
 {
-	md_final(c->h, c->block, c->used, c->bytes, sha1_compress, digest, 5);
+	md_pad(c->h, c->block, sizeof(c->block), c->used, c->bytes, 8, sha1_compress);
+	md_digest32(c->h, digest, 5);
 }
 
 /* ---- SHA-384 (the SHA-512 compression) ---- */
@@ -253,8 +265,9 @@ static uint64_t rotr64(uint64_t x, int n)
 	return (x >> n) | (x << (64 - n));
 }
 
-static void sha512_compress(uint64_t *h, const unsigned char *block)
+static void sha512_compress(void *state, const unsigned char *block)
 {
+	uint64_t *h = state;
 	uint64_t w[80];
 	for (int t = 0; t < 16; t++) {
 		w[t] = 0;
@@ -302,36 +315,12 @@ void hash_sha384_init(struct hash_sha384 *c)
 
 void hash_sha384_update(struct hash_sha384 *c, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	c->bytes += len;
-	while (len > 0) {
-		size_t take = 128 - c->used < len ? 128 - c->used : len;
-		memcpy(c->block + c->used, p, take);
-		c->used += take;
-		p += take;
-		len -= take;
-		if (c->used == 128) {
-			sha512_compress(c->h, c->block);
-			c->used = 0;
-		}
-	}
+	md_update(c->h, c->block, sizeof(c->block), &c->used, &c->bytes, data, len, sha512_compress);
 }
 
-/* The padding of SHA-256 with a 128-bit length field in a 128-byte block (the high 64 bits
- * are zero for any file pgsieve reads). */
 void hash_sha384_final(struct hash_sha384 *c, unsigned char digest[48])
 {
-	uint64_t bits = c->bytes * 8;
-	c->block[c->used++] = 0x80;
-	if (c->used > 112) {
-		memset(c->block + c->used, 0, 128 - c->used);
-		sha512_compress(c->h, c->block);
-		c->used = 0;
-	}
-	memset(c->block + c->used, 0, 120 - c->used);
-	for (int i = 0; i < 8; i++)
-		c->block[120 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha512_compress(c->h, c->block);
+	md_pad(c->h, c->block, sizeof(c->block), c->used, c->bytes, 16, sha512_compress);
 	for (int i = 0; i < 6; i++)
 		for (int k = 0; k < 8; k++)
 			digest[8 * i + k] = (unsigned char)(c->h[i] >> (56 - 8 * k));

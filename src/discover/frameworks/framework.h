@@ -149,6 +149,10 @@ int layout_any(const char *dir, int (*pred)(const char *dir, const char *name));
  * 1 when found with that value. */
 int layout_file_has_setting(const char *path, const char *key, const char *value);
 
+/* The end of the line that starts at text[at] (the offset of its '\n', or len); *n is its length
+ * without the line end ("\n" or "\r\n"). Loops over lines: i = end + 1. */
+size_t layout_line_end(const char *text, size_t len, size_t at, size_t *n);
+
 /* The first line of text[0..len) that starts with marker: its offset, or -1. *line_end is
  * the offset after the line's newline; rest/rest_len the rest of the line after the marker. */
 long layout_find_marker(const char *text, size_t len, const char *marker, size_t *line_end,

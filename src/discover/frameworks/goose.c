@@ -116,13 +116,8 @@ static void envsub(const char *text, size_t len, struct migration *m)
 {
 	char *copy = NULL;
 	int on = 0;
-	for (size_t i = 0; i < len;) {
-		size_t eol = i;
-		while (eol < len && text[eol] != '\n')
-			eol++;
-		size_t n = eol - i;
-		if (n && text[i + n - 1] == '\r')
-			n--;
+	for (size_t i = 0, n; i < len;) {
+		size_t eol = layout_line_end(text, len, i, &n);
 		if (annotation(text + i, n, "+goose envsub on")) {
 			on = 1;
 		} else if (annotation(text + i, n, "+goose envsub off")) {

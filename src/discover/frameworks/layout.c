@@ -135,6 +135,16 @@ int layout_file_has_setting(const char *path, const char *key, const char *value
 	return found;
 }
 
+size_t layout_line_end(const char *text, size_t len, size_t at, size_t *n)
+{
+	const char *nl = at < len ? memchr(text + at, '\n', len - at) : NULL;
+	size_t eol = nl ? (size_t)(nl - text) : len;
+	*n = eol > at ? eol - at : 0;
+	if (*n && text[at + *n - 1] == '\r')
+		(*n)--;
+	return eol;
+}
+
 long layout_find_marker(const char *text, size_t len, const char *marker, size_t *line_end,
 			const char **rest, size_t *rest_len)
 {
@@ -271,13 +281,8 @@ static void scan_sections(const char *text, size_t len, const struct layout_sect
 	memset(s, 0, sizeof(*s));
 	s->up = s->down = -1;
 	int in = 0; /* 1 up, 2 down */
-	for (size_t i = 0; i < len;) {
-		size_t eol = i;
-		while (eol < len && text[eol] != '\n')
-			eol++;
-		size_t n = eol - i;
-		if (n && text[i + n - 1] == '\r')
-			n--;
+	for (size_t i = 0, n; i < len;) {
+		size_t eol = layout_line_end(text, len, i, &n);
 		int no_tx = 0;
 		size_t next = eol < len ? eol + 1 : eol;
 		switch (r->line(text + i, n, &no_tx)) {
@@ -386,13 +391,8 @@ int layout_sections_any(const char *dir, const struct layout_sections *r, enum l
 			error_clear();
 			continue;
 		}
-		for (size_t k = 0; k < len && !found;) {
-			size_t eol = k;
-			while (eol < len && text[eol] != '\n')
-				eol++;
-			size_t ln = eol - k;
-			if (ln && text[k + ln - 1] == '\r')
-				ln--;
+		for (size_t k = 0, ln; k < len && !found;) {
+			size_t eol = layout_line_end(text, len, k, &ln);
 			int no_tx = 0;
 			found = r->line(text + k, ln, &no_tx) == kind;
 			k = eol + 1;
@@ -517,13 +517,8 @@ void layout_check_split(const struct lint_source *src, struct migration_set *set
 		to = src->len;
 	struct split_scan s = { 0 };
 	long open_block = -1;
-	for (size_t i = from; i < to;) {
-		size_t eol = i;
-		while (eol < to && src->text[eol] != '\n')
-			eol++;
-		size_t n = eol - i;
-		if (n && src->text[i + n - 1] == '\r')
-			n--;
+	for (size_t i = from, n; i < to;) {
+		size_t eol = layout_line_end(src->text, to, i, &n);
 		int no_tx = 0;
 		switch (line(src->text + i, n, &no_tx)) {
 		case LAYOUT_LINE_BLOCK_BEGIN:
