@@ -130,6 +130,11 @@ static const struct runner_fix runner_fixes[] = {
 	  "Prisma sends migration.sql to PostgreSQL as one script, which runs as one implicit "
 	  "transaction when it holds several statements: put the statement alone in a migration of "
 	  "its own" },
+	{ "drizzle",
+	  "Drizzle's migrator runs every pending migration in one transaction and has no way to run "
+	  "one outside it: run this statement outside the migrator (psql, or a step of the deploy "
+	  "before or after migrate()), or write it another way",
+	  NULL },
 	{ "supabase",
 	  "the Supabase CLI sends a migration file and its history record as one pipeline, which "
 	  "PostgreSQL runs as one transaction, and takes only CREATE/DROP INDEX CONCURRENTLY, REINDEX "

@@ -15,9 +15,16 @@
  * under the ADD's ACCESS EXCLUSIVE, which is what NOT VALID was meant to avoid); an UPDATE or DELETE with a WHERE on another table than
  * the locked one (it may touch one row: a version stamp, a data fix); work on tables created in
  * this migration; statements that run in a transaction of their own (no BEGIN open and no
- * runner's transaction). */
+ * runner's transaction).
+ *
+ * Runners that run every pending migration in one transaction (Drizzle's migrator, Atlas's
+ * --tx-mode all: lint_source.continues_tx) hold a lock an earlier migration took through the
+ * later ones: the held locks are the transaction's (lint_transaction_data()), and the finding
+ * names the file that took the lock. A table created earlier in that transaction is as new
+ * as one created in this migration (nobody else sees it before the commit). */
 #include <string.h>
 
+#include "effects/notx.h"
 #include "lint/rule.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
@@ -40,12 +47,16 @@ struct held_lock {
 	enum lock_mode mode;
 	uint32_t line;       /* of the statement that took it */
 	const char *command;
+	const char *file;    /* of the part that took it */
 };
 
+/* The open transaction's locks (they outlive the part that took them when the next part
+ * continues the transaction), and the tables created in it. */
 struct held {
 	struct held_lock *items;
 	size_t n, cap;
-	int reported; /* once per transaction: the advice (commit in between) is the same */
+	const char **created;
+	size_t ncreated, created_cap;
 };
 
 /* The table an effect locks: for an index (DROP INDEX, REINDEX INDEX), its table when the model
@@ -79,6 +90,37 @@ static struct held_lock *held_find(struct held *h, const char *key)
 		if (!strcmp(h->items[i].key, key))
 			return &h->items[i];
 	return NULL;
+}
+
+static int created_here(const struct held *h, const char *key)
+{
+	for (size_t i = 0; key && i < h->ncreated; i++)
+		if (!strcmp(h->created[i], key))
+			return 1;
+	return 0;
+}
+
+/* Appends to an array in run memory (the old one stays in the arena). */
+static void *grow(struct lint_ctx *ctx, void *items, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t ncap = *cap ? 2 * *cap : 8;
+	void *bigger = lint_alloc(ctx, ncap * size);
+	if (n)
+		memcpy(bigger, items, n * size);
+	*cap = ncap;
+	return bigger;
+}
+
+/* Whether the effect's object was created in this transaction: in this migration, or in an
+ * earlier migration of the same transaction. */
+static int effect_is_new(struct lint_ctx *ctx, const struct held *h, const struct effect *e)
+{
+	if (lint_effect_is_new(ctx, e))
+		return 1;
+	const char *display;
+	return h->ncreated && created_here(h, effect_table(ctx, e, &display));
 }
 
 static int ends_transaction(const PgQuery__Node *node)
@@ -147,13 +189,15 @@ static int same_table_counts(const PgQuery__Node *stmt, const struct effect *e, 
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	struct held **slot = (struct held **)lint_rule_data(ctx, &rule_slow_statement_under_lock);
+	struct held **slot = (struct held **)lint_transaction_data(ctx, &rule_slow_statement_under_lock);
 	if (!*slot)
 		*slot = lint_alloc(ctx, sizeof(**slot));
 	struct held *h = *slot;
+	/* once per part and transaction: the advice (commit in between) is the same */
+	int *reported = lint_rule_state(ctx, &rule_slow_statement_under_lock);
 	if (!lint_in_transaction(ctx)) {
-		h->n = 0; /* this statement is a transaction of its own */
-		h->reported = 0;
+		h->n = h->ncreated = 0; /* this statement is a transaction of its own */
+		*reported = 0;
 		return;
 	}
 	struct effect e[EFFECTS_MAX];
@@ -161,41 +205,61 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	/* the tables a query of the statement reads whole, after what it changes */
 	size_t nreads = effects_reads(node, e + n, EFFECTS_MAX - n);
 
-	/* the slow work of this statement under a lock an earlier one holds */
-	for (size_t i = 0; i < n + nreads && h->n && !h->reported; i++) {
+	/* the slow work of this statement under a lock an earlier one holds; a statement refused
+	 * in a transaction block fails at once, doing nothing (not-in-transaction says so) */
+	int refused = notx_check(node, lint_pg_version(ctx), NULL);
+	for (size_t i = 0; i < n + nreads && h->n && !*reported && !refused; i++) {
 		const char *work = i < n ? slow_work(node, &e[i]) : "reads every row of";
 		/* a foreign key's check reads the table that gets it: the referenced one only answers */
-		if (!work || e[i].role == EFFECT_ROLE_REFERENCED || lint_effect_is_new(ctx, &e[i]))
+		if (!work || e[i].role == EFFECT_ROLE_REFERENCED || effect_is_new(ctx, h, &e[i]))
 			continue;
 		const char *target = "every table";
 		const char *key = effect_table(ctx, &e[i], &target);
 		int dml = (e[i].flags & EFFECT_ROWS) != 0;
-		for (size_t k = 0; k < h->n && !h->reported; k++) {
+		for (size_t k = 0; k < h->n && !*reported; k++) {
 			const struct held_lock *hl = &h->items[k];
 			int same = key && !strcmp(hl->key, key);
 			if (same && !same_table_counts(node, &e[i], hl))
 				continue;
 			if (!same && dml && i < n && dml_maybe_small(node))
 				continue;
-			lint_report(
-				ctx, &rule_slow_statement_under_lock, e[i].location,
-				lint_printf(ctx,
-					    "end the transaction between them (COMMIT after the %s, or put this "
-					    "statement in a migration of its own), so the %s lock on %s is "
-					    "held for a moment and not for as long as this statement runs",
-					    hl->command, lock_mode_name(hl->mode), hl->display),
-				"%s %s %s while the transaction still holds %s on %s, taken by the %s at "
-				"line %u: %s %s wait until the transaction ends",
-				effects_command(node), work, target, lock_mode_name(hl->mode), hl->display,
-				hl->command, hl->line,
-				lock_blocks_reads(hl->mode) ? "reads and writes of" : "writes to", hl->display);
-			h->reported = 1;
+			/* a lock an earlier migration of the runner's one transaction took */
+			int earlier = strcmp(hl->file, lint_file_path(ctx)) != 0;
+			const char *help =
+				earlier ? lint_printf(ctx,
+						      "the runner (%s) runs every pending migration in one transaction and "
+						      "commits after the last: deploy %s on its own first (or move this statement to a "
+						      "later release), so the %s lock on %s is released before this "
+						      "statement runs",
+						      lint_framework(ctx), hl->file, lock_mode_name(hl->mode), hl->display)
+					: lint_printf(ctx,
+						      "end the transaction between them (COMMIT after the %s, or put this "
+						      "statement in a migration of its own), so the %s lock on %s is "
+						      "held for a moment and not for as long as this statement runs",
+						      hl->command, lock_mode_name(hl->mode), hl->display);
+			lint_report(ctx, &rule_slow_statement_under_lock, e[i].location, help,
+				    "%s %s %s while the transaction still holds %s on %s, taken by the %s at "
+				    "line %u%s%s: %s %s wait until the transaction ends",
+				    effects_command(node), work, target, lock_mode_name(hl->mode), hl->display,
+				    hl->command, hl->line, earlier ? " of " : "", earlier ? hl->file : "",
+				    lock_blocks_reads(hl->mode) ? "reads and writes of" : "writes to", hl->display);
+			*reported = 1;
 		}
 	}
 
 	/* the locks this statement adds to the transaction's */
 	for (size_t i = 0; i < n; i++) {
-		if (!lock_blocks_writes(e[i].lock) || lint_effect_is_new(ctx, &e[i]))
+		if (effect_is_new(ctx, h, &e[i])) {
+			/* remembered for the later migrations of the transaction, which see it as old */
+			const char *display = NULL;
+			const char *key = effect_table(ctx, &e[i], &display);
+			if (key && !created_here(h, key)) {
+				h->created = grow(ctx, h->created, h->ncreated, &h->created_cap, sizeof(*h->created));
+				h->created[h->ncreated++] = key;
+			}
+			continue;
+		}
+		if (!lock_blocks_writes(e[i].lock))
 			continue;
 		/* a dropped relation's lock keeps nobody from anything that still works */
 		if (node->node_case == PG_QUERY__NODE__NODE_DROP_STMT && e[i].role == EFFECT_ROLE_TARGET)
@@ -208,21 +272,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		if (hl && hl->mode >= e[i].lock)
 			continue;
 		if (!hl) {
-			if (h->n == h->cap) { /* run memory: the old array stays in the arena */
-				size_t cap = h->cap ? 2 * h->cap : 8;
-				struct held_lock *items = lint_alloc(ctx, cap * sizeof(*items));
-				if (h->n)
-					memcpy(items, h->items, h->n * sizeof(*items));
-				h->items = items;
-				h->cap = cap;
-			}
+			h->items = grow(ctx, h->items, h->n, &h->cap, sizeof(*h->items));
 			hl = &h->items[h->n++];
 		}
 		*hl = (struct held_lock){ key, display, e[i].lock, lint_statement_line(ctx),
-					  effects_command(node) };
+					  effects_command(node), lint_printf(ctx, "%s", lint_file_path(ctx)) };
 	}
 	if (ends_transaction(node)) {
-		h->n = 0;
-		h->reported = 0;
+		h->n = h->ncreated = 0;
+		*reported = 0;
 	}
 }

@@ -334,7 +334,40 @@ RUNNER_TREES = {
 SQL_DIRECTIVE_FILES = ['001_orders_customer_idx.sql', '002_orders_created_idx.sql', '003_orders_status_idx.sql']
 
 
+def test_one_transaction(root):
+    """Drizzle's migrator runs every pending migration in one transaction (drizzle-orm
+    pg-core/dialect.ts PgDialect.migrate): the lock 0001 takes on users is held while 0002
+    backfills it. A drizzle-kit project; the whole directory is a fresh database's deploy."""
+    app = 'drizzle-app/drizzle/'
+    rules = {'not-in-transaction', 'slow-statement-under-lock', 'syntax-error', 'migration-graph'}
+    files = {('drizzle/%s.sql' % n, 'up'): ('drizzle', T, None)
+             for n in ('0000_curious_lockjaw', '0001_wakeful_stardust', '0002_backfill_display_name',
+                       '0003_lean_squadron')}
+    # a fresh database: users is created in the same transaction, nobody else can wait for it
+    check_tree(root, 'drizzle-app', files, {('not-in-transaction', 'drizzle/0003_lean_squadron.sql', 1)},
+               rules=rules)
+    # 0001 to 0003 pending (0000 deployed before, read for context): 0001's lock outlives it
+    named = [app + n for n in ('0001_wakeful_stardust.sql', '0002_backfill_display_name.sql',
+                               '0003_lean_squadron.sql')]
+    p, out = lint(named, root)
+    got = sorted((f['rule'], f['file'], f['line']) for f in (out or {}).get('findings', []) if f['rule'] in rules)
+    check(got == [('not-in-transaction', named[2], 1), ('slow-statement-under-lock', named[1], 2)],
+          'drizzle-app: the backfill runs under the lock of the migration before it', got)
+    msg = [f['message'] for f in (out or {}).get('findings', []) if f['rule'] == 'slow-statement-under-lock']
+    check(msg and 'taken by the ALTER TABLE at line 1 of %s' % named[0] in msg[0],
+          'drizzle-app: the finding names the file that took the lock', msg)
+    # 0001 deployed before: its transaction committed, the backfill's own lock is all there is
+    p, out = lint(named[1:], root)
+    got = sorted((f['rule'], f['file'], f['line']) for f in (out or {}).get('findings', []) if f['rule'] in rules)
+    check(got == [('not-in-transaction', named[2], 1)], 'drizzle-app: no carried lock when 0001 is applied', got)
+    # the help says how: Drizzle has no way to run a migration outside its transaction
+    helps = [f['help'] for f in (out or {}).get('findings', []) if f['rule'] == 'not-in-transaction']
+    check(helps and "Drizzle's migrator" in helps[0], 'drizzle-app: not-in-transaction says Drizzle has no way out',
+          helps)
+
+
 def test_runner_trees(root):
+    test_one_transaction(root)
     for tree, (files, findings) in RUNNER_TREES.items():
         out = check_tree(root, tree, files, findings, rules=RUNNER_RULES)
         if out is not None:

@@ -21,9 +21,15 @@ pgsieve must take as intact; a committed body edited afterwards and a broken Pre
 reported by pgsieve (migration-graph) where graphile-migrate refuses to migrate a fresh database;
 a current/ directory is linted file by file as the pending migration.
 
+Drizzle: drizzle-orm's own migrator (drizzle-orm and pg from the npm registry, pinned) runs a
+drizzle-kit project's pending migrations; while the last one runs, the ACCESS EXCLUSIVE lock the
+first pending one took is still held by the migrator's backend (pg_locks), as `pgsieve lint
+--db` says (slow-statement-under-lock naming that file); a CREATE INDEX CONCURRENTLY migration
+makes the migrator fail, as not-in-transaction says.
+
 Skips (exit 77) without the sql-migrate program or a PostgreSQL server, and fails instead when
 CI=true (ci/deps.sh installs both). The graphile-migrate part is skipped, with the reason
-printed, when npm cannot install it (no registry).
+printed, when npm cannot install it (no registry); so is the Drizzle part.
 
 usage: runners_live.py PGSIEVE
 """
@@ -33,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema"))
 from pgcluster import Cluster, SKIP  # noqa: E402
@@ -108,21 +115,28 @@ def lint(project):
 GRAPHILE_MIGRATE = "graphile-migrate@1.4.1"
 
 
-def install_graphile(work):
-    """graphile-migrate's bin directory, or None (the reason printed) when npm cannot get it."""
+def install_npm(work, what, packages, needed):
+    """npm-installs packages under work/what: that prefix's node_modules, or None (the reason
+    printed) when npm cannot get them; needed is a path inside node_modules that must exist."""
     if not shutil.which("npm"):
-        print("skip graphile-migrate: npm is not installed")
+        print(f"skip {what}: npm is not installed")
         return None
-    prefix = os.path.join(work, "npm")
-    r = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", GRAPHILE_MIGRATE],
+    prefix = os.path.join(work, what)
+    r = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", *packages],
                        capture_output=True, text=True, timeout=300,
                        env=dict(os.environ, npm_config_update_notifier="false",
                                 npm_config_cache=os.path.join(work, "npm-cache")))
-    bin_dir = os.path.join(prefix, "node_modules", ".bin")
-    if r.returncode != 0 or not os.path.exists(os.path.join(bin_dir, "graphile-migrate")):
-        print(f"skip graphile-migrate: npm install {GRAPHILE_MIGRATE} failed: {r.stderr.strip()[-300:]}")
+    modules = os.path.join(prefix, "node_modules")
+    if r.returncode != 0 or not os.path.exists(os.path.join(modules, needed)):
+        print(f"skip {what}: npm install {' '.join(packages)} failed: {r.stderr.strip()[-300:]}")
         return None
-    return bin_dir
+    return modules
+
+
+def install_graphile(work):
+    """graphile-migrate's bin directory, or None (the reason printed) when npm cannot get it."""
+    modules = install_npm(work, "npm", [GRAPHILE_MIGRATE], os.path.join(".bin", "graphile-migrate"))
+    return os.path.join(modules, ".bin") if modules else None
 
 
 def graphile(c, work, bin_dir):
@@ -207,14 +221,109 @@ def graphile(c, work, bin_dir):
           f"graphile: graphile-migrate watch --once runs current/ ({(r.stdout + r.stderr).strip()[-200:]})")
 
 
+DRIZZLE = ["drizzle-orm@0.45.4", "pg@8.23.1"]
+# drizzle-orm's migrator as an application calls it (src/db/migrate.ts of a drizzle-kit project)
+MIGRATE_JS = """const { Pool } = require("pg");
+const { drizzle } = require("drizzle-orm/node-postgres");
+const { migrate } = require("drizzle-orm/node-postgres/migrator");
+const [host, port, database, folder] = process.argv.slice(2);
+const pool = new Pool({ host, port: Number(port), user: "postgres", database });
+migrate(drizzle(pool), { migrationsFolder: folder })
+  .then(() => pool.end())
+  .catch((e) => { console.error(String(e.cause || e.message)); pool.end(); process.exit(1); });
+"""
+DRIZZLE_FILES = [
+    ("0000_curious_lockjaw", 'CREATE TABLE "users" ("id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
+     '"email" text NOT NULL);\n--> statement-breakpoint\n'
+     'INSERT INTO "users" ("email") SELECT \'u\' || g FROM generate_series(1, 1000) g;\n'),
+    ("0001_wakeful_stardust", 'ALTER TABLE "users" ADD COLUMN "display_name" text;\n'),
+    # the backfill, and a pause standing for the time a large one takes
+    ("0002_backfill_display_name", 'UPDATE "users" SET "display_name" = "email" WHERE "display_name" IS NULL;'
+     '--> statement-breakpoint\nSELECT pg_sleep(3);\n'),
+    ("0003_lean_squadron", 'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");\n'),
+]
+
+
+def drizzle_live(c, work, modules):
+    """drizzle-orm's migrator runs the pending migrations in one transaction: 0001's ACCESS
+    EXCLUSIVE lock on users is still held while 0002 runs, as pgsieve lint --db says; and
+    CREATE INDEX CONCURRENTLY fails in it, as not-in-transaction says."""
+    project = os.path.join(work, "drizzle-app")
+    folder = os.path.join(project, "drizzle")
+    os.makedirs(os.path.join(folder, "meta"))
+    with open(os.path.join(project, "migrate.js"), "w") as fh:
+        fh.write(MIGRATE_JS)
+    env = dict(os.environ, NODE_PATH=modules)
+
+    def journal(n):
+        entries = [{"idx": i, "version": "7", "when": 1718000000000 + i * 60000, "tag": tag, "breakpoints": True}
+                   for i, (tag, _) in enumerate(DRIZZLE_FILES[:n])]
+        with open(os.path.join(folder, "meta", "_journal.json"), "w") as fh:
+            json.dump({"version": "7", "dialect": "postgresql", "entries": entries}, fh, indent=2)
+        for tag, text in DRIZZLE_FILES[:n]:
+            with open(os.path.join(folder, tag + ".sql"), "w") as fh:
+                fh.write(text)
+
+    def migrate():
+        return subprocess.Popen(["node", os.path.join(project, "migrate.js"), c.dir, str(c.port), "dz", folder],
+                                cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def lint_db():
+        r = subprocess.run([PGSIEVE, "lint", "--no-config", "--format", "json", "--fail-on", "never", "--db",
+                            c.dsn("dz"), folder], capture_output=True, text=True)
+        return json.loads(r.stdout)["findings"] if r.returncode == 0 else []
+
+    c.psql('CREATE DATABASE "dz"')
+    journal(1)
+    p = migrate()
+    out, err = p.communicate(timeout=60)
+    check(p.returncode == 0, f"drizzle: the migrator applies 0000 ({err.strip()[-200:]})")
+    # 0001 and 0002 pending: pgsieve says the backfill runs under 0001's lock
+    journal(3)
+    held = [f for f in lint_db() if f["rule"] == "slow-statement-under-lock"]
+    check(len(held) == 1 and held[0]["file"].endswith("0002_backfill_display_name.sql") and
+          "at line 1 of " + os.path.join(folder, "0001_wakeful_stardust.sql") in held[0]["message"],
+          f"drizzle: pgsieve lint --db reports 0002 under 0001's lock ({[(f['file'], f['message'][:80]) for f in held]})")
+    # and the migrator holds it: while 0002's pg_sleep runs, its backend still has 0001's lock
+    p = migrate()
+    seen = False
+    for _ in range(50):
+        n = c.psql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                   "WHERE l.relation = 'users'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted "
+                   "AND a.query LIKE '%pg_sleep(3)%' AND a.pid <> pg_backend_pid()", dbname="dz").strip()
+        if n == "1":
+            seen = True
+            break
+        if p.poll() is not None:
+            break
+        time.sleep(0.1)
+    out, err = p.communicate(timeout=60)
+    check(p.returncode == 0, f"drizzle: the migrator applies 0001 and 0002 ({err.strip()[-200:]})")
+    check(seen, "drizzle: while 0002 runs, the migrator still holds the ACCESS EXCLUSIVE lock 0001 took on users")
+    # CREATE INDEX CONCURRENTLY in a Drizzle migration: refused, as pgsieve predicts
+    journal(4)
+    notx = [f for f in lint_db() if f["rule"] == "not-in-transaction"]
+    check([(os.path.basename(f["file"]), f["line"]) for f in notx] == [("0003_lean_squadron.sql", 1)],
+          f"drizzle: pgsieve reports not-in-transaction at 0003 ({[(f['file'], f['line']) for f in notx]})")
+    p = migrate()
+    out, err = p.communicate(timeout=60)
+    check(p.returncode != 0 and "cannot run inside a transaction block" in err,
+          f"drizzle: the migrator fails on it ({err.strip()[-200:]})")
+    rows = c.psql('SELECT count(*) FROM drizzle.__drizzle_migrations', dbname="dz").strip()
+    check(rows == "3", f"drizzle: its history has the three migrations that ran ({rows})")
+
+
 def main():
     need(shutil.which("sql-migrate"), "the sql-migrate program is not installed (apt-get install sql-migrate)")
     work = tempfile.mkdtemp(prefix="pgsieve-runners-")
     try:
         bin_dir = install_graphile(work)
+        drizzle_modules = install_npm(work, "npm-drizzle", DRIZZLE, os.path.join("drizzle-orm", "package.json"))
         with Cluster() as c:
             if bin_dir:
                 graphile(c, work, bin_dir)
+            if drizzle_modules:
+                drizzle_live(c, work, drizzle_modules)
             for i, (name, (files, applies, failure, rule, line)) in enumerate(CASES.items()):
                 db = f"case{i}"
                 c.psql(f'CREATE DATABASE "{db}"')

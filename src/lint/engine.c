@@ -53,6 +53,7 @@ struct lint_ctx {
 	struct strmap fp_counts; /* fingerprint base -> occurrence count (as a pointer-sized int) */
 	int *rule_state;
 	void **rule_data;
+	void **tx_data; /* lint_transaction_data(): the run's tx_data when continued, else own */
 	struct finding *findings;
 	size_t nfindings, findings_cap;
 	struct directive *directives;
@@ -115,6 +116,7 @@ void lint_run_release(struct lint_run *run)
 		schema_model_release(run->undo_base);
 	free(run->undo_base);
 	strmap_release(&run->undo_names);
+	free(run->tx_data);
 	arena_release(&run->arena);
 	memset(run, 0, sizeof(*run));
 }
@@ -353,6 +355,11 @@ int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule)
 void **lint_rule_data(struct lint_ctx *ctx, const struct rule *rule)
 {
 	return &ctx->rule_data[rule_index(rule)];
+}
+
+void **lint_transaction_data(struct lint_ctx *ctx, const struct rule *rule)
+{
+	return &ctx->tx_data[rule_index(rule)];
 }
 
 void *lint_alloc(struct lint_ctx *ctx, size_t size)
@@ -1524,6 +1531,14 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	ctx->framework_tx = src->tx == LINT_TX_WRAPPED || src->tx == LINT_TX_IMPLICIT;
 	ctx->rule_state = xcalloc(rule_count, sizeof(int));
 	ctx->rule_data = xcalloc(rule_count, sizeof(void *));
+	/* the transaction the previous part left open goes on here, or a new one starts */
+	if (src->continues_tx && run->tx_data && ctx->framework_tx)
+		ctx->tx_data = run->tx_data;
+	else
+		free(run->tx_data);
+	run->tx_data = NULL;
+	if (!ctx->tx_data)
+		ctx->tx_data = xcalloc(rule_count, sizeof(void *));
 	XGROW(run->files, run->nfiles + 1, run->files_cap);
 	run->files[run->nfiles].path = arena_strdup(&run->arena, src->path);
 	run->files[run->nfiles].nstatements = 0;
@@ -1620,6 +1635,11 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	strmap_release(&ctx->fp_counts);
 	free(ctx->rule_state);
 	free(ctx->rule_data);
+	/* a part read only for context was applied before: no transaction of it stays open */
+	if (!src->context_only && ctx->framework_tx)
+		run->tx_data = ctx->tx_data;
+	else
+		free(ctx->tx_data);
 	srcmap_release(&ctx->map);
 	free(ctx);
 	return rc;

@@ -136,6 +136,9 @@ int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule);
 /* A per-migration pointer for the rule's own state (NULL at the start of each migration); put
  * memory from lint_alloc() there. */
 void **lint_rule_data(struct lint_ctx *ctx, const struct rule *rule);
+/* Like lint_rule_data(), for state of the open transaction: a part that continues the previous
+ * part's transaction (Drizzle, Atlas's --tx-mode all) gets that part's pointer back. */
+void **lint_transaction_data(struct lint_ctx *ctx, const struct rule *rule);
 /* Zeroed memory that lives as long as the run. */
 void *lint_alloc(struct lint_ctx *ctx, size_t size);
 /* An option from the configuration ("lock-timeout-set-by-runner"); 0 when unset. */

@@ -89,6 +89,12 @@ struct lint_source {
 	/* From the framework's description: how the part says it runs without the runner's
 	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line); NULL: no way. */
 	const char *no_tx_marker_suffix, *no_tx_first_line;
+	/* The part runs on in the transaction of the part linted just before it, which the runner
+	 * does not commit in between (Drizzle's migrator and Atlas's --tx-mode all run every
+	 * pending migration in one transaction): the locks that part took are still held here
+	 * (lint_transaction_data()). Has no effect after a context-only part or a part run
+	 * outside a transaction. */
+	int continues_tx;
 };
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
@@ -151,6 +157,9 @@ struct lint_run {
 	 * and the down can touch, schema_model_copy_named()), or all of them when undo_whole */
 	struct strmap undo_names;
 	int undo_whole;
+	/* the rules' state of the transaction the last linted part left open, for a part that
+	 * continues it (lint_source.continues_tx); NULL: none open */
+	void **tx_data;
 };
 
 void lint_run_init(struct lint_run *run, const struct lint_options *opts);

@@ -821,6 +821,39 @@ def test_drizzle(pg, tmp):
                 {"1704067200000": "applied", "1704153600000": "applied", "1704240000000": "pending"},
                 "0002_orders_n.sql")
 
+    # The pending migrations run in the migrator's one transaction: with 0001 and 0002 pending,
+    # the ACCESS EXCLUSIVE lock 0001's ADD COLUMN takes is held through 0002's backfill; with
+    # only 0002 pending (0001 recorded), it is not.
+    d = os.path.join(tmp, "drizzle-one-tx")
+    tx_files = {
+        "drizzle/meta/_journal.json": json.dumps(journal),
+        "drizzle/0000_accounts.sql": files["drizzle/0000_accounts.sql"],
+        "drizzle/0001_orders.sql": "ALTER TABLE \"accounts\" ADD COLUMN \"note\" text;\n",
+        "drizzle/0002_orders_n.sql": "UPDATE \"accounts\" SET \"note\" = '';\n",
+    }
+    for f, text in tx_files.items():
+        write(f"{d}/{f}", text)
+    for pending, want in ((2, True), (1, False)):
+        rows = ""
+        for e in journal["entries"][:3 - pending]:
+            rows += ('insert into "drizzle"."__drizzle_migrations" ("hash", "created_at") values (\'%s\', %d);'
+                     % (sha256(tx_files["drizzle/%s.sql" % e["tag"]].encode()), e["when"]))
+        applied = ' ALTER TABLE "accounts" ADD COLUMN "note" text;' if pending == 1 else ""
+        ddl = ('CREATE SCHEMA IF NOT EXISTS "drizzle";'
+               'CREATE TABLE IF NOT EXISTS "drizzle"."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, '
+               'created_at bigint);' + rows + 'CREATE TABLE "accounts" ("id" bigint PRIMARY KEY);' + applied)
+        dsn = create_db(pg, "drizzle_one_tx_%d" % pending, ddl)
+        out = lint(os.path.join(d, "drizzle"), dsn)
+        held = [f for f in out["findings"] if f["rule"] == "slow-statement-under-lock"]
+        linted = sorted(os.path.basename(f["path"]) for f in out["files"])
+        check(f"drizzle: {pending} pending migrations linted", len(linted) == pending, linted)
+        if want:
+            check("drizzle: the backfill runs under the lock 0001 took, in the same transaction",
+                  len(held) == 1 and held[0]["file"].endswith("0002_orders_n.sql") and
+                  "at line 1 of " in held[0]["message"] and "0001_orders.sql" in held[0]["message"], held)
+        else:
+            check("drizzle: 0001 applied before, no lock of it is held", held == [], held)
+
 
 def test_liquibase(pg, tmp):
     files = {

@@ -4,7 +4,8 @@
  * migrator (pg-core/dialect.ts PgDialect.migrate) runs every pending migration in one
  * session.transaction(), each statement with tx.execute, and records (hash, created_at = the
  * entry's when) in drizzle.__drizzle_migrations; a migration is pending when its when is
- * after the created_at of the last row. */
+ * after the created_at of the last row. So the locks an earlier pending migration takes are
+ * held through the later ones (FRAMEWORK_ONE_TRANSACTION). */
 #include "discover/frameworks/framework.h"
 
 #include <stdio.h>
@@ -95,7 +96,7 @@ const struct framework_desc framework_drizzle = {
 	.detect_rank = 17,
 	.detect = detect,
 	.load = load,
-	.flags = FRAMEWORK_OWN_ORDER, /* the journal's order */
+	.flags = FRAMEWORK_OWN_ORDER /* the journal's order */ | FRAMEWORK_ONE_TRANSACTION,
 	.history = {
 		.schema = "drizzle",
 		.table = "__drizzle_migrations",

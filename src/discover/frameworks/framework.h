@@ -74,6 +74,9 @@ enum {
 	FRAMEWORK_DOWNS = 1 << 0,     /* every migration is expected to have a down */
 	FRAMEWORK_OWN_ORDER = 1 << 1, /* load() leaves the set in its final order (a plan, a graph) */
 	FRAMEWORK_SUBPROJECTS = 1 << 2, /* a project's subdirectory may hold another project (Sqitch) */
+	/* every pending migration runs in one transaction, committed after the last (Drizzle):
+	 * a migration continues the transaction of the one before it (lint_source.continues_tx) */
+	FRAMEWORK_ONE_TRANSACTION = 1 << 3,
 };
 
 struct framework_desc {
