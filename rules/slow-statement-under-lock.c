@@ -28,6 +28,7 @@
 #include "lint/rule.h"
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node);
+static void finish(struct lint_ctx *ctx);
 
 static const PgQuery__Node__NodeCase kinds[] = { LINT_ANY_STATEMENT, LINT_KINDS_END };
 
@@ -38,6 +39,7 @@ const struct rule rule_slow_statement_under_lock = {
 	.summary = "slow work in a transaction that already holds a lock blocking others",
 	.kinds = kinds,
 	.visit = visit,
+	.finish = finish,
 };
 
 /* A lock the open transaction holds, taken by an earlier statement. */
@@ -281,5 +283,26 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	if (ends_transaction(node)) {
 		h->n = h->ncreated = 0;
 		*reported = 0;
+	}
+}
+
+/* The tables this part created, for the parts that continue its transaction: the model forgets
+ * at the next migration that they are new (a statement is visited before the model has what it
+ * creates, so CREATE TABLE itself is not seen as new by visit()). */
+static void finish(struct lint_ctx *ctx)
+{
+	struct held *h = *(struct held **)lint_transaction_data(ctx, &rule_slow_statement_under_lock);
+	const struct schema_model *m = lint_model(ctx);
+	if (!h || !lint_in_transaction(ctx))
+		return;
+	for (size_t i = 0; i < m->nfresh; i++) {
+		const struct schema_table *t = m->fresh[i].obj;
+		if (m->fresh[i].kind != 't' || !t->created_in_migration)
+			continue;
+		const char *key = lint_printf(ctx, "%s.%s", t->schema, t->name);
+		if (created_here(h, key))
+			continue;
+		h->created = grow(ctx, h->created, h->ncreated, &h->created_cap, sizeof(*h->created));
+		h->created[h->ncreated++] = key;
 	}
 }

@@ -299,6 +299,14 @@ RUNNER_TREES = {
         ('missing-downgrade', 'V0002.UsersEmailIdx.up.sql', 1),
         ('create-index-blocking', 'V0010.UsersCreatedIdx.up.sql', 1),
     }),
+    # `-- atlas:delimiter \n\n`: Atlas cuts at a blank line outside parentheses, quotes, dollar
+    # quotes and after a comment line; the UPDATE it cuts before its WHERE is reported there
+    'atlas-blank': ({
+        ('20240101000000_accounts.sql', 'up'): ('atlas', T, None),
+        ('20240102000000_accounts_lower.sql', 'up'): ('atlas', T, None),
+    }, {
+        ('runner-statement-split', '20240102000000_accounts_lower.sql', 5),
+    }),
     # a master changelog includes two formatted SQL files; each changeset is a migration, its
     # --rollback lines its down part (findings in them land on those lines)
     'liquibase': ({
@@ -366,8 +374,82 @@ def test_one_transaction(root):
           helps)
 
 
+def test_atlas_tx_all(root):
+    """Atlas's --tx-mode all (atlas-tx-mode: all in .pgsieve.yml): every pending file in one
+    transaction, and a file with a txmode directive refused (cmd/atlas/internal/cmdapi
+    migrate.go tx.modeFor)."""
+    tree = 'atlas-all'
+    names = ['20240101000000_create_users.sql', '20240102000000_users_name.sql',
+             '20240103000000_users_name_backfill.sql', '20240104000000_users_email_idx.sql']
+    rules = {'not-in-transaction', 'slow-statement-under-lock', 'syntax-error', 'migration-graph'}
+
+    def run(args):
+        p = subprocess.run([PGSIEVE, 'lint', '--config', os.path.join(tree, '.pgsieve.yml'), '--format', 'json',
+                            '--fail-on', 'never'] + args, cwd=root, capture_output=True, text=True, timeout=120)
+        out = json.loads(p.stdout) if p.returncode in (0, 1) else {}
+        return p, sorted((f['rule'], os.path.basename(f['file']), f['line']) for f in out.get('findings', [])
+                         if f['rule'] in rules), out
+    refused = ('migration-graph', names[3], 1)
+    p, got, out = run([tree])
+    check({f['transaction'] for f in out.get('files', [])} == {T}, 'atlas-all: every file runs in a transaction',
+          out.get('files'))
+    # a new database: users is created in the same transaction; the directive is refused
+    check(got == [refused, ('not-in-transaction', names[3], 3)], 'atlas-all: whole directory', got)
+    msg = [f['message'] for f in out.get('findings', []) if f['rule'] == 'migration-graph']
+    check(msg and 'cannot set txmode directive to "none" in "%s" when txmode "all" is set globally' % names[3] in msg[0],
+          "atlas-all: Atlas's refusal quoted", msg)
+    # 0002 and later pending: the backfill runs under 0002's lock
+    p, got, out = run([os.path.join(tree, n) for n in names[1:]])
+    check(('slow-statement-under-lock', names[2], 2) in got, 'atlas-all: the backfill runs under the lock of the file '
+          'before it', got)
+    # the default --tx-mode file: each file commits, the directive is Atlas's way out
+    p = subprocess.run([PGSIEVE, 'lint', '--no-config', '--framework', 'atlas', '--format', 'json', '--fail-on', 'never']
+                       + [os.path.join(tree, n) for n in names[1:]],
+                       cwd=root, capture_output=True, text=True, timeout=120)
+    out = json.loads(p.stdout) if p.returncode in (0, 1) else {}
+    got = [f['rule'] for f in out.get('findings', []) if f['rule'] in rules]
+    check(got == [], 'atlas-all: with --tx-mode file nothing of the kind', got)
+    # a value Atlas does not know is a configuration error
+    bad = os.path.join(root, tree, 'bad.yml')
+    with open(bad, 'w') as fh:
+        fh.write('atlas-tx-mode: everything\n')
+    try:
+        p = subprocess.run([PGSIEVE, 'lint', '--config', bad, tree], cwd=root, capture_output=True, text=True)
+        check(p.returncode == 2 and "'atlas-tx-mode' takes file, all or none" in p.stderr,
+              'atlas-all: a wrong atlas-tx-mode is refused', (p.returncode, p.stderr))
+    finally:
+        os.unlink(bad)
+
+
+def test_liquibase_more(root):
+    """Liquibase formatted SQL: endDelimiter inside a line (GO after the statement, a one-character
+    @) and as a regular expression (\\nGO: GO at a line's start), a changeset for another
+    database (dbms:mysql) left out, preconditions and contexts said in notes."""
+    tree = 'liquibase-more'
+    rules = {'not-in-transaction', 'create-index-blocking', 'syntax-error', 'migration-graph', 'missing-downgrade'}
+    p, out = lint([tree], root)
+    if not check(out is not None, 'liquibase-more: lints', p.stderr):
+        return
+    got = sorted((f['rule'], f['file'][len(tree) + 1:], f['line']) for f in out['findings'] if f['rule'] in rules)
+    col = [f['column'] for f in out['findings'] if f['rule'] == 'not-in-transaction']
+    check(got == [('create-index-blocking', '001-orders.sql', 12), ('not-in-transaction', '001-orders.sql', 16)],
+          'liquibase-more: statements cut at each endDelimiter, the MySQL changeset left out', got)
+    check(col == [44], 'liquibase-more: the statement after an inline @ starts where it stands', col)
+    names = sorted(f['path'][len(tree) + 1:] + ':' + f['part'] for f in out['files'])
+    check(names.count('001-orders.sql:up') == 3, 'liquibase-more: three of the four changesets of 001 are linted', names)
+    notes = {n['kind']: n['message'] for n in out.get('notes', [])}
+    check('left out changeset \'dave:orders-mysql\'' in notes.get('other-database', ''),
+          'liquibase-more: the dbms:mysql changeset is named as left out', notes)
+    check('onFail:MARK_RAN' in notes.get('liquibase-precondition', '') and
+          'pgsieve lints it as if they hold' in notes.get('liquibase-precondition', ''),
+          'liquibase-more: the precondition is said in a note', notes)
+    check('context:prod' in notes.get('liquibase-filter', ''), 'liquibase-more: the context is said in a note', notes)
+
+
 def test_runner_trees(root):
     test_one_transaction(root)
+    test_atlas_tx_all(root)
+    test_liquibase_more(root)
     for tree, (files, findings) in RUNNER_TREES.items():
         out = check_tree(root, tree, files, findings, rules=RUNNER_RULES)
         if out is not None:

@@ -680,11 +680,14 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	if (p->has_region)
 		src->marker_offset = p->marker_offset;
 	const struct framework_desc *f = framework_get(it->fw);
+	if (f->configure && m && !it->is_down && src->text && !memchr(src->text, '\0', src->len))
+		f->configure(src, o, it->report ? it->set : NULL);
 	/* the runner's one transaction for all pending migrations: started by the first of the
 	 * set (or of those pending: the engine starts anew after a part read only for context) */
-	if (m && !it->is_down && (f->flags & FRAMEWORK_ONE_TRANSACTION) && it->set && it->set->n &&
-	    m != &it->set->items[0])
+	if (m && !it->is_down && (f->flags & FRAMEWORK_ONE_TRANSACTION))
 		src->continues_tx = 1;
+	if (!m || it->is_down || !it->set || !it->set->n || m == &it->set->items[0])
+		src->continues_tx = 0;
 	src->down_help = f->down_help;
 	src->down_consequence = f->down_consequence;
 	src->no_tx_marker_suffix = f->no_tx_marker_suffix;

@@ -327,6 +327,7 @@ struct staged {
 	long long small_rows, small_bytes; /* -1: not given */
 	char *alembic_name, *alembic_config, *alembic_python;
 	int no_python;           /* -1: not given */
+	int atlas_tx_mode;       /* -1: not given */
 };
 
 struct loader {
@@ -659,7 +660,7 @@ enum key_id {
 	KEY_PG_VERSION, KEY_ASSUME_TX, KEY_SELECT, KEY_IGNORE, KEY_RULES, KEY_EXCLUDE, KEY_FAIL_ON,
 	KEY_LOCK_TIMEOUT, KEY_STATEMENT_TIMEOUT, KEY_VECTOR_DIMS, KEY_FRAMEWORK, KEY_REQUIRE_DOWN,
 	KEY_IRREVERSIBLE_OK, KEY_SMALL_ROWS, KEY_SMALL_BYTES, KEY_ALEMBIC_NAME, KEY_ALEMBIC_CONFIG,
-	KEY_ALEMBIC_PYTHON, KEY_NO_PYTHON, KEY_COUNT
+	KEY_ALEMBIC_PYTHON, KEY_NO_PYTHON, KEY_ATLAS_TX_MODE, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
@@ -682,6 +683,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_ALEMBIC_CONFIG] = "alembic-config",
 	[KEY_ALEMBIC_PYTHON] = "alembic-python",
 	[KEY_NO_PYTHON] = "no-python",
+	[KEY_ATLAS_TX_MODE] = "atlas-tx-mode",
 };
 
 static int load_value(const struct loader *ld, enum key_id key, const yaml_node_t *v)
@@ -753,6 +755,19 @@ static int load_value(const struct loader *ld, enum key_id key, const yaml_node_
 		return load_alembic_string(ld, name, v, &st->alembic_python);
 	case KEY_NO_PYTHON:
 		return want_bool(ld, name, v, &st->no_python);
+	case KEY_ATLAS_TX_MODE: {
+		static const char *const modes[] = { [ATLAS_TX_FILE] = "file", [ATLAS_TX_ALL] = "all",
+						     [ATLAS_TX_NONE] = "none" };
+		for (int i = 0; v->type == YAML_SCALAR_NODE && i < 3; i++)
+			if (!strcmp(scalar(v), modes[i])) {
+				st->atlas_tx_mode = i;
+				return 0;
+			}
+		char *what = shown(v);
+		int r = fail(ld, v, "'%s' takes file, all or none (atlas migrate apply --tx-mode), not %s", name, what);
+		free(what);
+		return r;
+	}
 	case KEY_COUNT:
 		break;
 	}
@@ -953,6 +968,8 @@ static void commit(struct staged *st, struct lint_options *o)
 	}
 	if (st->no_python >= 0)
 		o->no_python = st->no_python;
+	if (st->atlas_tx_mode >= 0)
+		o->atlas_tx_mode = st->atlas_tx_mode;
 	if (st->has_exclude) {
 		for (size_t i = 0; i < o->n_exclude; i++)
 			free(o->exclude[i]);
@@ -999,7 +1016,7 @@ int config_load(const char *path, struct lint_options *o)
 
 	struct staged st = { .assume_tx = -1, .lock_timeout = -1, .statement_timeout = -1, .fail_on = -1,
 			     .require_down = -1, .irreversible_ok = -1, .small_rows = -1, .small_bytes = -1,
-			     .no_python = -1 };
+			     .no_python = -1, .atlas_tx_mode = -1 };
 	size_t n = rule_count ? rule_count : 1;
 	st.select = xcalloc(n, 1);
 	st.ignore = xcalloc(n, 1);

@@ -32,6 +32,10 @@ struct lint_options {
 	 * no-python (1: read revisions statically, as --no-python). */
 	char *alembic_name, *alembic_config, *alembic_python;
 	int no_python;
+	/* atlas-tx-mode: the --tx-mode `atlas migrate apply` is run with (Atlas takes it from its
+	 * command line only): each file in a transaction of its own, all pending files in one, or
+	 * none unless a file says `-- atlas:txmode file` */
+	enum { ATLAS_TX_FILE = 0, ATLAS_TX_ALL, ATLAS_TX_NONE } atlas_tx_mode;
 	/* With a schema source that knows sizes (--db): findings of the locking and rewrite rules
 	 * on tables smaller than both drop to info (small-table-rows, small-table-bytes). */
 	long long small_table_rows, small_table_bytes;

@@ -1,12 +1,15 @@
 /* Atlas versioned migrations (ariga/atlas): a directory with atlas.sum and <version>[_name].sql
  * files. Each file runs in a transaction of its own by default (--tx-mode file); a
  * `-- atlas:txmode none` directive in the file's header runs its statements one by one
- * without one, `-- atlas:txmode file` or `all` keeps a transaction. Atlas splits the file into
+ * without one. --tx-mode all (atlas-tx-mode in .pgsieve.yml) runs every pending file in one
+ * transaction, like Drizzle's migrator, and refuses files with a txmode directive (configure()).
+ * Atlas splits the file into
  * statements and executes them one at a time. atlas.sum holds the directory's integrity sums,
  * which Atlas checks before it runs anything (sql/migrate/dir.go: NewHashFile, Validate).
  * History: atlas_schema_revisions.atlas_schema_revisions(version, applied, total, hash, ...). */
 #include "discover/frameworks/framework.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +261,156 @@ static char *read_delimiters(const char *text, size_t len)
 	return copy;
 }
 
+/* With `-- atlas:delimiter \n\n` Atlas ends a statement at each blank line outside parentheses,
+ * quotes, dollar quotes and comments (lex.go stmt(): the delimiter is checked before comments;
+ * a line comment takes its line end with it, so a blank line right after one is no cut), and
+ * sends what came before as it is. pgsieve reads such a file with PostgreSQL's own grammar,
+ * which does not stop at blank lines: where the text before a cut does not end in ';', the two
+ * disagree (a statement cut in two, or one that PostgreSQL would join to the next), and that
+ * is reported. */
+static void check_blank_line_cuts(const struct lint_source *src, struct migration_set *set)
+{
+	const char *t = src->text;
+	size_t len = src->len;
+	const char *nl = memchr(t, '\n', len);
+	size_t i = nl ? (size_t)(nl - t) + 1 : len;
+	int depth = 0;
+	long last = -1; /* the last character of the statement outside comments */
+	while (i < len) {
+		char c = t[i];
+		if (depth == 0 && c == '\n' && i + 1 < len && t[i + 1] == '\n') {
+			if (last >= 0 && t[last] != ';')
+				migration_set_problem(set, "runner-statement-split", src->path, (uint32_t)(i + 1),
+						      "end the statement with ';' before the blank line, or take the blank "
+						      "line out of the statement",
+						      "Atlas ends a statement at this blank line (-- atlas:delimiter \\n\\n) "
+						      "and runs what comes before it as one, though it does not end in ';' "
+						      "there: a statement cut in two fails, and PostgreSQL's grammar reads on "
+						      "into the next one");
+			last = -1;
+			i += 2;
+			continue;
+		}
+		if (c == '-' && i + 1 < len && t[i + 1] == '-') {
+			while (i < len && t[i] != '\n')
+				i++;
+			i++; /* the comment takes its line end */
+			continue;
+		}
+		if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+			const char *close = NULL;
+			for (size_t k = i + 2; k + 1 < len && !close; k++)
+				if (t[k] == '*' && t[k + 1] == '/')
+					close = t + k;
+			i = close ? (size_t)(close - t) + 2 : len;
+			continue;
+		}
+		if (!isspace((unsigned char)c))
+			last = (long)i;
+		if (c == '(') {
+			depth++;
+		} else if (c == ')' && depth > 0) {
+			depth--;
+		} else if (c == '\'' || c == '"' || c == '`') {
+			const char *q = memchr(t + i + 1, c, len - i - 1);
+			i = q ? (size_t)(q - t) : len;
+			last = (long)i;
+		} else if (c == '$') {
+			/* a dollar-quoted string: $tag$ ... $tag$ */
+			size_t k = i + 1;
+			while (k < len && (isalnum((unsigned char)t[k]) || t[k] == '_'))
+				k++;
+			if (k < len && t[k] == '$' && !(k > i + 1 && isdigit((unsigned char)t[i + 1]))) {
+				size_t tl = k - i + 1;
+				const char *end = NULL;
+				for (size_t p = k + 1; p + tl <= len && !end; p++)
+					if (!memcmp(t + p, t + i, tl))
+						end = t + p;
+				i = end ? (size_t)(end - t) + tl - 1 : len;
+				last = (long)i;
+			}
+		}
+		i++;
+	}
+}
+
+static void check_part(const struct lint_source *src, struct migration_set *set)
+{
+	static const char blank[] = "-- atlas:delimiter \\n\\n";
+	size_t bl = sizeof(blank) - 1;
+	if (src->len > bl && !memcmp(src->text, blank, bl) && (src->text[bl] == '\n' || src->text[bl] == '\r'))
+		check_blank_line_cuts(src, set);
+}
+
+/* ---- -- atlas:txmode ---- */
+
+/* The `-- atlas:txmode X` directive of a file (cmdapi/migrate.go txmodeFor: none and file
+ * are accepted, all is refused in a file, anything else is unknown). */
+enum txmode { TXMODE_UNSET = 0, TXMODE_FILE, TXMODE_ALL, TXMODE_NONE, TXMODE_UNKNOWN };
+
+static enum txmode txmode_directive(const char *text, size_t len, long *at, const char **value, size_t *vl)
+{
+	const char *rest;
+	size_t rl;
+	*at = layout_header_line(text, len, "-- atlas:txmode", &rest, &rl);
+	if (*at < 0)
+		return TXMODE_UNSET;
+	while (rl && (*rest == ' ' || *rest == '\t'))
+		rest++, rl--;
+	while (rl && (rest[rl - 1] == ' ' || rest[rl - 1] == '\t' || rest[rl - 1] == '\r'))
+		rl--;
+	*value = rest;
+	*vl = rl;
+	if (rl == 4 && !strncmp(rest, "none", 4))
+		return TXMODE_NONE;
+	if (rl == 4 && !strncmp(rest, "file", 4))
+		return TXMODE_FILE;
+	if (rl == 3 && !strncmp(rest, "all", 3))
+		return TXMODE_ALL;
+	return TXMODE_UNKNOWN;
+}
+
+/* --tx-mode (atlas-tx-mode in .pgsieve.yml) with the file's directive (tx.modeFor, driverFor):
+ * under `file` each file runs in a transaction of its own unless it says none; under `none`
+ * without one unless it says file; under `all` every pending file runs in one transaction,
+ * and a file with a txmode directive makes Atlas refuse the run. */
+static void configure(struct lint_source *src, const struct lint_options *o, struct migration_set *set)
+{
+	long at;
+	const char *value = "";
+	size_t vl = 0;
+	enum txmode d = txmode_directive(src->text, src->len, &at, &value, &vl);
+	const char *name = strrchr(src->path, '/') ? strrchr(src->path, '/') + 1 : src->path;
+	if (d == TXMODE_UNKNOWN && set)
+		migration_set_problem(set, "migration-graph", src->path, (uint32_t)at,
+				      "write `-- atlas:txmode none` or `-- atlas:txmode file`",
+				      "atlas migrate apply refuses to run: unknown txmode \"%.*s\" found in file "
+				      "directive \"%s\"", (int)vl, value, name);
+	if (d == TXMODE_ALL && set)
+		migration_set_problem(set, "migration-graph", src->path, (uint32_t)at,
+				      "write `-- atlas:txmode file`, or give --tx-mode all on the command line",
+				      "atlas migrate apply refuses to run: txmode \"all\" is not allowed in file "
+				      "directive \"%s\". Use \"file\" instead", name);
+	switch (o->atlas_tx_mode) {
+	case ATLAS_TX_ALL:
+		src->tx = LINT_TX_WRAPPED;
+		src->continues_tx = 1;
+		if (set && (d == TXMODE_FILE || d == TXMODE_NONE))
+			migration_set_problem(set, "migration-graph", src->path, (uint32_t)at,
+					      "remove the directive, or apply with --tx-mode file (atlas-tx-mode in "
+					      ".pgsieve.yml says which mode the deploy uses)",
+					      "atlas migrate apply --tx-mode all refuses to run: cannot set txmode "
+					      "directive to \"%s\" in \"%s\" when txmode \"all\" is set globally",
+					      d == TXMODE_FILE ? "file" : "none", name);
+		break;
+	case ATLAS_TX_NONE:
+		src->tx = d == TXMODE_FILE ? LINT_TX_WRAPPED : LINT_TX_NONE;
+		break;
+	case ATLAS_TX_FILE:
+		break; /* load() read the directive */
+	}
+}
+
 static int load(const char *dir, struct migration_set *set, int *errors)
 {
 	size_t n;
@@ -275,15 +428,12 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			free(path);
 			continue;
 		}
-		const char *rest;
-		size_t rl;
-		enum lint_tx tx = LINT_TX_WRAPPED;
-		if (layout_header_line(text, len, "-- atlas:txmode", &rest, &rl) >= 0) {
-			while (rl && (*rest == ' ' || *rest == '\t'))
-				rest++, rl--;
-			if (rl >= 4 && !strncmp(rest, "none", 4))
-				tx = LINT_TX_NONE;
-		}
+		long at;
+		const char *value;
+		size_t value_len;
+		/* --tx-mode file, Atlas's default (configure() applies the others) */
+		enum lint_tx tx = txmode_directive(text, len, &at, &value, &value_len) == TXMODE_NONE ? LINT_TX_NONE
+												: LINT_TX_WRAPPED;
 		char *delimited = read_delimiters(text, len);
 		free(text);
 		/* the version: up to the first '_' or the extension (migrate.Version) */
@@ -320,6 +470,8 @@ const struct framework_desc framework_atlas = {
 	.detect = detect,
 	.load = load,
 	.duplicate_versions = "Atlas records revisions by version, so the second file is never run",
+	.configure = configure,
+	.check_part = check_part,
 	.history = {
 		.schema = "atlas_schema_revisions",
 		.table = "atlas_schema_revisions",

@@ -112,6 +112,12 @@ struct framework_desc {
 	 * src's text (region included). Returns the mode; when the runner refuses the part, a
 	 * problem is added to set (when set is not NULL). */
 	enum lint_tx (*statement_tx)(const struct lint_source *src, int pg_version, struct migration_set *set);
+	/* The part as the runner is configured to run it, where that is set outside the files
+	 * (Atlas's --tx-mode, which .pgsieve.yml says as atlas-tx-mode): may change src->tx, set
+	 * src->continues_tx (the part runs on in the transaction of the migration before it) and
+	 * add problems to set (when set is not NULL). src->text is the part's file. NULL: nothing
+	 * to configure. */
+	void (*configure)(struct lint_source *src, const struct lint_options *o, struct migration_set *set);
 	/* Problems the runner has with a part that only its statements show (goose and
 	 * sql-migrate cut statements at lines ending in ';'), added to set; NULL: none. Called
 	 * for the parts being reported, with src's text as the runner reads it. */

@@ -11,6 +11,7 @@
 #include "discover/frameworks/framework.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "util/error.h"
 #include "util/file.h"
+#include "util/notes.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -136,22 +138,182 @@ static void end_delimiter(const char *rest, const char *end, char *out, size_t s
 	}
 }
 
-/* A line that is only a statement delimiter to Liquibase: the changeset's endDelimiter when it
- * has one other than ';', otherwise `GO` (any case) or `/` (StringUtil.isDelimiter: those two
- * count when they start a line). Only whole lines are taken; a delimiter inside a line, or a
- * regular expression, is not read. */
-static int delimiter_line(const char *ls, const char *le, const char *delim)
+/* A line that is only a statement delimiter to Liquibase without an endDelimiter: `GO` (any
+ * case) or `/` (StringUtil.isDelimiter: those two count when they start a line). A changeset's
+ * own endDelimiter is cut_at_delimiter()'s. */
+static int delimiter_line(const char *ls, const char *le)
 {
 	while (ls < le && isspace((unsigned char)*ls))
 		ls++;
 	while (le > ls && isspace((unsigned char)le[-1]))
 		le--;
 	size_t n = (size_t)(le - ls);
-	if (!n)
-		return 0;
-	if (delim[0] && strcmp(delim, ";"))
-		return n == strlen(delim) && !strncasecmp(ls, delim, n);
 	return (n == 2 && !strncasecmp(ls, "go", 2)) || (n == 1 && *ls == '/');
+}
+/* ---- endDelimiter ---- */
+
+/* Liquibase splits a changeset with its SQL grammar's tokens (StringUtil.processMultiLineSQL):
+ * blanks, quoted strings, comments, words and single characters; a string or comment is one
+ * token, so a delimiter inside one does not count. */
+enum lb_token { LB_OTHER = 0, LB_SPACE, LB_WORD, LB_QUOTED };
+
+static size_t lb_next(const char *t, size_t i, size_t end, enum lb_token *kind)
+{
+	char c = t[i];
+	if (isspace((unsigned char)c)) {
+		*kind = LB_SPACE;
+		while (i < end && isspace((unsigned char)t[i]))
+			i++;
+		return i;
+	}
+	if (isalnum((unsigned char)c) || c == '_') {
+		*kind = LB_WORD;
+		while (i < end && (isalnum((unsigned char)t[i]) || t[i] == '_'))
+			i++;
+		return i;
+	}
+	*kind = LB_QUOTED;
+	if (c == '\'' || c == '"') {
+		for (i++; i < end; i++)
+			if (t[i] == c) {
+				if (i + 1 < end && t[i + 1] == c)
+					i++; /* '' inside a string */
+				else
+					return i + 1;
+			}
+		return end;
+	}
+	if (c == '-' && i + 1 < end && t[i + 1] == '-') {
+		while (i < end && t[i] != '\n')
+			i++;
+		return i;
+	}
+	if (c == '/' && i + 1 < end && t[i + 1] == '*') {
+		const char *close = NULL;
+		for (size_t k = i + 2; k + 1 < end && !close; k++)
+			if (t[k] == '*' && t[k + 1] == '/')
+				close = t + k;
+		return close ? (size_t)(close - t) + 2 : end;
+	}
+	*kind = LB_OTHER;
+	return i + 1;
+}
+
+/* The next token that is not blanks, from i: [*s, return) */
+static size_t lb_next_word(const char *t, size_t i, size_t end, size_t *s)
+{
+	enum lb_token kind;
+	while (i < end) {
+		size_t e = lb_next(t, i, end, &kind);
+		if (kind != LB_SPACE) {
+			*s = i;
+			return e;
+		}
+		i = e;
+	}
+	*s = end;
+	return end;
+}
+
+static int lb_is(const char *t, size_t s, size_t e, const char *word)
+{
+	return e - s == strlen(word) && !strncasecmp(t + s, word, e - s);
+}
+
+/* A Java regular expression as POSIX's extended ones read it: \n, \r and \t written as the
+ * characters, \s, \S and \d as classes (\w and the rest are glibc's own). */
+static char *lb_posix_regex(const char *java)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "^([[:space:]]*", 14); /* isDelimiter: "[\\s\n\r]*" + endDelimiter, matches() */
+	for (const char *p = java; *p; p++) {
+		if (p[0] == '\\' && p[1]) {
+			const char *with = p[1] == 'n' ? "\n" : p[1] == 'r' ? "\r" : p[1] == 't' ? "\t"
+					 : p[1] == 's' ? "[[:space:]]" : p[1] == 'S' ? "[^[:space:]]"
+					 : p[1] == 'd' ? "[0-9]" : NULL;
+			if (with) {
+				strbuf_add(&sb, with, strlen(with));
+				p++;
+				continue;
+			}
+			strbuf_add(&sb, p, 2);
+			p++;
+			continue;
+		}
+		strbuf_add(&sb, p, 1);
+	}
+	strbuf_add(&sb, ")$", 2);
+	return strbuf_detach(&sb);
+}
+
+/* Where Liquibase ends the changeset's statements at its endDelimiter (isDelimiter, with
+ * mergeTokens and the BEGIN ... END nesting of processMultiLineSQL), text[from..to) is marked
+ * in *copy: the delimiter's characters become ';' and blanks (line ends stay), so PostgreSQL's
+ * grammar reads the same statements at the same positions. A one-character delimiter counts
+ * anywhere outside strings and comments (`/` only at a line's start); a longer one is also a
+ * regular expression, matched against the token with the blanks before it. */
+static void cut_at_delimiter(const char *text, size_t len, size_t from, size_t to, const char *delim, char **copy)
+{
+	size_t dl = strlen(delim);
+	regex_t re;
+	int has_re = 0;
+	if (dl > 1) {
+		char *pattern = lb_posix_regex(delim);
+		has_re = regcomp(&re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0;
+		free(pattern);
+	}
+	size_t prev_s = from, prev_e = from;
+	int depth = 0;
+	for (size_t i = from; i < to;) {
+		enum lb_token kind;
+		size_t e = lb_next(text, i, to, &kind);
+		/* tokens that together spell the delimiter are one (mergeTokens) */
+		if (e - i < dl && i + dl <= to && !memcmp(text + i, delim, dl)) {
+			size_t k = e;
+			while (k < i + dl) {
+				enum lb_token more;
+				k = lb_next(text, k, to, &more);
+			}
+			if (k == i + dl)
+				e = k;
+		}
+		size_t ns;
+		size_t ne = lb_next_word(text, e, to, &ns);
+		if (kind == LB_WORD && lb_is(text, i, e, "begin") && !lb_is(text, ns, ne, "transaction") &&
+		    !lb_is(text, ns, ne, "trans") && !lb_is(text, ns, ne, "tran") && !lb_is(text, ns, ne, "dialog") &&
+		    !lb_is(text, ns, ne, "conversation") && !lb_is(text, ns, ne, "distributed"))
+			depth++;
+		else if (kind == LB_WORD && lb_is(text, i, e, "end") && depth > 0 && !lb_is(text, ns, ne, "transaction") &&
+			 !lb_is(text, ns, ne, "trans") && !lb_is(text, ns, ne, "tran"))
+			depth--;
+		int cut = 0;
+		if (depth == 0 && kind != LB_QUOTED) {
+			if (dl == 1 && delim[0] == '/' && prev_e > prev_s && text[prev_e - 1] != '\n')
+				cut = 0; /* a division, not a line of its own */
+			else
+				cut = e - i == dl && !strncasecmp(text + i, delim, dl);
+			if (!cut && has_re) {
+				char *both = xstrndup(text + prev_s, e - prev_s);
+				cut = regexec(&re, both, 0, NULL, 0) == 0;
+				free(both);
+			}
+		}
+		if (cut) {
+			if (!*copy) {
+				*copy = xmalloc(len + 1);
+				memcpy(*copy, text, len + 1);
+			}
+			int semi = 0;
+			for (size_t k = i; k < e; k++)
+				if (text[k] != '\n' && text[k] != '\r')
+					(*copy)[k] = semi++ ? ' ' : ';';
+		}
+		prev_s = i;
+		prev_e = e;
+		i = e;
+	}
+	if (has_re)
+		regfree(&re);
 }
 
 /* ROLLBACK_MULTI_LINE_START_REGEX: a line holding only the start of a block comment and the
@@ -215,6 +377,56 @@ static void finish_changeset(struct migration *m, const char *path, size_t end, 
 	strbuf_reset(rb);
 }
 
+/* The value of attribute `name:` on a changeset line (up to the next blank): its length, *v its
+ * start; 0 when absent. */
+static size_t attribute_text(const char *rest, const char *end, const char *name, const char **v)
+{
+	size_t nl = strlen(name);
+	for (const char *p = rest; p + nl < end; p++)
+		if (!strncasecmp(p, name, nl) && p[nl] == ':' && (p == rest || isspace((unsigned char)p[-1]))) {
+			const char *e = *v = p + nl + 1;
+			while (e < end && !isspace((unsigned char)*e))
+				e++;
+			return (size_t)(e - *v);
+		}
+	return 0;
+}
+
+/* Whether a changeset's dbms list lets it run on PostgreSQL (DatabaseList.definitionMatches:
+ * comma-separated short names, `all`, `none`, `!name` to exclude; "postgresql" is PostgreSQL's). */
+static int dbms_runs_on_postgres(const char *v, size_t n)
+{
+	int named = 0, excluded_only = 1;
+	for (size_t i = 0; i < n;) {
+		size_t e = i;
+		while (e < n && v[e] != ',')
+			e++;
+		const char *w = v + i;
+		size_t wl = e - i;
+		int neg = wl && *w == '!';
+		if (neg)
+			w++, wl--;
+		int pg = wl == 10 && !strncasecmp(w, "postgresql", 10);
+		if ((wl == 3 && !strncasecmp(w, "all", 3)) || (pg && !neg))
+			named = 1;
+		if (pg && neg)
+			return 0;
+		if (wl == 4 && !strncasecmp(w, "none", 4))
+			return 0;
+		if (!neg)
+			excluded_only = 0;
+		i = e < n ? e + 1 : e;
+	}
+	return named || excluded_only;
+}
+
+/* Ends a changeset's body at end: its statements cut at its endDelimiter, if it has one. */
+static void end_body(const char *text, size_t len, size_t from, size_t end, const char *delim, char **in_place)
+{
+	if (delim[0] && end > from)
+		cut_at_delimiter(text, len, from, end, delim, in_place);
+}
+
 /* Reads the changesets of one formatted SQL file into set, numbered on from *order. */
 static void load_file(const char *path, struct migration_set *set, unsigned *order, int *errors)
 {
@@ -230,8 +442,9 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 		return;
 	}
 	struct migration *m = NULL;
-	char *in_place = NULL; /* the text with delimiter lines read as ';' */
-	char delim[32] = "";   /* the current changeset's endDelimiter */
+	char *in_place = NULL; /* the text with delimiters read as ';' */
+	char delim[64] = "";   /* the current changeset's endDelimiter */
+	size_t body = 0;       /* where the current changeset's SQL starts */
 	size_t first = set->n;
 	struct strbuf rb = STRBUF_INIT;
 	struct lint_segment *segs = NULL;
@@ -247,13 +460,36 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 			le--;
 		const char *rest;
 		if ((rest = comment_word(ls, le, "changeset")) != NULL && rest < le && isspace((unsigned char)*rest)) {
-			if (m) /* the previous changeset ends here */
+			if (m) { /* the previous changeset ends here */
+				end_body(text, len, body, i, delim, &in_place);
 				finish_changeset(m, path, i, &rb, &segs, &nsegs, &cap);
+			}
+			m = NULL;
 			while (rest < le && isspace((unsigned char)*rest))
 				rest++;
 			const char *ne = rest;
 			while (ne < le && !isspace((unsigned char)*ne))
 				ne++;
+			const char *v;
+			size_t vl = attribute_text(ne, le, "dbms", &v);
+			if (vl && !dbms_runs_on_postgres(v, vl)) {
+				/* never run on PostgreSQL: not linted, its SQL may be another database's */
+				note_add("other-database", path, "left out changeset '%.*s' of '%s' (line %u): dbms:%.*s, "
+					 "Liquibase does not run it on PostgreSQL", (int)(ne - rest), rest, path, line_no,
+					 (int)vl, v);
+				i = next;
+				continue;
+			}
+			size_t cl = attribute_text(ne, le, "context", &v);
+			if (!cl)
+				cl = attribute_text(ne, le, "contextFilter", &v);
+			const char *lv;
+			size_t ll = attribute_text(ne, le, "labels", &lv);
+			if (cl || ll)
+				note_add("liquibase-filter", path, "changeset '%.*s' of '%s' (line %u) runs only when liquibase "
+					 "update's --contexts / --labels match %s%.*s%s%.*s; pgsieve lints it as if they do",
+					 (int)(ne - rest), rest, path, line_no, cl ? "context:" : "", (int)cl, cl ? v : "",
+					 ll ? (cl ? " labels:" : "labels:") : "", (int)ll, ll ? lv : "");
 			char version[32];
 			snprintf(version, sizeof(version), "%06u", ++*order);
 			char *name = xstrndup(rest, (size_t)(ne - rest));
@@ -266,6 +502,17 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 			m->up.offset = (uint32_t)next;
 			m->up.marker_offset = (uint32_t)i;
 			end_delimiter(ne, le, delim, sizeof(delim));
+			body = next;
+		} else if (m && (rest = comment_word(ls, le, "preconditions")) != NULL) {
+			/* PRECONDITIONS_REGEX: Liquibase checks them before the changeset runs */
+			const char *fv, *ev;
+			size_t fl = attribute_text(rest, le, "onFail", &fv), el = attribute_text(rest, le, "onError", &ev);
+			note_add("liquibase-precondition", path,
+				 "changeset '%s' of '%s' (line %u) has preconditions (onFail:%.*s onError:%.*s): "
+				 "liquibase update runs it only when they hold (HALT stops the update there, "
+				 "CONTINUE and MARK_RAN skip it, WARN runs it anyway); pgsieve lints it as if they "
+				 "hold", m->name, path, line_no, fl ? (int)fl : 4, fl ? fv : "HALT", el ? (int)el : 4,
+				 el ? ev : "HALT");
 		} else if (m && (rest = comment_word(ls, le, "rollback ")) != NULL) {
 			add_rollback(&rb, &segs, &nsegs, &cap, rest, (size_t)(le - rest), (uint32_t)(rest - text), line_no,
 				     (uint32_t)(rest - ls) + 1);
@@ -288,7 +535,7 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 					break;
 			}
 			continue;
-		} else if (m && delimiter_line(ls, le, delim)) {
+		} else if (m && !delim[0] && delimiter_line(ls, le)) {
 			/* Liquibase ends a statement there (GO or / alone on a line, or the changeset's
 			 * endDelimiter); PostgreSQL would not understand it: read it as ';' */
 			if (!in_place) {
@@ -304,8 +551,10 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 		}
 		i = next;
 	}
-	if (m)
+	if (m) {
+		end_body(text, len, body, len, delim, &in_place);
 		finish_changeset(m, path, len, &rb, &segs, &nsegs, &cap);
+	}
 	for (size_t k = first; in_place && k < set->n; k++) {
 		struct migration_part *up = &set->items[k].up;
 		up->text = xmalloc(len + 1);
