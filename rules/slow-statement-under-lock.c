@@ -297,7 +297,7 @@ static void finish(struct lint_ctx *ctx)
 		return;
 	for (size_t i = 0; i < m->nfresh; i++) {
 		const struct schema_table *t = m->fresh[i].obj;
-		if (m->fresh[i].kind != 't' || !t->created_in_migration)
+		if (m->fresh[i].kind != SCHEMA_KIND_TABLE || !t->created_in_migration)
 			continue;
 		const char *key = lint_printf(ctx, "%s.%s", t->schema, t->name);
 		if (created_here(h, key))
