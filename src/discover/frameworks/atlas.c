@@ -7,7 +7,6 @@
  * History: atlas_schema_revisions.atlas_schema_revisions(version, applied, total, hash, ...). */
 #include "discover/frameworks/framework.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,10 +267,8 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			continue;
 		char *path = path_join(dir, f);
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}

@@ -158,6 +158,22 @@ size_t layout_line_end(const char *text, size_t len, size_t at, size_t *n);
 long layout_find_marker(const char *text, size_t len, const char *marker, size_t *line_end,
 			const char **rest, size_t *rest_len);
 
+/* file_read() of a migration file; when it cannot be read, NULL after printing the error on
+ * stderr and counting it in *errors (what load() does with an unreadable file). */
+char *layout_read_migration(const char *path, size_t *len, int *errors);
+/* <digits>[_]<name>.sql: *version the leading digits, *name the rest without the '_' and the
+ * ".sql" (both allocated). */
+void layout_version_name(const char *file, char **version, char **name);
+/* Part p is text[from, to) of its file, its marker line at `marker` (-1: none, from). */
+void layout_part_region(struct migration_part *p, size_t from, size_t to, long marker);
+
+/* Runners with a directory per migration, <version>_<name>/ holding the up file (Diesel's
+ * up.sql, Prisma's migration.sql) and maybe the down file (down.sql): the version is what comes
+ * before the first '_' (all of it without one), rewritten by version() when not NULL; tx(sub)
+ * is the mode of the migration in directory sub, both parts alike. */
+void layout_load_dirs(const char *dir, struct migration_set *set, const char *up_file, const char *down_file,
+		      enum lint_tx (*tx)(const char *sub), void (*version)(char *version));
+
 /* golang-migrate and pop: N_name[.dialect][.autocommit].{up,down}.sql, paired by version. */
 /* runner: its name for messages; pop: the pop variant (.postgres. files win, .autocommit.) */
 void layout_load_up_down(const char *dir, struct migration_set *set, const char *runner, int pop);

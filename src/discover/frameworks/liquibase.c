@@ -219,12 +219,9 @@ static void finish_changeset(struct migration *m, const char *path, size_t end, 
 static void load_file(const char *path, struct migration_set *set, unsigned *order, int *errors)
 {
 	size_t len;
-	char *text = file_read(path, &len);
-	if (!text) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		(*errors)++;
+	char *text = layout_read_migration(path, &len, errors);
+	if (!text)
 		return;
-	}
 	if (!is_formatted(text, len)) {
 		free(text);
 		return;
