@@ -2,7 +2,6 @@
 #include "discover/frameworks/framework.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,38 +58,19 @@ size_t layout_digits(const char *name)
 	return n;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **layout_list(const char *dir, size_t *count)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			XGROW(names, n + 2, cap);
-			names[n++] = xstrdup(e->d_name);
-		}
-		closedir(d);
+	char **names = file_list_dir(dir, count);
+	if (!names) { /* unreadable: no entries */
+		names = xcalloc(1, sizeof(*names));
+		*count = 0;
 	}
-	XGROW(names, n + 1, cap);
-	names[n] = NULL;
-	qsort(names, n, sizeof(*names), cmp_names);
-	*count = n;
 	return names;
 }
 
 void layout_list_free(char **names)
 {
-	for (char **p = names; *p; p++)
-		free(*p);
-	free(names);
+	file_list_free(names);
 }
 
 int layout_any(const char *dir, int (*pred)(const char *dir, const char *name))
