@@ -290,11 +290,9 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		char *name = xstrndup(ns, strlen(ns) > 4 ? strlen(ns) - 4 : 0);
 		struct migration *m = migration_set_add(set, version, name);
 		migration_part_set(&m->up, path, tx);
-		if (delimited) {
-			m->up.text = delimited;
-			m->up.text_len = len;
-			m->up.text_in_place = 1;
-		}
+		if (delimited)
+			migration_part_text_in_place(&m->up, delimited, len);
+		free(delimited);
 		free(version);
 		free(name);
 	}

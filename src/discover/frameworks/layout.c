@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "discover/migrations.h"
 #include "sql/sql.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -393,6 +394,18 @@ void layout_load_sections(const char *dir, struct migration_set *set, const stru
 		free(path);
 	}
 	layout_list_free(names);
+}
+
+int layout_sections_load(const char *dir, struct migration_set *set, int *errors)
+{
+	layout_load_sections(dir, set, framework_get(set->fw)->sections, errors);
+	return 0;
+}
+
+void layout_sections_check(const struct lint_source *src, struct migration_set *set)
+{
+	const struct framework_desc *f = framework_get(set->fw);
+	layout_check_split(src, set, f->split, f->sections->line);
 }
 
 int layout_sections_any(const char *dir, const struct layout_sections *r, enum layout_line kind)

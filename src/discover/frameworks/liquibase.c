@@ -304,11 +304,7 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 	if (m)
 		finish_changeset(m, path, len, &rb, &segs, &nsegs, &cap);
 	for (size_t k = first; in_place && k < set->n; k++) {
-		struct migration_part *up = &set->items[k].up;
-		up->text = xmalloc(len + 1);
-		memcpy(up->text, in_place, len + 1);
-		up->text_len = len;
-		up->text_in_place = 1;
+		migration_part_text_in_place(&set->items[k].up, in_place, len);
 	}
 	free(in_place);
 	free(segs);
