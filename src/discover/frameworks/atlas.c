@@ -10,7 +10,6 @@
 #include "discover/frameworks/framework.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -421,10 +420,8 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			continue;
 		char *path = path_join(dir, f);
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}
@@ -443,11 +440,9 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		char *name = xstrndup(ns, strlen(ns) > 4 ? strlen(ns) - 4 : 0);
 		struct migration *m = migration_set_add(set, version, name);
 		migration_part_set(&m->up, path, tx);
-		if (delimited) {
-			m->up.text = delimited;
-			m->up.text_len = len;
-			m->up.text_in_place = 1;
-		}
+		if (delimited)
+			migration_part_text_in_place(&m->up, delimited, len);
+		free(delimited);
 		free(version);
 		free(name);
 	}
