@@ -22,8 +22,8 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	struct coltype ct;
 	if (!coltype_of(ctx, node, &ct))
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_jsonb);
-	coltype_fix_altered(*fixed, &ct);
+	struct coltype_fixes *fixed = coltype_fixes_of(ctx, &rule_prefer_jsonb);
+	coltype_fix_altered(fixed, &ct);
 	if (strcmp(ct.type.name, "json"))
 		return;
 	const char *jsonb = lint_printf(ctx, "jsonb%s", coltype_array_suffix(&ct));

@@ -26,8 +26,8 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	struct coltype ct;
 	if (!coltype_of(ctx, node, &ct))
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_text);
-	coltype_fix_altered(*fixed, &ct);
+	struct coltype_fixes *fixed = coltype_fixes_of(ctx, &rule_prefer_text);
+	coltype_fix_altered(fixed, &ct);
 	if (strcmp(ct.type.name, "varchar") || ct.type.nmods != 1)
 		return;
 	char buf[64];

@@ -2353,7 +2353,7 @@ static void rename_column(struct schema_model *m, struct schema_table *t, const 
 	struct schema_column *c = schema_column_find(t, old);
 	if (!c || schema_column_find(t, new_name))
 		return;
-	set_str(&c->name, new_name);
+	schema_column_rename(t, c, new_name);
 	char key[KEY_MAX];
 	table_key(t, key, sizeof(key));
 	schema_model_rename_column_refs(m, key, old, new_name);

@@ -95,6 +95,8 @@ static void *table_copy(const void *v)
 	t->schema = dup(t->schema);
 	t->name = dup(t->name);
 	columns_copy(&t->columns, t->ncolumns, &t->cap);
+	t->column_slots = NULL; /* the copy searches its columns until it gets an index of its own */
+	t->column_slots_cap = 0;
 	t->checks = array_copy(t->checks, t->nchecks, sizeof(*t->checks));
 	t->checks_cap = t->nchecks;
 	for (size_t i = 0; i < t->nchecks; i++) {

@@ -334,6 +334,7 @@ static void table_free(struct schema_table *t)
 	for (size_t i = 0; i < t->ncolumns; i++)
 		column_release(&t->columns[i]);
 	free(t->columns);
+	free(t->column_slots);
 	for (size_t i = 0; i < t->nchecks; i++) {
 		free(t->checks[i].name);
 		free(t->checks[i].column);
@@ -818,8 +819,55 @@ void schema_table_rename(struct schema_model *m, const char *schema, const char 
 
 /* ---- columns ---- */
 
+/* A table of fewer columns is searched column by column (most tables): the index pays from
+ * here on. */
+enum { COLUMN_INDEX_MIN = 32 };
+
+static uint64_t column_hash(const char *name)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+static void column_index_insert(struct schema_table *t, size_t pos)
+{
+	size_t mask = t->column_slots_cap - 1;
+	size_t i = column_hash(t->columns[pos].name) & mask;
+	while (t->column_slots[i])
+		i = (i + 1) & mask;
+	t->column_slots[i] = (uint32_t)pos + 1;
+}
+
+/* (Re)builds the index of t's columns, or drops it when t has few. */
+static void column_index_build(struct schema_table *t)
+{
+	free(t->column_slots);
+	t->column_slots = NULL;
+	t->column_slots_cap = 0;
+	if (t->ncolumns < COLUMN_INDEX_MIN)
+		return;
+	size_t cap = 64;
+	while (cap < t->ncolumns * 2)
+		cap *= 2;
+	t->column_slots = xcalloc(cap, sizeof(*t->column_slots));
+	t->column_slots_cap = cap;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		column_index_insert(t, i);
+}
+
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name)
 {
+	if (t->column_slots) {
+		size_t mask = t->column_slots_cap - 1;
+		for (size_t i = column_hash(name) & mask; t->column_slots[i]; i = (i + 1) & mask) {
+			struct schema_column *c = &t->columns[t->column_slots[i] - 1];
+			if (!strcmp(c->name, name))
+				return c;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < t->ncolumns; i++)
 		if (!strcmp(t->columns[i].name, name))
 			return &t->columns[i];
@@ -835,6 +883,10 @@ struct schema_column *schema_column_add(struct schema_table *t, const char *name
 	c = &t->columns[t->ncolumns++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
+	if (t->column_slots && t->ncolumns * 2 <= t->column_slots_cap)
+		column_index_insert(t, t->ncolumns - 1);
+	else if (t->ncolumns >= COLUMN_INDEX_MIN)
+		column_index_build(t);
 	return c;
 }
 
@@ -847,6 +899,17 @@ void schema_column_drop(struct schema_table *t, const char *name)
 	size_t i = (size_t)(c - t->columns);
 	memmove(&t->columns[i], &t->columns[i + 1], (t->ncolumns - i - 1) * sizeof(*c));
 	t->ncolumns--;
+	if (t->column_slots) /* the positions after it moved */
+		column_index_build(t);
+}
+
+void schema_column_rename(struct schema_table *t, struct schema_column *c, const char *new_name)
+{
+	char *name = xstrdup(new_name);
+	free(c->name);
+	c->name = name;
+	if (t->column_slots)
+		column_index_build(t);
 }
 
 void schema_column_set_type(struct schema_column *c, const char *type, const int32_t *mods,

@@ -133,6 +133,11 @@ struct schema_table {
 	int created_in_migration;
 	struct schema_column *columns;
 	size_t ncolumns, cap;
+	/* The columns by name, once a table has many (positions + 1 in an open-addressing table
+	 * of column_slots_cap entries, 0 empty): adding 100,000 columns one by one must not search
+	 * every column each time. NULL: not built (a copy, or few columns); find then searches. */
+	uint32_t *column_slots;
+	size_t column_slots_cap;
 	struct schema_notnull_check *checks;
 	size_t nchecks, checks_cap;
 	/* Only ALTERed, never created in what the model read: the columns and constraints are
@@ -374,6 +379,8 @@ void schema_table_rename(struct schema_model *m, const char *schema, const char 
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name);
 struct schema_column *schema_column_add(struct schema_table *t, const char *name);
 void schema_column_drop(struct schema_table *t, const char *name);
+/* Renames the column (new_name is copied). */
+void schema_column_rename(struct schema_table *t, struct schema_column *c, const char *new_name);
 /* Sets the column's type; type NULL means unknown. */
 void schema_column_set_type(struct schema_column *c, const char *type, const int32_t *mods,
 			    int nmods, int array_dims);
