@@ -1415,8 +1415,7 @@ static void on_scan_comment(void *ud, const struct sql_comment *c)
 	(void)c;
 }
 
-/* The part of a source that is parsed: its region, without a byte order mark. */
-static void source_region(const struct lint_source *src, uint32_t *from, size_t *n)
+void lint_source_region(const struct lint_source *src, uint32_t *from, size_t *n)
 {
 	*from = src->has_region ? src->region_offset : 0;
 	*n = src->has_region ? src->region_len : src->len;
@@ -1436,7 +1435,7 @@ static int scan_names(const struct lint_source *src, struct strmap *names)
 	size_t n;
 	if (!src->text || memchr(src->text, '\0', src->len))
 		return 1;
-	source_region(src, &from, &n);
+	lint_source_region(src, &from, &n);
 	if (n > UNDO_SCAN_MAX)
 		return 1;
 	struct name_scan ns = { src->text, names, 0 };
@@ -1544,19 +1543,24 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	srcmap_init(&ctx->map, src->text, src->len);
 	schema_model_begin_migration(ctx->model);
 
-	int rc = 0;
+	int rc = 0, parsed_ahead = 0;
 	if (check_text(ctx) == 0) {
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
 		uint32_t from;
 		size_t n;
 		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
-		source_region(src, &from, &n);
+		lint_source_region(src, &from, &n);
 		ctx->part_from = from;
 		ctx->part_len = n;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
-		rc = sql_parse_region(src->text, src->len, from, n, &cb);
+		if (src->ahead) {
+			rc = sql_ahead_deliver(src->ahead, &cb);
+			parsed_ahead = 1;
+		} else {
+			rc = sql_parse_region(src->text, src->len, from, n, &cb);
+		}
 		ctx->stmt = NULL;
 		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF &&
@@ -1566,6 +1570,9 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 				ctx->next_fix = NULL;
 			}
 	}
+
+	if (src->ahead && !parsed_ahead) /* not text: its parse is not wanted */
+		sql_ahead_deliver(src->ahead, NULL);
 
 	if (!src->context_only) {
 		size_t first = run->nfindings;

@@ -13,6 +13,7 @@
 #include "util/arena.h"
 
 struct dispatch;
+struct sql_ahead;
 
 /* How the migration runner sends a migration to PostgreSQL. */
 enum lint_tx {
@@ -89,7 +90,14 @@ struct lint_source {
 	/* From the framework's description: how the part says it runs without the runner's
 	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line); NULL: no way. */
 	const char *no_tx_marker_suffix, *no_tx_first_line;
+	/* The part's region (lint_source_region()) was queued there to be parsed ahead, the
+	 * oldest region queued and not delivered when lint_run_source() is called, which takes it
+	 * from there instead of parsing it (src/sql/sql.h, sql_ahead_*). NULL: parsed then. */
+	struct sql_ahead *ahead;
 };
+
+/* The part of a source that is parsed: its region, without a byte order mark. */
+void lint_source_region(const struct lint_source *src, uint32_t *from, size_t *n);
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
  * next segment's start comes from the user's file at line:column..end_line:end_column (1-based,
