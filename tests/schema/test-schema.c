@@ -192,7 +192,7 @@ static void test_wide_table(void)
 	}
 	load(&m, "ALTER TABLE wide RENAME COLUMN c7 TO seven; ALTER TABLE wide DROP COLUMN c0;"
 		 " ALTER TABLE wide DROP COLUMN c150; ALTER TABLE wide ADD COLUMN c7 text;");
-	struct schema_table *t = schema_table_find(&m, NULL, "wide");
+	struct schema_table *t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "wide");
 	CHECK_INT(t ? t->ncolumns : 0, 300);
 	int found = 0;
 	for (int i = 1; t && i < 300; i++) {
@@ -207,7 +207,7 @@ static void test_wide_table(void)
 	schema_model_init(&copy);
 	schema_model_copy(&copy, &m);
 	load(&copy, "ALTER TABLE wide ADD COLUMN c150 int; ALTER TABLE wide RENAME COLUMN c299 TO last;");
-	struct schema_table *ct = schema_table_find(&copy, NULL, "wide");
+	struct schema_table *ct = schema_object_find(&copy, SCHEMA_KIND_TABLE, NULL, "wide");
 	CHECK(ct && schema_column_find(ct, "c150") && schema_column_find(ct, "last") && schema_column_find(ct, "c298") &&
 	      !schema_column_find(ct, "c299"));
 	CHECK(t && schema_column_find(t, "c299") && !schema_column_find(t, "last"));
