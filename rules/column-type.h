@@ -252,6 +252,19 @@ static inline void coltype_fix_altered(const struct coltype_fixes *fixes, const 
 			lint_fix_void(f->fix);
 }
 
+/* The start of a column-type rule's visit: fills ct from node and returns the rule's list of
+ * fixes, those an ALTER COLUMN ... TYPE of the column undoes voided; NULL when node declares or
+ * changes no column type. */
+static inline struct coltype_fixes *coltype_visit(struct lint_ctx *ctx, const PgQuery__Node *node,
+						  const struct rule *rule, struct coltype *ct)
+{
+	if (!coltype_of(ctx, node, ct))
+		return NULL;
+	struct coltype_fixes *fixed = coltype_fixes_of(ctx, rule);
+	coltype_fix_altered(fixed, ct);
+	return fixed;
+}
+
 /* The fix of a column-type rule: the column's type as written replaced by `type`, for a new
  * column (CREATE TABLE, ADD COLUMN: nothing is stored in it yet; ALTER COLUMN ... TYPE rewrites
  * whatever type it gets). NULL when there is none. */
