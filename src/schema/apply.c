@@ -87,6 +87,15 @@ static void set_owned(char **field, char *value)
 	*field = value;
 }
 
+/* Sets an expression of the model: its normalised text and, when that left a cast out, its
+ * text with the casts, which is what a plan writes (model.h); expr NULL clears both. */
+static void set_expr(const struct schema_model *m, char **norm, char **sql, const PgQuery__Node *expr)
+{
+	char *with_casts = NULL;
+	set_owned(norm, expr ? schema_norm_expr_sql(m, expr, &with_casts) : NULL);
+	set_owned(sql, with_casts);
+}
+
 static char *quoted_qualified(const char *schema, const char *name)
 {
 	char a[300], b[300];
@@ -104,6 +113,38 @@ static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schem
 	if (!schema && builtin_schema_implied)
 		schema = "pg_catalog";
 	if (!schema || (!strcmp(schema, "pg_catalog") && !builtin_schema_implied))
+		return xstrdup(ident_quote(name, b, sizeof(b)));
+	return quoted_qualified(schema, name);
+}
+
+/* Operator classes extensions install: one written without its schema is in its extension's
+ * schema when the model knows the extension. */
+static const struct {
+	const char *opclass, *extension;
+} extension_opclasses[] = {
+	{ "gin_trgm_ops", "pg_trgm" },	    { "gist_trgm_ops", "pg_trgm" },
+	{ "gin_hstore_ops", "hstore" },	    { "gist_hstore_ops", "hstore" },
+	{ "gist_ltree_ops", "ltree" },	    { "vector_l2_ops", "vector" },
+	{ "vector_ip_ops", "vector" },	    { "vector_cosine_ops", "vector" },
+	{ "vector_l1_ops", "vector" },	    { "halfvec_l2_ops", "vector" },
+	{ "halfvec_ip_ops", "vector" },	    { "halfvec_cosine_ops", "vector" },
+};
+
+/* An index element's operator class: with its schema unless that is pg_catalog or public,
+ * which the catalog prints and a migration leaves out ("public.gin_trgm_ops" and
+ * "gin_trgm_ops" are one), so that the plan finds it through the default search_path. */
+static char *opclass_text(const struct schema_model *m, PgQuery__Node *const *items, size_t n)
+{
+	const char *schema, *name;
+	if (name_list(items, n, &schema, &name) != 0)
+		return NULL;
+	for (size_t i = 0; !schema && i < sizeof(extension_opclasses) / sizeof(extension_opclasses[0]); i++)
+		if (!strcmp(extension_opclasses[i].opclass, name)) {
+			const struct schema_extension *e = schema_extension_find(m, extension_opclasses[i].extension);
+			schema = e ? e->schema : NULL;
+		}
+	char b[300];
+	if (!schema || !strcmp(schema, "pg_catalog") || !strcmp(schema, "public"))
 		return xstrdup(ident_quote(name, b, sizeof(b)));
 	return quoted_qualified(schema, name);
 }
@@ -407,11 +448,12 @@ static void apply_column_def(struct schema_model *m, struct schema_table *t, con
 	col->not_null = cd->is_not_null;
 	set_owned(&col->collation, collation_text(cd->coll_clause));
 	if (cd->raw_default)
-		set_owned(&col->default_expr, schema_norm_expr(m, cd->raw_default));
+		set_expr(m, &col->default_expr, &col->default_sql, cd->raw_default);
 	if (serial) {
 		struct schema_sequence *s = implicit_sequence(m, t, cd->colname, serial, NULL);
 		col = &t->columns[col_index];
 		set_owned(&col->default_expr, nextval_text(s->schema, s->name));
+		set_owned(&col->default_sql, NULL);
 		col->not_null = 1;
 	}
 	struct schema_constraint *last = NULL;
@@ -452,10 +494,10 @@ static void index_elem_from(const struct schema_model *m, const PgQuery__IndexEl
 		/* "(col)" is the column itself, as PostgreSQL treats it */
 		e->column = xstrdup(sql_node_str(ie->expr->column_ref->fields[0]));
 	} else {
-		e->expr = schema_norm_expr(m, ie->expr);
+		e->expr = schema_norm_expr_sql(m, ie->expr, &e->expr_sql);
 	}
 	if (ie->n_opclass)
-		e->opclass = names_text(ie->opclass, ie->n_opclass, 0);
+		e->opclass = opclass_text(m, ie->opclass, ie->n_opclass);
 	if (ie->n_collation)
 		e->collation = names_text(ie->collation, ie->n_collation, 1);
 	e->desc = ie->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
@@ -491,6 +533,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 			struct schema_index_elem *d = &ix->elems[i];
 			d->column = s->column ? xstrdup(s->column) : NULL;
 			d->expr = s->expr ? xstrdup(s->expr) : NULL;
+			d->expr_sql = s->expr_sql ? xstrdup(s->expr_sql) : NULL;
 			d->opclass = s->opclass ? xstrdup(s->opclass) : NULL;
 			d->collation = s->collation ? xstrdup(s->collation) : NULL;
 			d->desc = s->desc;
@@ -498,6 +541,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 		}
 		ix->nelems = c->nelems;
 		set_str(&ix->predicate, c->predicate);
+		set_str(&ix->predicate_sql, c->predicate_sql);
 	} else {
 		ix->elems = xcalloc(c->columns.n + 1, sizeof(*ix->elems));
 		for (size_t i = 0; i < c->columns.n; i++)
@@ -559,7 +603,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 		if (col) {
 			int null_default = con->raw_expr && con->raw_expr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 					   con->raw_expr->a_const->isnull;
-			set_owned(&col->default_expr, null_default ? NULL : schema_norm_expr(m, con->raw_expr));
+			set_expr(m, &col->default_expr, &col->default_sql, null_default ? NULL : con->raw_expr);
 		}
 		return;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
@@ -569,7 +613,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 	case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
 		if (col) {
 			col->generated = 's';
-			set_owned(&col->default_expr, schema_norm_expr(m, con->raw_expr));
+			set_expr(m, &col->default_expr, &col->default_sql, con->raw_expr);
 		}
 		return;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRABLE:
@@ -596,7 +640,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 								   cols.n == 1 ? cols.items[0] : NULL, "check");
 		c = schema_constraint_add(t, name, SCHEMA_CON_CHECK);
 		c->columns = cols;
-		c->expr = schema_norm_expr(m, con->raw_expr);
+		c->expr = schema_norm_expr_sql(m, con->raw_expr, &c->expr_sql);
 		c->validated = !con->skip_validation;
 		c->no_inherit = con->is_no_inherit;
 		const char *nn = schema_notnull_check_column(con->raw_expr);
@@ -672,7 +716,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 		c->elems = elems;
 		c->nelems = ne;
 		c->method = xstrdup(*con->access_method ? con->access_method : "gist");
-		c->predicate = schema_norm_expr(m, con->where_clause);
+		c->predicate = schema_norm_expr_sql(m, con->where_clause, &c->predicate_sql);
 		add_constraint_index(m, t, c->name, c);
 		break;
 	}
@@ -768,7 +812,7 @@ static char *partition_key_text(const struct schema_model *m, const PgQuery__Par
 			free(c);
 		}
 		if (pe->n_opclass) {
-			char *c = names_text(pe->opclass, pe->n_opclass, 0);
+			char *c = opclass_text(m, pe->opclass, pe->n_opclass);
 			strbuf_addf(&sb, " %s", c);
 			free(c);
 		}
@@ -820,6 +864,7 @@ static void copy_columns(struct schema_table *to, const struct schema_table *fro
 		d->added_in_migration = 1;
 		if (defaults && !s->identity) {
 			set_str(&d->default_expr, s->default_expr);
+			set_str(&d->default_sql, s->default_sql);
 			d->generated = s->generated;
 		}
 	}
@@ -873,7 +918,8 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 			if (existing && (!e->column_def->type_name || cs->partbound)) {
 				struct schema_constraint *last = NULL;
 				if (e->column_def->raw_default)
-					set_owned(&existing->default_expr, schema_norm_expr(m, e->column_def->raw_default));
+					set_expr(m, &existing->default_expr, &existing->default_sql,
+						 e->column_def->raw_default);
 				for (size_t k = 0; k < e->column_def->n_constraints; k++)
 					if (e->column_def->constraints[k]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
 						apply_constraint(m, t, e->column_def->constraints[k]->constraint, existing, &last);
@@ -972,7 +1018,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
 		if (col)
-			set_owned(&col->default_expr, cmd->def ? schema_norm_expr(m, cmd->def) : NULL);
+			set_expr(m, &col->default_expr, &col->default_sql, cmd->def);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
 		if (col)
@@ -1038,12 +1084,12 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetExpression: /* PostgreSQL 17 */
 		if (col && col->generated && cmd->def)
-			set_owned(&col->default_expr, schema_norm_expr(m, cmd->def));
+			set_expr(m, &col->default_expr, &col->default_sql, cmd->def);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression:
 		if (col && col->generated) {
 			col->generated = 0;
-			set_str(&col->default_expr, NULL);
+			set_expr(m, &col->default_expr, &col->default_sql, NULL);
 		}
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
@@ -1254,7 +1300,7 @@ static void apply_index(struct schema_model *m, const PgQuery__IndexStmt *is)
 		if (is->index_including_params[i]->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM &&
 		    *is->index_including_params[i]->index_elem->name)
 			schema_strlist_add(&ix->include, is->index_including_params[i]->index_elem->name);
-	ix->predicate = schema_norm_expr(m, is->where_clause);
+	ix->predicate = schema_norm_expr_sql(m, is->where_clause, &ix->predicate_sql);
 	apply_options(&ix->options, is->options, is->n_options, 0);
 }
 
@@ -1299,6 +1345,7 @@ static struct schema_view *define_view(struct schema_model *m, const PgQuery__Ra
 	v->created_in_migration = 1;
 	schema_mark_new(m, 'v', v);
 	v->definition = q.definition;
+	v->definition_sql = q.definition_sql;
 	v->columns = q.columns;
 	v->depends_on = q.depends_on;
 	v->depends_on_columns = q.depends_on_columns;
@@ -1423,7 +1470,7 @@ static void domain_constraint(struct schema_model *m, struct schema_type *t, con
 		t->not_null = 0;
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-		set_owned(&t->default_expr, schema_norm_expr(m, con->raw_expr));
+		set_expr(m, &t->default_expr, &t->default_sql, con->raw_expr);
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK: {
 		char *name = *con->conname ? xstrdup(con->conname)
@@ -1439,7 +1486,7 @@ static void domain_constraint(struct schema_model *m, struct schema_type *t, con
 		memset(c, 0, sizeof(*c));
 		c->name = name;
 		c->type = SCHEMA_CON_CHECK;
-		c->expr = schema_norm_expr(m, con->raw_expr);
+		c->expr = schema_norm_expr_sql(m, con->raw_expr, &c->expr_sql);
 		c->validated = !con->skip_validation;
 		break;
 	}
@@ -1474,7 +1521,7 @@ static void apply_alter_domain(struct schema_model *m, const PgQuery__AlterDomai
 		return;
 	switch (*ds->subtype) {
 	case 'T':
-		set_owned(&t->default_expr, ds->def ? schema_norm_expr(m, ds->def) : NULL);
+		set_expr(m, &t->default_expr, &t->default_sql, ds->def);
 		break;
 	case 'N':
 		t->not_null = 0;
@@ -1741,7 +1788,7 @@ static void apply_create_function(struct schema_model *m, const PgQuery__CreateF
 	if (fs->sql_body) {
 		set_str(&f->language, "sql");
 		/* a BEGIN ATOMIC body is parsed by the server; the model keeps its normalised text */
-		set_owned(&f->body, schema_norm_expr(m, fs->sql_body));
+		set_expr(m, &f->body, &f->body_sql, fs->sql_body);
 		if (!f->body)
 			f->body = xstrdup("BEGIN ATOMIC");
 	}
@@ -1794,12 +1841,17 @@ static void apply_create_trigger(struct schema_model *m, const PgQuery__CreateTr
 		    (ts->events & TRIG_UPDATE ? 4u : 0) | (ts->events & TRIG_TRUNCATE ? 8u : 0);
 	string_list(ts->columns, ts->n_columns, &t->update_columns);
 	t->for_each_row = ts->row;
-	t->when_expr = schema_norm_expr(m, ts->when_clause);
+	t->when_expr = schema_norm_expr_sql(m, ts->when_clause, &t->when_sql);
 	t->function = function_name_key(m, ts->funcname, ts->n_funcname);
 	for (size_t i = 0; i < ts->n_args; i++) {
 		char *v = node_value_text(ts->args[i]);
 		schema_strlist_add(&t->args, v);
 		free(v);
+	}
+	for (size_t i = 0; i < ts->n_transition_rels; i++) {
+		const PgQuery__Node *n = ts->transition_rels[i];
+		if (n->node_case == PG_QUERY__NODE__NODE_TRIGGER_TRANSITION && n->trigger_transition->is_table)
+			set_str(n->trigger_transition->is_new ? &t->new_table : &t->old_table, n->trigger_transition->name);
 	}
 	t->is_constraint = ts->isconstraint;
 	t->deferrable = ts->deferrable;
@@ -1853,8 +1905,8 @@ static void apply_create_policy(struct schema_model *m, const PgQuery__CreatePol
 		*c = (char)toupper((unsigned char)*c);
 	set_owned(&p->command, cmd);
 	policy_roles(p, ps->roles, ps->n_roles);
-	p->using_expr = schema_norm_expr(m, ps->qual);
-	p->check_expr = schema_norm_expr(m, ps->with_check);
+	p->using_expr = schema_norm_expr_sql(m, ps->qual, &p->using_sql);
+	p->check_expr = schema_norm_expr_sql(m, ps->with_check, &p->check_sql);
 }
 
 static void apply_alter_policy(struct schema_model *m, const PgQuery__AlterPolicyStmt *ps)
@@ -1868,9 +1920,9 @@ static void apply_alter_policy(struct schema_model *m, const PgQuery__AlterPolic
 	if (ps->n_roles)
 		policy_roles(p, ps->roles, ps->n_roles);
 	if (ps->qual)
-		set_owned(&p->using_expr, schema_norm_expr(m, ps->qual));
+		set_expr(m, &p->using_expr, &p->using_sql, ps->qual);
 	if (ps->with_check)
-		set_owned(&p->check_expr, schema_norm_expr(m, ps->with_check));
+		set_expr(m, &p->check_expr, &p->check_sql, ps->with_check);
 }
 
 /* ---- comments ---- */
@@ -2145,22 +2197,33 @@ static void rekey(struct strmap *map, const char *old_key, const char *new_key, 
 	strmap_put(map, new_key, obj);
 }
 
+/* The first old in *field becomes new. */
+static void replace_first(char **field, const char *old, const char *new)
+{
+	char *at = *field ? strstr(*field, old) : NULL;
+	if (at)
+		set_owned(field, xasprintf("%.*s%s%s", (int)(at - *field), *field, new, at + strlen(old)));
+}
+
+/* A renamed sequence in the defaults that call nextval() of it: old_lit and new_lit are its
+ * quoted names ('public.s'), as nextval_text() and the normaliser write them. */
 static void replace_in_defaults(struct schema_model *m, const char *old_lit, const char *new_lit)
 {
 	size_t it = 0;
 	void *v;
-	size_t oldlen = strlen(old_lit);
+	char *old_norm = xasprintf("%s)", old_lit), *new_norm = xasprintf("%s)", new_lit);
+	char *old_sql = xasprintf("%s::regclass", old_lit), *new_sql = xasprintf("%s::regclass", new_lit);
 	while (strmap_next(&m->tables, &it, NULL, &v)) {
 		struct schema_table *t = v;
 		for (size_t i = 0; i < t->ncolumns; i++) {
-			char *d = t->columns[i].default_expr;
-			char *at = d ? strstr(d, old_lit) : NULL;
-			if (!at)
-				continue;
-			char *nd = xasprintf("%.*s%s%s", (int)(at - d), d, new_lit, at + oldlen);
-			set_owned(&t->columns[i].default_expr, nd);
+			replace_first(&t->columns[i].default_expr, old_norm, new_norm);
+			replace_first(&t->columns[i].default_sql, old_sql, new_sql);
 		}
 	}
+	free(old_norm);
+	free(new_norm);
+	free(old_sql);
+	free(new_sql);
 }
 
 static void relocate_relation(struct schema_model *m, const char *schema, const char *name, const char *new_schema,
@@ -2234,7 +2297,9 @@ static void relocate_relation(struct schema_model *m, const char *schema, const 
 		struct schema_sequence *s = strmap_get(&m->sequences, old);
 		char *from = nextval_text(schema, name), *to = nextval_text(new_schema, new_name);
 		rekey(&m->sequences, old, nk, &s->schema, &s->name, new_schema, new_name);
-		replace_in_defaults(m, from + 8, to + 8); /* the quoted name, without "nextval(" */
+		/* the quoted names: without "nextval(" and ")" */
+		from[strlen(from) - 1] = to[strlen(to) - 1] = '\0';
+		replace_in_defaults(m, from + 8, to + 8);
 		free(from);
 		free(to);
 		break;
@@ -2348,6 +2413,14 @@ static void rename_schema(struct schema_model *m, const char *old, const char *n
 	free(from);
 }
 
+/* An expression of the model (NULL: none) with the column old renamed, as the catalog prints it. */
+static void rename_in_expr(char **expr, const char *old, const char *new_name)
+{
+	char *e = *expr ? schema_expr_rename_column(*expr, old, new_name) : NULL;
+	if (e)
+		set_owned(expr, e);
+}
+
 static void rename_column(struct schema_model *m, struct schema_table *t, const char *old, const char *new_name)
 {
 	struct schema_column *c = schema_column_find(t, old);
@@ -2361,19 +2434,17 @@ static void rename_column(struct schema_model *m, struct schema_table *t, const 
 	for (size_t i = 0; i < t->nconstraints; i++) {
 		struct schema_constraint *k = &t->constraints[i];
 		if (k->expr && schema_strlist_find(&k->columns, old) >= 0) {
-			char *e = schema_expr_rename_column(k->expr, old, new_name);
-			if (e)
-				set_owned(&k->expr, e);
+			rename_in_expr(&k->expr, old, new_name);
+			rename_in_expr(&k->expr_sql, old, new_name);
 			int at = schema_strlist_find(&k->columns, old);
 			set_str(&k->columns.items[at], new_name);
 		}
 	}
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		struct schema_column *col = &t->columns[i];
-		if (col->generated && col->default_expr) {
-			char *e = schema_expr_rename_column(col->default_expr, old, new_name);
-			if (e)
-				set_owned(&col->default_expr, e);
+		if (col->generated) {
+			rename_in_expr(&col->default_expr, old, new_name);
+			rename_in_expr(&col->default_sql, old, new_name);
 		}
 	}
 	size_t it = 0;
@@ -2382,17 +2453,12 @@ static void rename_column(struct schema_model *m, struct schema_table *t, const 
 		struct schema_index *ix = v;
 		if (strcmp(ix->table_key, key))
 			continue;
-		for (size_t i = 0; i < ix->nelems; i++)
-			if (ix->elems[i].expr) {
-				char *e = schema_expr_rename_column(ix->elems[i].expr, old, new_name);
-				if (e)
-					set_owned(&ix->elems[i].expr, e);
-			}
-		if (ix->predicate) {
-			char *e = schema_expr_rename_column(ix->predicate, old, new_name);
-			if (e)
-				set_owned(&ix->predicate, e);
+		for (size_t i = 0; i < ix->nelems; i++) {
+			rename_in_expr(&ix->elems[i].expr, old, new_name);
+			rename_in_expr(&ix->elems[i].expr_sql, old, new_name);
 		}
+		rename_in_expr(&ix->predicate, old, new_name);
+		rename_in_expr(&ix->predicate_sql, old, new_name);
 	}
 }
 

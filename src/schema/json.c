@@ -338,6 +338,11 @@ json_t *schema_trigger_json(const struct schema_trigger *t)
 	json_object_set_new(j, "update_columns", strlist_json(&t->update_columns));
 	json_object_set_new(j, "for_each", json_string(t->for_each_row ? "ROW" : "STATEMENT"));
 	json_object_set_new(j, "when", str_or_null(t->when_expr));
+	/* only when there are any, so that dumps of triggers without stay as they were */
+	if (t->old_table)
+		json_object_set_new(j, "old_table", json_string(t->old_table));
+	if (t->new_table)
+		json_object_set_new(j, "new_table", json_string(t->new_table));
 	json_object_set_new(j, "function", str_or_null(t->function));
 	json_object_set_new(j, "arguments", strlist_json(&t->args));
 	json_object_set_new(j, "enabled",

@@ -299,6 +299,7 @@ static void column_release(struct schema_column *c)
 	free(c->type);
 	free(c->type_schema);
 	free(c->default_expr);
+	free(c->default_sql);
 	free(c->collation);
 	free(c->comment);
 }
@@ -307,6 +308,7 @@ void schema_index_elem_release(struct schema_index_elem *e)
 {
 	free(e->column);
 	free(e->expr);
+	free(e->expr_sql);
 	free(e->opclass);
 	free(e->collation);
 	free(e->op);
@@ -318,11 +320,13 @@ void schema_constraint_release(struct schema_constraint *c)
 	schema_strlist_clear(&c->columns);
 	schema_strlist_clear(&c->include);
 	free(c->expr);
+	free(c->expr_sql);
 	for (size_t i = 0; i < c->nelems; i++)
 		schema_index_elem_release(&c->elems[i]);
 	free(c->elems);
 	free(c->method);
 	free(c->predicate);
+	free(c->predicate_sql);
 	free(c->ref_table);
 	schema_strlist_clear(&c->ref_columns);
 	free(c->comment);
@@ -365,6 +369,7 @@ static void index_free(struct schema_index *ix)
 	free(ix->elems);
 	schema_strlist_clear(&ix->include);
 	free(ix->predicate);
+	free(ix->predicate_sql);
 	schema_strlist_clear(&ix->options);
 	free(ix->constraint);
 	free(ix->comment);
@@ -376,6 +381,7 @@ static void view_free(struct schema_view *v)
 	free(v->schema);
 	free(v->name);
 	free(v->definition);
+	free(v->definition_sql);
 	schema_strlist_clear(&v->columns);
 	schema_strlist_clear(&v->depends_on);
 	schema_strlist_clear(&v->depends_on_columns);
@@ -404,6 +410,7 @@ static void type_free(struct schema_type *t)
 	schema_strlist_clear(&t->labels);
 	free(t->base_type);
 	free(t->default_expr);
+	free(t->default_sql);
 	free(t->collation);
 	for (size_t i = 0; i < t->nconstraints; i++)
 		schema_constraint_release(&t->constraints[i]);
@@ -426,6 +433,7 @@ static void function_free(struct schema_function *f)
 	free(f->language);
 	schema_strlist_clear(&f->config);
 	free(f->body);
+	free(f->body_sql);
 	schema_acl_clear(&f->acl);
 	free(f->comment);
 	free(f);
@@ -437,6 +445,9 @@ static void trigger_free(struct schema_trigger *t)
 	free(t->table_key);
 	schema_strlist_clear(&t->update_columns);
 	free(t->when_expr);
+	free(t->when_sql);
+	free(t->old_table);
+	free(t->new_table);
 	free(t->function);
 	schema_strlist_clear(&t->args);
 	free(t->comment);
@@ -451,6 +462,8 @@ static void policy_free(struct schema_policy *p)
 	schema_strlist_clear(&p->roles);
 	free(p->using_expr);
 	free(p->check_expr);
+	free(p->using_sql);
+	free(p->check_sql);
 	free(p->comment);
 	free(p);
 }
