@@ -26,6 +26,7 @@ enum phase {
 	PH_DROP_GENERATED,
 	PH_SCHEMA,
 	PH_EXTENSION,
+	PH_COLLATION,
 	PH_TYPE_ENUM,
 	PH_TYPE_DOMAIN,
 	PH_TYPE,
@@ -55,6 +56,7 @@ enum phase {
 	PH_DROP_FUNCTION,
 	PH_DROP_SEQUENCE,
 	PH_DROP_TYPE,
+	PH_DROP_COLLATION,
 	PH_DROP_EXTENSION,
 	PH_DROP_SCHEMA,
 	PH_COUNT
@@ -459,6 +461,52 @@ static void extension_sql(struct builder *b, const struct group *g)
 	else if (group_has(g, "schema"))
 		stmt(b, PH_EXTENSION, "ALTER EXTENSION %s SET SCHEMA %s;", qi(it->key),
 		     qi(((const struct schema_extension *)it->to)->schema));
+}
+
+static void collation_create(struct builder *b, const struct schema_collation *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "CREATE COLLATION %s (provider = %s, ", qn(c->schema, c->name), c->provider ? c->provider : "libc");
+	if (c->lc_collate || c->lc_ctype) {
+		strbuf_addstr(&sb, "lc_collate = ");
+		add_literal(&sb, c->lc_collate ? c->lc_collate : "");
+		strbuf_addstr(&sb, ", lc_ctype = ");
+		add_literal(&sb, c->lc_ctype ? c->lc_ctype : "");
+	} else {
+		strbuf_addstr(&sb, "locale = ");
+		add_literal(&sb, c->locale ? c->locale : "");
+	}
+	strbuf_addf(&sb, ", deterministic = %s);", c->deterministic ? "true" : "false");
+	push(b, PH_COLLATION, 0, NULL, strbuf_detach(&sb));
+}
+
+/* A collation cannot be altered but for its version: one that differs is dropped and created
+ * again, which PostgreSQL refuses while a column, index or domain uses it (a note then). */
+static void collation_sql(struct builder *b, const struct group *g)
+{
+	const struct diff_item *it = g->first;
+	const struct schema_collation *from = it->from, *to = it->to;
+	char object[700];
+	if (it->change == DIFF_DROPPED) {
+		stmt(b, PH_DROP_COLLATION, "DROP COLLATION %s;", qn(from->schema, from->name));
+		return;
+	}
+	if (it->change == DIFF_ADDED) {
+		collation_create(b, to);
+		if (to->comment) {
+			snprintf(object, sizeof(object), "COLLATION %s", qn(to->schema, to->name));
+			comment(b, object, to->comment);
+		}
+		return;
+	}
+	snprintf(object, sizeof(object), "COLLATION %s", qn(to->schema, to->name));
+	static const char *const comment_only[] = { "comment", NULL };
+	if (group_only(g, comment_only)) {
+		comment(b, object, to->comment);
+		return;
+	}
+	unsupported(b, PH_COLLATION, "the definition of %s differs: PostgreSQL cannot alter a collation, and dropping "
+		    "it drops what uses it (create a new one and move the columns to it)", object);
 }
 
 static void domain_constraint_add(struct builder *b, const struct schema_type *t, const struct schema_constraint *c)
@@ -2253,6 +2301,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 		switch (g.first->kind) {
 		case DIFF_SCHEMA: schema_sql(&b, &g); break;
 		case DIFF_EXTENSION: extension_sql(&b, &g); break;
+		case DIFF_COLLATION: collation_sql(&b, &g); break;
 		case DIFF_TYPE: type_sql(&b, &g); break;
 		case DIFF_SEQUENCE: sequence_sql(&b, &g); break;
 		case DIFF_TABLE:

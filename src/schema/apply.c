@@ -102,18 +102,18 @@ static char *quoted_qualified(const char *schema, const char *name)
 	return xasprintf("%s.%s", ident_quote(schema, a, sizeof(a)), ident_quote(name, b, sizeof(b)));
 }
 
-/* A list of names as a (possibly qualified) name: opclass, collation. pg_catalog's are
- * written without the schema, as PostgreSQL prints them. */
-static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schema_implied)
+/* A collation's name, always qualified ("pg_catalog"."C", as the catalog prints it): one written
+ * without its schema is the model's collation of that name on the search_path (CREATE
+ * COLLATION), else pg_catalog's. */
+static char *collation_name_text(const struct schema_model *m, PgQuery__Node *const *items, size_t n)
 {
 	const char *schema, *name;
 	if (name_list(items, n, &schema, &name) != 0)
 		return NULL;
-	char b[300];
-	if (!schema && builtin_schema_implied)
-		schema = "pg_catalog";
-	if (!schema || (!strcmp(schema, "pg_catalog") && !builtin_schema_implied))
-		return xstrdup(ident_quote(name, b, sizeof(b)));
+	if (!schema) {
+		const struct schema_collation *c = schema_collation_find(m, NULL, name);
+		schema = c ? c->schema : "pg_catalog";
+	}
 	return quoted_qualified(schema, name);
 }
 
@@ -347,11 +347,11 @@ static void set_column_type(struct schema_column *col, const struct schema_typer
 	set_str(&col->type_schema, ref->schema[0] ? ref->schema : NULL);
 }
 
-static char *collation_text(const PgQuery__CollateClause *cc)
+static char *collation_text(const struct schema_model *m, const PgQuery__CollateClause *cc)
 {
 	if (!cc || !cc->n_collname)
 		return NULL;
-	return names_text(cc->collname, cc->n_collname, 1);
+	return collation_name_text(m, cc->collname, cc->n_collname);
 }
 
 /* nextval('schema.seq') as the normaliser writes a serial column's default. */
@@ -446,7 +446,7 @@ static void apply_column_def(struct schema_model *m, struct schema_table *t, con
 	if (added)
 		schema_mark_new(m, 't', t);
 	col->not_null = cd->is_not_null;
-	set_owned(&col->collation, collation_text(cd->coll_clause));
+	set_owned(&col->collation, collation_text(m, cd->coll_clause));
 	if (cd->raw_default)
 		set_expr(m, &col->default_expr, &col->default_sql, cd->raw_default);
 	if (serial) {
@@ -499,7 +499,7 @@ static void index_elem_from(const struct schema_model *m, const PgQuery__IndexEl
 	if (ie->n_opclass)
 		e->opclass = opclass_text(m, ie->opclass, ie->n_opclass);
 	if (ie->n_collation)
-		e->collation = names_text(ie->collation, ie->n_collation, 1);
+		e->collation = collation_name_text(m, ie->collation, ie->n_collation);
 	e->desc = ie->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
 	e->nulls = ie->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST  ? 1
 		   : ie->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST ? 2
@@ -807,7 +807,7 @@ static char *partition_key_text(const struct schema_model *m, const PgQuery__Par
 			free(e);
 		}
 		if (pe->n_collation) {
-			char *c = names_text(pe->collation, pe->n_collation, 1);
+			char *c = collation_name_text(m, pe->collation, pe->n_collation);
 			strbuf_addf(&sb, " COLLATE %s", c);
 			free(c);
 		}
@@ -976,7 +976,7 @@ static void alter_column_type(struct schema_model *m, struct schema_table *t, st
 	schema_type_resolve(m, cd->type_name, &ref);
 	set_column_type(col, &ref);
 	/* without COLLATE the column takes the new type's default collation */
-	set_owned(&col->collation, collation_text(cd->coll_clause));
+	set_owned(&col->collation, collation_text(m, cd->coll_clause));
 	/* an identity column's sequence follows an integer type change */
 	struct schema_sequence *s = col->identity ? identity_sequence(m, t, col->name) : NULL;
 	if (s && type_int_width(ref.name))
@@ -1505,7 +1505,7 @@ static void apply_create_domain(struct schema_model *m, const PgQuery__CreateDom
 	schema_type_resolve(m, ds->type_name, &ref);
 	char buf[300];
 	t->base_type = xstrdup(schema_typeref_text(&ref, buf, sizeof(buf)));
-	t->collation = collation_text(ds->coll_clause);
+	t->collation = collation_text(m, ds->coll_clause);
 	for (size_t i = 0; i < ds->n_constraints; i++)
 		if (ds->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
 			domain_constraint(m, t, ds->constraints[i]->constraint);
@@ -1569,7 +1569,7 @@ static void apply_composite(struct schema_model *m, const PgQuery__CompositeType
 		struct schema_typeref ref;
 		schema_type_resolve(m, cd->type_name, &ref);
 		set_column_type(a, &ref);
-		a->collation = collation_text(cd->coll_clause);
+		a->collation = collation_text(m, cd->coll_clause);
 	}
 }
 
@@ -1989,6 +1989,12 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 		if (object_name(cs->object, &schema, &name) == 0) {
 			struct schema_schema *s = schema_schema_find(m, name);
 			slot = s ? &s->comment : NULL;
+		}
+		break;
+	case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
+		if (object_name(cs->object, &schema, &name) == 0) {
+			struct schema_collation *c = schema_collation_find(m, schema, name);
+			slot = c ? &c->comment : NULL;
 		}
 		break;
 	/* an extension's comment is the extension's own (its script sets it): not modelled */
@@ -2606,6 +2612,84 @@ static void apply_set_schema(struct schema_model *m, const PgQuery__AlterObjectS
 	}
 }
 
+/* ---- collations ---- */
+
+/* CREATE COLLATION name (provider = icu, locale = '...', deterministic = false): kept as the
+ * catalog has it, libc's locale as its lc_collate and lc_ctype (which `locale` sets both of), an
+ * ICU or builtin locale as the locale (`lc_collate` is the old spelling of it). FROM copies one
+ * the model has, or names one of pg_catalog's libc collations ("C", "POSIX"). */
+static void apply_create_collation(struct schema_model *m, const PgQuery__DefineStmt *ds)
+{
+	const char *schema, *name;
+	if (type_names(ds->defnames, ds->n_defnames, &schema, &name) != 0)
+		return;
+	if (schema_collation_find(m, schema && *schema ? schema : schema_creation_schema(m), name))
+		return; /* exists: IF NOT EXISTS does nothing, and without it the statement fails */
+	char *provider = NULL, *locale = NULL, *lc_collate = NULL, *lc_ctype = NULL;
+	int deterministic = 1;
+	for (size_t i = 0; i < ds->n_definition; i++) {
+		if (ds->definition[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+			continue;
+		const PgQuery__DefElem *d = ds->definition[i]->def_elem;
+		if (!strcmp(d->defname, "from") && d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
+			const char *fs, *fn;
+			if (name_list(d->arg->list->items, d->arg->list->n_items, &fs, &fn) != 0)
+				continue;
+			const struct schema_collation *from = fs && !strcmp(fs, "pg_catalog") ? NULL
+											       : schema_collation_find(m, fs, fn);
+			if (from) {
+				set_str(&provider, from->provider);
+				set_str(&locale, from->locale);
+				set_str(&lc_collate, from->lc_collate);
+				set_str(&lc_ctype, from->lc_ctype);
+				deterministic = from->deterministic;
+			} else {
+				set_str(&provider, "libc");
+				set_str(&lc_collate, fn);
+				set_str(&lc_ctype, fn);
+			}
+			continue;
+		}
+		char *v = node_value_text(d->arg);
+		if (!strcmp(d->defname, "provider")) {
+			lower_in_place(v);
+			set_owned(&provider, v);
+		} else if (!strcmp(d->defname, "locale")) {
+			set_owned(&locale, v);
+		} else if (!strcmp(d->defname, "lc_collate")) {
+			set_owned(&lc_collate, v);
+		} else if (!strcmp(d->defname, "lc_ctype")) {
+			set_owned(&lc_ctype, v);
+		} else if (!strcmp(d->defname, "deterministic")) {
+			lower_in_place(v);
+			deterministic = !(!strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0"));
+			free(v);
+		} else {
+			free(v); /* rules, version: not compared */
+		}
+	}
+	if (!provider)
+		provider = xstrdup("libc");
+	if (!strcmp(provider, "libc")) {
+		if (!lc_collate && locale)
+			lc_collate = xstrdup(locale);
+		if (!lc_ctype && locale)
+			lc_ctype = xstrdup(locale);
+		set_str(&locale, NULL);
+	} else {
+		if (!locale && lc_collate)
+			locale = xstrdup(lc_collate);
+		set_str(&lc_collate, NULL);
+		set_str(&lc_ctype, NULL);
+	}
+	struct schema_collation *c = schema_collation_add(m, schema, name);
+	c->provider = provider;
+	c->locale = locale;
+	c->lc_collate = lc_collate;
+	c->lc_ctype = lc_ctype;
+	c->deterministic = deterministic;
+}
+
 /* ---- DROP ---- */
 
 static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
@@ -2659,6 +2743,10 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION:
 			if (object_name(obj, &schema, &name) == 0)
 				schema_extension_drop(m, name);
+			break;
+		case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
+			if (object_name(obj, &schema, &name) == 0)
+				schema_collation_drop(m, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
 			if (owner_and_name(m, obj, key, sizeof(key), &name) == 0)
@@ -2845,6 +2933,10 @@ void schema_apply(struct schema_model *m, const PgQuery__Node *stmt)
 		break;
 	case PG_QUERY__NODE__NODE_ALTER_POLICY_STMT:
 		apply_alter_policy(m, stmt->alter_policy_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_DEFINE_STMT:
+		if (stmt->define_stmt->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION)
+			apply_create_collation(m, stmt->define_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_COMMENT_STMT:
 		apply_comment(m, stmt->comment_stmt);

@@ -245,6 +245,20 @@ static void *extension_copy(const void *v)
 	return e;
 }
 
+static void *collation_copy(const void *v)
+{
+	struct schema_collation *c = xmalloc(sizeof(*c));
+	*c = *(const struct schema_collation *)v;
+	c->schema = dup(c->schema);
+	c->name = dup(c->name);
+	c->provider = dup(c->provider);
+	c->locale = dup(c->locale);
+	c->lc_collate = dup(c->lc_collate);
+	c->lc_ctype = dup(c->lc_ctype);
+	c->comment = dup(c->comment);
+	return c;
+}
+
 static void *schema_copy(const void *v)
 {
 	struct schema_schema *s = xmalloc(sizeof(*s));
@@ -372,6 +386,7 @@ void schema_model_copy_part(struct schema_model *to, const struct schema_model *
 	map_copy(&to->triggers, &from->triggers, trigger_copy);
 	map_copy(&to->policies, &from->policies, policy_copy);
 	map_copy(&to->extensions, &from->extensions, extension_copy);
+	map_copy(&to->collations, &from->collations, collation_copy);
 	schema_strlist_copy(&to->search_path, &from->search_path);
 	to->user = dup(from->user);
 	to->complete = from->complete;

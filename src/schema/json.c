@@ -386,6 +386,18 @@ json_t *schema_extension_json(const struct schema_extension *e, unsigned flags)
 	return j;
 }
 
+json_t *schema_collation_json(const struct schema_collation *c)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "provider", str_or_null(c->provider));
+	json_object_set_new(j, "locale", str_or_null(c->locale));
+	json_object_set_new(j, "lc_collate", str_or_null(c->lc_collate));
+	json_object_set_new(j, "lc_ctype", str_or_null(c->lc_ctype));
+	json_object_set_new(j, "deterministic", json_boolean(c->deterministic));
+	json_object_set_new(j, "comment", str_or_null(c->comment));
+	return j;
+}
+
 json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 {
 	json_t *root = json_object();
@@ -403,6 +415,14 @@ json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 	for (it = 0; strmap_next(&m->extensions, &it, &key, &v);)
 		json_object_set_new(exts, key, schema_extension_json(v, flags));
 	json_object_set_new(root, "extensions", exts);
+
+	/* only when there are any, so that dumps of schemas without stay as they were */
+	if (m->collations.count) {
+		json_t *colls = json_object();
+		for (it = 0; strmap_next(&m->collations, &it, &key, &v);)
+			json_object_set_new(colls, key, schema_collation_json(v));
+		json_object_set_new(root, "collations", colls);
+	}
 
 	json_t *obj = json_object();
 	for (it = 0; strmap_next(&m->types, &it, &key, &v);)

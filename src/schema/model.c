@@ -477,6 +477,18 @@ static void extension_free(struct schema_extension *e)
 	free(e);
 }
 
+static void collation_free(struct schema_collation *c)
+{
+	free(c->schema);
+	free(c->name);
+	free(c->provider);
+	free(c->locale);
+	free(c->lc_collate);
+	free(c->lc_ctype);
+	free(c->comment);
+	free(c);
+}
+
 static void schema_free(struct schema_schema *s)
 {
 	free(s->name);
@@ -611,6 +623,7 @@ void schema_model_release(struct schema_model *m)
 	RELEASE_MAP(m->triggers, trigger_free);
 	RELEASE_MAP(m->policies, policy_free);
 	RELEASE_MAP(m->extensions, extension_free);
+	RELEASE_MAP(m->collations, collation_free);
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);
@@ -1448,6 +1461,38 @@ void schema_extension_drop(struct schema_model *m, const char *name)
 	struct schema_extension *e = strmap_remove(&m->extensions, name);
 	if (e)
 		extension_free(e);
+}
+
+/* ---- collations ---- */
+
+struct schema_collation *schema_collation_find(const struct schema_model *m, const char *schema, const char *name)
+{
+	return find_in(m, &m->collations, schema, name);
+}
+
+struct schema_collation *schema_collation_add(struct schema_model *m, const char *schema, const char *name)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_collation *c = xcalloc(1, sizeof(*c));
+	c->schema = xstrdup(schema);
+	c->name = xstrdup(name);
+	c->deterministic = 1;
+	struct schema_collation *old = strmap_put(&m->collations, key, c);
+	if (old)
+		collation_free(old);
+	return c;
+}
+
+void schema_collation_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_collation *c = schema_collation_find(m, schema, name);
+	if (!c)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), c->schema, c->name);
+	collation_free(strmap_remove(&m->collations, key));
 }
 
 /* ---- references ---- */

@@ -285,6 +285,17 @@ struct schema_extension {
 	char *comment;
 };
 
+/* A collation of CREATE COLLATION (not pg_catalog's). Its definition is kept as the catalog has
+ * it: libc's lc_collate and lc_ctype (what `locale` sets both of), or an ICU or builtin locale. */
+struct schema_collation {
+	char *schema, *name;
+	char *provider;          /* "libc", "icu", "builtin" */
+	char *locale;            /* icu, builtin */
+	char *lc_collate, *lc_ctype; /* libc */
+	int deterministic;
+	char *comment;
+};
+
 struct schema_schema {
 	char *name;
 	struct schema_acl acl;
@@ -302,6 +313,7 @@ struct schema_model {
 	struct strmap triggers;   /* "schema.table.name" -> struct schema_trigger * */
 	struct strmap policies;   /* "schema.table.name" -> struct schema_policy * */
 	struct strmap extensions; /* "name" -> struct schema_extension * */
+	struct strmap collations; /* "schema.name" -> struct schema_collation * */
 	/* The search_path as set by the statements applied ("$user" included as written). */
 	struct schema_strlist search_path;
 	char *user;   /* the role "$user" stands for, when known (the catalog source) */
@@ -471,6 +483,11 @@ struct schema_schema *schema_schema_find(const struct schema_model *m, const cha
 struct schema_schema *schema_schema_add(struct schema_model *m, const char *name);
 /* Drops the schema and, when cascade, every object in it. */
 void schema_schema_drop(struct schema_model *m, const char *name, int cascade);
+
+/* schema NULL or "": the first schema of the search_path that has one of that name. */
+struct schema_collation *schema_collation_find(const struct schema_model *m, const char *schema, const char *name);
+struct schema_collation *schema_collation_add(struct schema_model *m, const char *schema, const char *name);
+void schema_collation_drop(struct schema_model *m, const char *schema, const char *name);
 
 struct schema_extension *schema_extension_find(const struct schema_model *m, const char *name);
 struct schema_extension *schema_extension_add(struct schema_model *m, const char *name, const char *schema);
