@@ -1277,11 +1277,11 @@ static const char *table_now(const struct builder *b, const struct schema_table 
 /* A check of the guard: `query` finds a row that lacks a value; `what` says which and why. */
 static void guard_add(struct builder *b, const char *query, const char *what)
 {
-	strbuf_addstr(&b->guards, "  IF EXISTS (");
+	strbuf_addstr(&b->guards, "    IF EXISTS (");
 	strbuf_addstr(&b->guards, query);
-	strbuf_addstr(&b->guards, ") THEN\n    missing := array_append(missing, ");
+	strbuf_addstr(&b->guards, ") THEN\n      missing := array_append(missing, ");
 	add_literal(&b->guards, what);
-	strbuf_addstr(&b->guards, ");\n  END IF;\n");
+	strbuf_addstr(&b->guards, ");\n    END IF;\n");
 	b->nguards++;
 }
 
@@ -1290,14 +1290,15 @@ static void guards_sql(struct builder *b)
 	if (!b->nguards)
 		return;
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "DO $pgsieve_guard$\nDECLARE\n  missing text[] := '{}';\nBEGIN\n%s", strbuf_str(&b->guards));
-	strbuf_addstr(&sb, "  IF cardinality(missing) > 0 THEN\n"
-			   "    RAISE EXCEPTION 'pgsieve plan stopped before changing anything: rows lack a value "
+	/* the body indented: no line of the plan starts with BEGIN, which reads as a transaction */
+	strbuf_addf(&sb, "DO $pgsieve_guard$\n  DECLARE\n    missing text[] := '{}';\n  BEGIN\n%s", strbuf_str(&b->guards));
+	strbuf_addstr(&sb, "    IF cardinality(missing) > 0 THEN\n"
+			   "      RAISE EXCEPTION 'pgsieve plan stopped before changing anything: rows lack a value "
 			   "that --to requires and no statement of the plan can give them: %', "
 			   "array_to_string(missing, '; ')\n"
-			   "      USING HINT = 'fill them first (or give the column a DEFAULT in --to), then run "
+			   "        USING HINT = 'fill them first (or give the column a DEFAULT in --to), then run "
 			   "pgsieve diff again';\n"
-			   "  END IF;\nEND\n$pgsieve_guard$;");
+			   "    END IF;\n  END\n$pgsieve_guard$;");
 	push(b, PH_SETUP, 0,
 	     "rows that --to requires a value of, which no statement can give them (NOT NULL columns without "
 	     "a default): stop here, before anything changes, when there are any",
