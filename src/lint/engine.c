@@ -825,13 +825,8 @@ void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char 
 		       src->is_down ? "down" : "up");
 }
 
-void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
-			  const char *framework, const char *text, size_t len, uint32_t offset,
-			  const char *message, const char *help)
+size_t lint_run_file(struct lint_run *run, const char *path, const char *framework)
 {
-	enum severity sev = run->opts->severities[rule_index(rule)];
-	if (sev == SEVERITY_OFF)
-		return;
 	size_t fi = 0;
 	while (fi < run->nfiles && strcmp(run->files[fi].path, path))
 		fi++;
@@ -843,6 +838,17 @@ void lint_run_report_file(struct lint_run *run, const struct rule *rule, const c
 		run->files[fi].has_down = -1;
 		run->nfiles++;
 	}
+	return fi;
+}
+
+void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
+			  const char *framework, const char *text, size_t len, uint32_t offset,
+			  const char *message, const char *help)
+{
+	enum severity sev = run->opts->severities[rule_index(rule)];
+	if (sev == SEVERITY_OFF)
+		return;
+	size_t fi = lint_run_file(run, path, framework);
 	XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 	struct finding *f = &run->findings[run->nfindings++];
 	memset(f, 0, sizeof(*f));
@@ -1072,13 +1078,11 @@ static void lint_do_block(struct lint_ctx *ctx, const struct sql_stmt *st)
 	ctx->stmt = st;
 }
 
-/* Whether the runner takes the statement out of its transaction (lint_source.runs_alone, or a
- * rendered segment marked alone). */
-static int statement_runs_alone(const struct lint_ctx *ctx, const struct sql_stmt *st)
+int lint_source_runs_alone(const struct lint_source *src, const struct sql_stmt *st)
 {
-	if (ctx->src->nsegments) /* where the statement's first token is */
-		return segment_at(ctx->src, st->ntokens ? st->tokens[0].start : st->start)->alone;
-	return ctx->src->runs_alone && st->node && ctx->src->runs_alone(st->node);
+	if (src->nsegments) /* where the statement's first token is */
+		return segment_at(src, st->ntokens ? st->tokens[0].start : st->start)->alone;
+	return src->runs_alone && st->node && src->runs_alone(st->node);
 }
 
 static int on_statement(void *ud, const struct sql_stmt *st)
@@ -1087,7 +1091,7 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->stmt = st;
 	if (!ctx->in_do_block) {
 		ctx->nstatements++;
-		ctx->stmt_alone = statement_runs_alone(ctx, st);
+		ctx->stmt_alone = lint_source_runs_alone(ctx->src, st);
 		XGROW(ctx->stmt_offsets, (size_t)st->index + 1, ctx->stmt_offsets_cap);
 		while (ctx->nstmt_offsets <= st->index)
 			ctx->stmt_offsets[ctx->nstmt_offsets++] = st->start;
@@ -1214,6 +1218,9 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 				 * run: the directive may still be needed where the rule is on */
 				if (named && ctx->run->opts->severities[rule_index(named)] == SEVERITY_OFF)
 					continue;
+				/* a rule of pgsieve trace: the suppression is for the trace's findings */
+				if (named && named->observed)
+					continue;
 				if (!named) {
 					msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);
 					help = "check the spelling against `pgsieve rules`";
@@ -1313,6 +1320,24 @@ static void sort_findings(struct finding *f, size_t n)
  * the others are the same before the up and after the down. Any other statement, or one
  * saying CASCADE, and the whole model is copied as before. */
 
+/* The objects of a table or beside one whose DROP or RENAME changes only themselves (and what
+ * they are on). */
+static int relation_level_object(PgQuery__ObjectType t)
+{
+	switch (t) {
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The statements whose effect on the model's tables and indexes stays within the objects they
  * name. */
 static int touches_only_named(const PgQuery__Node *n)
@@ -1338,33 +1363,12 @@ static int touches_only_named(const PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
 		return 1;
 	case PG_QUERY__NODE__NODE_DROP_STMT:
-		switch (n->drop_stmt->remove_type) {
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
-			return 1;
-		default:
-			return 0;
-		}
-	case PG_QUERY__NODE__NODE_RENAME_STMT:
-		switch (n->rename_stmt->rename_type) {
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
-			return 1;
-		default:
-			return 0;
-		}
+		return relation_level_object(n->drop_stmt->remove_type);
+	case PG_QUERY__NODE__NODE_RENAME_STMT: {
+		PgQuery__ObjectType t = n->rename_stmt->rename_type;
+		return relation_level_object(t) || t == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ||
+		       t == PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT;
+	}
 	default:
 		return 0;
 	}
