@@ -104,6 +104,15 @@ struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const c
 	return fix;
 }
 
+int lint_fix_validate_next(struct lint_ctx *ctx, struct lint_fix *fix, const char *rel, const char *name)
+{
+	const char *path = lint_file_path(ctx), *slash = strrchr(path, '/');
+	const char *up = lint_printf(ctx, "ALTER TABLE %s VALIDATE CONSTRAINT %s;\n", rel, lint_ident(ctx, name));
+	const char *down = lint_printf(ctx, "-- pgsieve-ignore-file missing-downgrade: validating leaves nothing to undo; "
+					    "the down migration of %s drops the constraint\n", slash ? slash + 1 : path);
+	return lint_fix_new_migration(ctx, fix, lint_printf(ctx, "validate %s", name), up, down, 0);
+}
+
 const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name)
 {
 	const char *path = lint_file_path(ctx);
