@@ -262,6 +262,35 @@ def applied_untouched(pgsieve, c):
               f"without --db, the applied migration has a fix ({sorted(fixable)})")
 
 
+def rewrite_cases(pgsieve, c):
+    """add-column-rewrite's fix: as written, ADD COLUMN ... DEFAULT gen_random_uuid() rewrites
+    the table (pg_class.relfilenode changes); as fixed (the column added bare, then SET DEFAULT),
+    nothing is rewritten, the existing rows are left NULL for the batched backfill the fix's
+    comment describes, and a new row gets the default."""
+    sql = "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+    fixed = fix(pgsieve, sql)
+    if not check("ADD COLUMN token uuid;" in fixed and "SET DEFAULT gen_random_uuid()" in fixed
+                 and "-- backfill" in fixed, f"add-column-rewrite: --fix writes the two steps ({fixed!r})"):
+        return
+    node = "SELECT relfilenode FROM pg_class WHERE relname = 'orders'"
+    for what, script in (("as written", sql), ("as fixed", fixed)):
+        c.psql("CREATE DATABASE rewrite")
+        c.psql(SETUP, dbname="rewrite")
+        before = c.psql(node, dbname="rewrite").strip()
+        c.psql(script, dbname="rewrite")
+        after = c.psql(node, dbname="rewrite").strip()
+        if what == "as written":
+            check(before != after, f"add-column-rewrite: {what}, the table is rewritten ({before} -> {after})")
+        else:
+            nulls = c.psql("SELECT count(*) FROM orders WHERE token IS NULL", dbname="rewrite").strip()
+            c.psql("INSERT INTO orders (id) VALUES (-1)", dbname="rewrite")
+            new = c.psql("SELECT token IS NOT NULL FROM orders WHERE id = -1", dbname="rewrite").strip()
+            check(before == after and nulls == "20000" and new == "t",
+                  f"add-column-rewrite: {what}, nothing is rewritten ({before} -> {after}), the 20000 rows "
+                  f"are left for the backfill ({nulls}), a new row gets the default ({new})")
+        c.psql("DROP DATABASE rewrite")
+
+
 def new_migration_cases(pgsieve, c):
     """Fixes that write a new migration, on golang-migrate's layout: each up file is sent as one
     query (psql -c, as golang-migrate's ExecContext sends it: several statements are one
@@ -332,7 +361,7 @@ def new_migration_cases(pgsieve, c):
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
     with Cluster() as c:
-        for case in (lock_cases, recipe_cases, applied_untouched, new_migration_cases):
+        for case in (lock_cases, recipe_cases, rewrite_cases, applied_untouched, new_migration_cases):
             try:
                 case(pgsieve, c)
             except Exception as e:  # a case that cannot run is a failure, not a skip
