@@ -149,7 +149,8 @@ const struct fix *lint_fix_finish(struct lint_fix *fix)
 		return fix->done;
 	if (!fix->nedits && !fix->nfiles)
 		return NULL;
-	qsort(fix->edits, fix->nedits, sizeof(*fix->edits), cmp_edit);
+	if (fix->nedits)
+		qsort(fix->edits, fix->nedits, sizeof(*fix->edits), cmp_edit);
 	for (size_t i = 1; i < fix->nedits; i++) {
 		const struct fix_edit *a = &fix->edits[i - 1], *b = &fix->edits[i];
 		if (!path_cmp(a->path, b->path) &&

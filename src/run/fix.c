@@ -352,7 +352,8 @@ int fix_apply(const struct lint_run *run, const struct strmap *allowed, int dry_
 		struct target *t = &ts.items[i];
 		if (!t->content && !t->n)
 			continue; /* read for a fix that was not taken */
-		qsort(t->edits, t->n, sizeof(*t->edits), edit_cmp);
+		if (t->n) /* a file to create has no edits (and no array) */
+			qsort(t->edits, t->n, sizeof(*t->edits), edit_cmp);
 		if (t->content)
 			out->files_created++;
 		else
