@@ -269,7 +269,7 @@ def rewrite_cases(pgsieve, c):
     comment describes, and a new row gets the default."""
     sql = "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
     fixed = fix(pgsieve, sql)
-    if not check("ADD COLUMN token uuid;" in fixed and "SET DEFAULT gen_random_uuid()" in fixed
+    if not check('ADD COLUMN "token" uuid;' in fixed and "SET DEFAULT gen_random_uuid()" in fixed
                  and "-- backfill" in fixed, f"add-column-rewrite: --fix writes the two steps ({fixed!r})"):
         return
     node = "SELECT relfilenode FROM pg_class WHERE relname = 'orders'"
