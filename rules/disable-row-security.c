@@ -145,7 +145,7 @@ static void drop_policy(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		const struct schema_table *t = lint_table(ctx, &rv);
 		if (t) {
 			char *key = lint_printf(ctx, "%s.%s", t->schema, t->name);
-			const struct schema_policy *known = schema_policy_find(lint_model(ctx), key, policy);
+			const struct schema_policy *known = schema_object_find(lint_model(ctx), SCHEMA_KIND_POLICY, key, policy);
 			if (known)
 				d->permissive = known->permissive != 0;
 		}

@@ -41,7 +41,7 @@ static const struct schema_type *domain_of(struct lint_ctx *ctx, const PgQuery__
 		return NULL;
 	*display = schema ? lint_printf(ctx, "%s.%s", lint_ident(ctx, schema), lint_ident(ctx, name))
 			  : lint_ident(ctx, name);
-	const struct schema_type *t = schema_type_find(lint_model(ctx), schema, name);
+	const struct schema_type *t = schema_object_find(lint_model(ctx), SCHEMA_KIND_TYPE, schema, name);
 	return t && t->kind == 'd' ? t : NULL;
 }
 

@@ -89,7 +89,7 @@ static int on_table_known_before(const struct schema_model *before, const struct
 {
 	const struct schema_table *t = NULL;
 	if ((it->kind == DIFF_COLUMN || it->kind == DIFF_CONSTRAINT) && it->to_table)
-		t = schema_table_find(before, it->to_table->schema, it->to_table->name);
+		t = schema_object_find(before, SCHEMA_KIND_TABLE, it->to_table->schema, it->to_table->name);
 	else if (it->kind == DIFF_INDEX && it->to)
 		t = strmap_get(&before->tables, ((const struct schema_index *)it->to)->table_key);
 	return t && !t->partial;

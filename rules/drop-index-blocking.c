@@ -31,7 +31,7 @@ const struct rule rule_drop_index_blocking = {
 static int index_is_live(struct lint_ctx *ctx, const char *schema, const char *name)
 {
 	struct schema_model *m = lint_model(ctx);
-	const struct schema_index *ix = schema_index_find(m, schema, name);
+	const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 	if (!ix)
 		return 1;
 	if (ix->created_in_migration)
@@ -53,7 +53,7 @@ static const char *part_key(struct lint_ctx *ctx, const char *table)
 /* The unqualified name of the table an index is on, or NULL. */
 static const char *index_table(struct lint_ctx *ctx, const char *schema, const char *name)
 {
-	const struct schema_index *ix = schema_index_find(lint_model(ctx), schema, name);
+	const struct schema_index *ix = schema_object_find(lint_model(ctx), SCHEMA_KIND_INDEX, schema, name);
 	if (ix && ix->table_key) {
 		const char *dot = strrchr(ix->table_key, '.');
 		return dot ? dot + 1 : ix->table_key;

@@ -76,11 +76,11 @@ static void drop_target(struct lint_ctx *ctx, const PgQuery__DropStmt *ds, const
 		int table = ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
 			    ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE;
 		if (table) {
-			const struct schema_table *tb = schema_table_find(m, schema, name);
+			const struct schema_table *tb = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 			if (tb)
 				add_target(ctx, t, SCHEMA_DEP_TABLE, schema_key(key, sizeof(key), tb->schema, tb->name), NULL);
 		} else {
-			const struct schema_view *v = schema_view_find(m, schema, name);
+			const struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 			/* DROP VIEW of a materialized view fails for another reason */
 			if (v && v->materialized == (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW))
 				add_target(ctx, t, SCHEMA_DEP_VIEW, schema_key(key, sizeof(key), v->schema, v->name), NULL);
@@ -92,7 +92,7 @@ static void drop_target(struct lint_ctx *ctx, const PgQuery__DropStmt *ds, const
 		if (obj->node_case != PG_QUERY__NODE__NODE_TYPE_NAME ||
 		    names_of(obj->type_name->names, obj->type_name->n_names, &schema, &name))
 			return;
-		const struct schema_type *ty = schema_type_find(m, schema, name);
+		const struct schema_type *ty = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 		if (ty)
 			add_target(ctx, t, SCHEMA_DEP_TYPE, schema_key(key, sizeof(key), ty->schema, ty->name), NULL);
 		break;
@@ -111,7 +111,7 @@ static void drop_target(struct lint_ctx *ctx, const PgQuery__DropStmt *ds, const
 	}
 	case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
 		name = sql_node_str(obj);
-		if (name && schema_schema_find(m, name))
+		if (name && schema_object_find(m, SCHEMA_KIND_SCHEMA, NULL, name))
 			add_target(ctx, t, SCHEMA_DEP_SCHEMA, name, NULL);
 		break;
 	default:

@@ -437,7 +437,7 @@ static void drop_existing_index(struct lint_ctx *ctx, const char *schema, const 
 	const struct schema_model *m = lint_model(ctx);
 	if (!m->complete)
 		return;
-	const struct schema_index *ix = schema_index_find(m, schema, name);
+	const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 	if (!ix || schema_relation_is_new(m, ix->schema, ix->name))
 		return;
 	const struct schema_table *t = strmap_get(&m->tables, ix->table_key);

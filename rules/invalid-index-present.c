@@ -112,7 +112,7 @@ static void visit_index(struct lint_ctx *ctx, const PgQuery__IndexStmt *is)
 		const struct schema_table *t = is->relation ? lint_table(ctx, is->relation) : NULL;
 		const char *schema = is->relation && *is->relation->schemaname ? is->relation->schemaname
 										: t ? t->schema : NULL;
-		const struct schema_index *ix = schema_index_find(m, schema, is->idxname);
+		const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, is->idxname);
 		if (ix && !ix->valid) {
 			for (struct invalid *e = get_state(ctx)->list; e; e = e->next)
 				if (!strcmp(e->name, ix->name) && !strcmp(e->table_key, ix->table_key)) {
@@ -139,7 +139,7 @@ static void visit_drop(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		PgQuery__RangeVar buf;
 		const PgQuery__RangeVar *rv = sql_name_list_rangevar(ds->objects[i], &buf);
 		const struct schema_index *ix =
-			rv ? schema_index_find(m, *rv->schemaname ? rv->schemaname : NULL, rv->relname) : NULL;
+			rv ? schema_object_find(m, SCHEMA_KIND_INDEX, *rv->schemaname ? rv->schemaname : NULL, rv->relname) : NULL;
 		if (ix && !schema_relation_is_new(m, ix->schema, ix->name))
 			touched(ctx, ix->table_key, lint_printf(ctx, "%s.%s", ix->schema, ix->name));
 	}
@@ -152,7 +152,8 @@ static void visit_reindex(struct lint_ctx *ctx, const PgQuery__ReindexStmt *rs)
 	const struct schema_model *m = lint_model(ctx);
 	if (rs->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX) {
 		const struct schema_index *ix =
-			schema_index_find(m, *rs->relation->schemaname ? rs->relation->schemaname : NULL, rs->relation->relname);
+			schema_object_find(m, SCHEMA_KIND_INDEX, *rs->relation->schemaname ? rs->relation->schemaname : NULL,
+					   rs->relation->relname);
 		if (ix)
 			touched(ctx, ix->table_key, lint_printf(ctx, "%s.%s", ix->schema, ix->name));
 	} else if (rs->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE) {

@@ -35,7 +35,8 @@ static int target_is_new(struct lint_ctx *ctx, const PgQuery__ReindexStmt *rs)
 		return 0;
 	struct schema_model *m = lint_model(ctx);
 	const PgQuery__RangeVar *rv = rs->relation;
-	const struct schema_index *ix = schema_index_find(m, *rv->schemaname ? rv->schemaname : NULL, rv->relname);
+	const struct schema_index *ix =
+		schema_object_find(m, SCHEMA_KIND_INDEX, *rv->schemaname ? rv->schemaname : NULL, rv->relname);
 	if (!ix)
 		return 0;
 	if (ix->created_in_migration)

@@ -183,7 +183,8 @@ static void primary_key_using_index(struct lint_ctx *ctx, const PgQuery__RangeVa
 	if (con->contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY || !con->indexname || !*con->indexname)
 		return;
 	const struct schema_table *t = lint_table(ctx, rv);
-	const struct schema_index *ix = t ? schema_index_find(lint_model(ctx), t->schema, con->indexname) : NULL;
+	const struct schema_index *ix =
+		t ? schema_object_find(lint_model(ctx), SCHEMA_KIND_INDEX, t->schema, con->indexname) : NULL;
 	const char *cause = lint_printf(ctx, "ADD PRIMARY KEY USING INDEX %s", lint_ident(ctx, con->indexname));
 	if (!ix) {
 		const char *rel = lint_rel(ctx, rv);

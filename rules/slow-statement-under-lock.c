@@ -58,7 +58,7 @@ static const char *effect_table(struct lint_ctx *ctx, const struct effect *e, co
 		return NULL;
 	if (e->role == EFFECT_ROLE_INDEX_TABLE && e->object == EFFECT_OBJ_INDEX) {
 		const struct schema_index *ix =
-			schema_index_find(lint_model(ctx), rv->schemaname && *rv->schemaname ? rv->schemaname : NULL,
+			schema_object_find(lint_model(ctx), SCHEMA_KIND_INDEX, rv->schemaname && *rv->schemaname ? rv->schemaname : NULL,
 					  rv->relname);
 		if (ix) {
 			/* copied: the index may be gone from the model after this statement */

@@ -149,7 +149,7 @@ static void check_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 		return;
 	const struct schema_model *m = lint_model(ctx);
 	if (as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
-		if (!schema_index_find(m, *rv->schemaname ? rv->schemaname : NULL, rv->relname))
+		if (!schema_object_find(m, SCHEMA_KIND_INDEX, *rv->schemaname ? rv->schemaname : NULL, rv->relname))
 			report_missing(ctx, "ALTER INDEX", rv, "index");
 		return;
 	}

@@ -495,7 +495,7 @@ static PGresult *fetch_result(struct fetch *f, struct session *s, size_t i)
 static void set_extension_versions(struct schema_model *m, PGresult *r)
 {
 	for (int i = 0; i < PQntuples(r); i++) {
-		struct schema_extension *e = schema_extension_find(m, PQgetvalue(r, i, 1));
+		struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, PQgetvalue(r, i, 1));
 		if (e) {
 			free(e->version);
 			e->version = xstrdup(PQgetvalue(r, i, 2));
@@ -515,17 +515,17 @@ static void set_sizes(struct schema_model *m, PGresult *r)
 		st.pages = PQgetisnull(r, i, 4) ? 0 : strtoll(PQgetvalue(r, i, 4), NULL, 10);
 		st.bytes = PQgetisnull(r, i, 5) ? 0 : strtoll(PQgetvalue(r, i, 5), NULL, 10);
 		if (kind == 'r' || kind == 'p' || kind == 'f') {
-			struct schema_table *t = schema_table_find(m, schema, name);
+			struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 			if (t)
 				t->stats = st;
 		} else if (kind == 'm') {
-			struct schema_view *v = schema_view_find(m, schema, name);
+			struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 			if (v) {
 				v->stats = st;
 				v->populated = *PQgetvalue(r, i, 6) == 't';
 			}
 		} else {
-			struct schema_index *ix = schema_index_find(m, schema, name);
+			struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 			if (ix) {
 				ix->stats = st;
 				ix->valid = *PQgetvalue(r, i, 7) != 'f';
@@ -537,7 +537,7 @@ static void set_sizes(struct schema_model *m, PGresult *r)
 static void set_sequence_values(struct schema_model *m, PGresult *r)
 {
 	for (int i = 0; i < PQntuples(r); i++) {
-		struct schema_sequence *sq = schema_sequence_find(m, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+		struct schema_sequence *sq = schema_object_find(m, SCHEMA_KIND_SEQUENCE, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
 		if (sq && !PQgetisnull(r, i, 2)) {
 			sq->has_last_value = 1;
 			sq->last_value = strtoll(PQgetvalue(r, i, 2), NULL, 10);

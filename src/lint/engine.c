@@ -250,7 +250,7 @@ struct schema_table *lint_table(struct lint_ctx *ctx, const PgQuery__RangeVar *r
 {
 	if (!rv || !*rv->relname)
 		return NULL;
-	return schema_table_find(ctx->model, rv->schemaname, rv->relname);
+	return schema_object_find(ctx->model, SCHEMA_KIND_TABLE, rv->schemaname, rv->relname);
 }
 
 const char *lint_relation_key(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
@@ -284,7 +284,7 @@ int lint_effect_is_new(struct lint_ctx *ctx, const struct effect *e)
 	if (e->object != EFFECT_OBJ_INDEX)
 		return lint_table_is_new(ctx, rv);
 	/* an index built in this migration, or one on a table created in it */
-	return schema_index_find(ctx->model, rv->schemaname, rv->relname) &&
+	return schema_object_find(ctx->model, SCHEMA_KIND_INDEX, rv->schemaname, rv->relname) &&
 	       schema_relation_is_new(ctx->model, rv->schemaname, rv->relname);
 }
 

@@ -65,7 +65,7 @@ int drift_check(struct lint_run *run, const struct plan *plan, const char *skip,
 		for (size_t i = 0; i < run->history_tables.n; i++) {
 			const char *key = run->history_tables.items[i], *dot = strchr(key, '.');
 			char *schema = xstrndup(key, dot ? (size_t)(dot - key) : 0);
-			schema_table_drop(&live, dot ? schema : NULL, dot ? dot + 1 : key);
+			schema_object_drop(&live, SCHEMA_KIND_TABLE, dot ? schema : NULL, dot ? dot + 1 : key);
 			free(schema);
 		}
 		diff_report_drift(run, paths[0], &replayed, &live);

@@ -244,7 +244,7 @@ static void set_owned_by(struct schema_model *m, struct schema_sequence *s, cons
 	const char *schema, *table;
 	if (name_list(l->items, l->n_items - 1, &schema, &table) != 0 || !col)
 		return;
-	const struct schema_table *t = schema_table_find(m, schema, table);
+	const struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, table);
 	char key[KEY_MAX];
 	schema_key(key, sizeof(key), t ? t->schema : schema ? schema : s->schema, table);
 	set_str(&s->owned_table, key);
@@ -346,14 +346,18 @@ static struct schema_sequence *implicit_sequence(struct schema_model *m, const s
 	}
 	if (!name)
 		name = schema_choose_relation_name(m, schema, t->name, column, "seq");
-	struct schema_sequence *s = schema_sequence_add(m, schema, name, type);
+	struct schema_sequence *s = schema_object_add(m, SCHEMA_KIND_SEQUENCE, schema, name);
+	if (type) { /* PostgreSQL's defaults for the type */
+		schema_sequence_set_type(s, type, 0, 0);
+		s->start = s->min;
+	}
 	free(name);
 	char key[KEY_MAX];
 	set_str(&s->owned_table, table_key(t, key, sizeof(key)));
 	set_str(&s->owned_column, column);
 	s->owner_kind = 'a';
 	s->created_in_migration = 1;
-	schema_mark_new(m, 'S', s);
+	schema_mark_new(m, SCHEMA_KIND_SEQUENCE, s);
 	return s;
 }
 
@@ -403,7 +407,7 @@ static void apply_column_def(struct schema_model *m, struct schema_table *t, con
 	set_column_type(col, &ref);
 	col->added_in_migration = added;
 	if (added)
-		schema_mark_new(m, 't', t);
+		schema_mark_new(m, SCHEMA_KIND_TABLE, t);
 	col->not_null = cd->is_not_null;
 	set_owned(&col->collation, collation_text(cd->coll_clause));
 	if (cd->raw_default)
@@ -479,7 +483,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 {
 	struct schema_index *ix = schema_index_add(m, t->schema, name, t->schema, t->name);
 	ix->created_in_migration = 1;
-	schema_mark_new(m, 'i', ix);
+	schema_mark_new(m, SCHEMA_KIND_INDEX, ix);
 	ix->unique = c->type != SCHEMA_CON_EXCLUDE;
 	ix->nulls_not_distinct = c->nulls_not_distinct;
 	set_str(&ix->constraint, c->name);
@@ -512,7 +516,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 static void adopt_index(struct schema_model *m, struct schema_table *t, struct schema_constraint *c,
 			const char *index_name)
 {
-	struct schema_index *ix = schema_index_find(m, t->schema, index_name);
+	struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, t->schema, index_name);
 	if (!ix)
 		return;
 	for (size_t i = 0; i < ix->nelems; i++)
@@ -693,7 +697,8 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 		free(name);
 		c->columns = cols;
 		if (con->pktable) {
-			const struct schema_table *ref = schema_table_find(m, rv_schema(con->pktable), con->pktable->relname);
+			const struct schema_table *ref =
+				schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(con->pktable), con->pktable->relname);
 			c->ref_table = xstrdup(ref ? table_key(ref, key, sizeof(key)) : rel_key(m, con->pktable, key, sizeof(key)));
 			string_list(con->pk_attrs, con->n_pk_attrs, &c->ref_columns);
 			/* REFERENCES t without columns means t's primary key */
@@ -836,9 +841,9 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
 	if (fails_as_existing(m, schema, rv->relname, cs->if_not_exists))
 		return;
-	struct schema_table *t = schema_table_add(m, schema, rv->relname);
+	struct schema_table *t = schema_object_add(m, SCHEMA_KIND_TABLE, schema, rv->relname);
 	t->created_in_migration = 1;
-	schema_mark_new(m, 't', t);
+	schema_mark_new(m, SCHEMA_KIND_TABLE, t);
 	if (rv->relpersistence && *rv->relpersistence)
 		t->persistence = *rv->relpersistence;
 	if (foreign)
@@ -853,7 +858,7 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 		if (n->node_case != PG_QUERY__NODE__NODE_RANGE_VAR)
 			continue;
 		const PgQuery__RangeVar *prv = n->range_var;
-		const struct schema_table *parent = schema_table_find(m, rv_schema(prv), prv->relname);
+		const struct schema_table *parent = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(prv), prv->relname);
 		const char *pkey = parent ? table_key(parent, key, sizeof(key)) : rel_key(m, prv, key, sizeof(key));
 		if (cs->partbound)
 			set_str(&t->partition_of, pkey);
@@ -883,7 +888,7 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 		} else if (e->node_case == PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE) {
 			const PgQuery__TableLikeClause *lc = e->table_like_clause;
 			const struct schema_table *src = lc->relation
-								 ? schema_table_find(m, rv_schema(lc->relation), lc->relation->relname)
+								 ? schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(lc->relation), lc->relation->relname)
 								 : NULL;
 			if (src)
 				copy_columns(t, src, (lc->options & LIKE_DEFAULTS) != 0);
@@ -909,7 +914,7 @@ static void set_trigger_state(struct schema_model *m, const struct schema_table 
 	char key[KEY_MAX];
 	table_key(t, key, sizeof(key));
 	if (name && *name) {
-		struct schema_trigger *tr = schema_trigger_find(m, key, name);
+		struct schema_trigger *tr = schema_object_find(m, SCHEMA_KIND_TRIGGER, key, name);
 		if (tr)
 			tr->enabled = state;
 		return;
@@ -941,7 +946,7 @@ static void attach_partition(struct schema_model *m, struct schema_table *parent
 {
 	if (!pc->name)
 		return;
-	struct schema_table *part = schema_table_find(m, rv_schema(pc->name), pc->name->relname);
+	struct schema_table *part = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(pc->name), pc->name->relname);
 	if (!part)
 		return;
 	char key[KEY_MAX];
@@ -998,7 +1003,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint: {
 		struct schema_constraint *c = schema_constraint_find(t, cmd->name);
 		if (c && (c->type == SCHEMA_CON_PRIMARY || c->type == SCHEMA_CON_UNIQUE || c->type == SCHEMA_CON_EXCLUDE))
-			schema_index_drop(m, t->schema, cmd->name);
+			schema_object_drop(m, SCHEMA_KIND_INDEX, t->schema, cmd->name);
 		schema_constraint_drop(t, cmd->name);
 		schema_check_drop(t, cmd->name);
 		break;
@@ -1032,7 +1037,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 		if (col) {
 			struct schema_sequence *s = identity_sequence(m, t, col->name);
 			if (s)
-				schema_sequence_drop(m, s->schema, s->name);
+				schema_object_drop(m, SCHEMA_KIND_SEQUENCE, s->schema, s->name);
 			col->identity = 0;
 		}
 		break;
@@ -1091,7 +1096,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD && cmd->def->partition_cmd->name) {
 			const PgQuery__RangeVar *prv = cmd->def->partition_cmd->name;
-			struct schema_table *part = schema_table_find(m, rv_schema(prv), prv->relname);
+			struct schema_table *part = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(prv), prv->relname);
 			if (part) {
 				set_str(&part->partition_of, NULL);
 				set_str(&part->partition_bound, NULL);
@@ -1102,7 +1107,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit:
 		if (cmd->def && cmd->def->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
 			const PgQuery__RangeVar *prv = cmd->def->range_var;
-			const struct schema_table *parent = schema_table_find(m, rv_schema(prv), prv->relname);
+			const struct schema_table *parent = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(prv), prv->relname);
 			const char *pkey = parent ? table_key(parent, key, sizeof(key)) : rel_key(m, prv, key, sizeof(key));
 			int at = schema_strlist_find(&t->inherits, pkey);
 			if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_AddInherit && at < 0)
@@ -1129,7 +1134,7 @@ static void attach_index(struct schema_model *m, const PgQuery__AlterTableCmd *c
 	if (!cmd->def || cmd->def->node_case != PG_QUERY__NODE__NODE_PARTITION_CMD || !cmd->def->partition_cmd->name)
 		return;
 	const PgQuery__RangeVar *irv = cmd->def->partition_cmd->name;
-	struct schema_index *ix = schema_index_find(m, rv_schema(irv), irv->relname);
+	struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, rv_schema(irv), irv->relname);
 	if (!ix)
 		return;
 	if (ix->constraint) {
@@ -1137,7 +1142,7 @@ static void attach_index(struct schema_model *m, const PgQuery__AlterTableCmd *c
 		if (t)
 			schema_constraint_drop(t, ix->constraint);
 	}
-	schema_index_drop(m, ix->schema, ix->name);
+	schema_object_drop(m, SCHEMA_KIND_INDEX, ix->schema, ix->name);
 }
 
 static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *as)
@@ -1146,7 +1151,7 @@ static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *a
 	if (!rv || !*rv->relname)
 		return;
 	if (as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
-		struct schema_index *ix = schema_index_find(m, rv_schema(rv), rv->relname);
+		struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, rv_schema(rv), rv->relname);
 		for (size_t i = 0; i < as->n_cmds; i++) {
 			if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
 				continue;
@@ -1162,7 +1167,7 @@ static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *a
 		return;
 	}
 	if (as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW || as->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW) {
-		struct schema_view *v = schema_view_find(m, rv_schema(rv), rv->relname);
+		struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, rv_schema(rv), rv->relname);
 		for (size_t i = 0; v && i < as->n_cmds; i++) {
 			if (as->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
 				continue;
@@ -1177,7 +1182,7 @@ static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *a
 	}
 	if (as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && as->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE)
 		return;
-	struct schema_table *t = schema_table_find(m, rv_schema(rv), rv->relname);
+	struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(rv), rv->relname);
 	if (!t) {
 		if (as->missing_ok || schema_resolve_relation(m, rv->relname) ||
 		    (rv_schema(rv) && schema_relation_kind(m, rv_schema(rv), rv->relname)))
@@ -1186,7 +1191,7 @@ static void apply_alter(struct schema_model *m, const PgQuery__AlterTableStmt *a
 		 * unless the model holds the whole database, where the statement fails */
 		if (m->complete)
 			return;
-		t = schema_table_add(m, rv_schema(rv), rv->relname);
+		t = schema_object_add(m, SCHEMA_KIND_TABLE, rv_schema(rv), rv->relname);
 		t->partial = 1;
 	}
 	for (size_t i = 0; i < as->n_cmds; i++)
@@ -1243,7 +1248,7 @@ static void apply_index(struct schema_model *m, const PgQuery__IndexStmt *is)
 	struct schema_index *ix = schema_index_add(m, NULL, name, tschema, rv->relname);
 	free(name);
 	ix->created_in_migration = 1;
-	schema_mark_new(m, 'i', ix);
+	schema_mark_new(m, SCHEMA_KIND_INDEX, ix);
 	if (*is->access_method)
 		set_str(&ix->method, is->access_method);
 	ix->unique = is->unique;
@@ -1281,7 +1286,7 @@ static struct schema_view *define_view(struct schema_model *m, const PgQuery__Ra
 				       PgQuery__Node *const *aliases, size_t naliases, int materialized, int replace)
 {
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
-	struct schema_view *old = schema_view_find(m, schema, rv->relname);
+	struct schema_view *old = schema_object_find(m, SCHEMA_KIND_VIEW, schema, rv->relname);
 	if (m->complete && schema_relation_kind(m, schema, rv->relname) && (!replace || !old))
 		return NULL; /* exists (and is no view OR REPLACE could replace): fails */
 	struct schema_acl acl = { 0 };
@@ -1294,10 +1299,10 @@ static struct schema_view *define_view(struct schema_model *m, const PgQuery__Ra
 	}
 	struct schema_view_query q;
 	schema_norm_view(m, query, aliases, naliases, &q);
-	struct schema_view *v = schema_view_add(m, schema, rv->relname);
+	struct schema_view *v = schema_object_add(m, SCHEMA_KIND_VIEW, schema, rv->relname);
 	v->materialized = materialized;
 	v->created_in_migration = 1;
-	schema_mark_new(m, 'v', v);
+	schema_mark_new(m, SCHEMA_KIND_VIEW, v);
 	v->definition = q.definition;
 	v->columns = q.columns;
 	v->depends_on = q.depends_on;
@@ -1335,9 +1340,9 @@ static void apply_create_table_as(struct schema_model *m, const PgQuery__CreateT
 	/* CREATE TABLE AS: the columns are the query's, of types the model cannot work out */
 	struct schema_view_query q;
 	schema_norm_view(m, cs->query, into->col_names, into->n_col_names, &q);
-	struct schema_table *t = schema_table_add(m, schema, into->rel->relname);
+	struct schema_table *t = schema_object_add(m, SCHEMA_KIND_TABLE, schema, into->rel->relname);
 	t->created_in_migration = 1;
-	schema_mark_new(m, 't', t);
+	schema_mark_new(m, SCHEMA_KIND_TABLE, t);
 	t->partial = 1;
 	if (into->rel->relpersistence && *into->rel->relpersistence)
 		t->persistence = *into->rel->relpersistence;
@@ -1356,9 +1361,9 @@ static void apply_create_seq(struct schema_model *m, const PgQuery__CreateSeqStm
 	const char *schema = rv_schema(rv) ? rv_schema(rv) : schema_creation_schema(m);
 	if (fails_as_existing(m, schema, rv->relname, cs->if_not_exists))
 		return;
-	struct schema_sequence *s = schema_sequence_add(m, schema, rv->relname, "int8");
+	struct schema_sequence *s = schema_object_add(m, SCHEMA_KIND_SEQUENCE, schema, rv->relname);
 	s->created_in_migration = 1;
-	schema_mark_new(m, 'S', s);
+	schema_mark_new(m, SCHEMA_KIND_SEQUENCE, s);
 	apply_sequence_options(m, s, cs->options, cs->n_options, 1);
 }
 
@@ -1366,7 +1371,8 @@ static void apply_alter_seq(struct schema_model *m, const PgQuery__AlterSeqStmt 
 {
 	if (!as->sequence)
 		return;
-	struct schema_sequence *s = schema_sequence_find(m, rv_schema(as->sequence), as->sequence->relname);
+	struct schema_sequence *s =
+		schema_object_find(m, SCHEMA_KIND_SEQUENCE, rv_schema(as->sequence), as->sequence->relname);
 	if (s)
 		apply_sequence_options(m, s, as->options, as->n_options, 0);
 }
@@ -1381,7 +1387,8 @@ static void apply_create_enum(struct schema_model *m, const PgQuery__CreateEnumS
 	const char *schema, *name;
 	if (type_names(es->type_name, es->n_type_name, &schema, &name) != 0)
 		return;
-	struct schema_type *t = schema_type_add(m, schema, name, 'e');
+	struct schema_type *t = schema_object_add(m, SCHEMA_KIND_TYPE, schema, name);
+	t->kind = 'e';
 	string_list(es->vals, es->n_vals, &t->labels);
 }
 
@@ -1390,7 +1397,7 @@ static void apply_alter_enum(struct schema_model *m, const PgQuery__AlterEnumStm
 	const char *schema, *name;
 	if (type_names(es->type_name, es->n_type_name, &schema, &name) != 0)
 		return;
-	struct schema_type *t = schema_type_find(m, schema, name);
+	struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 	if (!t || t->kind != 'e')
 		return;
 	if (*es->old_val) {
@@ -1453,7 +1460,8 @@ static void apply_create_domain(struct schema_model *m, const PgQuery__CreateDom
 	const char *schema, *name;
 	if (type_names(ds->domainname, ds->n_domainname, &schema, &name) != 0)
 		return;
-	struct schema_type *t = schema_type_add(m, schema, name, 'd');
+	struct schema_type *t = schema_object_add(m, SCHEMA_KIND_TYPE, schema, name);
+	t->kind = 'd';
 	struct schema_typeref ref;
 	schema_type_resolve(m, ds->type_name, &ref);
 	char buf[300];
@@ -1469,7 +1477,7 @@ static void apply_alter_domain(struct schema_model *m, const PgQuery__AlterDomai
 	const char *schema, *name;
 	if (type_names(ds->type_name, ds->n_type_name, &schema, &name) != 0)
 		return;
-	struct schema_type *t = schema_type_find(m, schema, name);
+	struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 	if (!t || t->kind != 'd' || !ds->subtype)
 		return;
 	switch (*ds->subtype) {
@@ -1510,7 +1518,8 @@ static void apply_composite(struct schema_model *m, const PgQuery__CompositeType
 {
 	if (!cs->typevar)
 		return;
-	struct schema_type *t = schema_type_add(m, rv_schema(cs->typevar), cs->typevar->relname, 'c');
+	struct schema_type *t = schema_object_add(m, SCHEMA_KIND_TYPE, rv_schema(cs->typevar), cs->typevar->relname);
+	t->kind = 'c';
 	for (size_t i = 0; i < cs->n_coldeflist; i++) {
 		if (cs->coldeflist[i]->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
 			continue;
@@ -1595,7 +1604,9 @@ struct schema_function *schema_apply_find_function(const struct schema_model *m,
 	if (oa->args_unspecified)
 		return schema_function_find_any(m, schema, name);
 	char *args = object_args_identity(m, oa);
-	struct schema_function *f = schema_function_find(m, schema, name, args);
+	char *signature = schema_function_signature(name, args);
+	struct schema_function *f = schema_object_find(m, SCHEMA_KIND_FUNCTION, schema, signature);
+	free(signature);
 	free(args);
 	return f;
 }
@@ -1676,7 +1687,9 @@ static void apply_create_function(struct schema_model *m, const PgQuery__CreateF
 	if (name_list(fs->funcname, fs->n_funcname, &schema, &name) != 0)
 		return;
 	char *ident = identity_args(m, fs->parameters, fs->n_parameters);
-	struct schema_function *old = schema_function_find(m, schema, name, ident);
+	char *signature = schema_function_signature(name, ident);
+	struct schema_function *old = schema_object_find(m, SCHEMA_KIND_FUNCTION, schema, signature);
+	free(signature);
 	struct schema_acl acl = { 0 };
 	char *comment = NULL;
 	int replaced = old != NULL;
@@ -1783,11 +1796,11 @@ static void apply_create_trigger(struct schema_model *m, const PgQuery__CreateTr
 		return;
 	char key[KEY_MAX];
 	rel_key(m, ts->relation, key, sizeof(key));
-	struct schema_trigger *old = schema_trigger_find(m, key, ts->trigname);
+	struct schema_trigger *old = schema_object_find(m, SCHEMA_KIND_TRIGGER, key, ts->trigname);
 	char *comment = old ? old->comment : NULL;
 	if (old)
 		old->comment = NULL;
-	struct schema_trigger *t = schema_trigger_add(m, key, ts->trigname);
+	struct schema_trigger *t = schema_object_add(m, SCHEMA_KIND_TRIGGER, key, ts->trigname);
 	t->comment = comment;
 	t->timing = ts->timing & TRIG_INSTEAD ? 'I' : ts->timing & TRIG_BEFORE ? 'B' : 'A';
 	t->events = (ts->events & TRIG_INSERT ? 1u : 0) | (ts->events & TRIG_DELETE ? 2u : 0) |
@@ -1846,7 +1859,7 @@ static void apply_create_policy(struct schema_model *m, const PgQuery__CreatePol
 		return;
 	char key[KEY_MAX];
 	rel_key(m, ps->table, key, sizeof(key));
-	struct schema_policy *p = schema_policy_add(m, key, ps->policy_name);
+	struct schema_policy *p = schema_object_add(m, SCHEMA_KIND_POLICY, key, ps->policy_name);
 	p->permissive = ps->permissive;
 	char *cmd = xstrdup(*ps->cmd_name ? ps->cmd_name : "all");
 	for (char *c = cmd; *c; c++)
@@ -1862,7 +1875,8 @@ static void apply_alter_policy(struct schema_model *m, const PgQuery__AlterPolic
 	if (!ps->table)
 		return;
 	char key[KEY_MAX];
-	struct schema_policy *p = schema_policy_find(m, rel_key(m, ps->table, key, sizeof(key)), ps->policy_name);
+	struct schema_policy *p =
+		schema_object_find(m, SCHEMA_KIND_POLICY, rel_key(m, ps->table, key, sizeof(key)), ps->policy_name);
 	if (!p)
 		return;
 	if (ps->n_roles)
@@ -1894,16 +1908,16 @@ static int owner_and_name(const struct schema_model *m, const PgQuery__Node *obj
 
 static char **relation_comment(struct schema_model *m, const char *schema, const char *name)
 {
-	struct schema_table *t = schema_table_find(m, schema, name);
+	struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 	if (t)
 		return &t->comment;
-	struct schema_view *v = schema_view_find(m, schema, name);
+	struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 	if (v)
 		return &v->comment;
-	struct schema_index *ix = schema_index_find(m, schema, name);
+	struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 	if (ix)
 		return &ix->comment;
-	struct schema_sequence *s = schema_sequence_find(m, schema, name);
+	struct schema_sequence *s = schema_object_find(m, SCHEMA_KIND_SEQUENCE, schema, name);
 	return s ? &s->comment : NULL;
 }
 
@@ -1935,7 +1949,7 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
 		if (object_name(cs->object, &schema, &name) == 0) {
-			struct schema_schema *s = schema_schema_find(m, name);
+			struct schema_schema *s = schema_object_find(m, SCHEMA_KIND_SCHEMA, NULL, name);
 			slot = s ? &s->comment : NULL;
 		}
 		break;
@@ -1943,7 +1957,7 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN:
 		if (object_name(cs->object, &schema, &name) == 0) {
-			struct schema_type *t = schema_type_find(m, schema, name);
+			struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 			slot = t ? &t->comment : NULL;
 		}
 		break;
@@ -1957,13 +1971,13 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
 		if (owner_and_name(m, cs->object, key, sizeof(key), &name) == 0) {
-			struct schema_trigger *t = schema_trigger_find(m, key, name);
+			struct schema_trigger *t = schema_object_find(m, SCHEMA_KIND_TRIGGER, key, name);
 			slot = t ? &t->comment : NULL;
 		}
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
 		if (owner_and_name(m, cs->object, key, sizeof(key), &name) == 0) {
-			struct schema_policy *p = schema_policy_find(m, key, name);
+			struct schema_policy *p = schema_object_find(m, SCHEMA_KIND_POLICY, key, name);
 			slot = p ? &p->comment : NULL;
 		}
 		break;
@@ -2042,13 +2056,13 @@ static void grant_on(struct schema_acl *acl, const char *const *all, const PgQue
 static struct schema_acl *relation_acl(struct schema_model *m, const char *schema, const char *name, int *is_seq)
 {
 	*is_seq = 0;
-	struct schema_table *t = schema_table_find(m, schema, name);
+	struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 	if (t)
 		return &t->acl;
-	struct schema_view *v = schema_view_find(m, schema, name);
+	struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 	if (v)
 		return &v->acl;
-	struct schema_sequence *s = schema_sequence_find(m, schema, name);
+	struct schema_sequence *s = schema_object_find(m, SCHEMA_KIND_SEQUENCE, schema, name);
 	if (s) {
 		*is_seq = 1;
 		return &s->acl;
@@ -2116,7 +2130,7 @@ static void apply_grant(struct schema_model *m, const PgQuery__GrantStmt *gs)
 			}
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-			struct schema_schema *s = schema_schema_find(m, sql_node_str(o) ?: "");
+			struct schema_schema *s = schema_object_find(m, SCHEMA_KIND_SCHEMA, NULL, sql_node_str(o) ?: "");
 			if (s)
 				grant_on(&s->acl, schema_privileges, gs);
 			break;
@@ -2417,10 +2431,10 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
 		if (rv) {
-			struct schema_table *t = schema_table_find(m, rv_schema(rv), rv->relname);
+			struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(rv), rv->relname);
 			if (t)
 				rename_column(m, t, rs->subname, rs->newname);
-			struct schema_view *v = t ? NULL : schema_view_find(m, rv_schema(rv), rv->relname);
+			struct schema_view *v = t ? NULL : schema_object_find(m, SCHEMA_KIND_VIEW, rv_schema(rv), rv->relname);
 			int at = v ? schema_strlist_find(&v->columns, rs->subname) : -1;
 			if (at >= 0)
 				set_str(&v->columns.items[at], rs->newname);
@@ -2428,7 +2442,7 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_ATTRIBUTE:
 		if (rv) {
-			struct schema_type *t = schema_type_find(m, rv_schema(rv), rv->relname);
+			struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, rv_schema(rv), rv->relname);
 			for (size_t i = 0; t && i < t->nattributes; i++)
 				if (!strcmp(t->attributes[i].name, rs->subname))
 					set_str(&t->attributes[i].name, rs->newname);
@@ -2436,7 +2450,7 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
 		if (rv) {
-			struct schema_table *t = schema_table_find(m, rv_schema(rv), rv->relname);
+			struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, rv_schema(rv), rv->relname);
 			struct schema_constraint *c = t ? schema_constraint_find(t, rs->subname) : NULL;
 			if (!c || schema_constraint_find(t, rs->newname))
 				break;
@@ -2446,11 +2460,11 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 				if (t->checks[i].name && !strcmp(t->checks[i].name, rs->subname))
 					set_str(&t->checks[i].name, rs->newname);
 			if (indexed) {
-				struct schema_index *ix = schema_index_find(m, t->schema, rs->subname);
+				struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, t->schema, rs->subname);
 				if (ix) {
 					set_str(&ix->constraint, NULL); /* the constraint is renamed already */
 					relocate_relation(m, t->schema, rs->subname, t->schema, rs->newname);
-					ix = schema_index_find(m, t->schema, rs->newname);
+					ix = schema_object_find(m, SCHEMA_KIND_INDEX, t->schema, rs->newname);
 					if (ix)
 						set_str(&ix->constraint, rs->newname);
 				}
@@ -2480,7 +2494,7 @@ static void apply_rename(struct schema_model *m, const PgQuery__RenameStmt *rs)
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN:
 		if (object_name(rs->object, &schema, &name) == 0) {
-			struct schema_type *t = schema_type_find(m, schema, name);
+			struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 			if (t)
 				move_type(m, t, t->schema, rs->newname);
 		}
@@ -2515,7 +2529,7 @@ static void apply_set_schema(struct schema_model *m, const PgQuery__AlterObjectS
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 	case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN:
 		if (object_name(ss->object, &schema, &name) == 0) {
-			struct schema_type *t = schema_type_find(m, schema, name);
+			struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, schema, name);
 			if (t)
 				move_type(m, t, ss->newschema, t->name);
 		}
@@ -2530,7 +2544,7 @@ static void apply_set_schema(struct schema_model *m, const PgQuery__AlterObjectS
 		}
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION: {
-		struct schema_extension *e = schema_extension_find(m, sql_node_str(ss->object) ?: "");
+		struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, sql_node_str(ss->object) ?: "");
 		if (e)
 			set_str(&e->schema, ss->newschema);
 		break;
@@ -2553,29 +2567,29 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE:
 			if (object_name(obj, &schema, &name) == 0)
-				schema_table_drop(m, schema, name);
+				schema_object_drop(m, SCHEMA_KIND_TABLE, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
 			if (object_name(obj, &schema, &name) == 0) {
 				/* DROP VIEW of a materialized view (and the other way round) fails */
-				const struct schema_view *v = schema_view_find(m, schema, name);
+				const struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 				if (v && v->materialized == (ds->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW))
-					schema_view_drop(m, schema, name);
+					schema_object_drop(m, SCHEMA_KIND_VIEW, schema, name);
 			}
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
 			if (object_name(obj, &schema, &name) == 0)
-				schema_index_drop(m, schema, name);
+				schema_object_drop(m, SCHEMA_KIND_INDEX, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
 			if (object_name(obj, &schema, &name) == 0)
-				schema_sequence_drop(m, schema, name);
+				schema_object_drop(m, SCHEMA_KIND_SEQUENCE, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN:
 			if (object_name(obj, &schema, &name) == 0)
-				schema_type_drop(m, schema, name);
+				schema_object_drop(m, SCHEMA_KIND_TYPE, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
 		case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
@@ -2583,24 +2597,27 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 			if (obj->node_case == PG_QUERY__NODE__NODE_OBJECT_WITH_ARGS) {
 				struct schema_function *f = schema_apply_find_function(m, obj->object_with_args);
 				if (f)
-					schema_function_drop(m, f);
+					schema_object_remove(m, SCHEMA_KIND_FUNCTION, f);
 			}
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
-			if (object_name(obj, &schema, &name) == 0)
-				schema_schema_drop(m, name, cascade);
+			if (object_name(obj, &schema, &name) != 0)
+				break;
+			schema_object_drop(m, SCHEMA_KIND_SCHEMA, NULL, name);
+			if (cascade)
+				schema_drop_contents(m, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION:
 			if (object_name(obj, &schema, &name) == 0)
-				schema_extension_drop(m, name);
+				schema_object_drop(m, SCHEMA_KIND_EXTENSION, NULL, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
 			if (owner_and_name(m, obj, key, sizeof(key), &name) == 0)
-				schema_trigger_drop(m, key, name);
+				schema_object_drop(m, SCHEMA_KIND_TRIGGER, key, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
 			if (owner_and_name(m, obj, key, sizeof(key), &name) == 0)
-				schema_policy_drop(m, key, name);
+				schema_object_drop(m, SCHEMA_KIND_POLICY, key, name);
 			break;
 		default:
 			break;
@@ -2619,9 +2636,13 @@ static void apply_create_schema(struct schema_model *m, const PgQuery__CreateSch
 	(void)role;
 	if (!name || !*name)
 		return;
-	if (cs->if_not_exists && schema_schema_find(m, name))
-		return;
-	schema_schema_add(m, name);
+	if (schema_object_find(m, SCHEMA_KIND_SCHEMA, NULL, name)) {
+		if (cs->if_not_exists)
+			return;
+		/* it fails; a model read from a dump holds "public" already, with its grants */
+	} else {
+		schema_object_add(m, SCHEMA_KIND_SCHEMA, NULL, name);
+	}
 	if (!cs->n_schema_elts)
 		return;
 	/* the statements of CREATE SCHEMA ... CREATE TABLE ... create in that schema */
@@ -2636,18 +2657,18 @@ static void apply_create_schema(struct schema_model *m, const PgQuery__CreateSch
 
 static void apply_create_extension(struct schema_model *m, const PgQuery__CreateExtensionStmt *es)
 {
-	if (es->if_not_exists && schema_extension_find(m, es->extname))
+	if (es->if_not_exists && schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, es->extname))
 		return;
 	const PgQuery__DefElem *s = find_option(es->options, es->n_options, "schema");
 	const PgQuery__DefElem *v = find_option(es->options, es->n_options, "new_version");
-	struct schema_extension *e = schema_extension_add(m, es->extname, s ? sql_node_str(s->arg) : NULL);
+	struct schema_extension *e = schema_object_add(m, SCHEMA_KIND_EXTENSION, s ? sql_node_str(s->arg) : NULL, es->extname);
 	if (v && sql_node_str(v->arg))
 		e->version = xstrdup(sql_node_str(v->arg));
 }
 
 static void apply_alter_extension(struct schema_model *m, const PgQuery__AlterExtensionStmt *es)
 {
-	struct schema_extension *e = schema_extension_find(m, es->extname);
+	struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, es->extname);
 	const PgQuery__DefElem *v = find_option(es->options, es->n_options, "new_version");
 	if (e && v && sql_node_str(v->arg))
 		set_str(&e->version, sql_node_str(v->arg));

@@ -170,21 +170,27 @@ const char *schema_creation_schema(const struct schema_model *m)
 	return "public";
 }
 
-/* The object of map named name in the first search_path schema holding one. */
-static void *find_unqualified(const struct schema_model *m, const struct strmap *map, const char *name,
-			      const char **found_schema)
+/* The object of map keyed "schema.name"; a key too long for the stack (a function's signature
+ * with many arguments) is built on the heap. */
+static void *lookup(const struct strmap *map, const char *schema, const char *name)
 {
 	char key[KEY_MAX];
+	if (strlen(schema) + strlen(name) + 2 <= sizeof(key))
+		return strmap_get(map, schema_key(key, sizeof(key), schema, name));
+	char *long_key = xasprintf("%s.%s", schema, name);
+	void *v = strmap_get(map, long_key);
+	free(long_key);
+	return v;
+}
+
+/* The object of map named name in the first search_path schema holding one. */
+static void *find_unqualified(const struct schema_model *m, const struct strmap *map, const char *name)
+{
 	for (size_t i = 0; i < m->search_path.n; i++) {
 		const char *s = path_schema(m, m->search_path.items[i]);
-		if (!s)
-			continue;
-		void *v = strmap_get(map, schema_key(key, sizeof(key), s, name));
-		if (v) {
-			if (found_schema)
-				*found_schema = s;
+		void *v = s ? lookup(map, s, name) : NULL;
+		if (v)
 			return v;
-		}
 	}
 	return NULL;
 }
@@ -192,12 +198,11 @@ static void *find_unqualified(const struct schema_model *m, const struct strmap 
 static void *find_in(const struct schema_model *m, const struct strmap *map, const char *schema,
 		     const char *name)
 {
-	char key[KEY_MAX];
 	if (!name)
 		return NULL;
 	if (schema && *schema)
-		return strmap_get(map, schema_key(key, sizeof(key), schema, name));
-	return find_unqualified(m, map, name, NULL);
+		return lookup(map, schema, name);
+	return find_unqualified(m, map, name);
 }
 
 static const char *schema_for_new(const struct schema_model *m, const char *schema)
@@ -329,8 +334,9 @@ void schema_constraint_release(struct schema_constraint *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void table_free(struct schema_table *t)
+static void table_free(void *obj)
 {
+	struct schema_table *t = obj;
 	for (size_t i = 0; i < t->ncolumns; i++)
 		column_release(&t->columns[i]);
 	free(t->columns);
@@ -354,8 +360,9 @@ static void table_free(struct schema_table *t)
 	free(t);
 }
 
-static void index_free(struct schema_index *ix)
+static void index_free(void *obj)
 {
+	struct schema_index *ix = obj;
 	free(ix->schema);
 	free(ix->name);
 	free(ix->table_key);
@@ -371,8 +378,9 @@ static void index_free(struct schema_index *ix)
 	free(ix);
 }
 
-static void view_free(struct schema_view *v)
+static void view_free(void *obj)
 {
+	struct schema_view *v = obj;
 	free(v->schema);
 	free(v->name);
 	free(v->definition);
@@ -385,8 +393,9 @@ static void view_free(struct schema_view *v)
 	free(v);
 }
 
-static void sequence_free(struct schema_sequence *s)
+static void sequence_free(void *obj)
 {
+	struct schema_sequence *s = obj;
 	free(s->schema);
 	free(s->name);
 	free(s->type);
@@ -397,8 +406,9 @@ static void sequence_free(struct schema_sequence *s)
 	free(s);
 }
 
-static void type_free(struct schema_type *t)
+static void type_free(void *obj)
 {
+	struct schema_type *t = obj;
 	free(t->schema);
 	free(t->name);
 	schema_strlist_clear(&t->labels);
@@ -416,8 +426,9 @@ static void type_free(struct schema_type *t)
 	free(t);
 }
 
-static void function_free(struct schema_function *f)
+static void function_free(void *obj)
 {
+	struct schema_function *f = obj;
 	free(f->schema);
 	free(f->name);
 	free(f->identity_args);
@@ -431,8 +442,9 @@ static void function_free(struct schema_function *f)
 	free(f);
 }
 
-static void trigger_free(struct schema_trigger *t)
+static void trigger_free(void *obj)
 {
+	struct schema_trigger *t = obj;
 	free(t->name);
 	free(t->table_key);
 	schema_strlist_clear(&t->update_columns);
@@ -443,8 +455,9 @@ static void trigger_free(struct schema_trigger *t)
 	free(t);
 }
 
-static void policy_free(struct schema_policy *p)
+static void policy_free(void *obj)
 {
+	struct schema_policy *p = obj;
 	free(p->name);
 	free(p->table_key);
 	free(p->command);
@@ -455,8 +468,9 @@ static void policy_free(struct schema_policy *p)
 	free(p);
 }
 
-static void extension_free(struct schema_extension *e)
+static void extension_free(void *obj)
 {
+	struct schema_extension *e = obj;
 	free(e->name);
 	free(e->schema);
 	free(e->version);
@@ -464,8 +478,9 @@ static void extension_free(struct schema_extension *e)
 	free(e);
 }
 
-static void schema_free(struct schema_schema *s)
+static void schema_free(void *obj)
 {
+	struct schema_schema *s = obj;
 	free(s->name);
 	schema_acl_clear(&s->acl);
 	free(s->comment);
@@ -474,7 +489,7 @@ static void schema_free(struct schema_schema *s)
 
 /* The objects the current migration created (or added columns to): what
  * schema_model_begin_migration() resets, without walking the whole model for each migration. */
-void schema_mark_new(struct schema_model *m, char kind, void *obj)
+void schema_mark_new(struct schema_model *m, enum schema_kind kind, void *obj)
 {
 	if (m->nfresh && m->fresh[m->nfresh - 1].obj == obj)
 		return; /* the columns of one table, one after another */
@@ -493,12 +508,6 @@ static void forget(struct schema_model *m, const void *obj)
 		else
 			i++;
 	}
-}
-
-static void table_free_in(struct schema_model *m, struct schema_table *t)
-{
-	forget(m, t);
-	table_free(t);
 }
 
 void schema_index_bytable_add(struct schema_model *m, const char *table_key, const char *key)
@@ -537,34 +546,207 @@ void schema_index_bytable_rename(struct schema_model *m, const char *old_table_k
 	free(set);
 }
 
-static void index_free_in(struct schema_model *m, struct schema_index *ix)
+/* ---- each kind: its defaults, where it is kept, how it is keyed ---- */
+
+/* A new object as CREATE without options makes it. scope and name as schema_object_add()
+ * takes them, the schema already chosen for the kinds that live in one. */
+static void schema_init(struct schema_model *m, void *obj, const char *scope, const char *name)
 {
-	char key[KEY_MAX];
-	schema_index_bytable_remove(m, ix->table_key, schema_key(key, sizeof(key), ix->schema, ix->name));
-	forget(m, ix);
-	index_free(ix);
+	(void)m, (void)scope;
+	struct schema_schema *s = obj;
+	s->name = xstrdup(name);
 }
 
-static void view_free_in(struct schema_model *m, struct schema_view *v)
+static void extension_init(struct schema_model *m, void *obj, const char *scope, const char *name)
 {
-	forget(m, v);
-	view_free(v);
+	struct schema_extension *e = obj;
+	e->name = xstrdup(name);
+	e->schema = xstrdup(schema_for_new(m, scope));
 }
 
-static void sequence_free_in(struct schema_model *m, struct schema_sequence *s)
+/* The caller sets the type's kind (enum, domain, composite). */
+static void type_init(struct schema_model *m, void *obj, const char *scope, const char *name)
 {
-	forget(m, s);
-	sequence_free(s);
+	(void)m;
+	struct schema_type *t = obj;
+	t->schema = xstrdup(scope);
+	t->name = xstrdup(name);
 }
 
-#define RELEASE_MAP(map, fn)                                      \
-	do {                                                      \
-		size_t it_ = 0;                                   \
-		void *v_;                                         \
-		while (strmap_next(&(map), &it_, NULL, &v_))      \
-			fn(v_);                                   \
-		strmap_release(&(map));                           \
-	} while (0)
+/* A bigint sequence; schema_sequence_set_type() makes another. */
+static void sequence_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_sequence *s = obj;
+	s->schema = xstrdup(scope);
+	s->name = xstrdup(name);
+	s->increment = 1;
+	s->cache = 1;
+	schema_sequence_set_type(s, "int8", 0, 0);
+	s->start = s->min;
+}
+
+static void table_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_table *t = obj;
+	t->schema = xstrdup(scope);
+	t->name = xstrdup(name);
+	t->kind = 'r';
+	t->persistence = 'p';
+}
+
+/* schema_index_add() sets the table. */
+static void index_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_index *ix = obj;
+	ix->schema = xstrdup(scope);
+	ix->name = xstrdup(name);
+	ix->method = xstrdup("btree");
+	ix->valid = 1;
+}
+
+static void view_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_view *v = obj;
+	v->schema = xstrdup(scope);
+	v->name = xstrdup(name);
+	v->populated = 1;
+}
+
+/* schema_function_add() sets the argument types. */
+static void function_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_function *f = obj;
+	f->schema = xstrdup(scope);
+	f->name = xstrdup(name);
+	f->kind = 'f';
+	f->volatility = 'v';
+	f->parallel = 'u';
+}
+
+static void trigger_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_trigger *t = obj;
+	t->name = xstrdup(name);
+	t->table_key = xstrdup(scope);
+	t->enabled = 'O';
+}
+
+static void policy_init(struct schema_model *m, void *obj, const char *scope, const char *name)
+{
+	(void)m;
+	struct schema_policy *p = obj;
+	p->name = xstrdup(name);
+	p->table_key = xstrdup(scope);
+	p->permissive = 1;
+	p->command = xstrdup("ALL");
+}
+
+const struct schema_kind_info schema_kinds[SCHEMA_KIND_COUNT] = {
+#define SCHEMA_KIND(id, member, map, kind_name, keyword, catalog, keyed, listed) \
+	[SCHEMA_KIND_##id] = { kind_name, keyword, catalog, #map, SCHEMA_KEYED_##keyed, listed },
+#define SCHEMA_PART(id, kind_name, keyword, catalog, keyed, listed) \
+	[SCHEMA_KIND_##id] = { kind_name, keyword, catalog, NULL, SCHEMA_KEYED_##keyed, listed },
+#include "schema/kinds.def"
+#undef SCHEMA_KIND
+#undef SCHEMA_PART
+};
+
+/* Where the part of a key before the name is in the object: the schema, or the table of a kind
+ * keyed on a table; nowhere for kinds keyed by their name alone. */
+#define NO_SCOPE SIZE_MAX
+#define SCOPE_AT_BY_NAME(member) NO_SCOPE
+#define SCOPE_AT_IN_SCHEMA(member) offsetof(struct schema_##member, schema)
+#define SCOPE_AT_BY_SIGNATURE(member) offsetof(struct schema_##member, schema)
+#define SCOPE_AT_ON_TABLE(member) offsetof(struct schema_##member, table_key)
+
+/* What the generic functions below need of each kind that has a map. */
+static const struct kind_ops {
+	size_t map;               /* offsetof(struct schema_model, <map>) */
+	size_t size;              /* sizeof(struct schema_<member>) */
+	size_t scope_at, name_at; /* the key's parts in the object */
+	void (*init)(struct schema_model *m, void *obj, const char *scope, const char *name);
+	void (*free)(void *obj);  /* frees what the object owns and the object */
+} kind_ops[SCHEMA_KIND_COUNT] = {
+#define SCHEMA_KIND(id, member, map_, kind_name, keyword, catalog, keyed, listed)                               \
+	[SCHEMA_KIND_##id] = { offsetof(struct schema_model, map_), sizeof(struct schema_##member),              \
+			       SCOPE_AT_##keyed(member), offsetof(struct schema_##member, name), member##_init, \
+			       member##_free },
+#define SCHEMA_PART(id, kind_name, keyword, catalog, keyed, listed)
+#include "schema/kinds.def"
+#undef SCHEMA_KIND
+#undef SCHEMA_PART
+};
+
+static const char *field(const void *obj, size_t at)
+{
+	return *(char *const *)((const char *)obj + at);
+}
+
+struct strmap *schema_objects(const struct schema_model *m, enum schema_kind kind)
+{
+	if ((unsigned)kind >= SCHEMA_KIND_COUNT || !schema_kinds[kind].map)
+		return NULL;
+	return (struct strmap *)((const char *)m + kind_ops[kind].map);
+}
+
+/* The key of an object in its map, from its own fields (malloc'd). */
+static char *object_key(enum schema_kind kind, const void *obj)
+{
+	const struct kind_ops *k = &kind_ops[kind];
+	if (schema_kinds[kind].keyed == SCHEMA_KEYED_BY_SIGNATURE) {
+		const struct schema_function *f = obj;
+		return xasprintf("%s.%s(%s)", f->schema, f->name, f->identity_args ? f->identity_args : "");
+	}
+	if (k->scope_at == NO_SCOPE)
+		return xstrdup(field(obj, k->name_at));
+	return xasprintf("%s.%s", field(obj, k->scope_at), field(obj, k->name_at));
+}
+
+/* Frees an object no map holds any more, with what the model keeps about it elsewhere. */
+static void object_release(struct schema_model *m, enum schema_kind kind, void *obj)
+{
+	if (kind == SCHEMA_KIND_INDEX) {
+		const struct schema_index *ix = obj;
+		char key[KEY_MAX];
+		schema_index_bytable_remove(m, ix->table_key, schema_key(key, sizeof(key), ix->schema, ix->name));
+	}
+	forget(m, obj); /* it must not be reset later */
+	kind_ops[kind].free(obj);
+}
+
+/* Puts obj in its map in place of the object with its key. */
+static void object_put(struct schema_model *m, enum schema_kind kind, void *obj)
+{
+	char *key = object_key(kind, obj);
+	void *old = strmap_put(schema_objects(m, kind), key, obj);
+	free(key);
+	if (old)
+		object_release(m, kind, old);
+}
+
+/* A new object of the kind, with its defaults, in no map yet. */
+static void *object_new(struct schema_model *m, enum schema_kind kind, const char *scope, const char *name)
+{
+	void *obj = xcalloc(1, kind_ops[kind].size);
+	enum schema_keyed keyed = schema_kinds[kind].keyed;
+	if (keyed == SCHEMA_KEYED_IN_SCHEMA || keyed == SCHEMA_KEYED_BY_SIGNATURE)
+		scope = schema_for_new(m, scope);
+	kind_ops[kind].init(m, obj, scope, name);
+	return obj;
+}
+
+void *schema_object_add(struct schema_model *m, enum schema_kind kind, const char *scope, const char *name)
+{
+	void *obj = object_new(m, kind, scope, name);
+	object_put(m, kind, obj);
+	return obj;
+}
 
 /* ---- the model ---- */
 
@@ -573,31 +755,28 @@ void schema_model_init(struct schema_model *m)
 	memset(m, 0, sizeof(*m));
 	schema_model_set_search_path(m, "\"$user\", public");
 	/* every database has it; PostgreSQL 15 lets everyone use it but no longer create in it */
-	struct schema_schema *pub = schema_schema_add(m, "public");
+	struct schema_schema *pub = schema_object_add(m, SCHEMA_KIND_SCHEMA, NULL, "public");
 	schema_acl_grant(&pub->acl, "PUBLIC", "USAGE", 0);
 }
 
 void schema_model_release(struct schema_model *m)
 {
-	RELEASE_MAP(m->tables, table_free);
-	RELEASE_MAP(m->indexes, index_free);
-	{
+	for (enum schema_kind kind = 0; kind < SCHEMA_KIND_COUNT; kind++) {
+		struct strmap *map = schema_objects(m, kind);
 		size_t it = 0;
-		void *set;
-		while (strmap_next(&m->index_bytable, &it, NULL, &set)) {
-			strmap_release(set);
-			free(set);
-		}
-		strmap_release(&m->index_bytable);
+		void *obj;
+		while (map && strmap_next(map, &it, NULL, &obj))
+			kind_ops[kind].free(obj);
+		if (map)
+			strmap_release(map);
 	}
-	RELEASE_MAP(m->schemas, schema_free);
-	RELEASE_MAP(m->views, view_free);
-	RELEASE_MAP(m->sequences, sequence_free);
-	RELEASE_MAP(m->types, type_free);
-	RELEASE_MAP(m->functions, function_free);
-	RELEASE_MAP(m->triggers, trigger_free);
-	RELEASE_MAP(m->policies, policy_free);
-	RELEASE_MAP(m->extensions, extension_free);
+	size_t it = 0;
+	void *set;
+	while (strmap_next(&m->index_bytable, &it, NULL, &set)) {
+		strmap_release(set);
+		free(set);
+	}
+	strmap_release(&m->index_bytable);
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);
@@ -610,20 +789,20 @@ void schema_model_begin_migration(struct schema_model *m)
 	for (size_t i = 0; i < m->nfresh; i++) {
 		void *v = m->fresh[i].obj;
 		switch (m->fresh[i].kind) {
-		case 't': {
+		case SCHEMA_KIND_TABLE: {
 			struct schema_table *t = v;
 			t->created_in_migration = 0;
 			for (size_t c = 0; c < t->ncolumns; c++)
 				t->columns[c].added_in_migration = 0;
 			break;
 		}
-		case 'i':
+		case SCHEMA_KIND_INDEX:
 			((struct schema_index *)v)->created_in_migration = 0;
 			break;
-		case 'v':
+		case SCHEMA_KIND_VIEW:
 			((struct schema_view *)v)->created_in_migration = 0;
 			break;
-		case 'S':
+		case SCHEMA_KIND_SEQUENCE:
 			((struct schema_sequence *)v)->created_in_migration = 0;
 			break;
 		default:
@@ -667,28 +846,28 @@ void schema_model_set_search_path(struct schema_model *m, const char *value)
 	}
 }
 
-/* ---- tables ---- */
+/* ---- finding and dropping objects of every kind ---- */
 
-struct schema_table *schema_table_find(const struct schema_model *m, const char *schema,
-				       const char *name)
+void *schema_object_get(const struct schema_model *m, enum schema_kind kind, const char *key)
 {
-	return find_in(m, &m->tables, schema, name);
+	const struct strmap *map = schema_objects(m, kind);
+	return map ? strmap_get(map, key) : NULL;
 }
 
-struct schema_table *schema_table_add(struct schema_model *m, const char *schema, const char *name)
+void *schema_object_find(const struct schema_model *m, enum schema_kind kind, const char *scope, const char *name)
 {
+	const struct strmap *map = schema_objects(m, kind);
 	char key[KEY_MAX];
-	schema = schema_for_new(m, schema);
-	schema_key(key, sizeof(key), schema, name);
-	struct schema_table *t = xcalloc(1, sizeof(*t));
-	t->schema = xstrdup(schema);
-	t->name = xstrdup(name);
-	t->kind = 'r';
-	t->persistence = 'p';
-	struct schema_table *old = strmap_put(&m->tables, key, t);
-	if (old)
-		table_free_in(m, old);
-	return t;
+	if (!map || !name)
+		return NULL;
+	switch (schema_kinds[kind].keyed) {
+	case SCHEMA_KEYED_BY_NAME:
+		return strmap_get(map, name);
+	case SCHEMA_KEYED_ON_TABLE:
+		return scope ? strmap_get(map, schema_key(key, sizeof(key), scope, name)) : NULL;
+	default:
+		return find_in(m, map, scope, name);
+	}
 }
 
 static void drop_relation_dependents(struct schema_model *m, const char *key);
@@ -706,28 +885,26 @@ static void drop_views_depending(struct schema_model *m, const char *key)
 			return;
 		char copy[KEY_MAX];
 		snprintf(copy, sizeof(copy), "%s", found);
-		view_free_in(m, strmap_remove(&m->views, copy));
+		object_release(m, SCHEMA_KIND_VIEW, strmap_remove(&m->views, copy));
 		drop_relation_dependents(m, copy);
 	}
 }
 
-/* Removes from map every entry whose key starts with prefix. */
-static void drop_prefixed(struct strmap *map, const char *prefix, void (*fn)(void *))
+/* Drops every object of the kind whose key starts with prefix (a table's triggers). */
+static void drop_prefixed(struct schema_model *m, enum schema_kind kind, const char *prefix)
 {
+	struct strmap *map = schema_objects(m, kind);
 	size_t n;
 	const char **keys = schema_map_keys(map, &n);
 	size_t plen = strlen(prefix);
 	for (size_t i = 0; i < n; i++)
 		if (!strncmp(keys[i], prefix, plen)) {
 			char *k = xstrdup(keys[i]);
-			fn(strmap_remove(map, k));
+			object_release(m, kind, strmap_remove(map, k));
 			free(k);
 		}
 	free(keys);
 }
-
-static void trigger_free_v(void *v) { trigger_free(v); }
-static void policy_free_v(void *v) { policy_free(v); }
 
 /* What goes with a relation: its indexes, triggers and policies, the sequences it owns, the
  * foreign keys that reference it and the views that read it (CASCADE; without it PostgreSQL
@@ -739,20 +916,20 @@ static void drop_relation_dependents(struct schema_model *m, const char *key)
 	for (size_t i = 0; i < n; i++) {
 		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		if (!strcmp(ix->table_key, key))
-			index_free_in(m, strmap_remove(&m->indexes, keys[i]));
+			object_release(m, SCHEMA_KIND_INDEX, strmap_remove(&m->indexes, keys[i]));
 	}
 	free(keys);
 	keys = schema_map_keys(&m->sequences, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
 		if (s->owned_table && !strcmp(s->owned_table, key))
-			sequence_free_in(m, strmap_remove(&m->sequences, keys[i]));
+			object_release(m, SCHEMA_KIND_SEQUENCE, strmap_remove(&m->sequences, keys[i]));
 	}
 	free(keys);
 	char prefix[KEY_MAX];
 	snprintf(prefix, sizeof(prefix), "%s.", key);
-	drop_prefixed(&m->triggers, prefix, trigger_free_v);
-	drop_prefixed(&m->policies, prefix, policy_free_v);
+	drop_prefixed(m, SCHEMA_KIND_TRIGGER, prefix);
+	drop_prefixed(m, SCHEMA_KIND_POLICY, prefix);
 	size_t it = 0;
 	void *v;
 	while (strmap_next(&m->tables, &it, NULL, &v)) {
@@ -768,17 +945,10 @@ static void drop_relation_dependents(struct schema_model *m, const char *key)
 	drop_views_depending(m, key);
 }
 
-void schema_table_drop(struct schema_model *m, const char *schema, const char *name)
+/* A table goes with its relation's dependents and its partitions. */
+static void drop_table_dependents(struct schema_model *m, const char *key)
 {
-	struct schema_table *t = schema_table_find(m, schema, name);
-	if (!t)
-		return;
-	char key[KEY_MAX];
-	schema_key(key, sizeof(key), t->schema, t->name);
-	strmap_remove(&m->tables, key);
-	table_free_in(m, t);
 	drop_relation_dependents(m, key);
-	/* partitions go with their partitioned table */
 	size_t n;
 	const char **keys = schema_map_keys(&m->tables, &n);
 	char **parts = xcalloc(n + 1, sizeof(char *));
@@ -792,28 +962,35 @@ void schema_table_drop(struct schema_model *m, const char *schema, const char *n
 	for (size_t i = 0; i < np; i++) {
 		struct schema_table *p = strmap_get(&m->tables, parts[i]);
 		if (p)
-			schema_table_drop(m, p->schema, p->name);
+			schema_object_remove(m, SCHEMA_KIND_TABLE, p);
 		free(parts[i]);
 	}
 	free(parts);
 }
 
-void schema_table_rename(struct schema_model *m, const char *schema, const char *name,
-			 const char *new_name)
+/* What PostgreSQL drops along with an object of the kind (keyed key), by kind; the other kinds
+ * take nothing with them. */
+static void (*const drop_dependents[SCHEMA_KIND_COUNT])(struct schema_model *m, const char *key) = {
+	[SCHEMA_KIND_TABLE] = drop_table_dependents,
+	[SCHEMA_KIND_VIEW] = drop_relation_dependents,
+};
+
+void schema_object_remove(struct schema_model *m, enum schema_kind kind, void *obj)
 {
-	struct schema_table *t = schema_table_find(m, schema, name);
-	if (!t)
-		return;
-	char key[KEY_MAX], nkey[KEY_MAX];
-	schema_key(key, sizeof(key), t->schema, t->name);
-	schema_key(nkey, sizeof(nkey), t->schema, new_name);
-	strmap_remove(&m->tables, key);
-	free(t->name);
-	t->name = xstrdup(new_name);
-	struct schema_table *old = strmap_put(&m->tables, nkey, t);
-	if (old)
-		table_free_in(m, old);
-	schema_model_rename_relation_refs(m, key, nkey);
+	char *key = object_key(kind, obj);
+	void *gone = strmap_remove(schema_objects(m, kind), key);
+	if (gone)
+		object_release(m, kind, gone);
+	if (gone && drop_dependents[kind])
+		drop_dependents[kind](m, key);
+	free(key);
+}
+
+void schema_object_drop(struct schema_model *m, enum schema_kind kind, const char *scope, const char *name)
+{
+	void *obj = schema_object_find(m, kind, scope, name);
+	if (obj)
+		schema_object_remove(m, kind, obj);
 }
 
 /* ---- columns ---- */
@@ -968,12 +1145,6 @@ const struct schema_constraint *schema_table_primary_key(const struct schema_tab
 
 /* ---- indexes ---- */
 
-struct schema_index *schema_index_find(const struct schema_model *m, const char *schema,
-				       const char *name)
-{
-	return find_in(m, &m->indexes, schema, name);
-}
-
 struct schema_index *schema_index_add(struct schema_model *m, const char *schema, const char *name,
 				      const char *table_schema, const char *table_name)
 {
@@ -985,28 +1156,12 @@ struct schema_index *schema_index_add(struct schema_model *m, const char *schema
 		ts = found ? found : schema_creation_schema(m);
 	}
 	const char *s = schema && *schema ? schema : ts;
-	schema_key(key, sizeof(key), s, name);
-	struct schema_index *ix = xcalloc(1, sizeof(*ix));
-	ix->schema = xstrdup(s);
-	ix->name = xstrdup(name);
+	struct schema_index *ix = object_new(m, SCHEMA_KIND_INDEX, s, name);
 	ix->table_key = xstrdup(schema_key(tkey, sizeof(tkey), ts, table_name));
-	ix->method = xstrdup("btree");
-	ix->valid = 1;
-	struct schema_index *old = strmap_put(&m->indexes, key, ix);
-	if (old)
-		index_free_in(m, old);
-	schema_index_bytable_add(m, ix->table_key, key); /* after: old may have the same key */
+	object_put(m, SCHEMA_KIND_INDEX, ix);
+	/* after: the index it replaced may have had the same key */
+	schema_index_bytable_add(m, ix->table_key, schema_key(key, sizeof(key), s, name));
 	return ix;
-}
-
-void schema_index_drop(struct schema_model *m, const char *schema, const char *name)
-{
-	struct schema_index *ix = schema_index_find(m, schema, name);
-	if (!ix)
-		return;
-	char key[KEY_MAX];
-	schema_key(key, sizeof(key), ix->schema, ix->name);
-	index_free_in(m, strmap_remove(&m->indexes, key));
 }
 
 char *schema_index_elem_text(const struct schema_index_elem *e)
@@ -1029,46 +1184,7 @@ char *schema_index_elem_text(const struct schema_index_elem *e)
 	return out;
 }
 
-/* ---- views ---- */
-
-struct schema_view *schema_view_find(const struct schema_model *m, const char *schema, const char *name)
-{
-	return find_in(m, &m->views, schema, name);
-}
-
-struct schema_view *schema_view_add(struct schema_model *m, const char *schema, const char *name)
-{
-	char key[KEY_MAX];
-	schema = schema_for_new(m, schema);
-	schema_key(key, sizeof(key), schema, name);
-	struct schema_view *v = xcalloc(1, sizeof(*v));
-	v->schema = xstrdup(schema);
-	v->name = xstrdup(name);
-	v->populated = 1;
-	struct schema_view *old = strmap_put(&m->views, key, v);
-	if (old)
-		view_free_in(m, old);
-	return v;
-}
-
-void schema_view_drop(struct schema_model *m, const char *schema, const char *name)
-{
-	struct schema_view *v = schema_view_find(m, schema, name);
-	if (!v)
-		return;
-	char key[KEY_MAX];
-	schema_key(key, sizeof(key), v->schema, v->name);
-	view_free_in(m, strmap_remove(&m->views, key));
-	drop_relation_dependents(m, key);
-}
-
 /* ---- sequences ---- */
-
-struct schema_sequence *schema_sequence_find(const struct schema_model *m, const char *schema,
-					     const char *name)
-{
-	return find_in(m, &m->sequences, schema, name);
-}
 
 void schema_sequence_set_type(struct schema_sequence *s, const char *type, int keep_min, int keep_max)
 {
@@ -1094,94 +1210,11 @@ void schema_sequence_set_type(struct schema_sequence *s, const char *type, int k
 	}
 }
 
-struct schema_sequence *schema_sequence_add(struct schema_model *m, const char *schema,
-					    const char *name, const char *type)
-{
-	char key[KEY_MAX];
-	schema = schema_for_new(m, schema);
-	schema_key(key, sizeof(key), schema, name);
-	struct schema_sequence *s = xcalloc(1, sizeof(*s));
-	s->schema = xstrdup(schema);
-	s->name = xstrdup(name);
-	s->increment = 1;
-	s->cache = 1;
-	schema_sequence_set_type(s, type ? type : "int8", 0, 0);
-	s->start = s->min;
-	struct schema_sequence *old = strmap_put(&m->sequences, key, s);
-	if (old)
-		sequence_free_in(m, old);
-	return s;
-}
-
-void schema_sequence_drop(struct schema_model *m, const char *schema, const char *name)
-{
-	struct schema_sequence *s = schema_sequence_find(m, schema, name);
-	if (!s)
-		return;
-	char key[KEY_MAX];
-	schema_key(key, sizeof(key), s->schema, s->name);
-	sequence_free_in(m, strmap_remove(&m->sequences, key));
-}
-
-/* ---- types ---- */
-
-struct schema_type *schema_type_find(const struct schema_model *m, const char *schema, const char *name)
-{
-	return find_in(m, &m->types, schema, name);
-}
-
-struct schema_type *schema_type_add(struct schema_model *m, const char *schema, const char *name, char kind)
-{
-	char key[KEY_MAX];
-	schema = schema_for_new(m, schema);
-	schema_key(key, sizeof(key), schema, name);
-	struct schema_type *t = xcalloc(1, sizeof(*t));
-	t->schema = xstrdup(schema);
-	t->name = xstrdup(name);
-	t->kind = kind;
-	struct schema_type *old = strmap_put(&m->types, key, t);
-	if (old)
-		type_free(old);
-	return t;
-}
-
-void schema_type_drop(struct schema_model *m, const char *schema, const char *name)
-{
-	struct schema_type *t = schema_type_find(m, schema, name);
-	if (!t)
-		return;
-	char key[KEY_MAX];
-	schema_key(key, sizeof(key), t->schema, t->name);
-	type_free(strmap_remove(&m->types, key));
-}
-
 /* ---- functions ---- */
 
-static char *function_key(const char *schema, const char *name, const char *args)
+char *schema_function_signature(const char *name, const char *identity_args)
 {
-	return xasprintf("%s.%s(%s)", schema, name, args ? args : "");
-}
-
-struct schema_function *schema_function_find(const struct schema_model *m, const char *schema,
-					     const char *name, const char *identity_args)
-{
-	if (schema && *schema) {
-		char *key = function_key(schema, name, identity_args);
-		struct schema_function *f = strmap_get(&m->functions, key);
-		free(key);
-		return f;
-	}
-	for (size_t i = 0; i < m->search_path.n; i++) {
-		const char *s = path_schema(m, m->search_path.items[i]);
-		if (!s)
-			continue;
-		char *key = function_key(s, name, identity_args);
-		struct schema_function *f = strmap_get(&m->functions, key);
-		free(key);
-		if (f)
-			return f;
-	}
-	return NULL;
+	return xasprintf("%s(%s)", name, identity_args ? identity_args : "");
 }
 
 static struct schema_function *any_overload(const struct schema_model *m, const char *schema,
@@ -1260,113 +1293,13 @@ char schema_function_volatility(const struct schema_model *m, const char *name)
 struct schema_function *schema_function_add(struct schema_model *m, const char *schema,
 					    const char *name, const char *identity_args)
 {
-	schema = schema_for_new(m, schema);
-	char *key = function_key(schema, name, identity_args);
-	struct schema_function *f = xcalloc(1, sizeof(*f));
-	f->schema = xstrdup(schema);
-	f->name = xstrdup(name);
+	struct schema_function *f = object_new(m, SCHEMA_KIND_FUNCTION, schema, name);
 	f->identity_args = xstrdup(identity_args ? identity_args : "");
-	f->kind = 'f';
-	f->volatility = 'v';
-	f->parallel = 'u';
-	struct schema_function *old = strmap_put(&m->functions, key, f);
-	free(key);
-	if (old)
-		function_free(old);
+	object_put(m, SCHEMA_KIND_FUNCTION, f);
 	return f;
 }
 
-void schema_function_drop(struct schema_model *m, struct schema_function *f)
-{
-	char *key = function_key(f->schema, f->name, f->identity_args);
-	struct schema_function *gone = strmap_remove(&m->functions, key);
-	free(key);
-	if (gone)
-		function_free(gone);
-}
-
-/* ---- triggers and policies ---- */
-
-struct schema_trigger *schema_trigger_find(const struct schema_model *m, const char *table_key,
-					   const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	return strmap_get(&m->triggers, key);
-}
-
-struct schema_trigger *schema_trigger_add(struct schema_model *m, const char *table_key, const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	struct schema_trigger *t = xcalloc(1, sizeof(*t));
-	t->name = xstrdup(name);
-	t->table_key = xstrdup(table_key);
-	t->enabled = 'O';
-	struct schema_trigger *old = strmap_put(&m->triggers, key, t);
-	if (old)
-		trigger_free(old);
-	return t;
-}
-
-void schema_trigger_drop(struct schema_model *m, const char *table_key, const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	struct schema_trigger *t = strmap_remove(&m->triggers, key);
-	if (t)
-		trigger_free(t);
-}
-
-struct schema_policy *schema_policy_find(const struct schema_model *m, const char *table_key,
-					 const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	return strmap_get(&m->policies, key);
-}
-
-struct schema_policy *schema_policy_add(struct schema_model *m, const char *table_key, const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	struct schema_policy *p = xcalloc(1, sizeof(*p));
-	p->name = xstrdup(name);
-	p->table_key = xstrdup(table_key);
-	p->permissive = 1;
-	p->command = xstrdup("ALL");
-	struct schema_policy *old = strmap_put(&m->policies, key, p);
-	if (old)
-		policy_free(old);
-	return p;
-}
-
-void schema_policy_drop(struct schema_model *m, const char *table_key, const char *name)
-{
-	char key[KEY_MAX];
-	snprintf(key, sizeof(key), "%s.%s", table_key, name);
-	struct schema_policy *p = strmap_remove(&m->policies, key);
-	if (p)
-		policy_free(p);
-}
-
-/* ---- schemas and extensions ---- */
-
-struct schema_schema *schema_schema_find(const struct schema_model *m, const char *name)
-{
-	return strmap_get(&m->schemas, name);
-}
-
-struct schema_schema *schema_schema_add(struct schema_model *m, const char *name)
-{
-	struct schema_schema *s = schema_schema_find(m, name);
-	if (s)
-		return s;
-	s = xcalloc(1, sizeof(*s));
-	s->name = xstrdup(name);
-	strmap_put(&m->schemas, name, s);
-	return s;
-}
+/* ---- schemas ---- */
 
 static int key_in_schema(const char *key, const char *schema)
 {
@@ -1374,67 +1307,27 @@ static int key_in_schema(const char *key, const char *schema)
 	return !strncmp(key, schema, n) && key[n] == '.';
 }
 
-void schema_schema_drop(struct schema_model *m, const char *name, int cascade)
+void schema_drop_contents(struct schema_model *m, const char *schema)
 {
-	struct schema_schema *s = strmap_remove(&m->schemas, name);
-	if (s)
-		schema_free(s);
-	if (!cascade)
-		return;
-	struct strmap *maps[] = { &m->views, &m->tables, &m->sequences, &m->types, &m->functions };
-	for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+	/* views first: what they read is still there to name them by */
+	static const enum schema_kind kinds[] = { SCHEMA_KIND_VIEW, SCHEMA_KIND_TABLE, SCHEMA_KIND_SEQUENCE,
+						  SCHEMA_KIND_TYPE, SCHEMA_KIND_FUNCTION };
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct strmap *map = schema_objects(m, kinds[k]);
 		size_t n;
-		const char **keys = schema_sorted_keys(maps[k], &n);
+		const char **keys = schema_sorted_keys(map, &n);
 		char **copy = xcalloc(n + 1, sizeof(char *));
 		for (size_t i = 0; i < n; i++)
 			copy[i] = xstrdup(keys[i]);
 		free(keys);
 		for (size_t i = 0; i < n; i++) {
-			if (key_in_schema(copy[i], name)) {
-				void *v = strmap_get(maps[k], copy[i]);
-				if (!v) {
-					/* gone with an earlier object */
-				} else if (maps[k] == &m->views) {
-					struct schema_view *vw = v;
-					schema_view_drop(m, vw->schema, vw->name);
-				} else if (maps[k] == &m->tables) {
-					struct schema_table *t = v;
-					schema_table_drop(m, t->schema, t->name);
-				} else if (maps[k] == &m->sequences) {
-					sequence_free_in(m, strmap_remove(maps[k], copy[i]));
-				} else if (maps[k] == &m->types) {
-					type_free(strmap_remove(maps[k], copy[i]));
-				} else {
-					function_free(strmap_remove(maps[k], copy[i]));
-				}
-			}
+			void *obj = key_in_schema(copy[i], schema) ? strmap_get(map, copy[i]) : NULL;
+			if (obj) /* else not in it, or gone with an earlier object */
+				schema_object_remove(m, kinds[k], obj);
 			free(copy[i]);
 		}
 		free(copy);
 	}
-}
-
-struct schema_extension *schema_extension_find(const struct schema_model *m, const char *name)
-{
-	return strmap_get(&m->extensions, name);
-}
-
-struct schema_extension *schema_extension_add(struct schema_model *m, const char *name, const char *schema)
-{
-	struct schema_extension *e = xcalloc(1, sizeof(*e));
-	e->name = xstrdup(name);
-	e->schema = xstrdup(schema_for_new(m, schema));
-	struct schema_extension *old = strmap_put(&m->extensions, name, e);
-	if (old)
-		extension_free(old);
-	return e;
-}
-
-void schema_extension_drop(struct schema_model *m, const char *name)
-{
-	struct schema_extension *e = strmap_remove(&m->extensions, name);
-	if (e)
-		extension_free(e);
 }
 
 /* ---- references ---- */
@@ -1577,7 +1470,7 @@ void schema_model_drop_column_refs(struct schema_model *m, const char *table_key
 		struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
 		if (!strcmp(ix->table_key, table_key) &&
 		    (elems_use(ix->elems, ix->nelems, column) || schema_strlist_find(&ix->include, column) >= 0))
-			index_free_in(m, strmap_remove(&m->indexes, keys[i]));
+			object_release(m, SCHEMA_KIND_INDEX, strmap_remove(&m->indexes, keys[i]));
 	}
 	free(keys);
 	keys = schema_sorted_keys(&m->sequences, &n);
@@ -1585,7 +1478,7 @@ void schema_model_drop_column_refs(struct schema_model *m, const char *table_key
 		struct schema_sequence *s = strmap_get(&m->sequences, keys[i]);
 		if (s->owned_table && !strcmp(s->owned_table, table_key) && s->owned_column &&
 		    !strcmp(s->owned_column, column))
-			sequence_free_in(m, strmap_remove(&m->sequences, keys[i]));
+			object_release(m, SCHEMA_KIND_SEQUENCE, strmap_remove(&m->sequences, keys[i]));
 	}
 	free(keys);
 	size_t it = 0;
@@ -1634,29 +1527,29 @@ int schema_relation_is_new(const struct schema_model *m, const char *schema, con
 {
 	if (!name || !*name)
 		return 0;
-	const struct schema_table *t = schema_table_find(m, schema, name);
+	const struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 	if (t)
 		return t->created_in_migration;
-	const struct schema_view *v = schema_view_find(m, schema, name);
+	const struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 	if (v)
 		return v->created_in_migration;
-	const struct schema_index *ix = schema_index_find(m, schema, name);
+	const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 	if (ix)
 		return ix->created_in_migration || key_is_new(m, ix->table_key);
-	const struct schema_sequence *s = schema_sequence_find(m, schema, name);
+	const struct schema_sequence *s = schema_object_find(m, SCHEMA_KIND_SEQUENCE, schema, name);
 	return s && s->created_in_migration;
 }
 
 const struct schema_stats *schema_relation_stats(const struct schema_model *m, const char *schema,
 						 const char *name)
 {
-	const struct schema_table *t = schema_table_find(m, schema, name);
+	const struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 	if (t)
 		return t->stats.known ? &t->stats : NULL;
-	const struct schema_index *ix = schema_index_find(m, schema, name);
+	const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, name);
 	if (ix)
 		return ix->stats.known ? &ix->stats : NULL;
-	const struct schema_view *v = schema_view_find(m, schema, name);
+	const struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 	if (v)
 		return v->stats.known ? &v->stats : NULL;
 	return NULL;

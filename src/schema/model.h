@@ -8,8 +8,9 @@
  *     then sizes and other facts only a server knows are set on the objects.
  *
  * Names are stored as PostgreSQL folds them (the parser lowercases unquoted names). Objects are
- * kept in maps keyed by "schema.name" (functions: "schema.name(argtypes)"); an unqualified name
- * resolves through the model's search_path the way PostgreSQL resolves it. Everything a model
+ * kept in one map per kind (schema/kinds.def), keyed by "schema.name" (functions:
+ * "schema.name(argtypes)"); an unqualified name resolves through the model's search_path the way
+ * PostgreSQL resolves it. Everything a model
  * says that can differ between two databases is canonical text (types as "int4", expressions
  * as libpg_query deparses their normalised tree, options sorted), so two models compare by
  * comparing fields, and schema_model_json() without SCHEMA_JSON_STATS is equal for equal
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "schema/kinds.h"
 #include "util/strmap.h"
 
 /* PostgreSQL's NAMEDATALEN - 1: identifiers are cut to this many bytes. */
@@ -271,6 +273,7 @@ struct schema_schema {
 };
 
 struct schema_model {
+	/* One map per kind of schema/kinds.def, named there; schema_objects() gives a kind's. */
 	struct strmap tables;     /* "schema.name" -> struct schema_table * */
 	struct strmap indexes;    /* "schema.name" -> struct schema_index * */
 	struct strmap schemas;    /* "name" -> struct schema_schema * */
@@ -296,7 +299,7 @@ struct schema_model {
 	struct strmap index_bytable;
 	/* What the current migration created: schema_mark_new() */
 	struct schema_fresh {
-		char kind; /* 't' table (or a table with added columns), 'i', 'v', 'S' */
+		enum schema_kind kind; /* a table (or a table with added columns), index, view, sequence */
 		void *obj;
 	} *fresh;
 	size_t nfresh, fresh_cap;
@@ -335,7 +338,7 @@ void schema_model_begin_migration(struct schema_model *m);
 /* Records that the current migration created obj (or, for a table, added columns to it), so
  * that the next schema_model_begin_migration() clears its flags: whoever sets
  * created_in_migration or added_in_migration calls it. */
-void schema_mark_new(struct schema_model *m, char kind, void *obj);
+void schema_mark_new(struct schema_model *m, enum schema_kind kind, void *obj);
 /* Sets the search_path from a comma-separated list as SET search_path takes it. */
 void schema_model_set_search_path(struct schema_model *m, const char *value);
 
@@ -363,13 +366,36 @@ char *schema_choose_relation_name(const struct schema_model *m, const char *sche
 char *schema_choose_constraint_name(const struct schema_constraint *cons, size_t n,
 				    const char *name1, const char *name2, const char *label);
 
-/* schema may be NULL or "" for an unqualified name (resolved through the search_path). */
-struct schema_table *schema_table_find(const struct schema_model *m, const char *schema,
-				       const char *name);
-struct schema_table *schema_table_add(struct schema_model *m, const char *schema, const char *name);
-void schema_table_drop(struct schema_model *m, const char *schema, const char *name);
-void schema_table_rename(struct schema_model *m, const char *schema, const char *name,
-			 const char *new_name);
+/* ---- objects of every kind that has a map (schema/kinds.def) ----
+ *
+ * A statement names an object by a scope and a name, as its kind is keyed (enum schema_keyed):
+ *   in a schema    scope is the schema; NULL or "" for an unqualified name, which finding
+ *                  resolves through the search_path and adding puts in the creation schema
+ *   by signature   the same, and the name is the signature "name(argtypes)" (finding; see
+ *                  schema_function_signature())
+ *   on a table     scope is the table's key, "schema.table"
+ *   by name        no scope (an extension's is the schema it is created in, NULL: the creation
+ *                  schema)
+ * Results are the kind's struct (struct schema_<member> of kinds.def). */
+
+/* The map of every object of the kind, keyed as the kind is; NULL for a part of a table. */
+struct strmap *schema_objects(const struct schema_model *m, enum schema_kind kind);
+/* The object of the kind with this key, or NULL. */
+void *schema_object_get(const struct schema_model *m, enum schema_kind kind, const char *key);
+void *schema_object_find(const struct schema_model *m, enum schema_kind kind, const char *scope, const char *name);
+/* A new object with the kind's defaults (what CREATE without options makes), in place of the
+ * object with its key. An index and a function are added with schema_index_add() and
+ * schema_function_add(): their table and their argument types are part of them. */
+void *schema_object_add(struct schema_model *m, enum schema_kind kind, const char *scope, const char *name);
+/* Drops the object and what PostgreSQL drops with it: a table's or view's indexes, triggers,
+ * policies and owned sequences, the foreign keys referencing it and the views reading it; a
+ * partitioned table's partitions. Nothing when there is no such object. */
+void schema_object_drop(struct schema_model *m, enum schema_kind kind, const char *scope, const char *name);
+/* The same for an object of the model in hand. */
+void schema_object_remove(struct schema_model *m, enum schema_kind kind, void *obj);
+/* DROP SCHEMA ... CASCADE: every table, view, sequence, type and function in the schema goes,
+ * with what goes with them. */
+void schema_drop_contents(struct schema_model *m, const char *schema);
 
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name);
 struct schema_column *schema_column_add(struct schema_table *t, const char *name);
@@ -395,36 +421,20 @@ void schema_constraint_release(struct schema_constraint *c);
 /* The table's PRIMARY KEY, or NULL. */
 const struct schema_constraint *schema_table_primary_key(const struct schema_table *t);
 
-struct schema_index *schema_index_find(const struct schema_model *m, const char *schema,
-				       const char *name);
+/* schema NULL: the table's; table_schema NULL: the table's as the search_path resolves it. */
 struct schema_index *schema_index_add(struct schema_model *m, const char *schema, const char *name,
 				      const char *table_schema, const char *table_name);
-void schema_index_drop(struct schema_model *m, const char *schema, const char *name);
 void schema_index_elem_release(struct schema_index_elem *e);
 /* An index element as SQL: "lower(email) DESC", "room WITH =". Malloc'd. */
 char *schema_index_elem_text(const struct schema_index_elem *e);
 
-struct schema_view *schema_view_find(const struct schema_model *m, const char *schema, const char *name);
-struct schema_view *schema_view_add(struct schema_model *m, const char *schema, const char *name);
-void schema_view_drop(struct schema_model *m, const char *schema, const char *name);
-
-struct schema_sequence *schema_sequence_find(const struct schema_model *m, const char *schema,
-					     const char *name);
-/* A sequence with PostgreSQL's defaults for type (NULL: bigint). */
-struct schema_sequence *schema_sequence_add(struct schema_model *m, const char *schema,
-					    const char *name, const char *type);
-void schema_sequence_drop(struct schema_model *m, const char *schema, const char *name);
 /* Sets the type and the bounds that follow from it (unless given: a bound is kept when
  * keep_min / keep_max). */
 void schema_sequence_set_type(struct schema_sequence *s, const char *type, int keep_min, int keep_max);
 
-/* schema NULL: resolved through the search_path. */
-struct schema_type *schema_type_find(const struct schema_model *m, const char *schema, const char *name);
-struct schema_type *schema_type_add(struct schema_model *m, const char *schema, const char *name, char kind);
-void schema_type_drop(struct schema_model *m, const char *schema, const char *name);
-
-struct schema_function *schema_function_find(const struct schema_model *m, const char *schema,
-					     const char *name, const char *identity_args);
+/* "name(int4, text)": a function's key without its schema, what schema_object_find() takes
+ * (malloc'd). */
+char *schema_function_signature(const char *name, const char *identity_args);
 /* Any overload of the name (the first in key order), for qualifying a call; schema NULL:
  * resolved through the search_path. */
 struct schema_function *schema_function_find_any(const struct schema_model *m, const char *schema,
@@ -432,28 +442,9 @@ struct schema_function *schema_function_find_any(const struct schema_model *m, c
 /* The volatility of the function a call by this name reaches ('i', 's', 'v'; the most volatile
  * overload), 0 when the model has no such function. name may be qualified ("app.f"). */
 char schema_function_volatility(const struct schema_model *m, const char *name);
+/* schema NULL: the creation schema. */
 struct schema_function *schema_function_add(struct schema_model *m, const char *schema,
 					    const char *name, const char *identity_args);
-void schema_function_drop(struct schema_model *m, struct schema_function *f);
-
-struct schema_trigger *schema_trigger_find(const struct schema_model *m, const char *table_key,
-					   const char *name);
-struct schema_trigger *schema_trigger_add(struct schema_model *m, const char *table_key, const char *name);
-void schema_trigger_drop(struct schema_model *m, const char *table_key, const char *name);
-
-struct schema_policy *schema_policy_find(const struct schema_model *m, const char *table_key,
-					 const char *name);
-struct schema_policy *schema_policy_add(struct schema_model *m, const char *table_key, const char *name);
-void schema_policy_drop(struct schema_model *m, const char *table_key, const char *name);
-
-struct schema_schema *schema_schema_find(const struct schema_model *m, const char *name);
-struct schema_schema *schema_schema_add(struct schema_model *m, const char *name);
-/* Drops the schema and, when cascade, every object in it. */
-void schema_schema_drop(struct schema_model *m, const char *name, int cascade);
-
-struct schema_extension *schema_extension_find(const struct schema_model *m, const char *name);
-struct schema_extension *schema_extension_add(struct schema_model *m, const char *name, const char *schema);
-void schema_extension_drop(struct schema_model *m, const char *name);
 
 /* A relation's key changed (rename, SET SCHEMA): every reference to it follows. */
 void schema_model_rename_relation_refs(struct schema_model *m, const char *old_key, const char *new_key);

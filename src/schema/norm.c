@@ -108,7 +108,7 @@ static const char *extension_schema_of_type(const struct schema_model *m, const 
 	for (size_t i = 0; i < sizeof(extension_types) / sizeof(extension_types[0]); i++) {
 		if (strcmp(extension_types[i].type, name))
 			continue;
-		const struct schema_extension *e = schema_extension_find(m, extension_types[i].extension);
+		const struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, extension_types[i].extension);
 		return e ? e->schema : NULL;
 	}
 	return NULL;
@@ -140,7 +140,7 @@ void schema_type_resolve(const struct schema_model *m, const PgQuery__TypeName *
 	    !strcmp(out->name, "bigserial") || !strcmp(out->name, "smallserial"))
 		return;
 	/* a user type, or a table's row type; else an extension's; else the first schema */
-	const struct schema_type *t = schema_type_find(m, NULL, out->name);
+	const struct schema_type *t = schema_object_find(m, SCHEMA_KIND_TYPE, NULL, out->name);
 	const char *s = t ? t->schema : NULL;
 	if (!s)
 		s = schema_resolve_relation(m, out->name);
@@ -410,7 +410,7 @@ static const char *function_schema(const struct schema_model *m, const char *nam
 	if (f)
 		return f->schema;
 	if (source) {
-		const struct schema_extension *e = schema_extension_find(m, source);
+		const struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, source);
 		if (e)
 			return e->schema;
 	}
@@ -692,13 +692,13 @@ static void scope_release(struct scope *s)
 static void relation_columns(const struct schema_model *m, const char *schema, const char *name,
 			     struct schema_strlist *out)
 {
-	const struct schema_table *t = schema_table_find(m, schema, name);
+	const struct schema_table *t = schema_object_find(m, SCHEMA_KIND_TABLE, schema, name);
 	if (t) {
 		for (size_t i = 0; i < t->ncolumns; i++)
 			schema_strlist_add(out, t->columns[i].name);
 		return;
 	}
-	const struct schema_view *v = schema_view_find(m, schema, name);
+	const struct schema_view *v = schema_object_find(m, SCHEMA_KIND_VIEW, schema, name);
 	if (v)
 		schema_strlist_copy(out, &v->columns);
 }

@@ -64,7 +64,7 @@ static const struct schema_stats *effect_stats(const struct schema_model *m, con
 		return NULL;
 	if (e->object == EFFECT_OBJ_INDEX && e->role == EFFECT_ROLE_INDEX_TABLE) {
 		/* the lock is on the index's table */
-		const struct schema_index *ix = schema_index_find(m, schema, rv->relname);
+		const struct schema_index *ix = schema_object_find(m, SCHEMA_KIND_INDEX, schema, rv->relname);
 		if (!ix)
 			return NULL;
 		*exists = 1;

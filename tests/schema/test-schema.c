@@ -34,10 +34,10 @@ static void test_implicit_objects(void)
 	struct schema_model m;
 	schema_model_init(&m);
 	load(&m, "CREATE TABLE orders (id serial PRIMARY KEY, email text UNIQUE, total numeric CHECK (total > 0));");
-	struct schema_table *t = schema_table_find(&m, NULL, "orders");
+	struct schema_table *t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "orders");
 	CHECK(t != NULL);
 	CHECK_STR(t ? t->schema : NULL, "public");
-	struct schema_sequence *s = schema_sequence_find(&m, "public", "orders_id_seq");
+	struct schema_sequence *s = schema_object_find(&m, SCHEMA_KIND_SEQUENCE, "public", "orders_id_seq");
 	CHECK(s != NULL);
 	CHECK_STR(s ? s->owned_table : NULL, "public.orders");
 	CHECK_STR(s ? s->type : NULL, "int4");
@@ -46,13 +46,13 @@ static void test_implicit_objects(void)
 	CHECK_STR(id ? id->type : NULL, "int4");
 	CHECK_STR(id ? id->default_expr : NULL, "nextval('public.orders_id_seq')");
 	CHECK(id && id->not_null);
-	CHECK(schema_index_find(&m, NULL, "orders_pkey") != NULL);
-	CHECK(schema_index_find(&m, NULL, "orders_email_key") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "orders_pkey") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "orders_email_key") != NULL);
 	CHECK(t && schema_constraint_find(t, "orders_total_check") != NULL);
 	/* dropping the table takes its sequence and indexes along */
 	load(&m, "DROP TABLE orders;");
-	CHECK(schema_sequence_find(&m, "public", "orders_id_seq") == NULL);
-	CHECK(schema_index_find(&m, NULL, "orders_pkey") == NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_SEQUENCE, "public", "orders_id_seq") == NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "orders_pkey") == NULL);
 	schema_model_release(&m);
 }
 
@@ -68,9 +68,9 @@ static void test_names(void)
 	CHECK(strstr(n, "_b_seq") != NULL);
 	free(n);
 	load(&m, "CREATE TABLE t (a int); CREATE INDEX ON t (a); CREATE INDEX ON t (a); CREATE INDEX ON t (lower(a::text));");
-	CHECK(schema_index_find(&m, NULL, "t_a_idx") != NULL);
-	CHECK(schema_index_find(&m, NULL, "t_a_idx1") != NULL);
-	CHECK(schema_index_find(&m, NULL, "t_lower_idx") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "t_a_idx") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "t_a_idx1") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "t_lower_idx") != NULL);
 	schema_model_release(&m);
 }
 
@@ -80,18 +80,18 @@ static void test_notnull_checks_and_renames(void)
 	schema_model_init(&m);
 	load(&m, "CREATE TABLE t (a int, b int);"
 		 "ALTER TABLE t ADD CONSTRAINT t_a_nn CHECK (a IS NOT NULL) NOT VALID;");
-	struct schema_table *t = schema_table_find(&m, NULL, "t");
+	struct schema_table *t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "t");
 	CHECK(t && !schema_column_has_notnull_check(t, "a"));
 	load(&m, "ALTER TABLE t VALIDATE CONSTRAINT t_a_nn;");
 	CHECK(t && schema_column_has_notnull_check(t, "a"));
 	load(&m, "CREATE INDEX t_b_idx ON t (b); ALTER TABLE t RENAME COLUMN b TO c; ALTER TABLE t RENAME TO u;");
-	struct schema_index *ix = schema_index_find(&m, NULL, "t_b_idx");
+	struct schema_index *ix = schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "t_b_idx");
 	CHECK_STR(ix ? ix->table_key : NULL, "public.u");
 	CHECK_STR(ix && ix->nelems ? ix->elems[0].column : NULL, "c");
 	load(&m, "ALTER TABLE u DROP COLUMN c;");
-	CHECK(schema_index_find(&m, NULL, "t_b_idx") == NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_INDEX, NULL, "t_b_idx") == NULL);
 	load(&m, "ALTER TABLE u DROP CONSTRAINT t_a_nn;");
-	t = schema_table_find(&m, NULL, "u");
+	t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "u");
 	CHECK(t && !schema_column_has_notnull_check(t, "a"));
 	schema_model_release(&m);
 }
@@ -102,13 +102,13 @@ static void test_search_path(void)
 	schema_model_init(&m);
 	load(&m, "CREATE SCHEMA app; SET search_path TO app, public; CREATE TABLE t (a int);"
 		 "SELECT pg_catalog.set_config('search_path', '', false); CREATE TABLE public.t (b int);");
-	CHECK(schema_table_find(&m, "app", "t") != NULL);
-	CHECK(schema_table_find(&m, "public", "t") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_TABLE, "app", "t") != NULL);
+	CHECK(schema_object_find(&m, SCHEMA_KIND_TABLE, "public", "t") != NULL);
 	schema_model_set_search_path(&m, "app, public");
-	struct schema_table *t = schema_table_find(&m, NULL, "t");
+	struct schema_table *t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "t");
 	CHECK_STR(t ? t->schema : NULL, "app");
 	schema_model_set_search_path(&m, "\"$user\", public");
-	t = schema_table_find(&m, NULL, "t");
+	t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "t");
 	CHECK_STR(t ? t->schema : NULL, "public");
 	schema_model_release(&m);
 }
