@@ -132,20 +132,17 @@ static const char *rebuilt_indexes(struct lint_ctx *ctx, const PgQuery__RangeVar
 	struct schema_model *m = lint_model(ctx);
 	const char *table_key = lint_relation_key(ctx, rv);
 	int opclass_changes = type_change_rebuilds_indexes(from, to) == 1;
-	const char *names = NULL;
-	*count = 0;
+	struct lint_names rebuilt = { 0 };
 	size_t n;
 	const char **keys = schema_sorted_keys(&m->indexes, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct schema_index *ix = strmap_get(&m->indexes, keys[i]);
-		if (strcmp(ix->table_key, table_key) || !index_rebuilt(ix, column, opclass_changes))
-			continue;
-		names = names ? lint_printf(ctx, "%s, %s", names, lint_ident(ctx, ix->name))
-			      : lint_ident(ctx, ix->name);
-		(*count)++;
+		if (!strcmp(ix->table_key, table_key) && index_rebuilt(ix, column, opclass_changes))
+			lint_names_add(ctx, &rebuilt, lint_ident(ctx, ix->name));
 	}
 	free(keys);
-	return names;
+	*count = rebuilt.n;
+	return rebuilt.list;
 }
 
 static void report_rebuilt_indexes(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column,

@@ -51,10 +51,7 @@ struct seen {
 
 static struct seen *seen_of(struct lint_ctx *ctx)
 {
-	void **slot = lint_rule_data(ctx, &rule_attach_partition_scan);
-	if (!*slot)
-		*slot = lint_alloc(ctx, sizeof(struct seen));
-	return *slot;
+	return lint_rule_memory(ctx, &rule_attach_partition_scan, sizeof(struct seen), NULL);
 }
 
 static const char *schema_of(const PgQuery__RangeVar *rv)

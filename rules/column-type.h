@@ -212,6 +212,19 @@ static inline void coltype_fix_altered(struct coltype_fixed *list, const struct 
 			lint_fix_void(f->fix); /* whatever the schemas: voiding one too many is harmless */
 }
 
+/* The start of a column-type rule's visit: fills ct from node and returns the rule's list of
+ * fixes, those an ALTER COLUMN ... TYPE of the column undoes voided; NULL when node declares or
+ * changes no column type. */
+static inline struct coltype_fixed **coltype_visit(struct lint_ctx *ctx, const PgQuery__Node *node,
+						   const struct rule *rule, struct coltype *ct)
+{
+	if (!coltype_of(ctx, node, ct))
+		return NULL;
+	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, rule);
+	coltype_fix_altered(*fixed, ct);
+	return fixed;
+}
+
 /* The fix of a column-type rule: the column's type as written replaced by `type`, for a new
  * column (CREATE TABLE, ADD COLUMN: nothing is stored in it yet; ALTER COLUMN ... TYPE rewrites
  * whatever type it gets). NULL when there is none. */

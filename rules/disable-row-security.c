@@ -45,19 +45,9 @@ struct state {
 	struct policy_ref *created;
 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_disable_row_security);
-	if (!*data)
-		*data = lint_alloc(ctx, sizeof(struct state));
-	return *data;
+	return lint_rule_memory(ctx, &rule_disable_row_security, sizeof(struct state), NULL);
 }
 
 /* An unqualified table name means the same table as a qualified one: the search_path decides,
@@ -137,9 +127,9 @@ static void drop_policy(struct lint_ctx *ctx, const PgQuery__DropStmt *ds)
 		if (own)
 			continue;
 		struct policy_ref *d = lint_alloc(ctx, sizeof(*d));
-		d->schema = keep(ctx, schema);
-		d->table = keep(ctx, table);
-		d->policy = keep(ctx, policy);
+		d->schema = lint_keep(ctx, schema);
+		d->table = lint_keep(ctx, table);
+		d->policy = lint_keep(ctx, policy);
 		d->rel = lint_rel(ctx, &rv);
 		d->permissive = -1;
 		const struct schema_table *t = lint_table(ctx, &rv);
@@ -166,9 +156,9 @@ static void create_policy(struct lint_ctx *ctx, const PgQuery__CreatePolicyStmt 
 		if (same_table(d, schema, cp->table->relname) && !strcmp(d->policy, cp->policy_name))
 			d->recreated = 1;
 	struct policy_ref *c = lint_alloc(ctx, sizeof(*c));
-	c->schema = keep(ctx, schema);
-	c->table = keep(ctx, cp->table->relname);
-	c->policy = keep(ctx, cp->policy_name);
+	c->schema = lint_keep(ctx, schema);
+	c->table = lint_keep(ctx, cp->table->relname);
+	c->policy = lint_keep(ctx, cp->policy_name);
 	c->next = st->created;
 	st->created = c;
 }

@@ -49,22 +49,13 @@ struct state {
 	struct disabled *list, **tail;
 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_disable_triggers);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_disable_triggers, sizeof(*st), &fresh);
+	if (fresh)
 		st->tail = &st->list;
-		*data = st;
-	}
-	return *data;
+	return st;
 }
 
 static int same_table(const struct disabled *d, const PgQuery__RangeVar *rv)
@@ -127,10 +118,10 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 			continue;
 		}
 		struct disabled *d = lint_alloc(ctx, sizeof(*d));
-		d->schema = keep(ctx, as->relation->schemaname);
-		d->table = keep(ctx, as->relation->relname);
+		d->schema = lint_keep(ctx, as->relation->schemaname);
+		d->table = lint_keep(ctx, as->relation->relname);
 		d->which = which;
-		d->trigger = keep(ctx, cmd->name);
+		d->trigger = lint_keep(ctx, cmd->name);
 		d->rel = lint_rel(ctx, as->relation);
 		d->mark = lint_mark_here(ctx, -1);
 		*st->tail = d;

@@ -25,13 +25,13 @@ const struct rule rule_drop_schema = {
 /* The schemas created earlier in this migration: dropping one of them loses nothing. The model
  * does not track schemas, so the rule keeps its own list. */
 struct new_schema {
+	struct lint_link link;
 	const char *name;
-	struct new_schema *next;
 };
 
 static int created_here(struct lint_ctx *ctx, const char *name)
 {
-	for (const struct new_schema *s = *lint_rule_data(ctx, &rule_drop_schema); s; s = s->next)
+	for (const struct new_schema *s = lint_list_head(ctx, &rule_drop_schema); s; s = s->link.next)
 		if (!strcmp(s->name, name))
 			return 1;
 	return 0;
@@ -39,11 +39,8 @@ static int created_here(struct lint_ctx *ctx, const char *name)
 
 static void remember(struct lint_ctx *ctx, const char *name)
 {
-	void **head = lint_rule_data(ctx, &rule_drop_schema);
-	struct new_schema *s = lint_alloc(ctx, sizeof(*s));
-	s->name = lint_printf(ctx, "%s", name);
-	s->next = *head;
-	*head = s;
+	struct new_schema *s = lint_list_push(ctx, &rule_drop_schema, sizeof(*s));
+	s->name = lint_keep(ctx, name);
 }
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
@@ -58,16 +55,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	const PgQuery__DropStmt *ds = node->drop_stmt;
 	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA)
 		return;
-	const char *names = NULL;
-	size_t n = 0;
+	struct lint_names dropped = { 0 };
 	for (size_t i = 0; i < ds->n_objects; i++) {
 		const char *name = sql_node_str(ds->objects[i]);
-		if (!name || created_here(ctx, name))
-			continue;
-		const char *q = lint_ident(ctx, name);
-		names = names ? lint_printf(ctx, "%s, %s", names, q) : q;
-		n++;
+		if (name && !created_here(ctx, name))
+			lint_names_add(ctx, &dropped, lint_ident(ctx, name));
 	}
+	size_t n = dropped.n;
+	const char *names = dropped.list;
 	if (!n)
 		return;
 	const char *them = n > 1 ? "them" : "it";

@@ -37,18 +37,14 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 	const PgQuery__DropStmt *ds = node->drop_stmt;
 	if (ds->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
 		return;
-	const char *names = NULL, *first = NULL;
-	size_t n = 0;
+	struct lint_names dropped = { 0 };
 	for (size_t i = 0; i < ds->n_objects; i++) {
 		PgQuery__RangeVar rv;
-		if (object_rangevar(ds->objects[i], &rv) < 0 || lint_table_is_new(ctx, &rv))
-			continue;
-		const char *rel = lint_rel(ctx, &rv);
-		names = names ? lint_printf(ctx, "%s, %s", names, rel) : rel;
-		if (!first)
-			first = rel;
-		n++;
+		if (object_rangevar(ds->objects[i], &rv) == 0 && !lint_table_is_new(ctx, &rv))
+			lint_names_add(ctx, &dropped, lint_rel(ctx, &rv));
 	}
+	size_t n = dropped.n;
+	const char *names = dropped.list, *first = dropped.first;
 	if (!n)
 		return;
 	int cascade = ds->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;

@@ -69,22 +69,13 @@ struct state {
 	size_t open_old_names; /* tables with an old_name that no table took yet (takes_name) */
 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_expand_contract_same_migration);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_expand_contract_same_migration, sizeof(*st), &fresh);
+	if (fresh)
 		st->tail = &st->tables;
-		*data = st;
-	}
-	return *data;
+	return st;
 }
 
 static size_t name_hash(const char *s)
@@ -138,8 +129,8 @@ static struct table_state *table_of(struct lint_ctx *ctx, const PgQuery__RangeVa
 	if (found)
 		return found;
 	struct table_state *t = lint_alloc(ctx, sizeof(*t));
-	t->schema = keep(ctx, schema);
-	t->name = keep(ctx, name);
+	t->schema = lint_keep(ctx, schema);
+	t->name = lint_keep(ctx, name);
 	t->rel = lint_rel(ctx, rv);
 	t->seq = st->ntables++;
 	*st->tail = t;
@@ -156,7 +147,7 @@ static void rename_table(struct lint_ctx *ctx, struct table_state *t, const char
 {
 	struct state *st = get_state(ctx);
 	index_remove(st, t);
-	t->name = keep(ctx, name);
+	t->name = lint_keep(ctx, name);
 	index_add(st, t);
 }
 
@@ -234,7 +225,7 @@ static void alter_table(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 				break;
 			const PgQuery__ColumnDef *cd = cmd->def->column_def;
 			struct added *a = lint_alloc(ctx, sizeof(*a));
-			a->name = keep(ctx, cd->colname);
+			a->name = lint_keep(ctx, cd->colname);
 			a->has_default = column_has_default(cd);
 			a->next = t->added;
 			t->added = a;
@@ -292,7 +283,7 @@ static void rename_stmt(struct lint_ctx *ctx, const PgQuery__RenameStmt *rs)
 		struct table_state *t = table_of(ctx, rs->relation);
 		struct added *a = find_added(t, rs->subname);
 		if (a) { /* added by this migration: renaming it changes nothing the running version uses */
-			a->name = keep(ctx, rs->newname);
+			a->name = lint_keep(ctx, rs->newname);
 			return;
 		}
 		const char *from = lint_ident(ctx, rs->subname);

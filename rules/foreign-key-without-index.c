@@ -114,22 +114,13 @@ struct state {
 /* CREATE_TABLE_LIKE_INDEXES in PostgreSQL's TableLikeOption; INCLUDING ALL sets every bit. */
 enum { LIKE_INCLUDING_INDEXES = 1 << 6 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_foreign_key_without_index);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_foreign_key_without_index, sizeof(*st), &fresh);
+	if (fresh)
 		st->fk_tail = &st->fkeys;
-		*data = st;
-	}
-	return *data;
+	return st;
 }
 
 /* The table a RangeVar names, for comparisons during this statement. */
@@ -142,7 +133,7 @@ static struct table_ref table_of(const PgQuery__RangeVar *rv)
 /* The same, to remember until finish(). */
 static struct table_ref table_kept(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 {
-	struct table_ref t = { keep(ctx, rv->schemaname), keep(ctx, rv->relname) };
+	struct table_ref t = { lint_keep(ctx, rv->schemaname), lint_keep(ctx, rv->relname) };
 	return t;
 }
 
@@ -162,7 +153,7 @@ static size_t string_columns(struct lint_ctx *ctx, PgQuery__Node *const *items, 
 		const char *s = sql_node_str(items[i]);
 		if (!s)
 			return 0;
-		out[i] = keep(ctx, s);
+		out[i] = lint_keep(ctx, s);
 	}
 	return n;
 }
@@ -199,14 +190,14 @@ static void add_fkey(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const Pg
 	fk->existing = existing;
 	fk->table = table_kept(ctx, rv);
 	if (column) {
-		fk->cols[0] = keep(ctx, column);
+		fk->cols[0] = lint_keep(ctx, column);
 		fk->ncols = 1;
 	} else {
 		fk->ncols = string_columns(ctx, con->fk_attrs, con->n_fk_attrs, fk->cols);
 	}
 	if (!fk->ncols)
 		return;
-	fk->conname = keep(ctx, con->conname);
+	fk->conname = lint_keep(ctx, con->conname);
 	fk->rel = lint_rel(ctx, rv);
 	fk->parent = con->pktable ? lint_rel(ctx, con->pktable) : "?";
 	fk->mark = lint_mark_here(ctx, con->location);
@@ -219,7 +210,7 @@ static struct index *new_index(struct lint_ctx *ctx, const PgQuery__RangeVar *rv
 	struct state *st = get_state(ctx);
 	struct index *ix = lint_alloc(ctx, sizeof(*ix));
 	ix->table = table_kept(ctx, rv);
-	ix->name = keep(ctx, name);
+	ix->name = lint_keep(ctx, name);
 	ix->next = st->indexes;
 	st->indexes = ix;
 	return ix;
@@ -237,7 +228,7 @@ static size_t leading_elems(struct lint_ctx *ctx, PgQuery__Node *const *elems, s
 			e = e->list->items[0];
 		if (e->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM || !*e->index_elem->name)
 			break;
-		out[k++] = keep(ctx, e->index_elem->name);
+		out[k++] = lint_keep(ctx, e->index_elem->name);
 	}
 	return k;
 }
@@ -276,7 +267,7 @@ static void constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		}
 		struct index *ix = new_index(ctx, rv, con->conname);
 		if (column && !con->n_keys) {
-			ix->cols[0] = keep(ctx, column);
+			ix->cols[0] = lint_keep(ctx, column);
 			ix->ncols = 1;
 		} else {
 			ix->ncols = string_columns(ctx, con->keys, con->n_keys, ix->cols);
@@ -500,28 +491,28 @@ static void on_rename(struct lint_ctx *ctx, const PgQuery__RenameStmt *rs)
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t))
-				fk->table.name = keep(ctx, rs->newname);
+				fk->table.name = lint_keep(ctx, rs->newname);
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (same_table(&ix->table, &t))
-				ix->table.name = keep(ctx, rs->newname);
+				ix->table.name = lint_keep(ctx, rs->newname);
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t))
-				rename_in(fk->cols, fk->ncols, rs->subname, keep(ctx, rs->newname));
+				rename_in(fk->cols, fk->ncols, rs->subname, lint_keep(ctx, rs->newname));
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (same_table(&ix->table, &t))
-				rename_in(ix->cols, ix->ncols, rs->subname, keep(ctx, rs->newname));
+				rename_in(ix->cols, ix->ncols, rs->subname, lint_keep(ctx, rs->newname));
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
 		for (struct fkey *fk = st->fkeys; fk; fk = fk->next)
 			if (same_table(&fk->table, &t) && !strcmp(fk->conname, rs->subname))
-				fk->conname = keep(ctx, rs->newname);
+				fk->conname = lint_keep(ctx, rs->newname);
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
 		for (struct index *ix = st->indexes; ix; ix = ix->next)
 			if (!strcmp(ix->name, rs->relation->relname))
-				ix->name = keep(ctx, rs->newname);
+				ix->name = lint_keep(ctx, rs->newname);
 		break;
 	default:
 		break;

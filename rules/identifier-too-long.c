@@ -33,9 +33,9 @@ enum { NAME_MAX_BYTES = 63, IDENTS_MAX = 64 };
 
 /* A long identifier seen earlier in the migration part. */
 struct seen_name {
+	struct lint_link link;
 	const char *name, *cut;
 	uint32_t line;
-	struct seen_name *next;
 };
 
 /* The byte length of the longest prefix of s of at most limit bytes that ends on a UTF-8
@@ -52,18 +52,15 @@ static size_t clip(const char *s, size_t limit)
 
 static void remember(struct lint_ctx *ctx, const char *name, const char *cut)
 {
-	struct seen_name **head = (struct seen_name **)lint_rule_data(ctx, &rule_identifier_too_long);
-	struct seen_name *s = lint_alloc(ctx, sizeof(*s));
+	struct seen_name *s = lint_list_push(ctx, &rule_identifier_too_long, sizeof(*s));
 	s->name = name;
 	s->cut = cut;
 	s->line = lint_statement_line(ctx);
-	s->next = *head;
-	*head = s;
 }
 
 static const struct seen_name *collision(struct lint_ctx *ctx, const char *name, const char *cut)
 {
-	for (const struct seen_name *s = *lint_rule_data(ctx, &rule_identifier_too_long); s; s = s->next)
+	for (const struct seen_name *s = lint_list_head(ctx, &rule_identifier_too_long); s; s = s->link.next)
 		if (!strcmp(s->cut, cut) && strcmp(s->name, name))
 			return s;
 	return NULL;

@@ -47,9 +47,9 @@ struct state {
 
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_invalid_index_present);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_invalid_index_present, sizeof(*st), &fresh);
+	if (fresh) {
 		const struct schema_model *m = lint_model(ctx);
 		size_t it = 0;
 		const char *key;
@@ -65,9 +65,8 @@ static struct state *get_state(struct lint_ctx *ctx)
 			e->next = st->list;
 			st->list = e;
 		}
-		*data = st;
 	}
-	return *data;
+	return st;
 }
 
 static const char *help_for(struct lint_ctx *ctx, const struct invalid *e)

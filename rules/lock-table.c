@@ -22,15 +22,15 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct effect e[EFFECTS_MAX];
 	size_t n = lint_effects(ctx, e, EFFECTS_MAX);
-	const char *names = NULL;
+	struct lint_names locked = { 0 };
 	enum lock_mode mode = LOCK_NONE;
 	for (size_t i = 0; i < n; i++) {
 		if (lint_effect_is_new(ctx, &e[i]))
 			continue;
-		const char *rel = lint_rel(ctx, e[i].rel);
-		names = names ? lint_printf(ctx, "%s, %s", names, rel) : rel;
+		lint_names_add(ctx, &locked, lint_rel(ctx, e[i].rel));
 		mode = e[i].lock;
 	}
+	const char *names = locked.list;
 	if (!names)
 		return;
 	const char *how = node->lock_stmt->nowait ? " NOWAIT" : "";

@@ -38,10 +38,9 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
 	/* serial is no type for ALTER COLUMN ... TYPE, so only CREATE TABLE and ADD COLUMN */
-	if (!coltype_of(ctx, node, &ct))
+	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_identity, &ct);
+	if (!fixed)
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_identity);
-	coltype_fix_altered(*fixed, &ct);
 	if (ct.site == COLTYPE_ALTER || !type_is_serial(ct.type.name))
 		return;
 	/* bigint: an identity column is almost always a key, and prefer-bigint asks for 64 bits

@@ -20,10 +20,9 @@ const struct rule rule_prefer_jsonb = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct))
+	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_jsonb, &ct);
+	if (!fixed)
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_jsonb);
-	coltype_fix_altered(*fixed, &ct);
 	if (strcmp(ct.type.name, "json"))
 		return;
 	const char *jsonb = lint_printf(ctx, "jsonb%s", coltype_array_suffix(&ct));

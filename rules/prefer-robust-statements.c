@@ -72,20 +72,13 @@ struct state {
 
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_prefer_robust_statements);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_prefer_robust_statements, sizeof(*st), &fresh);
+	if (fresh) {
 		st->do_index = -1;
 		st->tail = &st->list;
-		*data = st;
 	}
-	return *data;
-}
-
-/* A copy in the run's memory: the parse tree is freed before finish(). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
+	return st;
 }
 
 static void clear(struct lint_ctx *ctx, struct state *st, char kind, const char *table,
@@ -93,8 +86,8 @@ static void clear(struct lint_ctx *ctx, struct state *st, char kind, const char 
 {
 	struct cleared *c = lint_alloc(ctx, sizeof(*c));
 	c->kind = kind;
-	c->table = keep(ctx, table);
-	c->name = name ? keep(ctx, name) : NULL;
+	c->table = lint_keep(ctx, table);
+	c->name = name ? lint_keep(ctx, name) : NULL;
 	c->next = st->cleared;
 	st->cleared = c;
 }
@@ -297,24 +290,16 @@ static void alter_table(struct lint_ctx *ctx, struct state *st, const PgQuery__A
 			}
 			break;
 		}
-		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn: {
-			const char *col = lint_ident(ctx, cmd->name);
-			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP COLUMN %s", rel, col),
-						  lint_printf(ctx, "write ALTER TABLE %s DROP COLUMN IF EXISTS %s, which "
-								   "does nothing once it is gone",
-							      rel, col),
-						  0);
-			fix_alter_drop(ctx, c, as, PG_QUERY__TOKEN__COLUMN);
-			break;
-		}
+		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
 		case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint: {
-			const char *con = lint_ident(ctx, cmd->name);
-			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP CONSTRAINT %s", rel, con),
-						  lint_printf(ctx, "write ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, "
-								   "which does nothing once it is gone",
-							      rel, con),
+			int column = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn;
+			const char *word = column ? "COLUMN" : "CONSTRAINT", *name = lint_ident(ctx, cmd->name);
+			struct candidate *c = add(ctx, st, lint_printf(ctx, "ALTER TABLE %s DROP %s %s", rel, word, name),
+						  lint_printf(ctx, "write ALTER TABLE %s DROP %s IF EXISTS %s, which "
+								   "does nothing once it is gone",
+							      rel, word, name),
 						  0);
-			fix_alter_drop(ctx, c, as, PG_QUERY__TOKEN__CONSTRAINT);
+			fix_alter_drop(ctx, c, as, column ? PG_QUERY__TOKEN__COLUMN : PG_QUERY__TOKEN__CONSTRAINT);
 			break;
 		}
 		default:

@@ -24,10 +24,9 @@ const struct rule rule_prefer_text = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct))
+	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_text, &ct);
+	if (!fixed)
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_text);
-	coltype_fix_altered(*fixed, &ct);
 	if (strcmp(ct.type.name, "varchar") || ct.type.nmods != 1)
 		return;
 	char buf[64];

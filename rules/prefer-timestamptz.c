@@ -20,10 +20,9 @@ const struct rule rule_prefer_timestamptz = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	if (!coltype_of(ctx, node, &ct))
+	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_timestamptz, &ct);
+	if (!fixed)
 		return;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, &rule_prefer_timestamptz);
-	coltype_fix_altered(*fixed, &ct);
 	if (strcmp(ct.type.name, "timestamp"))
 		return;
 	/* keep the user's fractional-second precision and array dimensions */

@@ -26,8 +26,8 @@ const struct rule rule_rename_enum_value = {
 
 /* A type created, or a label added, by this migration ("" label: the whole type). */
 struct fresh_label {
+	struct lint_link link;
 	const char *type, *label;
-	struct fresh_label *next;
 };
 
 /* The type's name as written, dotted: the key of what this migration made ("app.Mood"), or,
@@ -45,17 +45,14 @@ static const char *type_name(struct lint_ctx *ctx, PgQuery__Node *const *names, 
 
 static void remember(struct lint_ctx *ctx, const char *type, const char *label)
 {
-	struct fresh_label **head = (struct fresh_label **)lint_rule_data(ctx, &rule_rename_enum_value);
-	struct fresh_label *f = lint_alloc(ctx, sizeof(*f));
+	struct fresh_label *f = lint_list_push(ctx, &rule_rename_enum_value, sizeof(*f));
 	f->type = type;
-	f->label = lint_printf(ctx, "%s", label);
-	f->next = *head;
-	*head = f;
+	f->label = lint_keep(ctx, label);
 }
 
 static int is_fresh(struct lint_ctx *ctx, const char *type, const char *label)
 {
-	for (const struct fresh_label *f = *lint_rule_data(ctx, &rule_rename_enum_value); f; f = f->next)
+	for (const struct fresh_label *f = lint_list_head(ctx, &rule_rename_enum_value); f; f = f->link.next)
 		if (!strcmp(f->type, type) && (!*f->label || !strcmp(f->label, label)))
 			return 1;
 	return 0;

@@ -21,26 +21,23 @@ const struct rule rule_rename_schema = {
 
 /* The schemas this migration created (nobody uses them yet), in the run's memory. */
 struct created {
+	struct lint_link link;
 	const char *name;
-	struct created *next;
 };
 
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
-	struct created **created = (struct created **)lint_rule_data(ctx, &rule_rename_schema);
 	if (node->node_case == PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT) {
 		if (!*node->create_schema_stmt->schemaname)
 			return;
-		struct created *c = lint_alloc(ctx, sizeof(*c));
-		c->name = lint_printf(ctx, "%s", node->create_schema_stmt->schemaname);
-		c->next = *created;
-		*created = c;
+		struct created *c = lint_list_push(ctx, &rule_rename_schema, sizeof(*c));
+		c->name = lint_keep(ctx, node->create_schema_stmt->schemaname);
 		return;
 	}
 	const PgQuery__RenameStmt *rs = node->rename_stmt;
 	if (rs->rename_type != PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA || !*rs->subname || !*rs->newname)
 		return;
-	for (const struct created *c = *created; c; c = c->next)
+	for (const struct created *c = lint_list_head(ctx, &rule_rename_schema); c; c = c->link.next)
 		if (!strcmp(c->name, rs->subname))
 			return;
 	const char *old = lint_ident(ctx, rs->subname), *new = lint_ident(ctx, rs->newname);

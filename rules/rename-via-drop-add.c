@@ -87,14 +87,13 @@ static const char *const generic_words[] = {
 
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_rename_via_drop_add);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_rename_via_drop_add, sizeof(*st), &fresh);
+	if (fresh) {
 		st->drops_tail = &st->drops;
 		st->adds_tail = &st->adds;
-		*data = st;
 	}
-	return *data;
+	return st;
 }
 
 struct words {
@@ -195,21 +194,14 @@ static const char *shared_stem(struct lint_ctx *ctx, const char *x, const char *
 	return lint_printf(ctx, "%s", stem);
 }
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct column_change *record(struct lint_ctx *ctx, struct column_change ***tail,
 				    const PgQuery__RangeVar *rv, const char *column)
 {
 	struct column_change *c = lint_alloc(ctx, sizeof(*c));
-	c->schema = keep(ctx, rv->schemaname);
-	c->table = keep(ctx, rv->relname);
+	c->schema = lint_keep(ctx, rv->schemaname);
+	c->table = lint_keep(ctx, rv->relname);
 	c->rel = lint_rel(ctx, rv);
-	c->column = keep(ctx, column);
+	c->column = lint_keep(ctx, column);
 	c->mark = lint_mark_here(ctx, -1);
 	**tail = c;
 	*tail = &c->next;
@@ -221,10 +213,10 @@ static void record_move(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const
 {
 	struct state *st = get_state(ctx);
 	struct data_move *m = lint_alloc(ctx, sizeof(*m));
-	m->schema = keep(ctx, rv->schemaname);
-	m->table = keep(ctx, rv->relname);
-	m->column = column ? keep(ctx, column) : NULL;
-	m->from = from ? keep(ctx, from) : NULL;
+	m->schema = lint_keep(ctx, rv->schemaname);
+	m->table = lint_keep(ctx, rv->relname);
+	m->column = column ? lint_keep(ctx, column) : NULL;
+	m->from = from ? lint_keep(ctx, from) : NULL;
 	m->stmt_index = lint_mark_here(ctx, -1).stmt_index;
 	m->next = st->moves;
 	st->moves = m;

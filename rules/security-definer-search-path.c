@@ -47,22 +47,13 @@ struct state {
 	struct func **tail;
 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static struct state *get_state(struct lint_ctx *ctx)
 {
-	void **data = lint_rule_data(ctx, &rule_security_definer_search_path);
-	if (!*data) {
-		struct state *st = lint_alloc(ctx, sizeof(*st));
+	int fresh;
+	struct state *st = lint_rule_memory(ctx, &rule_security_definer_search_path, sizeof(*st), &fresh);
+	if (fresh)
 		st->tail = &st->funcs;
-		*data = st;
-	}
-	return *data;
+	return st;
 }
 
 static struct func *find_func(struct lint_ctx *ctx, PgQuery__Node *const *names, size_t n)
@@ -76,8 +67,8 @@ static struct func *find_func(struct lint_ctx *ctx, PgQuery__Node *const *names,
 		if (!strcmp(f->name, name) && (!*f->schema || !*schema || !strcmp(f->schema, schema)))
 			return f;
 	struct func *f = lint_alloc(ctx, sizeof(*f));
-	f->schema = keep(ctx, schema);
-	f->name = keep(ctx, name);
+	f->schema = lint_keep(ctx, schema);
+	f->name = lint_keep(ctx, name);
 	f->definer = f->pinned = UNKNOWN;
 	*st->tail = f;
 	st->tail = &f->next;

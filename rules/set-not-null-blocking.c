@@ -45,8 +45,8 @@ static const struct schema_notnull_check *unvalidated_check(const struct schema_
 /* A constraint the model does not know that this migration validated on a table: it may be the
  * CHECK (col IS NOT NULL) of the recipe, added by a migration pgsieve did not read. */
 struct unseen_validated {
+	struct lint_link link;
 	const char *table_key, *name;
-	struct unseen_validated *next;
 };
 
 static void remember_validated(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *name)
@@ -54,12 +54,9 @@ static void remember_validated(struct lint_ctx *ctx, const PgQuery__RangeVar *rv
 	const struct schema_table *t = lint_table(ctx, rv);
 	if (t && schema_constraint_find(t, name))
 		return; /* the model knows what it is */
-	struct unseen_validated **head = (struct unseen_validated **)lint_rule_data(ctx, &rule_set_not_null_blocking);
-	struct unseen_validated *u = lint_alloc(ctx, sizeof(*u));
+	struct unseen_validated *u = lint_list_push(ctx, &rule_set_not_null_blocking, sizeof(*u));
 	u->table_key = lint_relation_key(ctx, rv);
-	u->name = lint_printf(ctx, "%s", name);
-	u->next = *head;
-	*head = u;
+	u->name = lint_keep(ctx, name);
 }
 
 /* The unseen constraint validated on the table that most likely proves the column NOT NULL: one
@@ -67,7 +64,7 @@ static void remember_validated(struct lint_ctx *ctx, const PgQuery__RangeVar *rv
 static const char *validated_unseen(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const char *column)
 {
 	const char *key = lint_relation_key(ctx, rv), *any = NULL;
-	for (const struct unseen_validated *u = *lint_rule_data(ctx, &rule_set_not_null_blocking); u; u = u->next) {
+	for (const struct unseen_validated *u = lint_list_head(ctx, &rule_set_not_null_blocking); u; u = u->link.next) {
 		if (strcmp(u->table_key, key))
 			continue;
 		if (strstr(u->name, column))

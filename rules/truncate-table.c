@@ -21,18 +21,14 @@ const struct rule rule_truncate_table = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	const PgQuery__TruncateStmt *ts = node->truncate_stmt;
-	const char *names = NULL, *first = NULL;
-	size_t n = 0;
+	struct lint_names emptied = { 0 };
 	for (size_t i = 0; i < ts->n_relations; i++) {
 		const PgQuery__Node *r = ts->relations[i];
-		if (r->node_case != PG_QUERY__NODE__NODE_RANGE_VAR || lint_table_is_new(ctx, r->range_var))
-			continue;
-		const char *rel = lint_rel(ctx, r->range_var);
-		names = names ? lint_printf(ctx, "%s, %s", names, rel) : rel;
-		if (!first)
-			first = rel;
-		n++;
+		if (r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR && !lint_table_is_new(ctx, r->range_var))
+			lint_names_add(ctx, &emptied, lint_rel(ctx, r->range_var));
 	}
+	size_t n = emptied.n;
+	const char *names = emptied.list, *first = emptied.first;
 	if (!n)
 		return;
 	/* The model knows no foreign keys yet, so the tables CASCADE reaches cannot be named. */

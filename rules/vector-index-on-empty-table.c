@@ -36,21 +36,14 @@ struct filled {
 	struct filled *next;
 };
 
-/* A copy in the run's memory: the parse tree, and every string in it, is freed before
- * finish() runs (and, in large files, before later statements are read). */
-static const char *keep(struct lint_ctx *ctx, const char *s)
-{
-	return lint_printf(ctx, "%s", s ? s : "");
-}
-
 static void mark_filled(struct lint_ctx *ctx, const PgQuery__RangeVar *rv)
 {
 	if (!rv || !*rv->relname)
 		return;
 	void **data = lint_rule_data(ctx, &rule_vector_index_on_empty_table);
 	struct filled *f = lint_alloc(ctx, sizeof(*f));
-	f->schema = keep(ctx, rv->schemaname);
-	f->table = keep(ctx, rv->relname);
+	f->schema = lint_keep(ctx, rv->schemaname);
+	f->table = lint_keep(ctx, rv->relname);
 	f->next = *data;
 	*data = f;
 }

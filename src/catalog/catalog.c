@@ -36,6 +36,19 @@ static const char q_extensions[] =
 	"quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN "          \
 	"pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = " coll ") ELSE '' END"
 
+/* A relation's storage parameters as its DDL writes them: ` WITH (name='value', ...)`, or ''. */
+#define WITH_OPTIONS(rel)                                                                                   \
+	"CASE WHEN " rel ".reloptions IS NOT NULL THEN ' WITH (' || (SELECT string_agg(split_part(o, '=', 1)" \
+	" || '=' || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') FROM unnest(" rel ".reloptions) o)"   \
+	" || ')' ELSE '' END"
+
+/* A sequence's options (a pg_sequence row x) as CREATE SEQUENCE and an identity column write
+ * them: the format() text and its arguments. */
+#define SEQUENCE_OPTIONS_FORMAT "AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s"
+#define SEQUENCE_OPTIONS(x)                                                                           \
+	"format_type(" x ".seqtypid, NULL), " x ".seqstart, " x ".seqincrement, " x ".seqmin, " x ".seqmax, " \
+	x ".seqcache, CASE WHEN " x ".seqcycle THEN ' CYCLE' ELSE '' END"
+
 static const char q_types[] =
 	"SELECT CASE t.typtype"
 	" WHEN 'e' THEN format('CREATE TYPE %s AS ENUM (%s);', t.oid::regtype,"
@@ -69,9 +82,7 @@ static const char q_functions[] =
 /* Sequences other than identity columns' (those come with their column); OWNED BY for those a
  * column owns. */
 static const char q_sequences[] =
-	"SELECT format('CREATE SEQUENCE %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s;',"
-	"  c.oid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
-	"  s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
+	"SELECT format('CREATE SEQUENCE %s " SEQUENCE_OPTIONS_FORMAT ";', c.oid::regclass, " SEQUENCE_OPTIONS("s") ")"
 	"  || CASE WHEN a.attname IS NOT NULL THEN format(E'\\nALTER SEQUENCE %s OWNED BY %s.%I;', c.oid::regclass,"
 	"     d.refobjid::regclass, a.attname) ELSE '' END" /* format('%I', NULL) is an error, not NULL */
 	" FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -113,9 +124,7 @@ static const char q_tables[] =
 	"     || CASE WHEN a.attidentity <> '' THEN"
 	"          format(' GENERATED %s AS IDENTITY', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END)"
 	"          || CASE WHEN " IDENTITY_DEFAULTS("idn") " THEN '' ELSE"
-	"          format(' (SEQUENCE NAME %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s)',"
-	"             idn.objid::regclass, format_type(idn.seqtypid, NULL), idn.seqstart, idn.seqincrement, idn.seqmin,"
-	"             idn.seqmax, idn.seqcache, CASE WHEN idn.seqcycle THEN ' CYCLE' ELSE '' END) END"
+	"          format(' (SEQUENCE NAME %s " SEQUENCE_OPTIONS_FORMAT ")', idn.objid::regclass, " SEQUENCE_OPTIONS("idn") ") END"
 	"        ELSE '' END"
 	"     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
 	"             WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
@@ -135,8 +144,7 @@ static const char q_tables[] =
 	"  CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
 	"  CASE WHEN c.relkind = 'f' THEN (SELECT format(' SERVER %I', fs.srvname) FROM pg_foreign_table ft"
 	"       JOIN pg_foreign_server fs ON fs.oid = ft.ftserver WHERE ft.ftrelid = c.oid) ELSE '' END,"
-	"  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='"
-	"       || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') FROM unnest(c.reloptions) o) || ')' ELSE '' END)"
+	"  " WITH_OPTIONS("c") ")"
 	"  || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE %s ATTACH PARTITION %s %s;',"
 	"       h.inhparent::regclass, c.oid::regclass, pg_get_expr(c.relpartbound, c.oid))"
 	"       FROM pg_inherits h WHERE h.inhrelid = c.oid) ELSE '' END"
@@ -191,8 +199,7 @@ static const char q_indexes_fmt[] =
 static const char q_views[] =
 	"SELECT format('CREATE %sVIEW %s%s AS %s%s;', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END,"
 	"  c.oid::regclass,"
-	"  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || (SELECT string_agg(split_part(o, '=', 1) || '='"
-	"       || quote_literal(substr(o, strpos(o, '=') + 1)), ', ') FROM unnest(c.reloptions) o) || ')' ELSE '' END,"
+	"  " WITH_OPTIONS("c") ","
 	"  rtrim(rtrim(pg_get_viewdef(c.oid)), ';'),"
 	"  CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END)"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"

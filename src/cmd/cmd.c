@@ -1,4 +1,5 @@
-/* What the commands share on the command line: usage errors, --pg-version, the terminal's width. */
+/* What the commands share on the command line: usage errors, --pg-version, the configuration
+ * file, the terminal's width. */
 #include "cmd/cmd.h"
 
 #include <errno.h>
@@ -7,7 +8,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lint/config.h"
 #include "lint/options.h"
+#include "util/error.h"
+#include "util/xalloc.h"
 
 static int usage_verror(const char *command, const char *fmt, va_list ap)
 {
@@ -58,4 +62,27 @@ size_t cmd_terminal_width(void)
 	const char *env = getenv("COLUMNS");
 	long cols = env ? strtol(env, NULL, 10) : 0;
 	return cols > 0 && cols < 1000 ? (size_t)cols : 80;
+}
+
+int cmd_load_config(const char *given, int no_config, char *const *paths, size_t n, const char *stdin_name,
+		    struct lint_options *opts)
+{
+	char *path = NULL;
+	if (given)
+		path = xstrdup(given);
+	else if (!no_config && !n) /* only an Alembic ini: the working directory's */
+		path = config_find(".");
+	else if (!no_config && config_find_common(paths, n, stdin_name, &path) != 0) {
+		fprintf(stderr, "pgsieve: %s\n", error_message());
+		lint_options_release(opts);
+		return EXIT_TROUBLE;
+	}
+	if (path && config_load(path, opts) != 0) {
+		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
+		free(path);
+		lint_options_release(opts);
+		return EXIT_TROUBLE;
+	}
+	free(path);
+	return 0;
 }

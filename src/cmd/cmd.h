@@ -43,6 +43,13 @@ int cmd_command_usage_error(const char *command, const char *fmt, ...) __attribu
 int cmd_parse_pg_version(const char *s, int *out);
 /* The whole --help text (src/usage.txt) on f. */
 void cmd_print_usage(FILE *f);
+struct lint_options;
+/* The configuration file of a command's paths loaded into opts: `given` (--config) when not
+ * NULL, else unless no_config the .pgsieve.yml the n paths share (config_find_common(), the
+ * working directory's when n is 0). Returns 0, or prints what went wrong, releases opts and
+ * returns EXIT_TROUBLE. */
+int cmd_load_config(const char *given, int no_config, char *const *paths, size_t n, const char *stdin_name,
+		    struct lint_options *opts);
 /* The columns of the terminal on standard output, or 0 when it is not a terminal. */
 size_t cmd_terminal_width(void);
 

@@ -354,24 +354,8 @@ int cmd_lint(int argc, char **argv)
 	struct lint_options opts;
 	lint_options_init(&opts);
 	int status = EXIT_CLEAN;
-	char *config_path = NULL;
-	if (cli.config)
-		config_path = xstrdup(cli.config);
-	else if (!cli.no_config && optind >= argc) /* only an Alembic ini: the working directory's */
-		config_path = config_find(".");
-	else if (!cli.no_config &&
-		 config_find_common(argv + optind, (size_t)(argc - optind), cli.stdin_name, &config_path) != 0) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		lint_options_release(&opts);
+	if (cmd_load_config(cli.config, cli.no_config, argv + optind, (size_t)(argc - optind), cli.stdin_name, &opts))
 		return EXIT_TROUBLE;
-	}
-	if (config_path && config_load(config_path, &opts) != 0) {
-		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
-		free(config_path);
-		lint_options_release(&opts);
-		return EXIT_TROUBLE;
-	}
-	free(config_path);
 	if ((status = apply_cli(&cli, &opts)) != 0) {
 		lint_options_release(&opts);
 		return status;

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "discover/lint_plan.h"
-#include "lint/config.h"
 #include "lint/options.h"
 #include "lint/run.h"
 #include "report/report.h"
@@ -104,21 +103,8 @@ int cmd_trace_run(int argc, char **argv, int check)
 
 	struct lint_options opts;
 	lint_options_init(&opts);
-	char *config_path = NULL;
-	if (config)
-		config_path = strdup(config);
-	else if (!no_config && config_find_common(argv + optind, (size_t)(argc - optind), NULL, &config_path) != 0) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		lint_options_release(&opts);
+	if (cmd_load_config(config, no_config, argv + optind, (size_t)(argc - optind), NULL, &opts))
 		return EXIT_TROUBLE;
-	}
-	if (config_path && config_load(config_path, &opts) != 0) {
-		fprintf(stderr, "pgsieve: bad configuration: %s\n", error_message());
-		free(config_path);
-		lint_options_release(&opts);
-		return EXIT_TROUBLE;
-	}
-	free(config_path);
 	if (fail_on && severity_parse(fail_on, &opts.fail_on) != 0) {
 		lint_options_release(&opts);
 		return cmd_command_usage_error(name, "--fail-on takes error, warning, info or never, not '%s'", fail_on);

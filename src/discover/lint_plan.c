@@ -1,6 +1,5 @@
 #include "discover/lint_plan.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -211,11 +210,6 @@ struct dir_chain {
 	const struct dir_chain *up;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void walk(struct plan *plan, const char *dir, int forced, const struct dir_chain *up,
 		 const struct stat *st, char *const *exclude, size_t n_exclude);
 
@@ -226,21 +220,10 @@ static void walk_subprojects(struct plan *plan, const char *dir, enum framework 
 {
 	const struct framework_desc *f = framework_get(set_fw);
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
-	DIR *d = opendir(dir);
-	if (!d)
+	size_t n;
+	char **names = file_list_dir(dir, &n);
+	if (!names)
 		return;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		XGROW(names, n + 1, cap);
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (n > 1) /* qsort must not be given NULL, even for nothing to sort */
-		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = path_join(dir, names[i]);
 		struct stat sub;
@@ -248,9 +231,8 @@ static void walk_subprojects(struct plan *plan, const char *dir, enum framework 
 		    !(f->owns_subdir && f->owns_subdir(dir, path)) && migrations_detect(path) == set_fw)
 			walk(plan, path, -1, &here, &sub, exclude, n_exclude);
 		free(path);
-		free(names[i]);
 	}
-	free(names);
+	file_list_free(names);
 }
 
 /* Folder names of one database's migrations, in trees that keep a folder per database
@@ -322,24 +304,13 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 		return;
 	}
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
-	DIR *d = opendir(dir);
-	if (!d) {
+	size_t n;
+	char **names = file_list_dir(dir, &n); /* without ., .., and hidden entries such as .git */
+	if (!names) {
 		fprintf(stderr, "pgsieve: cannot open directory '%s': %s\n", dir, strerror(errno));
 		plan->errors++;
 		return;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.') /* ., .., and hidden entries such as .git */
-			continue;
-		XGROW(names, n + 1, cap);
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (n > 1) /* qsort must not be given NULL, even for nothing to sort */
-		qsort(names, n, sizeof(*names), cmp_str);
 	/* files first, then subdirectories, each in name order */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
@@ -367,9 +338,7 @@ static void walk(struct plan *plan, const char *dir, int forced, const struct di
 			free(path);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	file_list_free(names);
 }
 
 /* The directory of the migration set a named file belongs to, and its framework: the file's

@@ -97,6 +97,15 @@ void migration_part_set(struct migration_part *p, char *path, enum lint_tx tx)
 	p->tx = tx;
 }
 
+void migration_part_text_in_place(struct migration_part *p, const char *text, size_t len)
+{
+	p->text = xmalloc(len + 1);
+	memcpy(p->text, text, len);
+	p->text[len] = '\0';
+	p->text_len = len;
+	p->text_in_place = 1;
+}
+
 void migration_set_release(struct migration_set *set)
 {
 	free(set->env);

@@ -96,6 +96,9 @@ void migration_set_sort(struct migration_set *set);
 
 /* Sets a part's file (path is taken over) and transaction mode. */
 void migration_part_set(struct migration_part *p, char *path, enum lint_tx tx);
+/* The part's text is a copy of `text`, len bytes that are the file with some bytes replaced in
+ * place (text_in_place). */
+void migration_part_text_in_place(struct migration_part *p, const char *text, size_t len);
 
 /* Compares versions the way runners order them: runs of digits by value, other characters
  * by byte ("9" < "10", "1.2" < "1.10", "2_1" after "2"). */

@@ -1452,6 +1452,24 @@ static void sort_findings(struct finding *f, size_t n)
  * the others are the same before the up and after the down. Any other statement, or one
  * saying CASCADE, and the whole model is copied as before. */
 
+/* The objects of a table or beside one whose DROP or RENAME changes only themselves (and what
+ * they are on). */
+static int relation_level_object(PgQuery__ObjectType t)
+{
+	switch (t) {
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
+	case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The statements whose effect on the model's tables and indexes stays within the objects they
  * name. */
 static int touches_only_named(const PgQuery__Node *n)
@@ -1477,33 +1495,12 @@ static int touches_only_named(const PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
 		return 1;
 	case PG_QUERY__NODE__NODE_DROP_STMT:
-		switch (n->drop_stmt->remove_type) {
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
-			return 1;
-		default:
-			return 0;
-		}
-	case PG_QUERY__NODE__NODE_RENAME_STMT:
-		switch (n->rename_stmt->rename_type) {
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-		case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
-			return 1;
-		default:
-			return 0;
-		}
+		return relation_level_object(n->drop_stmt->remove_type);
+	case PG_QUERY__NODE__NODE_RENAME_STMT: {
+		PgQuery__ObjectType t = n->rename_stmt->rename_type;
+		return relation_level_object(t) || t == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ||
+		       t == PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT;
+	}
 	default:
 		return 0;
 	}

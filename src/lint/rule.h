@@ -138,6 +138,30 @@ int *lint_rule_state(struct lint_ctx *ctx, const struct rule *rule);
 void **lint_rule_data(struct lint_ctx *ctx, const struct rule *rule);
 /* Zeroed memory that lives as long as the run. */
 void *lint_alloc(struct lint_ctx *ctx, size_t size);
+
+/* ---- remembering across statements (lint/remember.c) ---- */
+
+/* A copy of s ("" for NULL) in the run's memory: the parse tree, and every string in it, is
+ * freed before finish() runs (and, in large files, before later statements are read). */
+const char *lint_keep(struct lint_ctx *ctx, const char *s);
+/* The rule's per-migration state of `size` zeroed bytes in lint_rule_data()'s slot, allocated
+ * at the migration's first call, which sets *fresh (for the rule to initialise it; fresh may
+ * be NULL). */
+void *lint_rule_memory(struct lint_ctx *ctx, const struct rule *rule, size_t size, int *fresh);
+/* A list the rule keeps for the migration in lint_rule_data()'s slot, newest first: the items
+ * are structs whose first member is a struct lint_link. lint_list_push() links a new zeroed item
+ * of `size` bytes at the front and returns it; lint_list_head() is the newest (NULL: none). */
+struct lint_link {
+	const void *next;
+};
+void *lint_list_push(struct lint_ctx *ctx, const struct rule *rule, size_t size);
+const void *lint_list_head(struct lint_ctx *ctx, const struct rule *rule);
+/* Names for a message, "a, b, c": the list, the first one and how many (start zeroed). */
+struct lint_names {
+	const char *list, *first;
+	size_t n;
+};
+void lint_names_add(struct lint_ctx *ctx, struct lint_names *names, const char *name);
 /* An option from the configuration ("lock-timeout-set-by-runner"); 0 when unset. */
 int lint_config_flag(const struct lint_ctx *ctx, const char *key);
 /* All options of the run (vector-dimensions and the like). */

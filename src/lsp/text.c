@@ -37,14 +37,7 @@ struct lsp_pos lsp_pos_of(const struct srcmap *map, enum lsp_encoding enc, size_
 {
 	if (offset > map->len)
 		offset = map->len;
-	size_t lo = 0, hi = map->nlines;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (map->line_starts[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	size_t lo = srcmap_line_of(map, offset);
 	struct lsp_pos p = { (uint32_t)lo, 0 };
 	size_t i = map->line_starts[lo], end = line_end(map, lo);
 	if (offset > end) /* inside the line break: the end of the line */

@@ -250,18 +250,24 @@ static void deliver_comments_before(struct parser *p, struct chunk_tokens *tk, u
 	}
 }
 
-/* First code token at or after `from`. */
-static size_t token_at_or_after(const struct chunk_tokens *tk, uint32_t from)
+/* The first of n tokens (in order) that starts at or after `from`; n when none does. */
+static size_t first_token_from(const struct sql_token *t, size_t n, uint32_t from)
 {
-	size_t lo = 0, hi = tk->ncode;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (tk->code[mid].start < from)
+		if (t[mid].start < from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+/* First code token at or after `from`. */
+static size_t token_at_or_after(const struct chunk_tokens *tk, uint32_t from)
+{
+	return first_token_from(tk->code, tk->ncode, from);
 }
 
 static int deliver(struct parser *p, struct chunk_tokens *tk, struct sql_stmt *st)
@@ -1248,14 +1254,7 @@ size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_
 
 uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset)
 {
-	size_t lo = 0, hi = stmt->ntokens;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (stmt->tokens[mid].start < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_token_from(stmt->tokens, stmt->ntokens, offset);
 	if (lo < stmt->ntokens && stmt->tokens[lo].start == offset)
 		return stmt->tokens[lo].end;
 	return stmt->end > offset ? stmt->end : offset;

@@ -128,3 +128,40 @@ char *file_read(const char *path, size_t *len)
 	*len = n;
 	return buf;
 }
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **file_list_dir(const char *dir, size_t *count)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		XGROW(names, n + 2, cap);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	XGROW(names, n + 1, cap);
+	names[n] = NULL;
+	if (n > 1) /* qsort must not be given NULL, even for nothing to sort */
+		qsort(names, n, sizeof(*names), cmp_names);
+	*count = n;
+	return names;
+}
+
+void file_list_free(char **names)
+{
+	if (!names)
+		return;
+	for (char **p = names; *p; p++)
+		free(*p);
+	free(names);
+}

@@ -122,6 +122,15 @@ static const uint32_t sha256_k[64] = {
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
+/* The end of a SHA-2 round, for both word widths (FIPS 180-4, 6.2.2 and 6.4.2 step 3): the
+ * working variables a..h (v[0..7]) move down one place, e taking d + T1 and a taking T1 + T2. */
+#define SHA2_NEXT(v, t1, t2)                                 \
+	do {                                                 \
+		memmove(&(v)[1], &(v)[0], 7 * sizeof((v)[0])); \
+		(v)[4] += (t1);                              \
+		(v)[0] = (t1) + (t2);                        \
+	} while (0)
+
 static void sha256_compress(void *state, const unsigned char *block)
 {
 	uint32_t *h = state;
@@ -133,27 +142,17 @@ static void sha256_compress(void *state, const unsigned char *block)
 		uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+	uint32_t v[8]; /* the working variables a..h */
+	memcpy(v, h, sizeof(v));
 	for (int t = 0; t < 64; t++) {
-		uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + sha256_k[t] + w[t];
-		uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
+		uint32_t t1 = v[7] + (rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25)) + ((v[4] & v[5]) ^ (~v[4] & v[6])) +
+			      sha256_k[t] + w[t];
+		uint32_t t2 = (rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22)) +
+			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+		SHA2_NEXT(v, t1, t2);
 	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-	h[5] += f;
-	h[6] += g;
-	h[7] += hh;
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
 }
 
 void hash_sha256_init(struct hash_sha256 *c)
@@ -279,27 +278,17 @@ static void sha512_compress(void *state, const unsigned char *block)
 		uint64_t s1 = rotr64(w[t - 2], 19) ^ rotr64(w[t - 2], 61) ^ (w[t - 2] >> 6);
 		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
 	}
-	uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+	uint64_t v[8];
+	memcpy(v, h, sizeof(v));
 	for (int t = 0; t < 80; t++) {
-		uint64_t t1 = hh + (rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41)) + ((e & f) ^ (~e & g)) + sha512_k[t] + w[t];
-		uint64_t t2 = (rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
+		uint64_t t1 = v[7] + (rotr64(v[4], 14) ^ rotr64(v[4], 18) ^ rotr64(v[4], 41)) +
+			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha512_k[t] + w[t];
+		uint64_t t2 = (rotr64(v[0], 28) ^ rotr64(v[0], 34) ^ rotr64(v[0], 39)) +
+			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+		SHA2_NEXT(v, t1, t2);
 	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-	h[5] += f;
-	h[6] += g;
-	h[7] += hh;
+	for (int i = 0; i < 8; i++)
+		h[i] += v[i];
 }
 
 void hash_sha384_init(struct hash_sha384 *c)

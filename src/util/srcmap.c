@@ -37,10 +37,8 @@ static int starts_char(unsigned char c)
 	return (c & 0xC0) != 0x80;
 }
 
-struct srcpos srcmap_pos(struct srcmap *map, size_t offset)
+size_t srcmap_line_of(const struct srcmap *map, size_t offset)
 {
-	if (offset > map->len)
-		offset = map->len;
 	size_t lo = 0, hi = map->nlines;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -49,6 +47,14 @@ struct srcpos srcmap_pos(struct srcmap *map, size_t offset)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+struct srcpos srcmap_pos(struct srcmap *map, size_t offset)
+{
+	if (offset > map->len)
+		offset = map->len;
+	size_t lo = srcmap_line_of(map, offset);
 	uint32_t column = 1;
 	size_t from = map->line_starts[lo];
 	if (map->last_line == lo && map->last_offset >= from && map->last_offset <= offset) {

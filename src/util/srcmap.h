@@ -26,6 +26,8 @@ void srcmap_init(struct srcmap *map, const char *text, size_t len);
 void srcmap_release(struct srcmap *map);
 /* offset may be len (the end of the text); larger offsets are clamped to it. */
 struct srcpos srcmap_pos(struct srcmap *map, size_t offset);
+/* The 0-based line that holds offset (at most map->len). */
+size_t srcmap_line_of(const struct srcmap *map, size_t offset);
 /* The byte offset of the character at 0-based character index `chars` from `from`: turns
  * libpg_query's character-based error positions into byte offsets. */
 size_t srcmap_advance_chars(const char *text, size_t len, size_t from, size_t chars);

@@ -7,7 +7,6 @@
  * History: atlas_schema_revisions.atlas_schema_revisions(version, applied, total, hash, ...). */
 #include "discover/frameworks/framework.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,10 +267,8 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			continue;
 		char *path = path_join(dir, f);
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}
@@ -293,11 +290,9 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		char *name = xstrndup(ns, strlen(ns) > 4 ? strlen(ns) - 4 : 0);
 		struct migration *m = migration_set_add(set, version, name);
 		migration_part_set(&m->up, path, tx);
-		if (delimited) {
-			m->up.text = delimited;
-			m->up.text_len = len;
-			m->up.text_in_place = 1;
-		}
+		if (delimited)
+			migration_part_text_in_place(&m->up, delimited, len);
+		free(delimited);
 		free(version);
 		free(name);
 	}

@@ -3,11 +3,9 @@
  * one query either way. History: schema_migrations(version). */
 #include "discover/frameworks/framework.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/error.h"
 #include "util/file.h"
 #include "util/path.h"
 #include "util/xalloc.h"
@@ -59,10 +57,8 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 			continue;
 		char *path = path_join(dir, names[i]);
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}
@@ -70,29 +66,19 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		size_t up_end = 0, down_end = 0;
 		long up = marker(text, len, "-- migrate:up", &up_no_tx, &up_end);
 		long down = marker(text, len, "-- migrate:down", &down_no_tx, &down_end);
-		size_t v = layout_digits(names[i]);
-		char *version = xstrndup(names[i], v);
-		const char *ns = names[i][v] == '_' ? names[i] + v + 1 : names[i] + v;
-		char *name = xstrndup(ns, strlen(ns) - 4);
+		char *version, *name;
+		layout_version_name(names[i], &version, &name);
 		struct migration *m = migration_set_add(set, version, name);
 		if (up >= 0) {
-			size_t stop = down > up ? (size_t)down : len;
 			/* transaction:false: dbmate still sends the section as one query */
 			migration_part_set(&m->up, xstrdup(path), up_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
-			m->up.has_region = 1;
-			m->up.offset = (uint32_t)up_end;
-			m->up.len = (uint32_t)(stop > up_end ? stop - up_end : 0);
-			m->up.marker_offset = (uint32_t)up;
+			layout_part_region(&m->up, up_end, down > up ? (size_t)down : len, up);
 		} else { /* no marker: dbmate refuses such a file; lint it whole */
 			migration_part_set(&m->up, xstrdup(path), LINT_TX_WRAPPED);
 		}
 		if (down >= 0) {
-			size_t stop = up > down ? (size_t)up : len;
 			migration_part_set(&m->down, xstrdup(path), down_no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED);
-			m->down.has_region = 1;
-			m->down.offset = (uint32_t)down_end;
-			m->down.len = (uint32_t)(stop > down_end ? stop - down_end : 0);
-			m->down.marker_offset = (uint32_t)down;
+			layout_part_region(&m->down, down_end, up > down ? (size_t)up : len, down);
 		}
 		free(version);
 		free(name);

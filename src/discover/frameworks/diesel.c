@@ -26,43 +26,31 @@ static int owns_subdir(const char *setdir, const char *subdir)
 	return layout_has_file(subdir, NULL, "up.sql");
 }
 
+/* Diesel orders by the version with its dashes removed, so 2017-09-23-170700 comes after
+ * 20170309000000 */
+static void undash(char *version)
+{
+	size_t w = 0;
+	for (size_t r = 0; version[r]; r++)
+		if (version[r] != '-')
+			version[w++] = version[r];
+	version[w] = '\0';
+}
+
+/* without its transaction Diesel still sends the file as one query (batch_execute): an
+ * implicit transaction when it holds several statements */
+static enum lint_tx migration_tx(const char *sub)
+{
+	char *meta = path_join(sub, "metadata.toml");
+	int no_tx = layout_file_has_setting(meta, "run_in_transaction", "false");
+	free(meta);
+	return no_tx ? LINT_TX_IMPLICIT : LINT_TX_WRAPPED;
+}
+
 static int load(const char *dir, struct migration_set *set, int *errors)
 {
 	(void)errors;
-	size_t n;
-	char **names = layout_list(dir, &n);
-	for (size_t i = 0; i < n; i++) {
-		char *sub = path_join(dir, names[i]);
-		char *up = path_join(sub, "up.sql"), *down = path_join(sub, "down.sql"), *meta = path_join(sub, "metadata.toml");
-		if (layout_is_file(up)) {
-			const char *us = strchr(names[i], '_');
-			/* Diesel orders by the version with its dashes removed, so 2017-09-23-170700
-			 * comes after 20170309000000 */
-			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
-			size_t w = 0;
-			for (size_t r = 0; version[r]; r++)
-				if (version[r] != '-')
-					version[w++] = version[r];
-			version[w] = '\0';
-			struct migration *m = migration_set_add(set, version, us ? us + 1 : names[i]);
-			/* without its transaction Diesel still sends the file as one query (batch_execute):
-			 * an implicit transaction when it holds several statements */
-			enum lint_tx tx = layout_file_has_setting(meta, "run_in_transaction", "false") ? LINT_TX_IMPLICIT
-													 : LINT_TX_WRAPPED;
-			migration_part_set(&m->up, up, tx);
-			up = NULL;
-			if (layout_is_file(down)) {
-				migration_part_set(&m->down, down, tx);
-				down = NULL;
-			}
-			free(version);
-		}
-		free(up);
-		free(down);
-		free(meta);
-		free(sub);
-	}
-	layout_list_free(names);
+	layout_load_dirs(dir, set, "up.sql", "down.sql", migration_tx, undash);
 	return 0;
 }
 

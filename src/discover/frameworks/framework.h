@@ -76,6 +76,9 @@ enum {
 	FRAMEWORK_SUBPROJECTS = 1 << 2, /* a project's subdirectory may hold another project (Sqitch) */
 };
 
+struct layout_sections;
+struct layout_split;
+
 struct framework_desc {
 	const char *name; /* --framework, `framework:` in .pgsieve.yml, "framework" in reports */
 	/* Detection tries the descriptions by increasing rank (more specific layouts first);
@@ -113,6 +116,11 @@ struct framework_desc {
 	 * sql-migrate cut statements at lines ending in ';'), added to set; NULL: none. Called
 	 * for the parts being reported, with src's text as the runner reads it. */
 	void (*check_part)(const struct lint_source *src, struct migration_set *set);
+	/* Runners whose migration files hold marked up and down sections: how layout_load_sections
+	 * reads them and layout_check_split checks their statements, for load and check_part set
+	 * to layout_sections_load and layout_sections_check. NULL: none. */
+	const struct layout_sections *sections;
+	const struct layout_split *split;
 	/* How a migration says it runs without the runner's transaction, for fixes that need it
 	 * (CREATE INDEX CONCURRENTLY alone in its migration): text appended to the line that
 	 * starts the part (dbmate's `-- migrate:up`), or a line the file must start with (sqlx).
@@ -168,6 +176,22 @@ size_t layout_line_end(const char *text, size_t len, size_t at, size_t *n);
 long layout_find_marker(const char *text, size_t len, const char *marker, size_t *line_end,
 			const char **rest, size_t *rest_len);
 
+/* file_read() of a migration file; when it cannot be read, NULL after printing the error on
+ * stderr and counting it in *errors (what load() does with an unreadable file). */
+char *layout_read_migration(const char *path, size_t *len, int *errors);
+/* <digits>[_]<name>.sql: *version the leading digits, *name the rest without the '_' and the
+ * ".sql" (both allocated). */
+void layout_version_name(const char *file, char **version, char **name);
+/* Part p is text[from, to) of its file, its marker line at `marker` (-1: none, from). */
+void layout_part_region(struct migration_part *p, size_t from, size_t to, long marker);
+
+/* Runners with a directory per migration, <version>_<name>/ holding the up file (Diesel's
+ * up.sql, Prisma's migration.sql) and maybe the down file (down.sql): the version is what comes
+ * before the first '_' (all of it without one), rewritten by version() when not NULL; tx(sub)
+ * is the mode of the migration in directory sub, both parts alike. */
+void layout_load_dirs(const char *dir, struct migration_set *set, const char *up_file, const char *down_file,
+		      enum lint_tx (*tx)(const char *sub), void (*version)(char *version));
+
 /* golang-migrate and pop: N_name[.dialect][.autocommit].{up,down}.sql, paired by version. */
 /* runner: its name for messages; pop: the pop variant (.postgres. files win, .autocommit.) */
 void layout_load_up_down(const char *dir, struct migration_set *set, const char *runner, int pop);
@@ -214,6 +238,9 @@ void layout_check_split(const struct lint_source *src, struct migration_set *set
  * file, which is then linted whole). */
 void layout_load_sections(const char *dir, struct migration_set *set, const struct layout_sections *r,
 			  int *errors);
+/* load() and check_part() of a runner with `sections` (and `split`) in its description. */
+int layout_sections_load(const char *dir, struct migration_set *set, int *errors);
+void layout_sections_check(const struct lint_source *src, struct migration_set *set);
 /* Whether a migration file of dir has a line of kind `kind` (for detection). */
 int layout_sections_any(const char *dir, const struct layout_sections *r, enum layout_line kind);
 /* Whether name is <digits>[_anything].sql */

@@ -133,13 +133,10 @@ static void envsub(const char *text, size_t len, struct migration *m)
 		return;
 	/* each part owns its text (migration_set_release frees both) */
 	struct migration_part *parts[2] = { &m->up, &m->down };
-	for (int d = 0; d < 2; d++) {
-		if (!parts[d]->path)
-			continue;
-		parts[d]->text = d ? copy_text(copy, len) : copy;
-		parts[d]->text_len = len;
-		parts[d]->text_in_place = 1;
-	}
+	for (int d = 0; d < 2; d++)
+		if (parts[d]->path)
+			migration_part_text_in_place(parts[d], copy, len);
+	free(copy);
 }
 
 static const struct layout_sections sections = {
@@ -156,21 +153,10 @@ static const struct layout_split split = {
 	.unfinished = "\"unexpected unfinished SQL query ... missing semicolon?\"",
 };
 
-static void check_part(const struct lint_source *src, struct migration_set *set)
-{
-	layout_check_split(src, set, &split, line_kind);
-}
-
 static int detect(const char *dir, const char **why)
 {
 	*why = "<version>_name.sql files with a -- +goose Up line";
 	return layout_sections_any(dir, &sections, LAYOUT_LINE_UP);
-}
-
-static int load(const char *dir, struct migration_set *set, int *errors)
-{
-	layout_load_sections(dir, set, &sections, errors);
-	return 0;
 }
 
 /* A new migration: <version>_name.sql with its Up and Down sections, NO TRANSACTION at the top
@@ -193,11 +179,13 @@ const struct framework_desc framework_goose = {
 	.name = "goose",
 	.detect_rank = 10,
 	.detect = detect,
-	.load = load,
+	.load = layout_sections_load,
+	.sections = &sections,
 	.new_migration = new_migration,
 	.no_tx_first_line = "-- +goose NO TRANSACTION\n",
 	.flags = FRAMEWORK_DOWNS,
-	.check_part = check_part,
+	.check_part = layout_sections_check,
+	.split = &split,
 	.duplicate_versions = "goose refuses to run a directory with duplicate versions (\"found duplicate "
 			      "migration version\")",
 	.down_help = "add a `-- +goose Down` section that undoes the `-- +goose Up` section",

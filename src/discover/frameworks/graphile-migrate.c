@@ -9,11 +9,9 @@
 #include "discover/frameworks/framework.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/error.h"
 #include "util/file.h"
 #include "util/hash.h"
 #include "util/path.h"
@@ -173,12 +171,9 @@ static void add(struct migration_set *set, const char *path, const char *version
 		char **chain, int *errors)
 {
 	size_t len;
-	char *text = file_read(path, &len);
-	if (!text) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		(*errors)++;
+	char *text = layout_read_migration(path, &len, errors);
+	if (!text)
 		return;
-	}
 	if (committed)
 		check_committed(set, path, text, len, chain);
 	struct migration *m = migration_set_add(set, version, name);

@@ -2,13 +2,13 @@
 #include "discover/frameworks/framework.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "discover/migrations.h"
 #include "sql/sql.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -59,38 +59,19 @@ size_t layout_digits(const char *name)
 	return n;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **layout_list(const char *dir, size_t *count)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			XGROW(names, n + 2, cap);
-			names[n++] = xstrdup(e->d_name);
-		}
-		closedir(d);
+	char **names = file_list_dir(dir, count);
+	if (!names) { /* unreadable: no entries */
+		names = xcalloc(1, sizeof(*names));
+		*count = 0;
 	}
-	XGROW(names, n + 1, cap);
-	names[n] = NULL;
-	qsort(names, n, sizeof(*names), cmp_names);
-	*count = n;
 	return names;
 }
 
 void layout_list_free(char **names)
 {
-	for (char **p = names; *p; p++)
-		free(*p);
-	free(names);
+	file_list_free(names);
 }
 
 int layout_any(const char *dir, int (*pred)(const char *dir, const char *name))
@@ -314,12 +295,60 @@ static void scan_sections(const char *text, size_t len, const struct layout_sect
 	}
 }
 
-static void set_region(struct migration_part *p, size_t from, size_t to, long marker)
+void layout_part_region(struct migration_part *p, size_t from, size_t to, long marker)
 {
 	p->has_region = 1;
 	p->offset = (uint32_t)from;
 	p->len = (uint32_t)(to > from ? to - from : 0);
 	p->marker_offset = marker >= 0 ? (uint32_t)marker : (uint32_t)from;
+}
+
+char *layout_read_migration(const char *path, size_t *len, int *errors)
+{
+	char *text = file_read(path, len);
+	if (!text) {
+		fprintf(stderr, "pgsieve: %s\n", error_message());
+		(*errors)++;
+	}
+	return text;
+}
+
+void layout_version_name(const char *file, char **version, char **name)
+{
+	size_t v = layout_digits(file);
+	*version = xstrndup(file, v);
+	const char *ns = file[v] == '_' ? file + v + 1 : file + v;
+	*name = xstrndup(ns, strlen(ns) - 4);
+}
+
+void layout_load_dirs(const char *dir, struct migration_set *set, const char *up_file, const char *down_file,
+		      enum lint_tx (*tx)(const char *sub), void (*version)(char *version))
+{
+	size_t n;
+	char **names = layout_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *sub = path_join(dir, names[i]);
+		char *up = path_join(sub, up_file), *down = path_join(sub, down_file);
+		if (layout_is_file(up)) {
+			const char *us = strchr(names[i], '_');
+			char *v = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
+			if (version)
+				version(v);
+			struct migration *m = migration_set_add(set, v, us ? us + 1 : names[i]);
+			enum lint_tx mode = tx(sub);
+			migration_part_set(&m->up, up, mode);
+			up = NULL;
+			if (layout_is_file(down)) {
+				migration_part_set(&m->down, down, mode);
+				down = NULL;
+			}
+			free(v);
+		}
+		free(up);
+		free(down);
+		free(sub);
+	}
+	layout_list_free(names);
 }
 
 void layout_load_sections(const char *dir, struct migration_set *set, const struct layout_sections *r, int *errors)
@@ -335,31 +364,27 @@ void layout_load_sections(const char *dir, struct migration_set *set, const stru
 			continue;
 		}
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}
 		struct section_scan s;
 		scan_sections(text, len, r, &s);
-		size_t v = layout_digits(names[i]);
-		char *version = xstrndup(names[i], v);
-		const char *ns = names[i][v] == '_' ? names[i] + v + 1 : names[i] + v;
-		char *name = xstrndup(ns, strlen(ns) - 4);
+		char *version, *name;
+		layout_version_name(names[i], &version, &name);
 		struct migration *m = migration_set_add(set, version, name);
 		enum lint_tx up_tx = s.file_no_tx || s.up_no_tx ? r->no_tx : r->tx;
 		migration_part_set(&m->up, xstrdup(path), up_tx);
 		if (s.up >= 0 || s.down >= 0) {
 			size_t from = s.up >= 0 ? s.up_end : 0;
 			size_t to = s.down >= 0 && (size_t)s.down >= from ? (size_t)s.down : len;
-			set_region(&m->up, from, to, s.up);
+			layout_part_region(&m->up, from, to, s.up);
 		}
 		if (s.down >= 0) {
 			size_t stop = s.up > s.down ? (size_t)s.up : len;
 			migration_part_set(&m->down, xstrdup(path), s.file_no_tx || s.down_no_tx ? r->no_tx : r->tx);
-			set_region(&m->down, s.down_end, stop, s.down);
+			layout_part_region(&m->down, s.down_end, stop, s.down);
 		}
 		if (r->rewrite)
 			r->rewrite(text, len, m);
@@ -369,6 +394,18 @@ void layout_load_sections(const char *dir, struct migration_set *set, const stru
 		free(path);
 	}
 	layout_list_free(names);
+}
+
+int layout_sections_load(const char *dir, struct migration_set *set, int *errors)
+{
+	layout_load_sections(dir, set, framework_get(set->fw)->sections, errors);
+	return 0;
+}
+
+void layout_sections_check(const struct lint_source *src, struct migration_set *set)
+{
+	const struct framework_desc *f = framework_get(set->fw);
+	layout_check_split(src, set, f->split, f->sections->line);
 }
 
 int layout_sections_any(const char *dir, const struct layout_sections *r, enum layout_line kind)

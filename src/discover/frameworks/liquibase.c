@@ -219,12 +219,9 @@ static void finish_changeset(struct migration *m, const char *path, size_t end, 
 static void load_file(const char *path, struct migration_set *set, unsigned *order, int *errors)
 {
 	size_t len;
-	char *text = file_read(path, &len);
-	if (!text) {
-		fprintf(stderr, "pgsieve: %s\n", error_message());
-		(*errors)++;
+	char *text = layout_read_migration(path, &len, errors);
+	if (!text)
 		return;
-	}
 	if (!is_formatted(text, len)) {
 		free(text);
 		return;
@@ -307,11 +304,7 @@ static void load_file(const char *path, struct migration_set *set, unsigned *ord
 	if (m)
 		finish_changeset(m, path, len, &rb, &segs, &nsegs, &cap);
 	for (size_t k = first; in_place && k < set->n; k++) {
-		struct migration_part *up = &set->items[k].up;
-		up->text = xmalloc(len + 1);
-		memcpy(up->text, in_place, len + 1);
-		up->text_len = len;
-		up->text_in_place = 1;
+		migration_part_text_in_place(&set->items[k].up, in_place, len);
 	}
 	free(in_place);
 	free(segs);

@@ -46,17 +46,12 @@ static int detect(const char *dir, const char **why)
 	return layout_sections_any(dir, &sections, LAYOUT_LINE_UP);
 }
 
-static int load(const char *dir, struct migration_set *set, int *errors)
-{
-	layout_load_sections(dir, set, &sections, errors);
-	return 0;
-}
-
 const struct framework_desc framework_node_pg_migrate = {
 	.name = "node-pg-migrate",
 	.detect_rank = 13,
 	.detect = detect,
-	.load = load,
+	.load = layout_sections_load,
+	.sections = &sections,
 	.flags = FRAMEWORK_DOWNS,
 	.down_help = "add a `-- Down Migration` section that undoes the `-- Up Migration` section",
 	.down_consequence = "`node-pg-migrate down` fails on this migration (it cannot infer a down from SQL)",

@@ -4,10 +4,7 @@
 #include "discover/frameworks/framework.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-#include "util/path.h"
-#include "util/xalloc.h"
 
 static int is_prisma_dir(const char *dir, const char *name)
 {
@@ -26,31 +23,16 @@ static int owns_subdir(const char *setdir, const char *subdir)
 	return layout_has_file(subdir, NULL, "migration.sql");
 }
 
+static enum lint_tx migration_tx(const char *sub)
+{
+	(void)sub;
+	return LINT_TX_IMPLICIT;
+}
+
 static int load(const char *dir, struct migration_set *set, int *errors)
 {
 	(void)errors;
-	size_t n;
-	char **names = layout_list(dir, &n);
-	for (size_t i = 0; i < n; i++) {
-		char *sub = path_join(dir, names[i]);
-		char *up = path_join(sub, "migration.sql"), *down = path_join(sub, "down.sql");
-		if (layout_is_file(up)) {
-			const char *us = strchr(names[i], '_');
-			char *version = xstrndup(names[i], us ? (size_t)(us - names[i]) : strlen(names[i]));
-			struct migration *m = migration_set_add(set, version, us ? us + 1 : names[i]);
-			migration_part_set(&m->up, up, LINT_TX_IMPLICIT);
-			up = NULL;
-			if (layout_is_file(down)) {
-				migration_part_set(&m->down, down, LINT_TX_IMPLICIT);
-				down = NULL;
-			}
-			free(version);
-		}
-		free(up);
-		free(down);
-		free(sub);
-	}
-	layout_list_free(names);
+	layout_load_dirs(dir, set, "migration.sql", "down.sql", migration_tx, NULL);
 	return 0;
 }
 

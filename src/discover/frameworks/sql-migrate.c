@@ -59,30 +59,21 @@ static const struct layout_split split = {
 	.unfinished = "\"The last statement must be ended by a semicolon or '-- +migrate StatementEnd' marker\"",
 };
 
-static void check_part(const struct lint_source *src, struct migration_set *set)
-{
-	layout_check_split(src, set, &split, line_kind);
-}
-
 static int detect(const char *dir, const char **why)
 {
 	*why = "*.sql files with a -- +migrate Up line";
 	return layout_sections_any(dir, &sections, LAYOUT_LINE_UP);
 }
 
-static int load(const char *dir, struct migration_set *set, int *errors)
-{
-	layout_load_sections(dir, set, &sections, errors);
-	return 0;
-}
-
 const struct framework_desc framework_sql_migrate = {
 	.name = "sql-migrate",
 	.detect_rank = 11,
 	.detect = detect,
-	.load = load,
+	.load = layout_sections_load,
+	.sections = &sections,
 	.flags = FRAMEWORK_DOWNS,
-	.check_part = check_part,
+	.check_part = layout_sections_check,
+	.split = &split,
 	.down_help = "add a `-- +migrate Down` section that undoes the `-- +migrate Up` section",
 	.down_consequence = "`sql-migrate down` runs nothing for this migration and records it as undone while its changes stay",
 	.history = {

@@ -7,7 +7,6 @@
  * _sqlx_migrations(version, success, checksum). */
 #include "discover/frameworks/framework.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,10 +55,8 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 		int up = layout_ends_with(f, ".up.sql"), down = layout_ends_with(f, ".down.sql");
 		char *path = path_join(dir, f);
 		size_t len;
-		char *text = file_read(path, &len);
+		char *text = layout_read_migration(path, &len, errors);
 		if (!text) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			(*errors)++;
 			free(path);
 			continue;
 		}

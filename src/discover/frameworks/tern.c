@@ -309,10 +309,7 @@ static void render(const char *text, size_t len, struct migration *m)
 		if (has_include) {
 			render_part(p, dir, text, flat, from, to);
 		} else {
-			p->text = xmalloc(len + 1);
-			memcpy(p->text, flat, len + 1);
-			p->text_len = len;
-			p->text_in_place = 1;
+			migration_part_text_in_place(p, flat, len);
 		}
 	}
 	free(dir);
@@ -333,17 +330,12 @@ static int detect(const char *dir, const char **why)
 	       layout_sections_any(dir, &sections, LAYOUT_LINE_NO_TX_PART);
 }
 
-static int load(const char *dir, struct migration_set *set, int *errors)
-{
-	layout_load_sections(dir, set, &sections, errors);
-	return 0;
-}
-
 const struct framework_desc framework_tern = {
 	.name = "tern",
 	.detect_rank = 12,
 	.detect = detect,
-	.load = load,
+	.load = layout_sections_load,
+	.sections = &sections,
 	.flags = FRAMEWORK_DOWNS,
 	.duplicate_versions = "tern refuses the directory (\"Duplicate migration\")",
 	.down_help = "add the statements that undo this migration below a `---- create above / drop below ----` line",
