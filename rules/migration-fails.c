@@ -9,4 +9,5 @@ const struct rule rule_migration_fails = {
 	.severity = SEVERITY_ERROR,
 	.category = CATEGORY_CORRECTNESS,
 	.summary = "a statement fails on a real PostgreSQL server (pgsieve trace)",
+	.observed = 1,
 };

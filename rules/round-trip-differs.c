@@ -10,4 +10,5 @@ const struct rule rule_round_trip_differs = {
 	.severity = SEVERITY_ERROR,
 	.category = CATEGORY_CORRECTNESS,
 	.summary = "up then down does not give back the schema from before the up (pgsieve trace --round-trip)",
+	.observed = 1,
 };

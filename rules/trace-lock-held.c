@@ -10,4 +10,5 @@ const struct rule rule_trace_lock_held = {
 	.severity = SEVERITY_WARNING,
 	.category = CATEGORY_LOCKING,
 	.summary = "a slow statement ran while an earlier statement's blocking lock was held (pgsieve trace)",
+	.observed = 1,
 };

@@ -10,4 +10,5 @@ const struct rule rule_trace_mismatch = {
 	.severity = SEVERITY_WARNING,
 	.category = CATEGORY_CORRECTNESS,
 	.summary = "the server's locks, rewrites or scans differ from lint's prediction (pgsieve trace)",
+	.observed = 1,
 };

@@ -9,4 +9,5 @@ const struct rule rule_trace_rewrite = {
 	.severity = SEVERITY_WARNING,
 	.category = CATEGORY_REWRITE,
 	.summary = "the server rewrote an existing table (pgsieve trace)",
+	.observed = 1,
 };

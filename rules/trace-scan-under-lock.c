@@ -9,4 +9,5 @@ const struct rule rule_trace_scan_under_lock = {
 	.severity = SEVERITY_WARNING,
 	.category = CATEGORY_LOCKING,
 	.summary = "the server read a whole table under a lock that blocks writes (pgsieve trace)",
+	.observed = 1,
 };

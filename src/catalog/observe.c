@@ -22,6 +22,9 @@ struct observer {
 	double statement_timeout;
 	int backend_pid;
 	int version;
+	/* the data lines of the next statement's COPY ... FROM STDIN (observer_copy_data) */
+	const char *copy_data;
+	size_t copy_len;
 };
 
 /* One relation of a snapshot. */
@@ -452,8 +455,16 @@ static PGresult *run_watched(struct observer *o, const char *sql, struct snap_lo
 			break;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COPY_IN) {
-			/* COPY FROM STDIN in a migration: psql's data lines are not sent; end it empty */
-			PQputCopyEnd(o->run.conn, "pgsieve trace sends no COPY data");
+			/* COPY FROM STDIN: the data lines psql would send, in pieces libpq's int takes;
+			 * none follow the statement: the COPY fails, as psql's would at the file's end */
+			int sent = o->copy_data != NULL;
+			for (size_t at = 0; sent && at < o->copy_len;) {
+				size_t n = o->copy_len - at < (1u << 20) ? o->copy_len - at : (1u << 20);
+				sent = PQputCopyData(o->run.conn, o->copy_data + at, (int)n) == 1;
+				at += n;
+			}
+			PQputCopyEnd(o->run.conn, sent ? NULL : "no data lines follow the COPY ... FROM STDIN");
+			o->copy_data = NULL;
 		}
 		if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
 			PQclear(r);
@@ -467,6 +478,12 @@ static PGresult *run_watched(struct observer *o, const char *sql, struct snap_lo
 	if (!last)
 		error("the statement returned nothing");
 	return last;
+}
+
+void observer_copy_data(struct observer *o, const char *data, size_t len)
+{
+	o->copy_data = data;
+	o->copy_len = len;
 }
 
 int observer_run(struct observer *o, const char *sql, int notx, struct obs_result *r)

@@ -89,6 +89,9 @@ int observer_exec(struct observer *o, const char *sql);
  * transaction block, so it is never wrapped). Returns 0 with *r filled, failed or not; -1 with
  * error() when the observation itself failed (the connection lost, a deadline). */
 int observer_run(struct observer *o, const char *sql, int notx, struct obs_result *r);
+/* The data lines (psql's, without the final "\.") the next statement's COPY ... FROM STDIN
+ * reads; data stays the caller's until that statement has run. */
+void observer_copy_data(struct observer *o, const char *data, size_t len);
 
 /* Whether the statements' connection is inside a transaction block; whether that transaction
  * has failed (only ROLLBACK is possible). */

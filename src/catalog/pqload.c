@@ -58,6 +58,7 @@
 	X(int, PQserverVersion, (const PGconn *conn), (conn))                                        \
 	X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *conn), (conn))                \
 	X(int, PQputCopyEnd, (PGconn *conn, const char *errormsg), (conn, errormsg))                 \
+	X(int, PQputCopyData, (PGconn *conn, const char *buffer, int nbytes), (conn, buffer, nbytes)) \
 	X(PGcancel *, PQgetCancel, (PGconn *conn), (conn))                                           \
 	X(int, PQcancel, (PGcancel *cancel, char *errbuf, int errbufsize), (cancel, errbuf, errbufsize)) \
 	V(PQfreeCancel, (PGcancel *cancel), (cancel))

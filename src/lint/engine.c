@@ -964,13 +964,8 @@ void lint_report_part(struct lint_ctx *ctx, const struct rule *rule, const char 
 		       src->is_down ? "down" : "up");
 }
 
-void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
-			  const char *framework, const char *text, size_t len, uint32_t offset,
-			  const char *message, const char *help)
+size_t lint_run_file(struct lint_run *run, const char *path, const char *framework)
 {
-	enum severity sev = run->opts->severities[rule_index(rule)];
-	if (sev == SEVERITY_OFF)
-		return;
 	size_t fi = 0;
 	while (fi < run->nfiles && strcmp(run->files[fi].path, path))
 		fi++;
@@ -982,6 +977,17 @@ void lint_run_report_file(struct lint_run *run, const struct rule *rule, const c
 		run->files[fi].has_down = -1;
 		run->nfiles++;
 	}
+	return fi;
+}
+
+void lint_run_report_file(struct lint_run *run, const struct rule *rule, const char *path,
+			  const char *framework, const char *text, size_t len, uint32_t offset,
+			  const char *message, const char *help)
+{
+	enum severity sev = run->opts->severities[rule_index(rule)];
+	if (sev == SEVERITY_OFF)
+		return;
+	size_t fi = lint_run_file(run, path, framework);
 	XGROW(run->findings, run->nfindings + 1, run->findings_cap);
 	struct finding *f = &run->findings[run->nfindings++];
 	memset(f, 0, sizeof(*f));
@@ -1211,13 +1217,11 @@ static void lint_do_block(struct lint_ctx *ctx, const struct sql_stmt *st)
 	ctx->stmt = st;
 }
 
-/* Whether the runner takes the statement out of its transaction (lint_source.runs_alone, or a
- * rendered segment marked alone). */
-static int statement_runs_alone(const struct lint_ctx *ctx, const struct sql_stmt *st)
+int lint_source_runs_alone(const struct lint_source *src, const struct sql_stmt *st)
 {
-	if (ctx->src->nsegments) /* where the statement's first token is */
-		return segment_at(ctx->src, st->ntokens ? st->tokens[0].start : st->start)->alone;
-	return ctx->src->runs_alone && st->node && ctx->src->runs_alone(st->node);
+	if (src->nsegments) /* where the statement's first token is */
+		return segment_at(src, st->ntokens ? st->tokens[0].start : st->start)->alone;
+	return src->runs_alone && st->node && src->runs_alone(st->node);
 }
 
 static int on_statement(void *ud, const struct sql_stmt *st)
@@ -1226,7 +1230,7 @@ static int on_statement(void *ud, const struct sql_stmt *st)
 	ctx->stmt = st;
 	if (!ctx->in_do_block) {
 		ctx->nstatements++;
-		ctx->stmt_alone = statement_runs_alone(ctx, st);
+		ctx->stmt_alone = lint_source_runs_alone(ctx->src, st);
 		XGROW(ctx->stmt_offsets, (size_t)st->index + 1, ctx->stmt_offsets_cap);
 		while (ctx->nstmt_offsets <= st->index)
 			ctx->stmt_offsets[ctx->nstmt_offsets++] = st->start;
@@ -1352,6 +1356,9 @@ static void report_unused_suppressions(struct lint_ctx *ctx)
 				/* a rule switched off by configuration silences nothing because it did not
 				 * run: the directive may still be needed where the rule is on */
 				if (named && ctx->run->opts->severities[rule_index(named)] == SEVERITY_OFF)
+					continue;
+				/* a rule of pgsieve trace: the suppression is for the trace's findings */
+				if (named && named->observed)
 					continue;
 				if (!named) {
 					msg = lint_printf(ctx, "\"%s\" is not a pgsieve rule, so this suppression does nothing", id);

@@ -53,6 +53,9 @@ struct rule {
 	/* What the rule's fix does, one line, where it has one (lint_fix_attach()); NULL: none.
 	 * `pgsieve rules` and docs/rules/README.md show it. */
 	const char *fix;
+	/* Reported by `pgsieve trace` from what the server did, never by lint's walk: lint cannot
+	 * tell whether a `pgsieve-ignore` naming it silences anything. */
+	int observed;
 };
 
 /* What every rule can read about the run and the migration. */

@@ -179,8 +179,18 @@ void lint_run_release(struct lint_run *run);
  * become findings; returns -1 with error() only for failures of the tool. */
 int lint_run_source(struct lint_run *run, const struct lint_source *src);
 
+/* Whether the runner takes the statement out of the migration's transaction and runs it on
+ * its own (lint_source.runs_alone, or a rendered segment marked alone: Alembic's
+ * autocommit_block). */
+struct sql_stmt;
+int lint_source_runs_alone(const struct lint_source *src, const struct sql_stmt *st);
+
 /* Counts of findings by severity; the highest severity found (SEVERITY_OFF for none). */
 enum severity lint_run_max_severity(const struct lint_run *run, size_t counts[4]);
+
+/* The index of path in run->files, listed there (as a file of `framework`, NULL: plain SQL)
+ * when it is not yet: pgsieve trace lists the files it ran. */
+size_t lint_run_file(struct lint_run *run, const char *path, const char *framework);
 
 /* Records a finding about a file as a whole or a set of migrations (a revision graph, a Sqitch
  * plan), found outside the statement walk: at byte `offset` of path, whose text (len bytes)

@@ -7,6 +7,7 @@
 #include "diff/diff.h"
 #include "effects/effects.h"
 #include "effects/notx.h"
+#include "lint/directive.h"
 #include "lint/registry.h"
 #include "run/lint_items.h"
 #include "sql/sql.h"
@@ -41,6 +42,12 @@ struct trace_ctx {
 	struct held_lock *held;
 	size_t nheld, held_cap;
 	struct strbuf created; /* "\nschema.name\n" of relations this migration created */
+	/* `-- pgsieve-ignore` comments, as lint reads them: one before a statement silences the
+	 * trace's findings on it, `pgsieve-ignore-file` those of the whole file */
+	struct directive *directives;
+	size_t ndirectives, directives_cap;
+	int stmt_index; /* the statement being run, counted from 0; -1 before the first */
+	int wrapped;    /* the runner's transaction is around the migration */
 };
 
 static void held_clear(struct trace_ctx *c)
@@ -64,10 +71,44 @@ static uint32_t report_offset(const struct trace_ctx *c, uint32_t off)
 	return s->nsegments ? s->segments[k].offset : 0;
 }
 
-static void report(struct trace_ctx *c, const struct rule *rule, uint32_t off, const char *message, const char *help)
+static int silenced(const struct trace_ctx *c, const struct rule *rule, int stmt_index)
 {
+	for (size_t i = 0; i < c->ndirectives; i++) {
+		const struct directive *d = &c->directives[i];
+		if (!d->whole_file && (stmt_index < 0 || d->stmt_index != stmt_index))
+			continue;
+		for (size_t k = 0; k < d->nrules; k++)
+			if (!strcmp(d->rules[k], rule->id))
+				return 1;
+	}
+	return 0;
+}
+
+static void on_comment(void *ud, const struct sql_comment *com)
+{
+	struct trace_ctx *c = ud;
+	struct directive d;
+	if (directive_parse(c->src->text + com->start, com->end - com->start, com->start, &d) != 1) {
+		directive_release(&d);
+		return;
+	}
+	XGROW(c->directives, c->ndirectives + 1, c->directives_cap);
+	c->directives[c->ndirectives++] = d;
+}
+
+/* A finding on the statement being run (or, at COMMIT, on the file: stmt_index -1). */
+static void report_on(struct trace_ctx *c, const struct rule *rule, int stmt_index, uint32_t off, const char *message,
+		      const char *help)
+{
+	if (silenced(c, rule, stmt_index))
+		return;
 	lint_run_report_file(c->run, rule, c->src->path, c->src->framework, c->report_text, c->report_len,
 			     report_offset(c, off), message, help);
+}
+
+static void report(struct trace_ctx *c, const struct rule *rule, uint32_t off, const char *message, const char *help)
+{
+	report_on(c, rule, c->stmt_index, off, message, help);
 }
 
 static char *rel_name(const struct obs_rel *r)
@@ -151,6 +192,17 @@ static int emptied(const struct trace_stmt *st, const struct obs_rel *r)
 }
 
 /* Compares the observation with the predictions; a message naming each difference, or NULL. */
+/* Whether the statement says IF EXISTS: when the object is not there, it does nothing. */
+static int if_exists(const PgQuery__Node *node)
+{
+	switch (node->node_case) {
+	case PG_QUERY__NODE__NODE_DROP_STMT: return node->drop_stmt->missing_ok;
+	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return node->alter_table_stmt->missing_ok;
+	case PG_QUERY__NODE__NODE_RENAME_STMT: return node->rename_stmt->missing_ok;
+	default: return 0;
+	}
+}
+
 static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *node)
 {
 	struct strbuf m = STRBUF_INIT;
@@ -160,7 +212,8 @@ static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *nod
 		char *target;
 		prediction_target(st, p, &target);
 		if (!target) {
-			if (p->lock != LOCK_NONE)
+			/* no lock on it at all: with IF EXISTS, it was not there and nothing ran */
+			if (p->lock != LOCK_NONE && !if_exists(node))
 				strbuf_addf(&m, "%slint predicts %s on \"%s\", the server took no lock on it", m.len ? "; " : "",
 					    lock_mode_name(p->lock), p->relation);
 			continue;
@@ -205,6 +258,10 @@ static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *nod
 	 * table, a rewrite (TRUNCATE's new files are not: it empties every table it reaches,
 	 * CASCADE's too) */
 	int truncate = node->node_case == PG_QUERY__NODE__NODE_TRUNCATE_STMT;
+	/* ALTER DOMAIN checks the rows of every table with a column of the domain under SHARE (seen
+	 * on PostgreSQL 15): the lock table names the domain, domain-constraint-blocking the tables
+	 * (from the schema), so SHARE on a table is what lint predicts for it */
+	int domain_check = node->node_case == PG_QUERY__NODE__NODE_ALTER_DOMAIN_STMT;
 	const struct obs_rel *said = NULL; /* the strongest mode of each relation only */
 	for (size_t i = 0; i < o->nlocks; i++) {
 		const struct obs_lock *l = &o->locks[i];
@@ -213,7 +270,7 @@ static char *find_mismatch(const struct trace_stmt *st, const PgQuery__Node *nod
 			continue;
 		if (said && !strcmp(said->schema, l->rel.schema) && !strcmp(said->name, l->rel.name))
 			continue;
-		int named = 0;
+		int named = domain_check && l->mode == LOCK_SHARE;
 		for (size_t k = 0; k < st->npredicted && !named; k++) {
 			char *target;
 			prediction_target(st, &st->predicted[k], &target);
@@ -356,6 +413,26 @@ static void track(struct trace_ctx *c, const struct trace_stmt *st)
 	}
 }
 
+/* The data lines psql sends for a COPY ... FROM STDIN ending at byte `end`: from the line
+ * after its ';' to the line "\." (not sent), or the end of the text. NULL when the statement
+ * is no such COPY. */
+static const char *copy_data_of(const PgQuery__Node *node, const char *text, size_t len, uint32_t end,
+				size_t *n)
+{
+	if (!node || node->node_case != PG_QUERY__NODE__NODE_COPY_STMT || !node->copy_stmt->is_from ||
+	    node->copy_stmt->is_program || (node->copy_stmt->filename && *node->copy_stmt->filename))
+		return NULL;
+	const char *semi = memchr(text + end, ';', len - end);
+	const char *nl = semi ? memchr(semi, '\n', len - (size_t)(semi - text)) : NULL;
+	const char *from = nl ? nl + 1 : text + len, *at = from;
+	while (at < text + len && !(at[0] == '\\' && at + 1 < text + len && at[1] == '.')) {
+		const char *next = memchr(at, '\n', len - (size_t)(at - text));
+		at = next ? next + 1 : text + len;
+	}
+	*n = (size_t)(at - from);
+	return from;
+}
+
 static int on_statement(void *ud, const struct sql_stmt *s)
 {
 	struct trace_ctx *c = ud;
@@ -364,6 +441,10 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 	if (c->stop)
 		return 1;
 	const char *text = c->src->text;
+	c->stmt_index++;
+	for (size_t i = 0; i < c->ndirectives; i++)
+		if (!c->directives[i].whole_file && c->directives[i].stmt_index < 0)
+			c->directives[i].stmt_index = c->stmt_index;
 	XGROW(c->res->stmts, c->res->n + 1, c->res->cap);
 	struct trace_stmt *st = &c->res->stmts[c->res->n++];
 	memset(st, 0, sizeof(*st));
@@ -384,9 +465,24 @@ static int on_statement(void *ud, const struct sql_stmt *s)
 		}
 	} else {
 		int notx = s->node && notx_check(s->node, version, NULL);
-		if (observer_run(c->obs, st->sql, notx, &st->obs) != 0) {
+		/* a statement the runner takes out of its transaction (the Supabase CLI's CREATE
+		 * INDEX CONCURRENTLY, Alembic's autocommit_block): the runner commits what came
+		 * before, runs it on its own and opens a new transaction for what follows */
+		int alone = c->wrapped && lint_source_runs_alone(c->src, s) && observer_in_transaction(c->obs);
+		if (alone && observer_exec(c->obs, "COMMIT") != 0) {
+			c->fatal = 1;
+			return 0;
+		}
+		size_t ncopy = 0;
+		const char *copy = copy_data_of(s->node, text, c->src->len, s->end, &ncopy);
+		observer_copy_data(c->obs, copy, ncopy);
+		if (observer_run(c->obs, st->sql, notx || alone, &st->obs) != 0) {
 			c->fatal = 1;
 			return 0; /* so that sql_parse() records no error over the observation's */
+		}
+		if (alone && !st->obs.failed && observer_exec(c->obs, "BEGIN") != 0) {
+			c->fatal = 1;
+			return 0;
 		}
 		st->observed = 1;
 		c->res->total_ms += st->obs.ms;
@@ -434,13 +530,19 @@ static int trace_part(struct lint_run *run, struct trace_result *res, const stru
 	else
 		source_for(it, run->opts, file, flen, &src);
 	struct trace_ctx c = { .run = run, .res = res, .opts = opts, .obs = obs, .src = &src, .phase = phase,
-			       .report_text = file, .report_len = flen, .created = STRBUF_INIT };
+			       .report_text = file, .report_len = flen, .created = STRBUF_INIT, .stmt_index = -1 };
 	srcmap_init(&c.map, file, flen);
+	/* the run lists the files traced, with their statements, unless lint did (pgsieve check) or
+	 * they are run again (the round trip's second up) */
+	size_t listed = run->nfiles, fi = lint_run_file(run, it->path, src.framework);
+	int count = fi >= listed && strcmp(phase, "up again") != 0;
+	size_t first_stmt = res->n;
 	int wrap = src.tx == LINT_TX_WRAPPED || src.tx == LINT_TX_IMPLICIT;
+	c.wrapped = wrap;
 	int rc = 0;
 	if (wrap && observer_exec(obs, "BEGIN") != 0)
 		rc = -1;
-	struct sql_callbacks cb = { .ud = &c, .statement = on_statement };
+	struct sql_callbacks cb = { .ud = &c, .comment = on_comment, .statement = on_statement };
 	if (rc == 0) {
 		if (src.has_region)
 			sql_parse_region(src.text, src.len, src.region_offset, src.region_len, &cb);
@@ -460,15 +562,20 @@ static int trace_part(struct lint_run *run, struct trace_result *res, const stru
 		char *msg = xasprintf("the migration fails at COMMIT on PostgreSQL %d: %s", res->server_version,
 				      error_message());
 		error_clear();
-		report(&c, &rule_migration_fails, src.has_region ? src.region_offset : 0, msg,
-		       "a deferred constraint or trigger refused the rows at the end of the transaction");
+		report_on(&c, &rule_migration_fails, -1, src.has_region ? src.region_offset : 0, msg,
+			  "a deferred constraint or trigger refused the rows at the end of the transaction");
 		free(msg);
 		c.stop = 1;
 	}
 	if (c.stop)
 		res->stopped = 1;
+	if (count)
+		run->files[fi].nstatements += res->n - first_stmt;
 	held_clear(&c);
 	free(c.held);
+	for (size_t i = 0; i < c.ndirectives; i++)
+		directive_release(&c.directives[i]);
+	free(c.directives);
 	strbuf_release(&c.created);
 	srcmap_release(&c.map);
 	free(file);

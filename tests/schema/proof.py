@@ -8,8 +8,10 @@ with the reason lint cannot see it.
 
 Fixtures name tables they do not create (lint needs no schema). Each fixture is traced alone on
 a fresh database; when a statement fails because an object is missing (a table, a column, a
-schema, an index), the object is added to the fixture's starting schema (--schema) and the trace
-run again, up to a limit. A fixture that still fails on a missing object, or that asks for another
+schema, an index, a view, a domain, a function, a tablespace, an extension's type...: Setup.learn),
+the object is added to the fixture's starting schema (--schema) and the trace run again, up to a
+limit. A fixture's own files are used as lint uses them (its --schema file, the migrations it
+names before it). A fixture that still fails on a missing object, or that asks for another
 --pg-version, is counted as not verified (printed), not failed.
 
 The statements verified, with the lock, rewrite and scan the server showed, are the table in
@@ -45,18 +47,44 @@ KNOWN = {
     # to do. Lint cannot know a table's access method from the statement.
     "table-rewrite-command/bad-one-line.sql": "SET ACCESS METHOD heap on a heap table is a no-op",
     "table-rewrite-command/ok-new-table-in-transaction.sql": "SET ACCESS METHOD heap on a heap table is a no-op",
-    # ALTER DOMAIN ... ADD CONSTRAINT / SET NOT NULL checks the rows of every table with a column
-    # of the domain, under SHARE on each: which tables those are is in the schema, not in the
-    # statement, and lint's table names the domain only.
-    "domain-constraint-blocking/ok-new-domain.sql": "ALTER DOMAIN locks the tables using the domain",
     # REINDEX TABLE reads the table to rebuild each of its indexes; this fixture's table has none
     "reindex-blocking/ok-crlf-comment.sql": "REINDEX TABLE of a table without indexes rebuilds nothing",
+    # SET LOGGED rewrites an unlogged table; the table this fixture created is logged already, so
+    # the server has nothing to do (lint does not follow a table's persistence)
+    "table-rewrite-command/ok-new-table.sql": "SET LOGGED of a logged table is a no-op",
+}
+# fixture -> its starting schema, written by hand where the server's errors cannot tell it
+# (a two-column key, a second table of another case, a column's type a function needs)
+SETUP = {
+    "add-foreign-key-blocking/bad-qualified-quoted.sql":
+        'CREATE SCHEMA "Sales"; CREATE TABLE "Sales"."Customers" ("Id" int PRIMARY KEY);\n'
+        'CREATE TABLE "Sales"."Orders" ("CustomerId" int);\n'
+        "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, day date, UNIQUE (id, day));\n"
+        "CREATE TABLE sales.lineitems (order_id int, order_day date);\n",
+    "add-exclusion-blocking/bad-qualified-quoted.sql":
+        'CREATE EXTENSION btree_gist; CREATE SCHEMA "Hotel";\n'
+        'CREATE TABLE "Hotel"."Room Bookings" ("RoomId" int, "During" tstzrange);\n'
+        "CREATE SCHEMA hotel; CREATE TABLE hotel.reservations (room int, stay tstzrange);\n",
+    "create-index-blocking/ok-matview-ctas.sql":
+        "CREATE TABLE orders (id int PRIMARY KEY, created_at timestamptz, total numeric);\n",
+    "refresh-matview-blocking/ok-new-view.sql":
+        "CREATE TABLE orders (id int PRIMARY KEY, created_at timestamptz, total numeric);\n",
 }
 MAX_TRIES = 12
 
 
 def quote(name):
     return '"' + name.replace('"', '""') + '"'
+
+
+# a name as written, maybe schema-qualified, maybe quoted: "Sales"."Orders", sales.orders
+NAME = r'((?:"[^"]+"|\w+)(?:\s*\.\s*(?:"[^"]+"|\w+))?)'
+
+
+def folded(written):
+    """The name PostgreSQL reads from a written one: quoted parts kept, the others lower-cased."""
+    parts = re.findall(r'"([^"]+)"|(\w+)', written)
+    return ".".join(q if q else w.lower() for q, w in parts)
 
 
 def qualified(name):
@@ -66,8 +94,9 @@ def qualified(name):
 class Setup:
     """The starting schema a fixture needs, grown from the server's errors."""
 
-    def __init__(self):
+    def __init__(self, cluster, base=""):
         self.schemas, self.tables, self.columns, self.extra = [], {}, {}, []
+        self.cluster, self.base, self.settings = cluster, base, {}
 
     def sql(self):
         out = [f"CREATE SCHEMA IF NOT EXISTS {quote(s)};" for s in self.schemas]
@@ -77,14 +106,20 @@ class Setup:
                 out.append(f"CREATE MATERIALIZED VIEW {qualified(t)} AS SELECT 1 AS id;")
             else:
                 # a primary key: REINDEX and the like have an index to rebuild
-                out.append(f"CREATE TABLE {qualified(t)} (id int PRIMARY KEY{', ' + cols if cols else ''});")
-        return "\n".join(out + self.extra) + "\n"
+                # unlogged where the statement makes it logged: SET LOGGED of a logged table does nothing
+                out.append(f"CREATE {'UNLOGGED ' if kind == 'unlogged' else ''}TABLE {qualified(t)} "
+                           f"(id int PRIMARY KEY{', ' + cols if cols else ''});")
+        return self.base + "\n".join(out + self.extra) + "\n"
 
     def table_of(self, stmt):
+        # a view or table made from a query: the column is missing from what it reads
+        if re.match(r"(?is)\s*CREATE\s+(?:MATERIALIZED\s+VIEW|(?:OR\s+REPLACE\s+)?VIEW|TABLE\s+\S+\s+AS)\b", stmt["sql"]):
+            m = re.search(r"(?i)\bFROM\s+" + NAME, stmt["sql"])
+            return folded(m.group(1)) if m else None
         for p in stmt.get("predicted", []):
             return p["relation"]
-        m = re.search(r"(?i)\b(?:TABLE|ON|INTO|UPDATE|FROM)\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?([\w.\"]+)", stmt["sql"])
-        return m.group(1).replace('"', "") if m else None
+        m = re.search(r"(?i)\b(?:TABLE|ON|INTO|UPDATE|FROM)\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?" + NAME, stmt["sql"])
+        return folded(m.group(1)) if m else None
 
     def learn(self, stmt):
         """Adds what the failed statement missed; False when it cannot tell what that is."""
@@ -99,7 +134,8 @@ class Setup:
             name = m.group(1)
             if "." in name and name.split(".")[0] not in self.schemas and name.split(".")[0] != "public":
                 self.schemas.append(name.split(".")[0])
-            self.tables[name] = "matview" if re.search(r"(?i)materialized\s+view", stmt["sql"]) else "table"
+            self.tables[name] = "matview" if re.search(r"(?i)materialized\s+view", stmt["sql"]) else \
+                "unlogged" if re.search(r"(?i)\bSET\s+LOGGED\b", stmt["sql"]) else "table"
             return True
         m = re.match(r'"(.+?)" is not a materialized view', msg)
         if m:
@@ -128,14 +164,143 @@ class Setup:
                     if ty == "int" and re.search(r'\b' + re.escape(c) + r'\b', stmt["sql"], re.I):
                         cols[c] = "text"
                         return True
-            return False
-        m = re.match(r'index "(.+?)" does not exist', msg)
+            # not a column of ours: a function the setup may still create (below)
+        m = re.match(r'index "([^"]+)"(?: for table "([^"]+)")? does not exist', msg)
         if m:
-            table = "proof_indexed"
+            # on the table the statement names (CLUSTER t USING i, ADD ... USING INDEX i: unique),
+            # else on a table of its own
+            using = re.search(r"(?i)\bUSING\s+INDEX\b", stmt["sql"])
+            table = m.group(2) or (self.table_of(stmt) if using or re.match(r"(?i)\s*CLUSTER\b", stmt["sql"]) else None)
+            if not table:
+                # in the schema the statement names it in (DROP INDEX billing.invoices_due_idx)
+                q = re.search(NAME + r"\s*\.\s*\"?" + re.escape(m.group(1)) + r"\b", stmt["sql"])
+                table = folded(q.group(1)) + ".proof_indexed" if q else None
+            table = next((t for t in self.tables if t == table or t.split(".")[-1] == table), table or "proof_indexed")
+            self.need_schema_of(table)
             self.tables.setdefault(table, "table")
-            self.extra.append(f"CREATE INDEX {qualified(m.group(1))} ON {quote(table)} (id);")
+            index = m.group(1).split(".")[-1]
+            self.need_schema_of(table)
+            line = f"CREATE {'UNIQUE ' if using else ''}INDEX {quote(index)} ON {qualified(table)} (id);"
+            if line in self.extra:  # made, and still missing: the statement's table is another (a temporary one)
+                return False
+            self.extra.append(line)
+            return True
+        # a key's column: on the table the ALTER names
+        m = re.match(r'column "(.+?)" (?:referenced in foreign key constraint|named in key) does not exist', msg)
+        if m:
+            if self.add_column(self.table_of(stmt), m.group(1), "int"):
+                return True
+            ref = re.search(r"(?i)\bREFERENCES\s+" + NAME, stmt["sql"])
+            return bool(ref) and self.add_column(folded(ref.group(1)), m.group(1), "int UNIQUE")
+        # a range compared with && (an exclusion constraint): the column is a range
+        m = re.match(r"operator does not exist: \w+ && \w+", msg)
+        if m:
+            col = re.search(r'(?i)([\w"]+)\s+WITH\s+&&', stmt["sql"])
+            table = self.table_of(stmt)
+            if col and table:
+                return self.set_column_type(table, col.group(1).replace('"', ""), "tstzrange")
+        # a domain's CHECK compares VALUE with a number: a numeric domain
+        m = re.match(r"operator does not exist: text \S+ integer", msg)
+        if m and re.search(r"(?i)\bALTER\s+DOMAIN\b", stmt["sql"]):
+            dom = re.search(r"(?i)\bALTER\s+DOMAIN\s+" + NAME, stmt["sql"])
+            text = f"CREATE DOMAIN {qualified(folded(dom.group(1)))} AS text;" if dom else None
+            if text in self.extra:
+                self.extra[self.extra.index(text)] = text[:-len(" AS text;")] + " AS int;"
+                return True
+        m = re.match(r'constraint "(.+?)" of domain "(.+?)" does not exist', msg)
+        if m:
+            dom = re.search(r"(?i)\bALTER\s+DOMAIN\s+" + NAME, stmt["sql"])
+            self.extra.append(f"ALTER DOMAIN {dom.group(1) if dom else quote(m.group(2))} ADD CONSTRAINT {quote(m.group(1))} "
+                              "CHECK (VALUE IS NOT NULL) NOT VALID;")
+            return True
+        m = re.match(r'type "(.+?)" does not exist', msg)
+        if m and self.cluster.psql(f"SELECT count(*) FROM pg_available_extensions WHERE name = '{m.group(1)}'").strip() == "1":
+            # a type of an extension this server has (citext, hstore)
+            ext = f"CREATE EXTENSION IF NOT EXISTS {quote(m.group(1))};"
+            if ext in self.extra:
+                return False
+            self.extra.insert(0, ext)
+            return True
+        if m and re.search(r"(?i)\bDOMAIN\b", stmt["sql"]):
+            self.need_schema_of(m.group(1))
+            self.extra.append(f"CREATE DOMAIN {qualified(m.group(1))} AS text;")
+            return True
+        m = re.match(r'view "(.+?)" does not exist', msg)
+        if m:
+            self.need_schema_of(m.group(1))
+            self.extra.append(f"CREATE VIEW {qualified(m.group(1))} AS SELECT 1 AS id;")
+            return True
+        m = re.match(r'constraint "(.+?)" of relation "(.+?)" does not exist', msg)
+        if m:
+            table = next((t for t in self.tables if t.split(".")[-1] == m.group(2)), m.group(2))
+            self.tables.setdefault(table, "table")
+            self.extra.append(f"ALTER TABLE {qualified(table)} ADD CONSTRAINT {quote(m.group(1))} "
+                              "CHECK (id IS NOT NULL) NOT VALID;")
+            return True
+        m = re.match(r'tablespace "(.+?)" does not exist', msg)
+        if m:
+            # cluster-wide, and CREATE TABLESPACE cannot run in the schema file's transaction
+            where = os.path.join(self.cluster.dir, "tablespace-" + m.group(1))
+            os.makedirs(where, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(where, "postgres", "postgres")
+            self.cluster.psql(f"CREATE TABLESPACE {quote(m.group(1))} LOCATION '{where}'")
+            return True
+        if re.match(r'data type .+ has no default operator class for access method "gist"', msg):
+            # equality on scalars in an exclusion constraint: btree_gist, as the docs say
+            ext = "CREATE EXTENSION IF NOT EXISTS btree_gist;"
+            if ext in self.extra:
+                return False
+            self.extra.insert(0, ext)
+            return True
+        m = re.match(r'server "(.+?)" does not exist', msg)
+        if m:
+            self.extra += ["CREATE EXTENSION IF NOT EXISTS postgres_fdw;",
+                           f"CREATE SERVER {quote(m.group(1))} FOREIGN DATA WRAPPER postgres_fdw;"]
+            return True
+        m = re.match(r'unrecognized configuration parameter "(.+?)"', msg)
+        if m and m.group(1) not in self.settings:
+            self.settings[m.group(1)] = "1"
+            return True
+        m = re.match(r"function (.+?)\((.*?)\) does not exist", msg)
+        builtin = m and "." not in m.group(1) and self.cluster.psql(
+            f"SELECT count(*) > 0 FROM pg_proc WHERE proname = '{m.group(1)}'").strip() == "t"
+        if m and not builtin and m.group(1) not in " ".join(self.extra):
+            # a function of the user's own, volatile as lint assumes an unknown one is; it returns
+            # the type of the column its result goes into when the statement names one
+            col = re.search(r"(?i)ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?[\w\"]+\s+(\w+)", stmt["sql"])
+            returns = col.group(1) if col else "int"
+            body = {"uuid": "SELECT md5(random()::text)::uuid"}.get(returns.lower(), f"SELECT (random() * 100)::int::{returns}")
+            self.need_schema_of(m.group(1))
+            self.extra.append(f"CREATE FUNCTION {qualified(m.group(1))}({m.group(2)}) RETURNS {returns} "
+                              f"LANGUAGE sql VOLATILE AS $$ {body} $$;")
             return True
         return False
+
+    def need_schema_of(self, name):
+        if "." in name and name.split(".")[0] not in self.schemas and name.split(".")[0] != "public":
+            self.schemas.append(name.split(".")[0])
+
+    def set_column_type(self, table, column, type_):
+        table = next((t for t in self.tables if t == table or t.split(".")[-1] == table), table)
+        cols = self.columns.setdefault(table, {})
+        if cols.get(column) == type_:
+            return False
+        self.tables.setdefault(table, "table")
+        cols[column] = type_
+        return True
+
+    def add_column(self, table, column, type_):
+        if not table:
+            return False
+        table = next((t for t in self.tables if t == table or t.split(".")[-1] == table), table)
+        self.need_schema_of(table)
+        self.tables.setdefault(table, "table")
+        cols = self.columns.setdefault(table, {})
+        if column in cols:
+            return False
+        cols[column] = type_
+        return True
 
 
 def main():
@@ -165,24 +330,36 @@ def main():
                     continue
                 if "--framework" in args:
                     extra += ["--framework", args[args.index("--framework") + 1]]
-                if any(a.endswith(".sql") for a in args) or "--db-setup" in args or "--schema" in args:
-                    unverified.append(f"{rule}/{name}: needs files of its own")
+                if "--db-setup" in args:
+                    unverified.append(f"{rule}/{name}: needs a database of its own")
                     continue
+                # the fixture's own files: its starting schema (--schema F) and the migrations
+                # linted before it (F.sql), traced before it in the same order
+                base = SETUP.get(f"{rule}/{name}", "")
+                if "--schema" in args:
+                    with open(os.path.join(d, args[args.index("--schema") + 1]), encoding="utf-8") as f:
+                        base = f.read() + "\n"
+                earlier = [a for i, a in enumerate(args) if a.endswith(".sql") and (i == 0 or args[i - 1] != "--schema")]
                 alone_dir = os.path.join(work, f"f{count}")
                 os.makedirs(alone_dir)
-                alone = os.path.join(alone_dir, name)
-                shutil.copyfile(path, alone)
-                setup = Setup()
+                paths = []
+                for k, e in enumerate(earlier + [name]):
+                    dest = os.path.join(alone_dir, f"{k:03d}_{e}")
+                    shutil.copyfile(os.path.join(d, e), dest)
+                    paths.append(dest)
+                setup = Setup(c, base)
                 out, why = None, "no run"
                 for _ in range(MAX_TRIES):
                     count += 1
                     db = f"proof{count}"
                     c.psql(f"CREATE DATABASE {db}")
+                    for k, v in setup.settings.items():
+                        c.psql(f"ALTER DATABASE {db} SET {k} = '{v}'")
                     schema = os.path.join(work, f"schema{count}.sql")
                     with open(schema, "w") as f:
                         f.write(setup.sql())
                     r = subprocess.run([pgsieve, "trace", "--no-config", "--format", "json", "--fail-on", "never",
-                                        "--rows", "100", "--db", c.dsn(db), "--schema", schema] + extra + [alone],
+                                        "--rows", "100", "--db", c.dsn(db), "--schema", schema] + extra + paths,
                                        capture_output=True, text=True, timeout=120)
                     c.psql(f"DROP DATABASE {db}")
                     if r.returncode != 0:

@@ -131,6 +131,69 @@ def main():
         found = [(f["rule"], f["line"]) for f in json.loads(r.stdout)["findings"]] if r.stdout.startswith("{") else []
         check("trace-lock-held at the slow statement", ("trace-lock-held", 3) in found, (found, r.stderr))
 
+        # `-- pgsieve-ignore` before a statement silences the trace's findings on it, as lint's;
+        # the same finding on another statement stays, and lint calls the suppression used
+        ignored = write(work, "ign/001_ignored.sql",
+                        "-- pgsieve-ignore trace-rewrite: users is small, reviewed\n"
+                        "ALTER TABLE users ALTER COLUMN age TYPE bigint;\n"
+                        "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\n")
+        r = run(["--format", "json", "--schema", schema, "--rows", "50", ignored])
+        out = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        found = [(f["rule"], f["line"]) for f in out.get("findings", [])]
+        check("pgsieve-ignore: the ignored statement's trace-rewrite is silenced",
+              ("trace-rewrite", 2) not in found and len(out.get("statements", [])) == 2, (found, r.stderr))
+        check("pgsieve-ignore: the next statement's trace-rewrite stays", ("trace-rewrite", 3) in found, found)
+        check("trace: the summary counts the file traced and its statements",
+              out.get("summary", {}).get("files") == 1 and out.get("summary", {}).get("statements") == 2,
+              out.get("summary"))
+        r = run(["--schema", schema, "--rows", "50", ignored])
+        check("trace text: the footer counts the file traced", "in 1 file (2 statements)" in r.stdout, r.stdout)
+        r = subprocess.run([pgsieve, "check", "--format", "json", "--schema", schema, "--rows", "50", ignored],
+                           capture_output=True, text=True, env=env, timeout=120)
+        rules = [f["rule"] for f in json.loads(r.stdout).get("findings", [])] if r.stdout.startswith("{") else []
+        check("check: a suppression of a trace rule is not called unused by lint",
+              "unused-suppression" not in rules and "trace-rewrite" in rules, (rules, r.stderr))
+
+        # COPY ... FROM STDIN gets the data lines that follow it, as psql sends them: the row
+        # with age 150 is there for the CHECK after it to refuse
+        copy = write(work, "copy/001_copy.sql",
+                     "COPY users (email, age) FROM stdin;\n"
+                     "a@example.com\t30\n"
+                     "b@example.com\t150\n"
+                     "\\.\n"
+                     "ALTER TABLE users ADD CONSTRAINT users_age_sane CHECK (age < 120);\n")
+        r = run(["--format", "json", "--schema", schema, "--rows", "0", copy])
+        out = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        stmts = out.get("statements", [])
+        check("COPY FROM STDIN: two statements, the data lines are none",
+              [s["command"] for s in stmts] == ["COPY", "ALTER TABLE"], ([s.get("sql") for s in stmts], r.stderr))
+        if len(stmts) == 2:
+            check("COPY FROM STDIN: the data is sent and the COPY succeeds", stmts[0]["error"] is None, stmts[0]["error"])
+            check("COPY FROM STDIN: the rows are there (the CHECK fails on age 150)",
+                  stmts[1]["error"] is not None and "users_age_sane" in stmts[1]["error"]["message"], stmts[1]["error"])
+        nodata = write(work, "copy2/001_copy.sql", "COPY users (email, age) FROM stdin;\n")
+        r = run(["--format", "json", "--schema", schema, "--rows", "0", nodata])
+        out = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        check("COPY FROM STDIN without data lines: copies nothing, fails nothing",
+              [s["error"] for s in out.get("statements", [])] == [None], (out.get("statements"), r.stderr))
+
+        # the Supabase CLI runs the file in a transaction but takes CREATE INDEX CONCURRENTLY
+        # out of it (committing what came before, a new transaction for what follows)
+        sb = os.path.join(work, "sb")
+        write(sb, "supabase/config.toml", 'project_id = "trace-test"\n')
+        write(sb, "supabase/migrations/20240101000000_users.sql", SCHEMA)
+        alone = write(sb, "supabase/migrations/20240102000000_index.sql",
+                      "ALTER TABLE users ADD COLUMN nick text;\n"
+                      "CREATE INDEX CONCURRENTLY users_nick ON users (nick);\n"
+                      "ALTER TABLE users ADD COLUMN bio text;\n")
+        r = run(["--format", "json", "--rows", "20", alone])
+        out = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        stmts = out.get("statements", [])
+        check("supabase: CONCURRENTLY runs on its own and succeeds",
+              len(stmts) == 3 and all(s["error"] is None for s in stmts), ([(s["sql"], s["error"]) for s in stmts], r.stderr))
+        check("supabase: the statements around it are in the CLI's transactions",
+              [s["in_transaction"] for s in stmts] == [True, False, True], [s.get("in_transaction") for s in stmts])
+
         # the framework's transaction: golang-migrate sends a file as one multi-statement query,
         # so CREATE INDEX CONCURRENTLY in it fails; as a plain file it runs
         gm = os.path.join(work, "gm")
