@@ -304,6 +304,7 @@ static void column_release(struct schema_column *c)
 	free(c->type);
 	free(c->type_schema);
 	free(c->default_expr);
+	free(c->default_sql);
 	free(c->collation);
 	free(c->comment);
 }
@@ -312,6 +313,7 @@ void schema_index_elem_release(struct schema_index_elem *e)
 {
 	free(e->column);
 	free(e->expr);
+	free(e->expr_sql);
 	free(e->opclass);
 	free(e->collation);
 	free(e->op);
@@ -323,11 +325,13 @@ void schema_constraint_release(struct schema_constraint *c)
 	schema_strlist_clear(&c->columns);
 	schema_strlist_clear(&c->include);
 	free(c->expr);
+	free(c->expr_sql);
 	for (size_t i = 0; i < c->nelems; i++)
 		schema_index_elem_release(&c->elems[i]);
 	free(c->elems);
 	free(c->method);
 	free(c->predicate);
+	free(c->predicate_sql);
 	free(c->ref_table);
 	schema_strlist_clear(&c->ref_columns);
 	free(c->comment);
@@ -372,6 +376,7 @@ static void index_free(void *obj)
 	free(ix->elems);
 	schema_strlist_clear(&ix->include);
 	free(ix->predicate);
+	free(ix->predicate_sql);
 	schema_strlist_clear(&ix->options);
 	free(ix->constraint);
 	free(ix->comment);
@@ -384,6 +389,7 @@ static void view_free(void *obj)
 	free(v->schema);
 	free(v->name);
 	free(v->definition);
+	free(v->definition_sql);
 	schema_strlist_clear(&v->columns);
 	schema_strlist_clear(&v->depends_on);
 	schema_strlist_clear(&v->depends_on_columns);
@@ -414,6 +420,7 @@ static void type_free(void *obj)
 	schema_strlist_clear(&t->labels);
 	free(t->base_type);
 	free(t->default_expr);
+	free(t->default_sql);
 	free(t->collation);
 	for (size_t i = 0; i < t->nconstraints; i++)
 		schema_constraint_release(&t->constraints[i]);
@@ -437,6 +444,7 @@ static void function_free(void *obj)
 	free(f->language);
 	schema_strlist_clear(&f->config);
 	free(f->body);
+	free(f->body_sql);
 	schema_acl_clear(&f->acl);
 	free(f->comment);
 	free(f);
@@ -449,6 +457,9 @@ static void trigger_free(void *obj)
 	free(t->table_key);
 	schema_strlist_clear(&t->update_columns);
 	free(t->when_expr);
+	free(t->when_sql);
+	free(t->old_table);
+	free(t->new_table);
 	free(t->function);
 	schema_strlist_clear(&t->args);
 	free(t->comment);
@@ -464,6 +475,8 @@ static void policy_free(void *obj)
 	schema_strlist_clear(&p->roles);
 	free(p->using_expr);
 	free(p->check_expr);
+	free(p->using_sql);
+	free(p->check_sql);
 	free(p->comment);
 	free(p);
 }
@@ -476,6 +489,18 @@ static void extension_free(void *obj)
 	free(e->version);
 	free(e->comment);
 	free(e);
+}
+
+static void collation_free(struct schema_collation *c)
+{
+	free(c->schema);
+	free(c->name);
+	free(c->provider);
+	free(c->locale);
+	free(c->lc_collate);
+	free(c->lc_ctype);
+	free(c->comment);
+	free(c);
 }
 
 static void schema_free(void *obj)
@@ -777,6 +802,11 @@ void schema_model_release(struct schema_model *m)
 		free(set);
 	}
 	strmap_release(&m->index_bytable);
+	it = 0;
+	void *coll;
+	while (strmap_next(&m->collations, &it, NULL, &coll))
+		collation_free(coll);
+	strmap_release(&m->collations);
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);
@@ -1328,6 +1358,38 @@ void schema_drop_contents(struct schema_model *m, const char *schema)
 		}
 		free(copy);
 	}
+}
+
+/* ---- collations ---- */
+
+struct schema_collation *schema_collation_find(const struct schema_model *m, const char *schema, const char *name)
+{
+	return find_in(m, &m->collations, schema, name);
+}
+
+struct schema_collation *schema_collation_add(struct schema_model *m, const char *schema, const char *name)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_collation *c = xcalloc(1, sizeof(*c));
+	c->schema = xstrdup(schema);
+	c->name = xstrdup(name);
+	c->deterministic = 1;
+	struct schema_collation *old = strmap_put(&m->collations, key, c);
+	if (old)
+		collation_free(old);
+	return c;
+}
+
+void schema_collation_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_collation *c = schema_collation_find(m, schema, name);
+	if (!c)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), c->schema, c->name);
+	collation_free(strmap_remove(&m->collations, key));
 }
 
 /* ---- references ---- */
