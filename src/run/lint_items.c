@@ -110,3 +110,18 @@ int lint_plan_items(struct lint_run *run, const struct plan *plan, const char *s
 	sql_ahead_finish(ahead);
 	return trouble;
 }
+
+void lint_alembic_settings(const struct lint_options *o, struct plan_alembic *a)
+{
+	if (!a->name)
+		a->name = o->alembic_name;
+	if (!a->config)
+		a->config = o->alembic_config;
+	const char *static_env = getenv("PGSIEVE_ALEMBIC_STATIC");
+	int static_asked = static_env && !strcmp(static_env, "1");
+	const char *python_env = getenv("PGSIEVE_PYTHON");
+	if (o->alembic_python && !static_asked && !(python_env && *python_env))
+		setenv("PGSIEVE_PYTHON", o->alembic_python, 1);
+	if (o->no_python)
+		setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1);
+}
