@@ -246,6 +246,20 @@ def install_squawk(cache):
     return exe
 
 
+def source_commit():
+    """", bench.py's checkout at commit X" (with "+changes" when its tracked files differ from
+    the commit; say which build was timed when --pgsieve is another checkout's), or "" outside
+    a git checkout."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return ", bench.py's checkout at commit %s%s" % (head, "+changes" if dirty else "")
+
+
 def vs_squawk(args, cases):
     """pgsieve and squawk alternately on each case and format; prints each one's median, the
     ratio of the medians (pgsieve / squawk: below 1 is pgsieve faster) and the peak memory."""
@@ -253,14 +267,14 @@ def vs_squawk(args, cases):
     print("machine: " + machine())
     print("load average at the start: " + load_average())
     out = subprocess.run([args.pgsieve, "--version"], capture_output=True, text=True)
-    print("pgsieve: %s (%s)" % (out.stdout.strip(), args.pgsieve))
+    print("pgsieve: %s (%s)%s" % (out.stdout.strip(), args.pgsieve, source_commit()))
     print("squawk: %s (%s)" % (SQUAWK_VERSION, squawk))
     print("runs: %d rounds after one warm-up each, the two tools alternately (order turned around "
           "every round); median wall seconds of the whole process, median CPU seconds, median "
-          "peak RSS; ratio = pgsieve's median / squawk's\n" % args.runs)
-    print("%-8s %-6s %9s %9s %7s %8s %8s %9s %9s %s" %
-          ("input", "format", "pgsieve", "squawk", "ratio", "pg cpu", "sq cpu", "pg MiB", "sq MiB",
-           "load"))
+          "peak RSS; ratio = pgsieve's median / squawk's, cpu rt the same for CPU time\n" % args.runs)
+    print("%-8s %-6s %9s %9s %7s %8s %8s %7s %9s %9s %s" %
+          ("input", "format", "pgsieve", "squawk", "ratio", "pg cpu", "sq cpu", "cpu rt", "pg MiB",
+           "sq MiB", "load"))
     for label, path in cases:
         for fmt in args.format.split(","):
             pg = [args.pgsieve, "lint", "--no-config", "--format", fmt] + args.lint_args.split() + [path]
@@ -270,8 +284,9 @@ def vs_squawk(args, cases):
                   "--include=" + ",".join(SQUAWK_OPT_IN), target]
             (pw, pr, pc), (sw, sr, sc) = alternate([pg, sq], args.runs)
             mp, ms = statistics.median(pw), statistics.median(sw)
-            print("%-8s %-6s %9.3f %9.3f %7.2f %8.3f %8.3f %9.1f %9.1f %s" %
-                  (label, fmt, mp, ms, mp / ms, statistics.median(pc), statistics.median(sc),
+            cp, cs = statistics.median(pc), statistics.median(sc)
+            print("%-8s %-6s %9.3f %9.3f %7.2f %8.3f %8.3f %7.2f %9.1f %9.1f %s" %
+                  (label, fmt, mp, ms, mp / ms, cp, cs, cp / cs if cs else float("nan"),
                    statistics.median(pr) / 2**20, statistics.median(sr) / 2**20, load_average()),
                   flush=True)
     print("\nload average at the end: " + load_average())

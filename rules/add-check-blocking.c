@@ -23,7 +23,7 @@ const struct rule rule_add_check_blocking = {
 	.summary = "adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction, for a named CHECK (outside a transaction only)",
+	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction, for a named CHECK (the next statement outside a transaction, a new migration where the runner wraps this one)",
 };
 
 /* Long expressions make unreadable help texts; past this the recipe shows "(...)". */
@@ -68,6 +68,13 @@ static void table_check(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		lint_fix_replace(ctx, fix, lint_mark_here(ctx, -1).end, 0,
 				 lint_printf(ctx, " NOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s", rel, lint_ident(ctx, name)));
 		lint_fix_attach(ctx, fix);
+	} else if (*con->conname && lint_fix_single_alter(ctx) && lint_fix_possible(ctx)) {
+		/* in a transaction: the VALIDATE in the next migration, or the ADD's ACCESS
+		 * EXCLUSIVE lock would be held through it */
+		struct lint_fix *fix = lint_fix_new(ctx, "add the CHECK NOT VALID, then VALIDATE it in a new migration");
+		lint_fix_replace(ctx, fix, lint_mark_here(ctx, -1).end, 0, " NOT VALID");
+		if (lint_fix_validate_next(ctx, fix, rel, name))
+			lint_fix_attach(ctx, fix);
 	}
 	lint_report(ctx, &rule_add_check_blocking, con->location,
 		    recipe(ctx, rel, "", name, check_sql(ctx, con)),

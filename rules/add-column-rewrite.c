@@ -27,6 +27,7 @@ const struct rule rule_add_column_rewrite = {
 	.summary = "ADD COLUMN that rewrites the whole table under an ACCESS EXCLUSIVE lock",
 	.kinds = kinds,
 	.visit = visit,
+	.fix = "the column added without its DEFAULT, then SET DEFAULT for new rows, with the batched backfill as a comment (a column with nothing but a volatile default, or any default before PostgreSQL 11)",
 };
 
 /* The release that stopped rewriting the table for a non-volatile default ("fast default"). */
@@ -85,6 +86,31 @@ static const char *backfill_help(struct lint_ctx *ctx, const char *rel, const ch
 			   "transaction per batch)%s",
 			   lead, rel, col, type, rel, col, expr, rel, col, expr, col,
 			   not_null ? "; then make it NOT NULL (see set-not-null-blocking)" : "");
+}
+
+/* The fix for a default every row would get its own value of: the recipe's first two steps in
+ * the statement's place, the column added bare and the default set for new rows (neither
+ * rewrites the table), with the backfill as a comment above them, since it belongs in batches
+ * outside the migration (unbatched-backfill). Only for an ALTER TABLE of this one command whose
+ * column has nothing but its DEFAULT: NOT NULL would fail on the rows left NULL, and other
+ * clauses are not the recipe's to move. */
+static void fix_default(struct lint_ctx *ctx, const PgQuery__AlterTableCmd *cmd, const PgQuery__ColumnDef *cd,
+			const char *rel, const char *col, const char *type, const char *expr)
+{
+	if (!type || !strcmp(expr, "...") || cd->n_constraints != 1 || cd->is_not_null || cd->coll_clause ||
+	    !lint_fix_single_alter(ctx) ||
+	    !lint_fix_possible(ctx))
+		return;
+	struct lint_mark m = lint_mark_here(ctx, -1);
+	struct lint_fix *fix = lint_fix_new(ctx, "add the column without its default, then set the default for new rows");
+	lint_fix_replace(ctx, fix, m.offset, m.end - m.offset,
+			 lint_printf(ctx,
+				     "-- backfill the existing rows in batches, one short transaction each, outside "
+				     "this migration: UPDATE %s SET %s = %s WHERE %s IS NULL AND <a range of keys>;\n"
+				     "ALTER TABLE %s ADD COLUMN %s%s %s;\nALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+				     rel, col, expr, col, rel, cmd->missing_ok ? "IF NOT EXISTS " : "", col, type, rel,
+				     col, expr));
+	lint_fix_attach(ctx, fix);
 }
 
 static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const PgQuery__AlterTableCmd *cmd,
@@ -164,6 +190,7 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 		return;
 	const char *expr = expr_text(ctx, def->raw_expr);
 	if (version < FAST_DEFAULT_SINCE) {
+		fix_default(ctx, cmd, cd, rel, col, type, expr);
 		lint_report(ctx, &rule_add_column_rewrite, def->location,
 			    backfill_help(ctx, rel, col, type, expr, not_null, ""),
 			    "ALTER TABLE %s ADD COLUMN %s with a DEFAULT rewrites the whole table under an %s "
@@ -177,6 +204,7 @@ static void add_column(struct lint_ctx *ctx, const PgQuery__RangeVar *rv, const 
 	enum volatility v = expr_volatility_with(def->raw_expr, &created, &cause);
 	int at = cause.location >= 0 ? cause.location : def->location;
 	if (v == VOLATILITY_VOLATILE) {
+		fix_default(ctx, cmd, cd, rel, col, type, expr);
 		lint_report(ctx, &rule_add_column_rewrite, at,
 			    backfill_help(ctx, rel, col, type, expr, not_null, ""),
 			    "ALTER TABLE %s ADD COLUMN %s rewrites the whole table under an %s lock: its "

@@ -27,7 +27,7 @@ const struct rule rule_add_foreign_key_blocking = {
 	.summary = "adding a foreign key validates every row while both tables are locked",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction (outside a transaction only)",
+	.fix = "NOT VALID, then VALIDATE CONSTRAINT in its own transaction (the next statement outside a transaction, a new migration where the runner wraps this one)",
 };
 
 /* "orders_user_id" from the table and column names, like PostgreSQL's default names. */
@@ -127,6 +127,16 @@ static void table_constraint(struct lint_ctx *ctx, const PgQuery__RangeVar *rv,
 		lint_fix_replace(ctx, fix, m.end, 0,
 				 lint_printf(ctx, " NOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s", rel, lint_ident(ctx, name)));
 		lint_fix_attach(ctx, fix);
+	} else if (lint_fix_single_alter(ctx) && strlen(name) < 64 && lint_fix_possible(ctx)) {
+		/* in a transaction: the VALIDATE in the next migration, or the ADD's lock would be
+		 * held through it */
+		struct lint_mark m = lint_mark_here(ctx, -1), at = lint_mark_here(ctx, con->location);
+		struct lint_fix *fix = lint_fix_new(ctx, "add the foreign key NOT VALID, then VALIDATE it in a new migration");
+		if (!*con->conname)
+			lint_fix_replace(ctx, fix, at.offset, 0, lint_printf(ctx, "CONSTRAINT %s ", lint_ident(ctx, name)));
+		lint_fix_replace(ctx, fix, m.end, 0, " NOT VALID");
+		if (lint_fix_validate_next(ctx, fix, rel, name))
+			lint_fix_attach(ctx, fix);
 	}
 	if (!strcmp(rel, refrel)) /* a key into the same table */
 		lint_report(ctx, &rule_add_foreign_key_blocking, con->location, help,

@@ -10,6 +10,7 @@
 #ifndef PGSIEVE_RULES_COLUMN_TYPE_H
 #define PGSIEVE_RULES_COLUMN_TYPE_H
 
+#include <stdint.h>
 #include <string.h>
 
 #include "lint/rule.h"
@@ -175,53 +176,92 @@ static inline int coltype_span(const struct lint_ctx *ctx, const PgQuery__TypeNa
 }
 
 /* The type fixes of one rule in the migration part, by column: a later ALTER COLUMN ... TYPE of
- * the column voids them (what that statement does depends on the type it starts from). */
+ * the column voids them (what that statement does depends on the type it starts from). A hash
+ * table by table and column in the run's memory (a list walked per ALTER COLUMN ... TYPE made a
+ * migration of 20,000 statements quadratic); a full table is replaced by one twice the size,
+ * the old one left to the arena. Zeroed is empty. */
 struct coltype_fixed {
-	const char *schema, *table, *column;
+	const char *table, *column;
+	uint64_t hash;
 	struct lint_fix *fix;
-	struct coltype_fixed *next;
+	struct coltype_fixed *next; /* in its bucket */
 };
 
-static inline const char *coltype_schema(const PgQuery__RangeVar *rv)
+struct coltype_fixes {
+	struct coltype_fixed **buckets;
+	size_t nbuckets, count;
+};
+
+/* The fixes of `rule` in the part, kept in its lint_rule_data() slot. */
+static inline struct coltype_fixes *coltype_fixes_of(struct lint_ctx *ctx, const struct rule *rule)
 {
-	return rv->schemaname && *rv->schemaname ? rv->schemaname : "";
+	void **data = lint_rule_data(ctx, rule);
+	if (!*data)
+		*data = lint_alloc(ctx, sizeof(struct coltype_fixes));
+	return *data;
 }
 
-/* Remembers a fix made for the column (list: the rule's list for the part). */
-static inline void coltype_fix_remember(struct lint_ctx *ctx, struct coltype_fixed **list, const struct coltype *ct,
+static inline uint64_t coltype_fix_hash(const char *table, const char *column)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = table; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull; /* a byte no name has, between the parts */
+	for (const char *p = column; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+/* Remembers a fix made for the column. */
+static inline void coltype_fix_remember(struct lint_ctx *ctx, struct coltype_fixes *fixes, const struct coltype *ct,
 					struct lint_fix *fix)
 {
 	if (!fix)
 		return;
+	if (fixes->count + 1 > fixes->nbuckets / 2) {
+		size_t n = fixes->nbuckets ? fixes->nbuckets * 2 : 16;
+		struct coltype_fixed **b = lint_alloc(ctx, n * sizeof(*b));
+		for (size_t i = 0; i < fixes->nbuckets; i++)
+			for (struct coltype_fixed *x = fixes->buckets[i], *next; x; x = next) {
+				next = x->next;
+				x->next = b[x->hash & (n - 1)];
+				b[x->hash & (n - 1)] = x;
+			}
+		fixes->buckets = b;
+		fixes->nbuckets = n;
+	}
 	struct coltype_fixed *f = lint_alloc(ctx, sizeof(*f));
-	f->schema = lint_printf(ctx, "%s", coltype_schema(ct->rel));
 	f->table = lint_printf(ctx, "%s", ct->rel->relname);
 	f->column = lint_printf(ctx, "%s", ct->column);
+	f->hash = coltype_fix_hash(f->table, f->column);
 	f->fix = fix;
-	f->next = *list;
-	*list = f;
+	f->next = fixes->buckets[f->hash & (fixes->nbuckets - 1)];
+	fixes->buckets[f->hash & (fixes->nbuckets - 1)] = f;
+	fixes->count++;
 }
 
-/* For ALTER COLUMN ... TYPE (site COLTYPE_ALTER): voids the fixes made for that column. */
-static inline void coltype_fix_altered(struct coltype_fixed *list, const struct coltype *ct)
+/* For ALTER COLUMN ... TYPE (site COLTYPE_ALTER): voids the fixes made for that column,
+ * whatever their schemas (voiding one too many is harmless). */
+static inline void coltype_fix_altered(const struct coltype_fixes *fixes, const struct coltype *ct)
 {
-	if (ct->site != COLTYPE_ALTER)
+	if (ct->site != COLTYPE_ALTER || !fixes->nbuckets)
 		return;
-	for (struct coltype_fixed *f = list; f; f = f->next)
-		if (!strcmp(f->column, ct->column) && !strcmp(f->table, ct->rel->relname))
-			lint_fix_void(f->fix); /* whatever the schemas: voiding one too many is harmless */
+	uint64_t h = coltype_fix_hash(ct->rel->relname, ct->column);
+	for (const struct coltype_fixed *f = fixes->buckets[h & (fixes->nbuckets - 1)]; f; f = f->next)
+		if (f->hash == h && !strcmp(f->column, ct->column) && !strcmp(f->table, ct->rel->relname))
+			lint_fix_void(f->fix);
 }
 
 /* The start of a column-type rule's visit: fills ct from node and returns the rule's list of
  * fixes, those an ALTER COLUMN ... TYPE of the column undoes voided; NULL when node declares or
  * changes no column type. */
-static inline struct coltype_fixed **coltype_visit(struct lint_ctx *ctx, const PgQuery__Node *node,
-						   const struct rule *rule, struct coltype *ct)
+static inline struct coltype_fixes *coltype_visit(struct lint_ctx *ctx, const PgQuery__Node *node,
+						  const struct rule *rule, struct coltype *ct)
 {
 	if (!coltype_of(ctx, node, ct))
 		return NULL;
-	struct coltype_fixed **fixed = (struct coltype_fixed **)lint_rule_data(ctx, rule);
-	coltype_fix_altered(*fixed, ct);
+	struct coltype_fixes *fixed = coltype_fixes_of(ctx, rule);
+	coltype_fix_altered(fixed, ct);
 	return fixed;
 }
 

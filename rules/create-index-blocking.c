@@ -17,7 +17,7 @@ const struct rule rule_create_index_blocking = {
 	.summary = "CREATE INDEX without CONCURRENTLY blocks writes to the table while the index builds",
 	.kinds = kinds,
 	.visit = visit,
-	.fix = "CONCURRENTLY IF NOT EXISTS, for a named index alone in its migration (with dbmate's or sqlx's no-transaction marker)",
+	.fix = "CONCURRENTLY IF NOT EXISTS, for a named index: in place when alone in its migration (with the runner's no-transaction marker), else the last statement moved into a new migration",
 };
 
 /* Help texts quote the user's statement from the table name on; longer or multi-line ones are
@@ -81,6 +81,24 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 		lint_fix_replace(ctx, fix, end, 0, is->if_not_exists ? " CONCURRENTLY" : " CONCURRENTLY IF NOT EXISTS");
 		lint_fix_notx_marker(ctx, fix);
 		lint_fix_attach(ctx, fix);
+	} else if (*is->idxname && lint_fix_possible(ctx) && !lint_statement_alone(ctx) && lint_statement_last(ctx) &&
+		   lint_find_token(ctx, PG_QUERY__TOKEN__INDEX, lint_mark_here(ctx, -1).offset, &at, &end) == 0) {
+		/* The last statement of a migration that holds others: moved into a new migration
+		 * after it, alone there and outside a transaction (the runner's marker where it
+		 * would wrap it). Its undo stays where it was, in this migration's down. */
+		struct lint_fix *fix = lint_fix_new(ctx, "build the index with CREATE INDEX CONCURRENTLY in a new "
+							 "migration of its own");
+		uint32_t from = lint_fix_remove_statement(ctx, fix); /* with the comments above it */
+		size_t len;
+		const char *text = lint_file_text(ctx, &len);
+		const char *path = lint_file_path(ctx), *slash = strrchr(path, '/');
+		const char *up = lint_printf(ctx, "%.*s%s%.*s;\n", (int)(end - from), text + from,
+					     is->if_not_exists ? " CONCURRENTLY" : " CONCURRENTLY IF NOT EXISTS",
+					     (int)(lint_mark_here(ctx, -1).end - end), text + end);
+		const char *down = lint_printf(ctx, "-- pgsieve-ignore-file missing-downgrade: the index comes from %s, "
+						    "whose down migration undoes it\n", slash ? slash + 1 : path);
+		if (lint_fix_new_migration(ctx, fix, lint_printf(ctx, "%s concurrently", is->idxname), up, down, 1))
+			lint_fix_attach(ctx, fix);
 	}
 	lint_report(ctx, &rule_create_index_blocking, -1,
 		    lint_printf(ctx,

@@ -61,7 +61,7 @@ struct candidate {
 struct candidates {
 	struct candidate **buckets;
 	size_t nbuckets, count;
-	struct coltype_fixed *fixed; /* the fixes made, for a later ALTER COLUMN ... TYPE to void */
+	struct coltype_fixes fixed; /* the fixes made, for a later ALTER COLUMN ... TYPE to void */
 };
 
 static uint64_t column_hash(const char *schema, const char *table, const char *column)
@@ -340,7 +340,7 @@ static void visit_alter(struct lint_ctx *ctx, const PgQuery__AlterTableStmt *as)
 		if (!cmd->name)
 			continue;
 		struct coltype altered = { .site = COLTYPE_ALTER, .rel = as->relation, .column = cmd->name };
-		coltype_fix_altered(candidates_of(ctx)->fixed, &altered);
+		coltype_fix_altered(&candidates_of(ctx)->fixed, &altered);
 	}
 	at = 0;
 	while ((cmd = sql_alter_next(as, &at, PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn)))

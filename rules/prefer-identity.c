@@ -38,7 +38,7 @@ static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
 	/* serial is no type for ALTER COLUMN ... TYPE, so only CREATE TABLE and ADD COLUMN */
-	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_identity, &ct);
+	struct coltype_fixes *fixed = coltype_visit(ctx, node, &rule_prefer_identity, &ct);
 	if (!fixed)
 		return;
 	if (ct.site == COLTYPE_ALTER || !type_is_serial(ct.type.name))

@@ -20,7 +20,7 @@ const struct rule rule_prefer_jsonb = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_jsonb, &ct);
+	struct coltype_fixes *fixed = coltype_visit(ctx, node, &rule_prefer_jsonb, &ct);
 	if (!fixed)
 		return;
 	if (strcmp(ct.type.name, "json"))

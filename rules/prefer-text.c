@@ -24,7 +24,7 @@ const struct rule rule_prefer_text = {
 static void visit(struct lint_ctx *ctx, const PgQuery__Node *node)
 {
 	struct coltype ct;
-	struct coltype_fixed **fixed = coltype_visit(ctx, node, &rule_prefer_text, &ct);
+	struct coltype_fixes *fixed = coltype_visit(ctx, node, &rule_prefer_text, &ct);
 	if (!fixed)
 		return;
 	if (strcmp(ct.type.name, "varchar") || ct.type.nmods != 1)

@@ -190,6 +190,18 @@ def case_nul(tmp):
     d = fresh_dir(tmp, 'nul')
     write(os.path.join(d, 'nul.sql'), b'SELECT 1;\nSELECT 2;\0 SELECT 3;\n')
     expect_finding('NUL byte in SQL', run(['nul.sql'], d), 'invalid-input', 2, 10, ('NUL',))
+    # among other files: they are parsed ahead on a second thread, the binary one too (its
+    # parse is dropped), and the files before and after it are linted in order all the same
+    d = fresh_dir(tmp, 'nul-among')
+    write(os.path.join(d, '001_a.sql'), 'CREATE INDEX a ON orders (a);\n')
+    write(os.path.join(d, '002_nul.sql'), b'CREATE INDEX b ON orders (b);\0\n')
+    write(os.path.join(d, '003_c.sql'), 'CREATE INDEX c ON orders (c);\n')
+    r = run(['.'], d)
+    got = [(os.path.basename(f['file']), f['rule']) for f in (r.json or {}).get('findings', ())
+           if f['rule'] in ('create-index-blocking', 'invalid-input')]
+    check(got == [('001_a.sql', 'create-index-blocking'), ('002_nul.sql', 'invalid-input'),
+                  ('003_c.sql', 'create-index-blocking')],
+          'NUL byte in one file of three: that file is invalid-input, the others are linted', got or r.describe())
 
 
 def case_utf8(tmp):

@@ -265,6 +265,31 @@ def test_cli(pgsieve):
         check(b"CONCURRENTLY" in tree["003_drop.sql"], f"--fix --since HEAD fixes the new one: {tree['003_drop.sql']!r}")
 
 
+def test_baseline(pgsieve):
+    """--fix with --baseline: the findings the baseline records are the team's accepted debt,
+    neither reported nor fixed; a finding that is not in it is fixed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(tmp, "migrations")
+        os.mkdir(d)
+        write_tree(d, {k: MIGRATIONS[k] for k in ("001_orders.sql", "002_index.sql")})
+        p = run(pgsieve, ["--write-baseline", "baseline.json", "--fail-on", "never", "migrations"], tmp)
+        check(p.returncode == 0 and os.path.exists(os.path.join(tmp, "baseline.json")),
+              f"--write-baseline records the debt: {p.stderr.decode()}")
+        write_tree(d, {"003_drop.sql": MIGRATIONS["003_drop.sql"]})
+        before = read_tree(d)
+        p = run(pgsieve, ["--fix", "--baseline", "baseline.json", "--fail-on", "never", "migrations"], tmp)
+        tree = read_tree(d)
+        check(tree["002_index.sql"] == before["002_index.sql"],
+              f"--fix --baseline leaves a baselined finding unfixed: {tree['002_index.sql']!r} {p.stderr.decode()}")
+        check(b"DROP INDEX CONCURRENTLY IF EXISTS orders_old_idx" in tree["003_drop.sql"],
+              f"--fix --baseline fixes the finding the baseline does not hold: {tree['003_drop.sql']!r}")
+        check("(1 file changed, 0 created)" in p.stderr.decode(), f"--fix --baseline changes only that file: {p.stderr.decode()}")
+        # without the baseline the same tree has the baselined fix to apply
+        p = run(pgsieve, ["--fix", "--dry-run", "migrations"], tmp)
+        check(b"CONCURRENTLY IF NOT EXISTS orders_a_idx" in p.stdout,
+              f"without --baseline the baselined finding's fix is offered: {p.stdout.decode()}")
+
+
 def test_markers(pgsieve):
     """A runner that wraps each migration: the concurrent build gets the framework's
     no-transaction marker when it is alone in its migration (docs/frameworks.md has the
@@ -284,10 +309,45 @@ def test_markers(pgsieve):
         }, "20240102000000_index.sql",
          "-- no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n"),
     ]
-    for fw, files, name, want in cases:
+    index = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n"
+    diesel_tables = {"2024-01-01-000000_orders/up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n",
+                     "2024-01-01-000000_orders/down.sql": "DROP TABLE orders;\n",
+                     "2024-01-02-000000_index/up.sql": "CREATE INDEX orders_a_idx ON orders (a);\n",
+                     "2024-01-02-000000_index/down.sql": "DROP INDEX CONCURRENTLY IF EXISTS orders_a_idx;\n"}
+    # (framework, files, the file checked, what it must hold after --fix, the up part's mode then)
+    cases = [(fw, files, name, want, "implicit transaction") for fw, files, name, want in cases] + [
+        ("goose", {
+            "001_orders.sql": "-- +goose Up\nCREATE TABLE orders (id bigint PRIMARY KEY, a int);\n"
+                              "-- +goose Down\nDROP TABLE orders;\n",
+            "002_index.sql": "-- +goose Up\nCREATE INDEX orders_a_idx ON orders (a);\n"
+                             "-- +goose Down\nDROP INDEX CONCURRENTLY IF EXISTS orders_a_idx;\n",
+        }, "002_index.sql",
+         "-- +goose NO TRANSACTION\n-- +goose Up\n" + index + "-- +goose Down\nDROP INDEX CONCURRENTLY IF EXISTS orders_a_idx;\n",
+         "no transaction"),
+        # Diesel: metadata.toml written beside up.sql ...
+        ("diesel", diesel_tables, "2024-01-02-000000_index/metadata.toml", "run_in_transaction = false\n",
+         "implicit transaction"),
+        # ... or the key put at its top, where it is not a table's key
+        ("diesel", dict(diesel_tables, **{"2024-01-02-000000_index/metadata.toml": "[extra]\nowner = \"ops\"\n"}),
+         "2024-01-02-000000_index/metadata.toml", "run_in_transaction = false\n[extra]\nowner = \"ops\"\n",
+         "implicit transaction"),
+        # ... or its value turned
+        ("diesel", dict(diesel_tables, **{"2024-01-02-000000_index/metadata.toml": "run_in_transaction = true\n"}),
+         "2024-01-02-000000_index/metadata.toml", "run_in_transaction = false\n", "implicit transaction"),
+        # Flyway: the script's .conf that says executeInTransaction=true (else Flyway already runs a
+        # lone CREATE INDEX CONCURRENTLY outside a transaction)
+        ("flyway", {
+            "V1__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n",
+            "V2__index.sql": "CREATE INDEX orders_a_idx ON orders (a);\n",
+            "V2__index.sql.conf": "# reviewed\nexecuteInTransaction=true\n",
+        }, "V2__index.sql.conf", "# reviewed\nexecuteInTransaction=false\n", "no transaction"),
+    ]
+    for fw, files, name, want, mode in cases:
         with tempfile.TemporaryDirectory() as tmp:
             d = os.path.join(tmp, "migrations")
             os.mkdir(d)
+            for rel in files:
+                os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
             write_tree(d, files)
             p = run(pgsieve, ["--framework", fw, "--fix", "--fail-on", "never", "migrations"], tmp)
             with open(os.path.join(d, name)) as f:
@@ -295,11 +355,116 @@ def test_markers(pgsieve):
             check(got == want, f"{fw}: --fix adds the no-transaction marker:\n{got}\nwant:\n{want}\n{p.stderr.decode()}")
             left = json.loads(run(pgsieve, ["--framework", fw, "--format", "json", "--fail-on", "never",
                                             "migrations"], tmp).stdout)
-            tx = [f["transaction"] for f in left["files"] if f["path"].endswith(name) and f["part"] == "up"]
-            check(tx == ["implicit transaction"], f"{fw}: the fixed migration runs as one query ({tx})")
-            rules = [f["rule"] for f in left["findings"] if f["file"].endswith(name)]
+            index_file = [k for k in files if "index" in k and not k.endswith(".conf") and "down" not in k][0]
+            tx = [f["transaction"] for f in left["files"] if f["path"].endswith(index_file) and f["part"] == "up"]
+            check(tx == [mode], f"{fw}: the fixed migration runs {mode} ({tx})")
+            rules = [f["rule"] for f in left["findings"] if f["file"].endswith(index_file)]
             check(not {"not-in-transaction", "create-index-blocking", "syntax-error"} & set(rules),
                   f"{fw}: nothing left about the concurrent build ({rules})")
+            with open(os.path.join(d, index_file)) as f:
+                check("CONCURRENTLY IF NOT EXISTS orders_a_idx" in f.read(), f"{fw}: the build is concurrent")
+
+
+# A concurrent build that shares its migration with another statement, in each layout pgsieve
+# writes new migrations for: (framework, files, the new migration's files with what each holds).
+ORDERS = "CREATE TABLE orders (id bigint PRIMARY KEY, a int, b int);\n"
+CHANGE = "ALTER TABLE orders ADD COLUMN c int;\n-- for the report\nCREATE INDEX orders_b_idx ON orders (b);\n"
+MOVED = "-- for the report\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_b_idx ON orders (b);\n"
+UNDO = "ALTER TABLE orders DROP COLUMN c;\n"
+DOWN = "-- pgsieve-ignore-file missing-downgrade: the index comes from %s, whose down migration undoes it\n"
+NEW_MIGRATIONS = [
+    ("golang-migrate", {"000001_orders.up.sql": ORDERS, "000001_orders.down.sql": "DROP TABLE orders;\n",
+                        "000002_change.up.sql": CHANGE, "000002_change.down.sql": UNDO},
+     {"000003_orders_b_idx_concurrently.up.sql": MOVED,
+      "000003_orders_b_idx_concurrently.down.sql": DOWN % "000002_change.up.sql"}),
+    ("goose", {"00001_orders.sql": "-- +goose Up\n" + ORDERS + "-- +goose Down\nDROP TABLE orders;\n",
+               "00002_change.sql": "-- +goose Up\n" + CHANGE + "-- +goose Down\n" + UNDO},
+     {"00003_orders_b_idx_concurrently.sql": "-- +goose NO TRANSACTION\n-- +goose Up\n" + MOVED +
+      "\n-- +goose Down\n" + DOWN % "00002_change.sql"}),
+    ("dbmate", {"20240101000000_orders.sql": "-- migrate:up\n" + ORDERS + "\n-- migrate:down\nDROP TABLE orders;\n",
+                "20240102000000_change.sql": "-- migrate:up\n" + CHANGE + "\n-- migrate:down\n" + UNDO},
+     {"20240102000001_orders_b_idx_concurrently.sql": "-- migrate:up transaction:false\n" + MOVED +
+      "\n-- migrate:down transaction:false\n" + DOWN % "20240102000000_change.sql"}),
+    ("sqlx", {"20240101000000_orders.sql": ORDERS, "20240102000000_change.sql": CHANGE},
+     {"20240102000001_orders_b_idx_concurrently.sql": "-- no-transaction\n" + MOVED}),
+    ("diesel", {"2024-01-01-000000_orders/up.sql": ORDERS, "2024-01-01-000000_orders/down.sql": "DROP TABLE orders;\n",
+                "2024-01-02-000000_change/up.sql": CHANGE, "2024-01-02-000000_change/down.sql": UNDO},
+     {"2024-01-02-000001_orders_b_idx_concurrently/up.sql": MOVED,
+      "2024-01-02-000001_orders_b_idx_concurrently/down.sql": DOWN % "up.sql",
+      "2024-01-02-000001_orders_b_idx_concurrently/metadata.toml": "run_in_transaction = false\n"}),
+    ("flyway", {"V1__orders.sql": ORDERS, "V2__change.sql": CHANGE},
+     {"V2.1__orders_b_idx_concurrently.sql": MOVED,
+      "V2.1__orders_b_idx_concurrently.sql.conf": "executeInTransaction=false\n"}),
+    ("sql", {"001_orders.sql": ORDERS, "002_change.sql": CHANGE},
+     {"003_orders_b_idx_concurrently.sql": MOVED}),
+]
+
+
+def test_new_migrations(pgsieve):
+    """--fix moves a concurrent build out of a migration it shares into a new migration right
+    after it, in the runner's layout and naming with its no-transaction marker; the fixed
+    tree has no finding about it (nor a new one of any rule), and --dry-run shows the new files."""
+    for fw, files, new in NEW_MIGRATIONS:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = os.path.join(tmp, "migrations")
+            for rel in files:
+                os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+            write_tree(d, files)
+            lint = ["--framework", fw, "--format", "json", "--fail-on", "never", "migrations"]
+            before = json.loads(run(pgsieve, lint, tmp).stdout)
+            fixes = [f["fix"] for f in before["findings"] if f["rule"] == "create-index-blocking" and f.get("fix")]
+            check(len(fixes) == 1 and sorted(os.path.relpath(n["path"], "migrations") for n in fixes[0]["files"]) ==
+                  sorted(new), f"{fw}: the fix's files[] are the new migration's ({fixes})")
+            p = run(pgsieve, ["--framework", fw, "--fix", "--dry-run", "migrations"], tmp)
+            check(all(f"+++ b/migrations/{n}" in p.stdout.decode() for n in new) and
+                  not os.path.exists(os.path.join(d, sorted(new)[0])),
+                  f"{fw}: --dry-run shows the new files and writes none:\n{p.stdout.decode()}")
+            p = run(pgsieve, ["--framework", fw, "--fix", "--fail-on", "never", "migrations"], tmp)
+            for name, want in new.items():
+                path = os.path.join(d, name)
+                got = open(path).read() if os.path.exists(path) else None
+                check(got == want, f"{fw}: --fix writes {name}:\n{got}\nwant:\n{want}\n{p.stderr.decode()}")
+            changed = [k for k in files if "change" in k and "down" not in k][0]
+            with open(os.path.join(d, changed)) as f:
+                text = f.read()
+            check("CREATE INDEX" not in text and "for the report" not in text and "ADD COLUMN c" in text,
+                  f"{fw}: the statement and its comment left {changed}:\n{text}")
+            after = json.loads(run(pgsieve, lint, tmp).stdout)
+            rules = [f["rule"] for f in after["findings"]]
+            check(not {"create-index-blocking", "not-in-transaction", "syntax-error", "migration-graph",
+                       "missing-downgrade", "unused-suppression"} & set(rules),
+                  f"{fw}: the fixed tree has nothing about the build, the versions or the downs ({rules})")
+            was = Counter(f["rule"] for f in before["findings"])
+            for rule, n in Counter(rules).items():
+                check(n <= was[rule], f"{fw}: no new {rule} finding ({was[rule]} before, {n} after)")
+            moved = [f for f in after["files"] if any(f["path"].endswith(n) for n in new) and f["part"] == "up"]
+            check(moved and moved[0]["transaction"] in ("implicit transaction", "no transaction", "as written"),
+                  f"{fw}: the new migration runs outside the runner's transaction ({moved})")
+            p = run(pgsieve, ["--framework", fw, "--fix", "--fail-on", "never", "migrations"], tmp)
+            check("applied 0 fixes" in p.stderr.decode() or "created" in p.stderr.decode() and
+                  ", 0 created)" in p.stderr.decode(), f"{fw}: a second --fix creates nothing ({p.stderr.decode()})")
+
+    # a VALIDATE moved to the next migration, where the runner wraps the ADD's
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(tmp, "migrations")
+        os.mkdir(d)
+        write_tree(d, {"20240101000000_orders.sql": "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n" +
+                       "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n\n"
+                       "-- migrate:down\nDROP TABLE orders;\nDROP TABLE users;\n",
+                       "20240102000000_fk.sql": "-- migrate:up\nALTER TABLE orders ADD CONSTRAINT orders_user_fk "
+                       "FOREIGN KEY (user_id) REFERENCES users (id);\n\n-- migrate:down\n"
+                       "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;\n"})
+        p = run(pgsieve, ["--framework", "dbmate", "--fix", "--fail-on", "never", "migrations"], tmp)
+        tree = read_tree(d)
+        new = tree.get("20240102000001_validate_orders_user_fk.sql", b"").decode()
+        check(new.startswith("-- migrate:up\nALTER TABLE \"orders\" VALIDATE CONSTRAINT \"orders_user_fk\";\n") and
+              b"REFERENCES users (id) NOT VALID;" in tree["20240102000000_fk.sql"],
+              f"dbmate: NOT VALID in the migration, VALIDATE in the next one:\n{new}\n{p.stderr.decode()}")
+        after = json.loads(run(pgsieve, ["--framework", "dbmate", "--format", "json", "--fail-on", "never",
+                                         "migrations"], tmp).stdout)
+        rules = [f["rule"] for f in after["findings"]]
+        check(not {"add-foreign-key-blocking", "not-valid-never-validated", "missing-downgrade",
+                   "migration-graph"} & set(rules), f"dbmate: the fixed tree is clean of the key's findings ({rules})")
 
 
 def main():
@@ -321,7 +486,9 @@ def main():
         if r.get("fix"):
             check(r["id"] in fixed_rules, f"{r['id']}: says it has a fix, but no fixture got one")
     test_cli(pgsieve)
+    test_baseline(pgsieve)
     test_markers(pgsieve)
+    test_new_migrations(pgsieve)
     print("rules with fixes on the fixtures: " + ", ".join(sorted(fixed_rules)))
     for f in failures:
         print("FAIL " + f)

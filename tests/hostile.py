@@ -311,6 +311,44 @@ def case_long_history(tmp):
           '3,000 migrations cost about three times 1,000 (linear), not nine (quadratic)', runs)
 
 
+def wide_table(path, n):
+    """n columns added one statement at a time to one table, every second one json and then
+    changed to jsonb by the statement after it (which voids prefer-jsonb's fix for it)."""
+    lines = ['CREATE TABLE wide (id bigint PRIMARY KEY);']
+    for i in range(n):
+        if i % 2:
+            lines.append('ALTER TABLE wide ADD COLUMN c%d json;' % i)
+            lines.append('ALTER TABLE wide ALTER COLUMN c%d TYPE jsonb;' % (i - 1))
+        else:
+            lines.append('ALTER TABLE wide ADD COLUMN c%d json;' % i)
+    write(path, '\n'.join(lines) + '\n')
+
+
+def case_wide_table(tmp):
+    """40,000 columns added to one table: time linear in the statements. Before, the model
+    searched the table's columns one by one for each column added, and the column-type rules
+    walked every fix of the migration for each ALTER COLUMN ... TYPE (120,000 columns took
+    183 s); a quadratic cost shows as a ratio near 16 between 40,000 and 10,000 columns."""
+    runs = {}
+    for n in (10000, 40000):
+        path = os.path.join(tmp, 'wide-%d.sql' % n)
+        wide_table(path, n)
+        r, cpu = cpu_run(['lint', '--no-config', '--format', 'json', path])
+        found = [f for f in (r.json or {}).get('findings', ()) if f['rule'] == 'prefer-jsonb']
+        fixed = [f for f in found if 'fix' in f]
+        if not check(r.status == 1 and len(found) == n and len(fixed) == n // 2 and
+                     all(int(f['line']) % 3 == 0 for f in fixed),
+                     '%d columns: each json column found, the fixes of those changed later voided' % n,
+                     (len(found), len(fixed)) if found else r):
+            return
+        runs[n] = cpu
+    ratio = runs[40000] / max(runs[10000], 0.01)
+    print('wide-table: %.2f s of processor time for 10,000 columns, %.2f s for 40,000 (x%.1f)'
+          % (runs[10000], runs[40000], ratio))
+    check(ratio < 8 and runs[40000] < (60 if SANITIZED else 10),
+          '40,000 columns cost about four times 10,000 (linear), not sixteen (quadratic)', runs)
+
+
 def alembic_python():
     for c in (os.environ.get('PGSIEVE_PYTHON'), sys.executable, shutil.which('python3'), '/usr/bin/python3'):
         if c and os.path.exists(c) and subprocess.run([c, '-c', 'import alembic, sqlalchemy'],
@@ -540,6 +578,7 @@ CASES = {
     'limits': case_limits, 'python-hint': case_python_hint, 'no-python': case_no_python,
     'alembic-deadline': case_alembic_deadline, 'alembic-killed': case_alembic_killed,
     'alembic-environment': case_alembic_environment, 'long-history': case_long_history,
+    'wide-table': case_wide_table,
 }
 
 

@@ -129,10 +129,10 @@ class Server:
         m = self.get(pred, timeout, skipped)
         return m['params']['diagnostics'] if m else None
 
-    def initialize(self, utf8=False, markdown=True, document_changes=True):
+    def initialize(self, utf8=False, markdown=True, document_changes=True, create=True):
         caps = {'textDocument': {'hover': {'contentFormat': ['markdown', 'plaintext'] if markdown else ['plaintext']}},
                 'workspace': {'workspaceEdit': {'documentChanges': document_changes,
-                                                'resourceOperations': ['create']}}}
+                                                'resourceOperations': ['create'] if create else []}}}
         if utf8:
             caps['general'] = {'positionEncodings': ['utf-8', 'utf-16']}
         r = self.call('initialize', {'processId': os.getpid(), 'rootUri': None, 'capabilities': caps})
@@ -486,6 +486,169 @@ def test_alembic_action(tmp):
         s.kill()
 
 
+def test_alembic_config(tmp):
+    """The Alembic keys of .pgsieve.yml reach the server as they reach `pgsieve lint`: a project
+    whose ini file is not alembic.ini (deploy/schema.cfg, `alembic -c deploy/schema.cfg`) is
+    found through alembic-config, and its revision is rendered by Alembic and linted as the CLI
+    lints it there."""
+    d = os.path.join(tmp, 'alembic-config')
+    shutil.copytree(os.path.join(SOURCE, 'fixtures', 'frameworks', 'alembic-projects', 'config-only'), d)
+    path = os.path.join(d, 'schema', 'revisions', '1004_entry_posted_at.py')
+    text = open(path).read()
+    data = text.encode()
+    sev = {'error': 1, 'warning': 2, 'info': 3}
+
+    def cli():
+        r = subprocess.run([PGSIEVE, 'lint', '--format', 'json', '--fail-on', 'never', os.path.relpath(path, d)],
+                           capture_output=True, cwd=d, timeout=WAIT * 5)
+        found = json.loads(r.stdout)['findings'] if r.returncode == 0 else []
+        return sorted(((f['rule'], sev[f['severity']], position(data, f['offset'], False),
+                        position(data, f['offset'] + f['length'], False))
+                       for f in found if os.path.join(d, f['file']) == path), key=json.dumps)
+
+    s = Server()
+    try:
+        s.initialize()
+        s.open(path, text, language='python')
+        bare = got(s.diagnostics(uri_of(path), 1))
+        check([x[0] for x in bare] == ['syntax-error'],
+              'without alembic-config the revision is not found as one (read as a lone file)', bare)
+        with open(os.path.join(d, '.pgsieve.yml'), 'w') as f:
+            f.write('alembic-config: deploy/schema.cfg\n')
+        want = cli()
+        s.notify('textDocument/didSave', {'textDocument': {'uri': uri_of(path)}})
+        diags = got(s.diagnostics(uri_of(path), 1))
+        check('unbatched-backfill' in [x[0] for x in want] and diags == want,
+              'with alembic-config in .pgsieve.yml the revision is linted as `pgsieve lint` lints it (%d findings)'
+              % len(want), 'got %s\nwant %s' % (diags, want))
+    finally:
+        check(s.finish()[1] == 0, 'alembic-config: shutdown then exit, status 0')
+        s.kill()
+
+
+def fix_action(s, path, diags, code):
+    """The preferred quick fix of the first `code` diagnostic of diags, with those diagnostics."""
+    found = [x for x in diags or [] if x['code'] == code]
+    if not found:
+        return None, found
+    r = s.call('textDocument/codeAction', {'textDocument': {'uri': uri_of(path)}, 'range': found[0]['range'],
+                                           'context': {'diagnostics': found[:1]}})
+    fixes = [a for a in (r and r.get('result') or []) if a.get('isPreferred') and a['diagnostics'][0]['code'] == code]
+    return (fixes[0] if fixes else None), found
+
+
+def test_fix_files(tmp):
+    """Fixes that create a migration: a WorkspaceEdit of CreateFile and TextDocumentEdit
+    (documentChanges) when the client takes resource operations "create", none otherwise; applied
+    as the client would, the tree lints clean of the finding. And fixes that edit another file
+    the editor holds unsaved: the edit is made against the editor's text, with its version, and
+    every open file is read as the editor holds it when a document is linted."""
+    d = os.path.join(tmp, 'fix-files')
+    os.mkdir(d)
+    files = {'000001_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, a int, b int);\n',
+             '000001_orders.down.sql': 'DROP TABLE orders;\n',
+             '000002_change.up.sql': 'ALTER TABLE orders ADD COLUMN c int;\nCREATE INDEX orders_b_idx ON orders (b);\n',
+             '000002_change.down.sql': 'ALTER TABLE orders DROP COLUMN c;\n'}
+    for name, text in files.items():
+        open(os.path.join(d, name), 'w').write(text)
+    path = os.path.join(d, '000002_change.up.sql')
+    text = files['000002_change.up.sql']
+    new_up = os.path.join(d, '000003_orders_b_idx_concurrently.up.sql')
+    new_down = os.path.join(d, '000003_orders_b_idx_concurrently.down.sql')
+    s = Server()
+    try:
+        s.initialize()
+        s.open(path, text)
+        action, found = fix_action(s, path, s.diagnostics(uri_of(path), 1), 'create-index-blocking')
+        changes = action['edit'].get('documentChanges', []) if action else []
+        creates = [c['uri'] for c in changes if c.get('kind') == 'create']
+        if check(creates == [uri_of(new_up), uri_of(new_down)],
+                 'a new migration as CreateFile operations in documentChanges', action):
+            for p in (new_up, new_down):
+                edits = [c for c in changes if 'textDocument' in c and c['textDocument']['uri'] == uri_of(p)]
+                check(changes.index(edits[0]) > changes.index({'kind': 'create', 'uri': uri_of(p),
+                                                                'options': {'overwrite': False, 'ignoreIfExists': False}})
+                      if edits else False, '%s: its text as a TextDocumentEdit after its creation' % os.path.basename(p))
+                open(p, 'w').write(apply_edit('', action['edit'], uri_of(p), False))
+            fixed = apply_edit(text, action['edit'], uri_of(path), False)
+            open(path, 'w').write(fixed)
+            check('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_b_idx' in open(new_up).read()
+                  and 'CREATE INDEX' not in fixed, 'applied: the build moved to the new migration', fixed)
+            r = subprocess.run([PGSIEVE, 'lint', '--format', 'json', '--fail-on', 'never', d], capture_output=True,
+                               timeout=WAIT * 5)
+            rules = [f['rule'] for f in json.loads(r.stdout)['findings']]
+            check(not {'create-index-blocking', 'migration-graph', 'missing-downgrade', 'not-in-transaction',
+                       'syntax-error'} & set(rules), 'applied: `pgsieve lint` of the tree finds nothing about it', rules)
+    finally:
+        check(s.finish()[1] == 0, 'fix files: shutdown then exit, status 0')
+        s.kill()
+    # a client that cannot create files is not offered the fix
+    for name, text_ in files.items():
+        open(os.path.join(d, name), 'w').write(text_)
+    for p in (new_up, new_down):
+        if os.path.exists(p):
+            os.unlink(p)
+    s = Server()
+    try:
+        s.initialize(create=False)
+        s.open(path, text)
+        action, found = fix_action(s, path, s.diagnostics(uri_of(path), 1), 'create-index-blocking')
+        check(found and action is None, 'without resourceOperations "create", no fix that creates files', action)
+    finally:
+        s.finish()
+        s.kill()
+
+    # Diesel: the no-transaction setting lives in metadata.toml beside up.sql
+    d = os.path.join(tmp, 'fix-open')
+    for sub, up, down in (('2024-01-01-000000_orders', 'CREATE TABLE orders (id bigint PRIMARY KEY, a int);\n',
+                           'DROP TABLE orders;\n'),
+                          ('2024-01-02-000000_index', 'CREATE INDEX orders_a_idx ON orders (a);\n',
+                           'DROP INDEX CONCURRENTLY IF EXISTS orders_a_idx;\n')):
+        os.makedirs(os.path.join(d, sub))
+        open(os.path.join(d, sub, 'up.sql'), 'w').write(up)
+        open(os.path.join(d, sub, 'down.sql'), 'w').write(down)
+    path = os.path.join(d, '2024-01-02-000000_index', 'up.sql')
+    meta = os.path.join(d, '2024-01-02-000000_index', 'metadata.toml')
+    open(meta, 'w').write('run_in_transaction = true\n')
+    s = Server()
+    try:
+        s.initialize()
+        # the editor holds metadata.toml changed and not saved
+        buffer = '# edited in the editor\nrun_in_transaction = true\n'
+        s.open(meta, buffer, version=7, language='toml')
+        s.open(path, open(path).read())
+        action, found = fix_action(s, path, s.diagnostics(uri_of(path), 1), 'create-index-blocking')
+        changes = action['edit'].get('documentChanges', []) if action else []
+        meta_edits = [c for c in changes if 'textDocument' in c and c['textDocument']['uri'] == uri_of(meta)]
+        if check(meta_edits and meta_edits[0]['textDocument']['version'] == 7,
+                 'a fix editing a file open in the editor: a TextDocumentEdit of the editor\'s version', action):
+            edited = apply_edit(buffer, action['edit'], uri_of(meta), False)
+            check(edited == '# edited in the editor\nrun_in_transaction = false\n',
+                  'its edit is made against the editor\'s text, not the file on disk', edited)
+        check(open(meta).read() == 'run_in_transaction = true\n', 'the server writes nothing to disk')
+        # the document is linted with the other open files as the editor holds them: with
+        # run_in_transaction = false in the buffer only, the concurrent build runs alone
+        # outside a transaction (the CLI, reading the disk, says it would not)
+        concurrent = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n'
+        open(path, 'w').write(concurrent)
+        s.change(path, concurrent, 2)
+        s.diagnostics(uri_of(path), 2)
+        s.change(meta, 'run_in_transaction = false\n', 8)
+        diags = s.diagnostics(uri_of(path), 2)
+        cli = [f['rule'] for f in cli_findings(path)]
+        check(diags is not None and 'not-in-transaction' not in [x['code'] for x in diags]
+              and 'not-in-transaction' in cli,
+              'an open file\'s unsaved text is the context: the document is linted again when it changes',
+              (got(diags), cli))
+        s.change(meta, 'run_in_transaction = true\n', 9)
+        diags = s.diagnostics(uri_of(path), 2)
+        check(diags is not None and 'not-in-transaction' in [x['code'] for x in diags],
+              'and again when it changes back', got(diags))
+    finally:
+        check(s.finish()[1] == 0, 'fix open files: shutdown then exit, status 0')
+        s.kill()
+
+
 def frame(body):
     return b'Content-Length: %d\r\n\r\n' % len(body) + body
 
@@ -625,6 +788,8 @@ def main():
         test_context(tmp)
         test_debounce_hover_actions(tmp)
         test_alembic_action(tmp)
+        test_alembic_config(tmp)
+        test_fix_files(tmp)
         test_bad_input(tmp)
         test_big_file(tmp)
     finally:

@@ -31,6 +31,20 @@ static const char q_extensions[] =
 	" FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace"
 	" WHERE n.nspname <> 'pg_catalog' ORDER BY x.extname";
 
+/* Collations of CREATE COLLATION. The columns differ by version (collprovider from 10,
+ * collisdeterministic from 12, an ICU locale in colliculocale in 15 and 16, colllocale from 17,
+ * collcollate before 15), so they are read from the row as JSON. */
+static const char q_collations[] =
+	"SELECT format('CREATE COLLATION %I.%I (provider = %s, %s, deterministic = %s);', n.nspname, c.collname,"
+	"   CASE j->>'collprovider' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END,"
+	"   CASE WHEN COALESCE(j->>'collprovider', 'c') IN ('i', 'b')"
+	"     THEN format('locale = %L', COALESCE(j->>'colllocale', j->>'colliculocale', j->>'collcollate'))"
+	"     ELSE format('lc_collate = %L, lc_ctype = %L', j->>'collcollate', j->>'collctype') END,"
+	"   COALESCE(j->>'collisdeterministic', 'true'))"
+	" FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace, to_jsonb(c) j"
+	" WHERE" USER_NS("n") "AND" NOT_EXT_MEMBER("pg_collation", "c.oid")
+	" ORDER BY n.nspname, c.collname";
+
 #define COLLATE_CLAUSE(coll, typcoll)                                                                    \
 	"CASE WHEN " coll " <> 0 AND " coll " <> " typcoll " THEN (SELECT ' COLLATE ' || "            \
 	"quote_ident(cn.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN "          \
@@ -343,7 +357,7 @@ static const char q_sequence_values[] =
 /* ---- the queries, in the order they run ---- */
 
 enum query {
-	Q_SCHEMAS, Q_EXTENSIONS, Q_TYPES, Q_FUNCTIONS, Q_SEQUENCES, Q_TABLES, Q_CONSTRAINTS, Q_INDEXES,
+	Q_SCHEMAS, Q_EXTENSIONS, Q_COLLATIONS, Q_TYPES, Q_FUNCTIONS, Q_SEQUENCES, Q_TABLES, Q_CONSTRAINTS, Q_INDEXES,
 	Q_VIEWS, Q_TRIGGERS, Q_POLICIES, Q_COMMENTS, Q_GRANTS,
 	Q_STATS, Q_SEQUENCE_VALUES,
 	Q_COUNT
@@ -356,6 +370,7 @@ static const struct {
 } queries[Q_COUNT] = {
 	[Q_SCHEMAS] = { q_schemas, "reading schemas" },
 	[Q_EXTENSIONS] = { q_extensions, "reading extensions" },
+	[Q_COLLATIONS] = { q_collations, "reading collations" },
 	[Q_TYPES] = { q_types, "reading types" },
 	[Q_FUNCTIONS] = { q_functions, "reading functions" },
 	[Q_SEQUENCES] = { q_sequences, "reading sequences" },

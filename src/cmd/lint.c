@@ -360,20 +360,7 @@ int cmd_lint(int argc, char **argv)
 		lint_options_release(&opts);
 		return status;
 	}
-	/* the file's Alembic settings, under the command line's and the environment's: the
-	 * interpreter only when neither asked for the static reading (a pull request's file must
-	 * not choose what runs where --no-python is how an untrusted one is linted) */
-	if (!cli.alembic.name)
-		cli.alembic.name = opts.alembic_name;
-	if (!cli.alembic.config)
-		cli.alembic.config = opts.alembic_config;
-	const char *static_env = getenv("PGSIEVE_ALEMBIC_STATIC");
-	int static_asked = static_env && !strcmp(static_env, "1");
-	const char *python_env = getenv("PGSIEVE_PYTHON");
-	if (opts.alembic_python && !static_asked && !(python_env && *python_env))
-		setenv("PGSIEVE_PYTHON", opts.alembic_python, 1);
-	if (opts.no_python)
-		setenv("PGSIEVE_ALEMBIC_STATIC", "1", 1);
+	lint_alembic_settings(&opts, &cli.alembic);
 	if (optind >= argc && !cli.alembic.config) {
 		lint_options_release(&opts);
 		return cmd_usage_error("%s", "lint: no paths given (use '-' for standard input)");
@@ -399,6 +386,13 @@ int cmd_lint(int argc, char **argv)
 			strmap_release(&created);
 			lint_options_release(&opts);
 			return rc;
+		}
+		/* baselined findings are neither reported nor fixed: --fix leaves the debt the team
+		 * recorded as it is */
+		size_t dropped;
+		if (cli.baseline && baseline_apply(cli.baseline, &run, &dropped) != 0) {
+			fprintf(stderr, "pgsieve: %s\n", error_message());
+			trouble = 1;
 		}
 		if (!cli.fix || trouble || pass == PASSES) {
 			strmap_release(&reported);
@@ -440,13 +434,6 @@ int cmd_lint(int argc, char **argv)
 			total.files_created, run.nfindings, run.nfindings == 1 ? "" : "s", left);
 	}
 
-	if (cli.baseline) {
-		size_t dropped;
-		if (baseline_apply(cli.baseline, &run, &dropped) != 0) {
-			fprintf(stderr, "pgsieve: %s\n", error_message());
-			trouble = 1;
-		}
-	}
 	if (cli.write_baseline) {
 		if (baseline_write(cli.write_baseline, &run) != 0) {
 			fprintf(stderr, "pgsieve: %s\n", error_message());

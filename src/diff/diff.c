@@ -12,7 +12,8 @@
 #include "util/xalloc.h"
 
 static const char *const kind_names[DIFF_KIND_COUNT] = {
-	[DIFF_SCHEMA] = "schema",	  [DIFF_EXTENSION] = "extension", [DIFF_TYPE] = "type",
+	[DIFF_SCHEMA] = "schema",	  [DIFF_EXTENSION] = "extension", [DIFF_COLLATION] = "collation",
+	[DIFF_TYPE] = "type",
 	[DIFF_SEQUENCE] = "sequence",	  [DIFF_TABLE] = "table",	  [DIFF_COLUMN] = "column",
 	[DIFF_CONSTRAINT] = "constraint", [DIFF_INDEX] = "index",	  [DIFF_VIEW] = "view",
 	[DIFF_FUNCTION] = "function",	  [DIFF_TRIGGER] = "trigger",	  [DIFF_POLICY] = "policy",
@@ -671,6 +672,7 @@ typedef json_t *(*object_json_fn)(const void *obj);
 
 static json_t *json_of_schema(const void *o) { return schema_schema_json(o); }
 static json_t *json_of_extension(const void *o) { return schema_extension_json(o, 0); }
+static json_t *json_of_collation(const void *o) { return schema_collation_json(o); }
 static json_t *json_of_type(const void *o) { return schema_type_json(o); }
 static json_t *json_of_sequence(const void *o) { return schema_sequence_json(o, 0); }
 static json_t *json_of_view(const void *o) { return schema_view_json(o, 0); }
@@ -683,6 +685,7 @@ static json_t *json_of_policy(const void *o) { return schema_policy_json(o); }
 static const char *own_name(enum diff_kind kind, const void *obj, const char *key)
 {
 	switch (kind) {
+	case DIFF_COLLATION: return ((const struct schema_collation *)obj)->name;
 	case DIFF_TYPE: return ((const struct schema_type *)obj)->name;
 	case DIFF_SEQUENCE: return ((const struct schema_sequence *)obj)->name;
 	case DIFF_VIEW: return ((const struct schema_view *)obj)->name;
@@ -869,6 +872,7 @@ void diff_models_renaming(struct diff *d, const struct schema_model *from, const
 	struct strmap renamed_to = STRMAP_INIT; /* table key in from -> key in to */
 	compare_map(&b, DIFF_SCHEMA, &from->schemas, &to->schemas, json_of_schema);
 	compare_map(&b, DIFF_EXTENSION, &from->extensions, &to->extensions, json_of_extension);
+	compare_map(&b, DIFF_COLLATION, &from->collations, &to->collations, json_of_collation);
 	compare_map(&b, DIFF_TYPE, &from->types, &to->types, json_of_type);
 	compare_map(&b, DIFF_SEQUENCE, &from->sequences, &to->sequences, json_of_sequence);
 	compare_tables(&b, &renamed_to);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "effects/types.h"
+#include "schema/depend.h"
 #include "schema/norm.h"
 #include "util/ident.h"
 #include "util/strbuf.h"
@@ -22,8 +23,10 @@
 enum phase {
 	PH_SETUP,
 	PH_DROP_EARLY,
+	PH_DROP_GENERATED,
 	PH_SCHEMA,
 	PH_EXTENSION,
+	PH_COLLATION,
 	PH_TYPE_ENUM,
 	PH_TYPE_DOMAIN,
 	PH_TYPE,
@@ -32,6 +35,7 @@ enum phase {
 	PH_RENAME,
 	PH_TABLE,
 	PH_COLUMN,
+	PH_COLUMN_READD,
 	PH_OWNED,
 	PH_FUNCTION,
 	PH_VIEW,
@@ -52,6 +56,7 @@ enum phase {
 	PH_DROP_FUNCTION,
 	PH_DROP_SEQUENCE,
 	PH_DROP_TYPE,
+	PH_DROP_COLLATION,
 	PH_DROP_EXTENSION,
 	PH_DROP_SCHEMA,
 	PH_COUNT
@@ -69,6 +74,15 @@ struct builder {
 	struct strmap probable_tables; /* added table key -> its item, when a probable rename */
 	struct strmap replaced_keys;   /* tables whose PRIMARY KEY or UNIQUE is dropped and added */
 	struct strmap handled_constraints; /* "schema.table.name" of constraints with items */
+	/* triggers, policies and generated columns ("schema.table.name") dropped and created again
+	 * around a column type change (make_way_sql), so their own items write nothing */
+	struct strmap made_way;
+	struct strmap readded_columns; /* the generated columns of made_way */
+	struct strmap blocked_types;   /* "schema.table.column" whose type change is a note: why */
+	const struct schema_table **dropped_tables; /* tables_drop() */
+	size_t ndropped, dropped_cap;
+	struct strbuf guards;        /* the checks of guards_sql() */
+	size_t nguards;
 	size_t unsupported;
 };
 
@@ -216,9 +230,9 @@ static void column_def(struct builder *b, struct strbuf *sb, const struct schema
 	if (c->collation)
 		strbuf_addf(sb, " COLLATE %s", qcollation(c->collation));
 	if (c->generated && c->default_expr)
-		strbuf_addf(sb, " GENERATED ALWAYS AS (%s) STORED", c->default_expr);
+		strbuf_addf(sb, " GENERATED ALWAYS AS (%s) STORED", schema_expr_sql(c->default_expr, c->default_sql));
 	else if (c->default_expr)
-		strbuf_addf(sb, " DEFAULT %s", c->default_expr);
+		strbuf_addf(sb, " DEFAULT %s", schema_expr_sql(c->default_expr, c->default_sql));
 	if (c->not_null)
 		strbuf_addstr(sb, " NOT NULL");
 	if (c->identity) {
@@ -252,7 +266,9 @@ static const char *action_sql(char a)
 static void elems_sql(struct strbuf *sb, const struct schema_index_elem *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *s = schema_index_elem_text(&e[i]);
+		struct schema_index_elem with_casts = e[i];
+		with_casts.expr = (char *)schema_expr_sql(e[i].expr, e[i].expr_sql);
+		char *s = schema_index_elem_text(&with_casts);
 		strbuf_addf(sb, "%s%s", i ? ", " : "", s);
 		free(s);
 	}
@@ -293,14 +309,15 @@ static void constraint_def(struct strbuf *sb, const struct schema_constraint *c)
 			strbuf_addf(sb, " ON DELETE %s", action_sql(c->on_delete));
 		break;
 	case SCHEMA_CON_CHECK:
-		strbuf_addf(sb, "CHECK (%s)%s", c->expr ? c->expr : "true", c->no_inherit ? " NO INHERIT" : "");
+		strbuf_addf(sb, "CHECK (%s)%s", c->expr ? schema_expr_sql(c->expr, c->expr_sql) : "true",
+			    c->no_inherit ? " NO INHERIT" : "");
 		break;
 	case SCHEMA_CON_EXCLUDE:
 		strbuf_addf(sb, "EXCLUDE USING %s (", c->method ? c->method : "gist");
 		elems_sql(sb, c->elems, c->nelems);
 		strbuf_addch(sb, ')');
 		if (c->predicate)
-			strbuf_addf(sb, " WHERE (%s)", c->predicate);
+			strbuf_addf(sb, " WHERE (%s)", schema_expr_sql(c->predicate, c->predicate_sql));
 		break;
 	default:
 		break;
@@ -446,6 +463,52 @@ static void extension_sql(struct builder *b, const struct group *g)
 		     qi(((const struct schema_extension *)it->to)->schema));
 }
 
+static void collation_create(struct builder *b, const struct schema_collation *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "CREATE COLLATION %s (provider = %s, ", qn(c->schema, c->name), c->provider ? c->provider : "libc");
+	if (c->lc_collate || c->lc_ctype) {
+		strbuf_addstr(&sb, "lc_collate = ");
+		add_literal(&sb, c->lc_collate ? c->lc_collate : "");
+		strbuf_addstr(&sb, ", lc_ctype = ");
+		add_literal(&sb, c->lc_ctype ? c->lc_ctype : "");
+	} else {
+		strbuf_addstr(&sb, "locale = ");
+		add_literal(&sb, c->locale ? c->locale : "");
+	}
+	strbuf_addf(&sb, ", deterministic = %s);", c->deterministic ? "true" : "false");
+	push(b, PH_COLLATION, 0, NULL, strbuf_detach(&sb));
+}
+
+/* A collation cannot be altered but for its version: one that differs is dropped and created
+ * again, which PostgreSQL refuses while a column, index or domain uses it (a note then). */
+static void collation_sql(struct builder *b, const struct group *g)
+{
+	const struct diff_item *it = g->first;
+	const struct schema_collation *from = it->from, *to = it->to;
+	char object[700];
+	if (it->change == DIFF_DROPPED) {
+		stmt(b, PH_DROP_COLLATION, "DROP COLLATION %s;", qn(from->schema, from->name));
+		return;
+	}
+	if (it->change == DIFF_ADDED) {
+		collation_create(b, to);
+		if (to->comment) {
+			snprintf(object, sizeof(object), "COLLATION %s", qn(to->schema, to->name));
+			comment(b, object, to->comment);
+		}
+		return;
+	}
+	snprintf(object, sizeof(object), "COLLATION %s", qn(to->schema, to->name));
+	static const char *const comment_only[] = { "comment", NULL };
+	if (group_only(g, comment_only)) {
+		comment(b, object, to->comment);
+		return;
+	}
+	unsupported(b, PH_COLLATION, "the definition of %s differs: PostgreSQL cannot alter a collation, and dropping "
+		    "it drops what uses it (create a new one and move the columns to it)", object);
+}
+
 static void domain_constraint_add(struct builder *b, const struct schema_type *t, const struct schema_constraint *c)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -483,7 +546,7 @@ static void type_create(struct builder *b, const struct schema_type *t)
 		if (t->collation)
 			strbuf_addf(&sb, " COLLATE %s", qcollation(t->collation));
 		if (t->default_expr)
-			strbuf_addf(&sb, " DEFAULT %s", t->default_expr);
+			strbuf_addf(&sb, " DEFAULT %s", schema_expr_sql(t->default_expr, t->default_sql));
 		if (t->not_null)
 			strbuf_addstr(&sb, " NOT NULL");
 		for (size_t i = 0; i < t->nconstraints; i++) {
@@ -596,7 +659,7 @@ static int enum_recreate(struct builder *b, const struct schema_type *from, cons
 			     qi(fc->name), name, dims, qi(fc->name), dims, name, dims);
 			if (tc->default_expr && !tc->generated)
 				stmt(b, PH_TYPE_ENUM, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", table, qi(tc->name),
-				     tc->default_expr);
+				     schema_expr_sql(tc->default_expr, tc->default_sql));
 		}
 	}
 	free(keys);
@@ -671,7 +734,8 @@ static void type_sql(struct builder *b, const struct group *g)
 				    "alter it (create a new domain and move the columns to it)", object);
 		if (group_has(g, "default")) {
 			if (to->default_expr)
-				stmt(b, PH_TYPE_DOMAIN, "ALTER DOMAIN %s SET DEFAULT %s;", name, to->default_expr);
+				stmt(b, PH_TYPE_DOMAIN, "ALTER DOMAIN %s SET DEFAULT %s;", name,
+				     schema_expr_sql(to->default_expr, to->default_sql));
 			else
 				stmt(b, PH_TYPE_DOMAIN, "ALTER DOMAIN %s DROP DEFAULT;", name);
 		}
@@ -859,6 +923,62 @@ static void table_create(struct builder *b, const struct schema_table *t, const 
 }
 
 /* A partition or child after its parent when both are new. */
+/* Whether table a depends on table b (its foreign key references b, or it is a partition or an
+ * inheritance child of b): b is created before a and dropped after it. */
+static int table_needs(const struct schema_table *a, const struct schema_table *b)
+{
+	if (a == b)
+		return 0;
+	char key[700];
+	snprintf(key, sizeof(key), "%s.%s", b->schema, b->name);
+	if ((a->partition_of && !strcmp(a->partition_of, key)) || schema_strlist_find(&a->inherits, key) >= 0)
+		return 1;
+	for (size_t i = 0; i < a->nconstraints; i++)
+		if (a->constraints[i].type == SCHEMA_CON_FOREIGN && a->constraints[i].ref_table &&
+		    !strcmp(a->constraints[i].ref_table, key))
+			return 1;
+	return 0;
+}
+
+/* The tables `to` has no more, each after the dropped tables that reference it or are its
+ * partitions or children (PostgreSQL refuses to drop a table a foreign key references: "cannot
+ * drop table ... because other objects depend on it"); in a cycle of foreign keys, the rest in
+ * one statement, which PostgreSQL allows. */
+static void tables_drop(struct builder *b)
+{
+	const struct schema_table **t = b->dropped_tables;
+	size_t n = b->ndropped;
+	char *done = xcalloc(n + 1, 1);
+	for (size_t left = n; left;) {
+		size_t before = left;
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			int wait = 0;
+			for (size_t j = 0; j < n && !wait; j++)
+				wait = !done[j] && table_needs(t[j], t[i]);
+			if (wait)
+				continue;
+			stmt(b, PH_DROP_TABLE, "DROP TABLE %s;", qn(t[i]->schema, t[i]->name));
+			done[i] = 1;
+			left--;
+		}
+		if (left == before) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < n; i++)
+				if (!done[i]) {
+					strbuf_addf(&sb, "%s%s", sb.len ? ", " : "DROP TABLE ", qn(t[i]->schema, t[i]->name));
+					done[i] = 1;
+				}
+			strbuf_addch(&sb, ';');
+			push(b, PH_DROP_TABLE, 0, NULL, strbuf_detach(&sb));
+			left = 0;
+		}
+	}
+	free(done);
+	free(b->dropped_tables);
+}
+
 static void tables_create(struct builder *b, const struct schema_table **t, size_t n)
 {
 	char *done = xcalloc(n + 1, 1);
@@ -924,7 +1044,8 @@ static void table_sql(struct builder *b, const struct group *g)
 	if (it->change == DIFF_ADDED)
 		return; /* tables_create(), in dependency order */
 	if (it->change == DIFF_DROPPED) {
-		stmt(b, PH_DROP_TABLE, "DROP TABLE %s;", qn(from->schema, from->name));
+		XGROW(b->dropped_tables, b->ndropped + 1, b->dropped_cap);
+		b->dropped_tables[b->ndropped++] = from; /* tables_drop(), in dependency order */
 		return;
 	}
 	const char *name = qn(to->schema, to->name);
@@ -1006,7 +1127,7 @@ static void not_null_sql(struct builder *b, const struct schema_table *t, const 
 
 /* Whether an index, constraint or view of `to` names the column (an expression is searched as
  * text: a false match only keeps the plan from dropping the column). */
-static int column_referenced(const struct builder *b, const struct schema_table *t, const char *column)
+static int column_referenced(const struct builder *b, const struct schema_table *t, const char *column, int views)
 {
 	char key[800];
 	snprintf(key, sizeof(key), "%s.%s", t->schema, t->name);
@@ -1028,6 +1149,8 @@ static int column_referenced(const struct builder *b, const struct schema_table 
 		if (schema_strlist_find(&c->columns, column) >= 0 || (c->expr && strstr(c->expr, column)))
 			return 1;
 	}
+	if (!views)
+		return 0;
 	char col[900];
 	snprintf(col, sizeof(col), "%s.%s", key, column);
 	it = 0;
@@ -1129,11 +1252,67 @@ static void identity_add(struct builder *b, const struct schema_table *ft, const
 		stmt(b, PH_COLUMN, "DROP SEQUENCE %s;", old_name);
 }
 
+/* ---- guards: rows no statement can give what --to requires ----
+ *
+ * A column that --to makes NOT NULL, added without a default or existing with NULLs, cannot be
+ * filled by a schema migration: the data is not in either schema. ADD COLUMN ... NOT NULL or SET
+ * NOT NULL would stop the plan half way ("column ... contains null values"), with part of it
+ * applied. So the plan starts with one check of all such columns, which stops it before it
+ * changes anything and names each table and column. */
+
+/* The table's name in the database the plan runs on, before any rename of the plan. */
+static const char *table_now(const struct builder *b, const struct schema_table *t)
+{
+	char key[700];
+	snprintf(key, sizeof(key), "%s.%s", t->schema, t->name);
+	size_t it = 0;
+	const char *from_key;
+	void *to_key;
+	while (strmap_next(&b->renamed, &it, &from_key, &to_key))
+		if (!strcmp(to_key, key))
+			return qkey(from_key);
+	return qn(t->schema, t->name);
+}
+
+/* A check of the guard: `query` finds a row that lacks a value; `what` says which and why. */
+static void guard_add(struct builder *b, const char *query, const char *what)
+{
+	strbuf_addstr(&b->guards, "    IF EXISTS (");
+	strbuf_addstr(&b->guards, query);
+	strbuf_addstr(&b->guards, ") THEN\n      missing := array_append(missing, ");
+	add_literal(&b->guards, what);
+	strbuf_addstr(&b->guards, ");\n    END IF;\n");
+	b->nguards++;
+}
+
+static void guards_sql(struct builder *b)
+{
+	if (!b->nguards)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	/* the body indented: no line of the plan starts with BEGIN, which reads as a transaction */
+	strbuf_addf(&sb, "DO $pgsieve_guard$\n  DECLARE\n    missing text[] := '{}';\n  BEGIN\n%s", strbuf_str(&b->guards));
+	strbuf_addstr(&sb, "    IF cardinality(missing) > 0 THEN\n"
+			   "      RAISE EXCEPTION 'pgsieve plan stopped before changing anything: rows lack a value "
+			   "that --to requires and no statement of the plan can give them: %', "
+			   "array_to_string(missing, '; ')\n"
+			   "        USING HINT = 'fill them first (or give the column a DEFAULT in --to), then run "
+			   "pgsieve diff again';\n"
+			   "    END IF;\n  END\n$pgsieve_guard$;");
+	push(b, PH_SETUP, 0,
+	     "rows that --to requires a value of, which no statement can give them (NOT NULL columns without "
+	     "a default): stop here, before anything changes, when there are any",
+	     strbuf_detach(&sb));
+	strbuf_release(&b->guards);
+}
+
 static void column_sql(struct builder *b, const struct group *g)
 {
 	const struct diff_item *it = g->first;
 	const struct schema_column *from = it->from, *to = it->to;
 	const struct schema_table *ft = it->from_table, *tt = it->to_table;
+	if (strmap_has(&b->made_way, it->key))
+		return; /* make_way_sql() */
 	if (it->change == DIFF_DROPPED) {
 		stmt(b, PH_DROP_COLUMN, "ALTER TABLE %s DROP COLUMN %s;", live_table(b, ft), qi(from->name));
 		return;
@@ -1144,6 +1323,17 @@ static void column_sql(struct builder *b, const struct group *g)
 	if (it->change == DIFF_ADDED) {
 		if (inherited_column(b, tt, to->name))
 			return; /* added to the parent, which adds it here */
+		char tkey[700];
+		snprintf(tkey, sizeof(tkey), "%s.%s", tt->schema, tt->name);
+		if (to->not_null && !to->default_expr && !to->identity && !to->generated && !is_new_table(b, tkey)) {
+			const char *table = table_now(b, tt);
+			char *query = xasprintf("SELECT FROM %s", table);
+			char *what = xasprintf("%s has rows, and --to adds the column %s NOT NULL without a default", table,
+					       qi(to->name));
+			guard_add(b, query, what);
+			free(query);
+			free(what);
+		}
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "ALTER TABLE %s ADD COLUMN ", name);
 		column_def(b, &sb, tt, to);
@@ -1167,12 +1357,16 @@ static void column_sql(struct builder *b, const struct group *g)
 		     xasprintf("ALTER TABLE %s RENAME COLUMN %s TO %s;", name, qi(from->name), qi(to->name)));
 	}
 	char buf[400];
+	const char *blocked = strmap_get(&b->blocked_types, it->key);
+	if (blocked && (group_has(g, "type") || group_has(g, "collation")))
+		unsupported(b, PH_COLUMN, "the type of %s: %s", object, blocked);
 	/* a default is converted with the column: one that does not cast to the new type (text to
 	 * an enum) stops ALTER TYPE, so it is dropped first and set again after */
-	int default_around = (group_has(g, "type") || group_has(g, "collation")) && from->default_expr && !from->generated;
+	int default_around = !blocked && (group_has(g, "type") || group_has(g, "collation")) && from->default_expr &&
+			     !from->generated;
 	if (default_around)
 		stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", name, qi(to->name));
-	if (group_has(g, "type") || group_has(g, "collation")) {
+	if (!blocked && (group_has(g, "type") || group_has(g, "collation"))) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "ALTER TABLE %s ALTER COLUMN %s TYPE %s", name, qi(to->name), type_text(to, buf, sizeof(buf)));
 		if (to->collation)
@@ -1184,7 +1378,8 @@ static void column_sql(struct builder *b, const struct group *g)
 	}
 	if (group_has(g, "default") || default_around) {
 		if (to->default_expr && !to->generated)
-			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", name, qi(to->name), to->default_expr);
+			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;", name, qi(to->name),
+			     schema_expr_sql(to->default_expr, to->default_sql));
 		else if (!to->generated && !default_around)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", name, qi(to->name));
 	}
@@ -1193,8 +1388,8 @@ static void column_sql(struct builder *b, const struct group *g)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION;", name, qi(to->name));
 		else if (from->generated && to->generated && b->pg_version >= 17)
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET EXPRESSION AS (%s);", name, qi(to->name),
-			     to->default_expr);
-		else if (from->generated && to->generated && !column_referenced(b, tt, to->name))
+			     schema_expr_sql(to->default_expr, to->default_sql));
+		else if (from->generated && to->generated && !column_referenced(b, tt, to->name, 1))
 			generated_readd(b, tt, to);
 		else
 			unsupported(b, PH_COLUMN, "the generation expression of %s differs: PostgreSQL before 17 cannot "
@@ -1209,6 +1404,15 @@ static void column_sql(struct builder *b, const struct group *g)
 		else
 			stmt(b, PH_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s;", name, qi(to->name),
 			     to->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+	}
+	if (group_has(g, "not_null") && to->not_null && !from->not_null) {
+		const char *table = table_now(b, tt);
+		char *query = xasprintf("SELECT FROM %s WHERE %s IS NULL", table, qi(from->name));
+		char *what = xasprintf("%s has rows where %s is NULL, and --to makes the column NOT NULL", table,
+				       qi(from->name));
+		guard_add(b, query, what);
+		free(query);
+		free(what);
 	}
 	if (group_has(g, "not_null")) {
 		if (!to->not_null)
@@ -1373,7 +1577,7 @@ static void index_tail(struct strbuf *sb, const struct schema_index *ix)
 		strbuf_addch(sb, ')');
 	}
 	if (ix->predicate)
-		strbuf_addf(sb, " WHERE %s", ix->predicate);
+		strbuf_addf(sb, " WHERE %s", schema_expr_sql(ix->predicate, ix->predicate_sql));
 }
 
 /* An index on an existing partitioned table: CREATE INDEX CONCURRENTLY refuses a partitioned
@@ -1496,7 +1700,7 @@ static void view_create(struct builder *b, const struct schema_view *v)
 			strbuf_addf(&sb, "%s%s", i ? ", " : "", v->options.items[i]);
 		strbuf_addch(&sb, ')');
 	}
-	strbuf_addf(&sb, " AS %s;", v->definition ? v->definition : "SELECT");
+	strbuf_addf(&sb, " AS %s;", v->definition ? schema_expr_sql(v->definition, v->definition_sql) : "SELECT");
 	push(b, PH_VIEW, 0, NULL, strbuf_detach(&sb));
 	char object[700];
 	snprintf(object, sizeof(object), "TABLE %s", name);
@@ -1607,6 +1811,11 @@ static void views_sql(struct builder *b)
 			strmap_put(&b->rebuilt_views, it->key, (void *)1);
 		}
 	}
+	/* a generated column dropped and added again (make_way_sql) takes its views along too */
+	size_t ri = 0;
+	const char *rkey;
+	while (strmap_next(&b->readded_columns, &ri, &rkey, NULL))
+		strmap_put(&changed_columns, rkey, (void *)1);
 	/* views of both models that must make way for a column change or a rebuilt view; a
 	 * dropped view in the way goes early too */
 	for (int changed = 1; changed;) {
@@ -1769,7 +1978,7 @@ static void function_create(struct builder *b, const struct schema_function *f, 
 			v += len + (v[len] == ',');
 		}
 	}
-	const char *body = f->body ? f->body : "";
+	const char *body = f->body ? schema_expr_sql(f->body, f->body_sql) : "";
 	if (!strncmp(body, "BEGIN ATOMIC", 12)) {
 		strbuf_addf(&sb, " %s;", body);
 	} else {
@@ -1844,11 +2053,18 @@ static void trigger_create(struct builder *b, const struct schema_trigger *t)
 		}
 	}
 	strbuf_addf(&sb, " ON %s", qkey(t->table_key));
+	if (t->old_table || t->new_table) {
+		strbuf_addstr(&sb, " REFERENCING");
+		if (t->old_table)
+			strbuf_addf(&sb, " OLD TABLE AS %s", qi(t->old_table));
+		if (t->new_table)
+			strbuf_addf(&sb, " NEW TABLE AS %s", qi(t->new_table));
+	}
 	if (t->is_constraint && t->deferrable)
 		strbuf_addf(&sb, " DEFERRABLE INITIALLY %s", t->deferred ? "DEFERRED" : "IMMEDIATE");
 	strbuf_addf(&sb, " FOR EACH %s", t->for_each_row ? "ROW" : "STATEMENT");
 	if (t->when_expr)
-		strbuf_addf(&sb, " WHEN (%s)", t->when_expr);
+		strbuf_addf(&sb, " WHEN (%s)", schema_expr_sql(t->when_expr, t->when_sql));
 	strbuf_addf(&sb, " EXECUTE FUNCTION %s(", t->function ? qkey(t->function) : "?");
 	for (size_t i = 0; i < t->args.n; i++) {
 		if (i)
@@ -1871,6 +2087,8 @@ static void trigger_sql(struct builder *b, const struct group *g)
 {
 	const struct diff_item *it = g->first;
 	const struct schema_trigger *from = it->from, *to = it->to;
+	if (strmap_has(&b->made_way, it->key))
+		return; /* make_way_sql() */
 	if (it->change == DIFF_DROPPED) {
 		if (!table_dropped(b, from->table_key))
 			stmt(b, PH_DROP_TRIGGER, "DROP TRIGGER %s ON %s;", qi(from->name), live_key(b, from->table_key));
@@ -1908,9 +2126,9 @@ static void policy_create(struct builder *b, const struct schema_policy *p)
 	if (!p->roles.n)
 		strbuf_addstr(&sb, "PUBLIC");
 	if (p->using_expr)
-		strbuf_addf(&sb, " USING (%s)", p->using_expr);
+		strbuf_addf(&sb, " USING (%s)", schema_expr_sql(p->using_expr, p->using_sql));
 	if (p->check_expr)
-		strbuf_addf(&sb, " WITH CHECK (%s)", p->check_expr);
+		strbuf_addf(&sb, " WITH CHECK (%s)", schema_expr_sql(p->check_expr, p->check_sql));
 	strbuf_addch(&sb, ';');
 	push(b, PH_POLICY, 0, NULL, strbuf_detach(&sb));
 	if (p->comment) {
@@ -1924,6 +2142,8 @@ static void policy_sql(struct builder *b, const struct group *g)
 {
 	const struct diff_item *it = g->first;
 	const struct schema_policy *from = it->from, *to = it->to;
+	if (strmap_has(&b->made_way, it->key))
+		return; /* make_way_sql() */
 	if (it->change == DIFF_DROPPED) {
 		if (!table_dropped(b, from->table_key))
 			stmt(b, PH_DROP_TRIGGER, "DROP POLICY %s ON %s;", qi(from->name), live_key(b, from->table_key));
@@ -1942,6 +2162,90 @@ static void policy_sql(struct builder *b, const struct group *g)
 	}
 	stmt(b, PH_DROP_EARLY, "DROP POLICY %s ON %s;", qi(from->name), qkey(from->table_key));
 	policy_create(b, to);
+}
+
+/* ---- what a column type change makes way for ---- */
+
+/* PostgreSQL refuses to change the type of a column that a trigger's WHEN or UPDATE OF, a
+ * policy or a generated column reads ("cannot alter type of a column used in a trigger
+ * definition", "... in a policy definition", "... by a generated column"; views are
+ * views_sql()'s). So they are dropped first and created again after, as `to` has them (not at
+ * all when `to` has them no more). A generated column is dropped and added again, which
+ * computes it for every row; one that an index or a constraint uses is not, and the type change
+ * is left as a note instead. Their own items then write nothing (made_way). */
+static void make_way_sql(struct builder *b)
+{
+	const struct diff *d = b->d;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diff_item *it = &d->items[i];
+		if (it->kind != DIFF_COLUMN || it->change != DIFF_CHANGED || !it->attribute ||
+		    (strcmp(it->attribute, "type") && strcmp(it->attribute, "collation")))
+			continue;
+		char table[700];
+		snprintf(table, sizeof(table), "%s.%s", it->from_table->schema, it->from_table->name);
+		struct schema_dep_object target = { SCHEMA_DEP_COLUMN, table, ((const struct schema_column *)it->from)->name };
+		struct schema_dependents deps = { 0 };
+		schema_dependents(d->from, &target, 1, &deps);
+		for (size_t k = 0; k < deps.n; k++) {
+			const struct schema_dependent *dep = &deps.items[k];
+			if (dep->kind != SCHEMA_DEP_TRIGGER && dep->kind != SCHEMA_DEP_POLICY && dep->kind != SCHEMA_DEP_COLUMN)
+				continue;
+			char *key = xasprintf("%s.%s", dep->key, dep->sub);
+			if (strmap_has(&b->made_way, key) || strmap_has(&b->blocked_types, it->key)) {
+				free(key);
+				continue;
+			}
+			if (dep->kind == SCHEMA_DEP_TRIGGER) {
+				const struct schema_trigger *to = strmap_get(&d->to->triggers, key);
+				stmt(b, PH_DROP_EARLY, "DROP TRIGGER %s ON %s;", qi(dep->sub), qkey(dep->key));
+				if (to)
+					trigger_create(b, to);
+			} else if (dep->kind == SCHEMA_DEP_POLICY) {
+				const struct schema_policy *to = strmap_get(&d->to->policies, key);
+				stmt(b, PH_DROP_EARLY, "DROP POLICY %s ON %s;", qi(dep->sub), qkey(dep->key));
+				if (to)
+					policy_create(b, to);
+			} else {
+				const struct schema_table *tt = strmap_get(&d->to->tables, dep->key);
+				const struct schema_column *tc = tt ? schema_column_find(tt, dep->sub) : NULL;
+				if (tc && (!tc->generated || column_referenced(b, tt, tc->name, 0))) {
+					char *why = xasprintf("PostgreSQL refuses it while the generated column %s.%s reads the "
+							      "column, and that column cannot be dropped and added again "
+							      "around the change (%s); drop what uses it, change the type, "
+							      "and create them again",
+							      qkey(dep->key), qi(dep->sub),
+							      tc->generated ? "an index or a constraint uses it"
+									    : "--to makes it a plain column, whose values would be lost");
+					strmap_put(&b->blocked_types, it->key, why);
+					free(key);
+					continue;
+				}
+				push(b, PH_DROP_GENERATED, 0,
+				     tc ? "a generated column reads a column whose type changes, which PostgreSQL refuses "
+					  "while it exists: it is dropped and added again, computing it for every row "
+					  "(a table rewrite)"
+					: NULL,
+				     xasprintf("ALTER TABLE %s DROP COLUMN %s;", qkey(dep->key), qi(dep->sub)));
+				if (tc) {
+					struct strbuf sb = STRBUF_INIT;
+					strbuf_addf(&sb, "ALTER TABLE %s ADD COLUMN ", qn(tt->schema, tt->name));
+					column_def(b, &sb, tt, tc);
+					strbuf_addch(&sb, ';');
+					push(b, PH_COLUMN_READD, 0, NULL, strbuf_detach(&sb));
+					if (tc->comment) {
+						char object[800];
+						snprintf(object, sizeof(object), "COLUMN %s.%s", qn(tt->schema, tt->name),
+							 qi(tc->name));
+						comment(b, object, tc->comment);
+					}
+				}
+				strmap_put(&b->readded_columns, key, (void *)1);
+			}
+			strmap_put(&b->made_way, key, (void *)1);
+			free(key);
+		}
+		schema_dependents_release(&deps);
+	}
 }
 
 /* ---- the plan ---- */
@@ -1982,6 +2286,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	b.d = d;
 	b.pg_version = pg_version;
 	prepare(&b);
+	make_way_sql(&b);
 	views_sql(&b);
 
 	const struct schema_table **new_tables = xmalloc((d->n + 1) * sizeof(*new_tables));
@@ -1997,6 +2302,7 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 		switch (g.first->kind) {
 		case DIFF_SCHEMA: schema_sql(&b, &g); break;
 		case DIFF_EXTENSION: extension_sql(&b, &g); break;
+		case DIFF_COLLATION: collation_sql(&b, &g); break;
 		case DIFF_TYPE: type_sql(&b, &g); break;
 		case DIFF_SEQUENCE: sequence_sql(&b, &g); break;
 		case DIFF_TABLE:
@@ -2016,6 +2322,8 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	}
 	foreign_keys_around(&b);
 	tables_create(&b, new_tables, nnew);
+	tables_drop(&b);
+	guards_sql(&b);
 	/* the constraints and indexes of new tables, which come with no items of their own */
 	for (size_t i = 0; i < nnew; i++)
 		for (size_t k = 0; k < new_tables[i]->nconstraints; k++)
@@ -2052,6 +2360,13 @@ void diff_plan_build(struct diff_plan *p, const struct diff *d, int pg_version)
 	strmap_release(&b.probable_tables);
 	strmap_release(&b.replaced_keys);
 	strmap_release(&b.handled_constraints);
+	strmap_release(&b.made_way);
+	strmap_release(&b.readded_columns);
+	size_t bi = 0;
+	void *why;
+	while (strmap_next(&b.blocked_types, &bi, NULL, &why))
+		free(why);
+	strmap_release(&b.blocked_types);
 }
 
 void diff_plan_release(struct diff_plan *p)

@@ -630,8 +630,10 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	/* plain SQL, and parts whose runner pgsieve does not know (sql-pairs), run as written */
 	if ((it->fw == FW_SQL || (p && p->tx == LINT_TX_UNKNOWN)) && src->text)
 		plain_sql_directive(src);
-	if (!p)
+	if (!p) {
+		src->new_migration = framework_get(it->fw)->new_migration; /* numbered plain SQL files */
 		return;
+	}
 	if (p->text) {
 		src->text = p->text;
 		src->len = p->text_len;
@@ -661,6 +663,10 @@ void plan_item_source(const struct plan_item *it, const struct lint_options *o,
 	src->down_consequence = f->down_consequence;
 	src->no_tx_marker_suffix = f->no_tx_marker_suffix;
 	src->no_tx_first_line = f->no_tx_first_line;
+	src->no_tx_file = f->no_tx_file;
+	src->no_tx_key = f->no_tx_key;
+	src->no_tx_line = f->no_tx_line;
+	src->new_migration = f->new_migration;
 	if (f->runs_alone)
 		src->runs_alone = f->runs_alone;
 	if (p->tx_detect && f->statement_tx && src->text && !memchr(src->text, '\0', src->len))

@@ -19,6 +19,7 @@
 #include "sql/sql.h"
 #include "sql/walk.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/ident.h"
 #include "util/srcmap.h"
 #include "util/strbuf.h"
@@ -519,20 +520,158 @@ static int notx_marker_edit(const struct lint_ctx *ctx, uint32_t *at, const char
 	return 0;
 }
 
+/* The file beside the part that holds the runner's no-transaction setting (Flyway's
+ * <script>.sql.conf, Diesel's metadata.toml), as the run names files; NULL: none. */
+static const char *notx_file(struct lint_ctx *ctx)
+{
+	const struct lint_source *src = ctx->src;
+	if (!src->no_tx_file || !src->no_tx_key || !src->no_tx_line || src->is_down)
+		return NULL;
+	if (src->no_tx_file[0] == '.')
+		return lint_printf(ctx, "%s%s", src->path, src->no_tx_file);
+	return lint_fix_sibling(ctx, src->no_tx_file);
+}
+
 int lint_fix_notx_possible(const struct lint_ctx *ctx)
 {
 	uint32_t at;
 	const char *text;
-	return !ctx->explicit_tx && !ctx->in_do_block && ctx->src->tx == LINT_TX_WRAPPED &&
-	       notx_marker_edit(ctx, &at, &text);
+	const struct lint_source *src = ctx->src;
+	return !ctx->explicit_tx && !ctx->in_do_block && src->tx == LINT_TX_WRAPPED &&
+	       (notx_marker_edit(ctx, &at, &text) ||
+		(src->no_tx_file && src->no_tx_key && src->no_tx_line && !src->is_down));
+}
+
+/* The setting written into the file beside the part: the line of its key replaced (a value of
+ * true), else the line added at the top (where TOML keys are the file's own, not a table's);
+ * the file created when there is none. */
+static void notx_setting(struct lint_ctx *ctx, struct lint_fix *fix, const char *path)
+{
+	const struct lint_source *src = ctx->src;
+	size_t len;
+	char *text = file_read(path, &len);
+	if (!text) {
+		lint_fix_create(ctx, fix, path, src->no_tx_line);
+		return;
+	}
+	size_t kl = strlen(src->no_tx_key), ll = strlen(src->no_tx_line);
+	const char *line = src->no_tx_line;
+	size_t line_len = ll && line[ll - 1] == '\n' ? ll - 1 : ll;
+	int done = 0;
+	for (size_t i = 0; i < len && !done;) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t k = i;
+		while (k < eol && (text[k] == ' ' || text[k] == '\t'))
+			k++;
+		size_t v = k + kl;
+		if (eol - k >= kl && !memcmp(text + k, src->no_tx_key, kl)) {
+			while (v < eol && (text[v] == ' ' || text[v] == '\t'))
+				v++;
+			if (v < eol && (text[v] == '=' || text[v] == ':')) {
+				size_t end = eol > i && text[eol - 1] == '\r' ? eol - 1 : eol;
+				lint_fix_replace_in(ctx, fix, path, (uint32_t)i, (uint32_t)(end - i),
+						    lint_printf(ctx, "%.*s", (int)line_len, line));
+				done = 1;
+			}
+		}
+		i = eol + 1;
+	}
+	if (!done)
+		lint_fix_replace_in(ctx, fix, path, 0, 0, line);
+	free(text);
 }
 
 void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix)
 {
 	uint32_t at;
 	const char *text;
-	if (fix && lint_in_transaction(ctx) && lint_fix_notx_possible(ctx) && notx_marker_edit(ctx, &at, &text))
+	if (!fix || !lint_in_transaction(ctx) || !lint_fix_notx_possible(ctx))
+		return;
+	if (notx_marker_edit(ctx, &at, &text)) {
 		lint_fix_replace(ctx, fix, at, 0, text);
+		return;
+	}
+	const char *file = notx_file(ctx);
+	if (file)
+		notx_setting(ctx, fix, file);
+}
+
+int lint_statement_last(const struct lint_ctx *ctx)
+{
+	return ctx->stmt && !ctx->in_do_block &&
+	       only_blank(ctx->src->text, ctx->stmt->end, (size_t)ctx->part_from + ctx->part_len);
+}
+
+/* Where the `--` comment lines right above the statement start (no blank line between; not a
+ * runner's annotation such as goose's `-- +goose StatementBegin`): they go with it. */
+static uint32_t comments_above(const struct lint_ctx *ctx, uint32_t line)
+{
+	const char *t = ctx->src->text;
+	while (line > ctx->part_from) {
+		uint32_t prev = line - 1; /* the '\n' ending the line above */
+		while (prev > ctx->part_from && t[prev - 1] != '\n')
+			prev--;
+		uint32_t k = prev;
+		while (k < line && (t[k] == ' ' || t[k] == '\t'))
+			k++;
+		if (!(k + 1 < line && t[k] == '-' && t[k + 1] == '-') || (k + 3 < line && t[k + 2] == ' ' && t[k + 3] == '+'))
+			break;
+		line = prev;
+	}
+	return line;
+}
+
+uint32_t lint_fix_remove_statement(struct lint_ctx *ctx, struct lint_fix *fix)
+{
+	const struct lint_source *src = ctx->src;
+	const struct sql_stmt *st = ctx->stmt;
+	if (!fix || !st)
+		return st ? st->start : 0;
+	uint32_t from = st->start, to = st->end;
+	/* the statement's line, when nothing but blanks stands before it there, with the
+	 * comments above it */
+	while (from > ctx->part_from && (src->text[from - 1] == ' ' || src->text[from - 1] == '\t'))
+		from--;
+	if (from > ctx->part_from && src->text[from - 1] != '\n')
+		from = st->start;
+	else
+		from = comments_above(ctx, from);
+	/* its ';' and the rest of its line, when that is blank */
+	size_t end = (size_t)ctx->part_from + ctx->part_len;
+	uint32_t k = to;
+	while (k < end && (src->text[k] == ' ' || src->text[k] == '\t'))
+		k++;
+	if (k < end && src->text[k] == ';')
+		to = ++k;
+	while (k < end && (src->text[k] == ' ' || src->text[k] == '\t' || src->text[k] == '\r'))
+		k++;
+	if (k < end && src->text[k] == '\n' && (from == 0 || src->text[from - 1] == '\n'))
+		to = k + 1;
+	lint_fix_replace(ctx, fix, from, to - from, "");
+	return from;
+}
+
+int lint_fix_new_migration(struct lint_ctx *ctx, struct lint_fix *fix, const char *name, const char *up,
+			   const char *down, int no_tx)
+{
+	const struct lint_source *src = ctx->src;
+	if (!fix || !src->new_migration || src->is_down || !lint_fix_possible(ctx) || ctx->explicit_tx)
+		return 0;
+	/* a runner that wraps each migration needs its marker for a statement that refuses
+	 * transactions */
+	if (no_tx && src->tx == LINT_TX_WRAPPED && !src->no_tx_marker_suffix && !src->no_tx_first_line &&
+	    !src->no_tx_file)
+		return 0;
+	struct lint_new_file files[LINT_NEW_FILES_MAX];
+	size_t n = src->new_migration(src->path, name, up, down, no_tx, files);
+	for (size_t i = 0; i < n; i++) {
+		lint_fix_create(ctx, fix, lint_printf(ctx, "%s", files[i].path), lint_printf(ctx, "%s", files[i].content));
+		free(files[i].path);
+		free(files[i].content);
+	}
+	return n > 0;
 }
 
 uint32_t lint_part_start(const struct lint_ctx *ctx)
@@ -1426,8 +1565,7 @@ static void on_scan_comment(void *ud, const struct sql_comment *c)
 	(void)c;
 }
 
-/* The part of a source that is parsed: its region, without a byte order mark. */
-static void source_region(const struct lint_source *src, uint32_t *from, size_t *n)
+void lint_source_region(const struct lint_source *src, uint32_t *from, size_t *n)
 {
 	*from = src->has_region ? src->region_offset : 0;
 	*n = src->has_region ? src->region_len : src->len;
@@ -1447,7 +1585,7 @@ static int scan_names(const struct lint_source *src, struct strmap *names)
 	size_t n;
 	if (!src->text || memchr(src->text, '\0', src->len))
 		return 1;
-	source_region(src, &from, &n);
+	lint_source_region(src, &from, &n);
 	if (n > UNDO_SCAN_MAX)
 		return 1;
 	struct name_scan ns = { src->text, names, 0 };
@@ -1563,19 +1701,24 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 	srcmap_init(&ctx->map, src->text, src->len);
 	schema_model_begin_migration(ctx->model);
 
-	int rc = 0;
+	int rc = 0, parsed_ahead = 0;
 	if (check_text(ctx) == 0) {
 		struct sql_callbacks cb = { ctx, on_comment, on_statement };
 		uint32_t from;
 		size_t n;
 		/* A UTF-8 byte order mark is not SQL; editors on Windows write one. */
-		source_region(src, &from, &n);
+		lint_source_region(src, &from, &n);
 		ctx->part_from = from;
 		ctx->part_len = n;
 		/* A one-statement query runs in no implicit transaction: count first. */
 		if (src->tx == LINT_TX_IMPLICIT && sql_count_statements(src->text, src->len, from, n) < 2)
 			ctx->framework_tx = 0;
-		rc = sql_parse_region(src->text, src->len, from, n, &cb);
+		if (src->ahead) {
+			rc = sql_ahead_deliver(src->ahead, &cb);
+			parsed_ahead = 1;
+		} else {
+			rc = sql_parse_region(src->text, src->len, from, n, &cb);
+		}
 		ctx->stmt = NULL;
 		for (size_t i = 0; i < rule_count && rc == 0 && !src->context_only; i++)
 			if (rule_registry[i]->finish && run->opts->severities[i] != SEVERITY_OFF &&
@@ -1585,6 +1728,9 @@ int lint_run_source(struct lint_run *run, const struct lint_source *src)
 				ctx->next_fix = NULL;
 			}
 	}
+
+	if (src->ahead && !parsed_ahead) /* not text: its parse is not wanted */
+		sql_ahead_deliver(src->ahead, NULL);
 
 	if (!src->context_only) {
 		size_t first = run->nfindings;

@@ -104,6 +104,15 @@ struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const c
 	return fix;
 }
 
+int lint_fix_validate_next(struct lint_ctx *ctx, struct lint_fix *fix, const char *rel, const char *name)
+{
+	const char *path = lint_file_path(ctx), *slash = strrchr(path, '/');
+	const char *up = lint_printf(ctx, "ALTER TABLE %s VALIDATE CONSTRAINT %s;\n", rel, lint_ident(ctx, name));
+	const char *down = lint_printf(ctx, "-- pgsieve-ignore-file missing-downgrade: validating leaves nothing to undo; "
+					    "the down migration of %s drops the constraint\n", slash ? slash + 1 : path);
+	return lint_fix_new_migration(ctx, fix, lint_printf(ctx, "validate %s", name), up, down, 0);
+}
+
 const char *lint_fix_sibling(struct lint_ctx *ctx, const char *name)
 {
 	const char *path = lint_file_path(ctx);
@@ -140,7 +149,8 @@ const struct fix *lint_fix_finish(struct lint_fix *fix)
 		return fix->done;
 	if (!fix->nedits && !fix->nfiles)
 		return NULL;
-	qsort(fix->edits, fix->nedits, sizeof(*fix->edits), cmp_edit);
+	if (fix->nedits)
+		qsort(fix->edits, fix->nedits, sizeof(*fix->edits), cmp_edit);
 	for (size_t i = 1; i < fix->nedits; i++) {
 		const struct fix_edit *a = &fix->edits[i - 1], *b = &fix->edits[i];
 		if (!path_cmp(a->path, b->path) &&

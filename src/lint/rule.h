@@ -299,10 +299,33 @@ struct lint_fix *lint_fix_steps(struct lint_ctx *ctx, const char *title, const c
  * would lose their atomicity, and an implicit transaction holds more than one statement). */
 int lint_fix_runs_alone(struct lint_ctx *ctx);
 /* For lint_fix_runs_alone(): whether the runner's transaction around the part can be turned off
- * by a marker the framework defines (dbmate's `transaction:false`, sqlx's `-- no-transaction`),
- * and the edit that writes it, added to fix (nothing when no transaction is open). */
+ * by a marker the framework defines (dbmate's `transaction:false`, sqlx's `-- no-transaction`,
+ * goose's `-- +goose NO TRANSACTION`; Diesel's `run_in_transaction = false` in metadata.toml and
+ * Flyway's `executeInTransaction=false` in the script's .conf, files beside it), and the edit
+ * that writes it, added to fix (nothing when no transaction is open): the marker, or the setting
+ * written into the file beside it, or that file created. */
 int lint_fix_notx_possible(const struct lint_ctx *ctx);
 void lint_fix_notx_marker(struct lint_ctx *ctx, struct lint_fix *fix);
+/* Whether the statement being visited is the last one of its migration part (nothing but
+ * comments after it): moving it into the next migration changes no order within this one. */
+int lint_statement_last(const struct lint_ctx *ctx);
+/* The edit that takes the statement out of the file: its text, its ';', its line when nothing
+ * else stands on it, with the `--` comment lines right above it. Returns where the text taken
+ * out starts (the statement's start when there is no fix). */
+uint32_t lint_fix_remove_statement(struct lint_ctx *ctx, struct lint_fix *fix);
+/* A new migration right after the one linted, in the runner's layout and naming (golang-migrate,
+ * goose, dbmate, sqlx, Diesel, Flyway, numbered plain SQL files), added to fix as files to
+ * create: `up` its up part, `down` its down part where the runner's migrations have one, and the
+ * runner's no-transaction marker when no_tx; name: a few words for its file name. 0 when it
+ * cannot be written: another runner, a down part, rendered SQL, an explicit transaction, no free
+ * version right after this migration, or no_tx where the runner wraps each migration and has no
+ * marker. */
+int lint_fix_new_migration(struct lint_ctx *ctx, struct lint_fix *fix, const char *name, const char *up,
+			   const char *down, int no_tx);
+/* For a constraint added NOT VALID in a migration the runner runs in a transaction (where the
+ * ADD's lock is held to its end): `ALTER TABLE rel VALIDATE CONSTRAINT name` as a new migration
+ * right after it, in a transaction of its own (lint_fix_new_migration()). */
+int lint_fix_validate_next(struct lint_ctx *ctx, struct lint_fix *fix, const char *rel, const char *name);
 /* The first token of the current statement of that kind (PG_QUERY__TOKEN__INDEX, ...) that
  * starts at or after the absolute offset `from`: 0 with its span, -1 when there is none. */
 int lint_find_token(const struct lint_ctx *ctx, int kind, uint32_t from, uint32_t *start, uint32_t *end);

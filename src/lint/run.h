@@ -13,6 +13,7 @@
 #include "util/arena.h"
 
 struct dispatch;
+struct sql_ahead;
 
 /* How the migration runner sends a migration to PostgreSQL. */
 enum lint_tx {
@@ -32,6 +33,20 @@ struct lint_renderer {
 	const char *python, *python_version; /* the interpreter's path and version */
 	const char *alembic, *sqlalchemy;    /* their versions in it; NULL: not imported there */
 };
+
+/* A file of a new migration that a fix writes. */
+struct lint_new_file {
+	char *path, *content;
+};
+enum { LINT_NEW_FILES_MAX = 4 };
+/* The files of a new migration that runs right after the one whose part is the file at path:
+ * named after `name` ("validate_orders_user_fk"), its up part `up`, its down part `down` where
+ * the runner's migrations have one (a file with a down, a directory whose migrations have
+ * undo scripts), and the runner's no-transaction marker when no_tx. Written malloc'd into out
+ * (at most LINT_NEW_FILES_MAX); returns how many, 0 when no version is free right after the
+ * migration (the new one would not run next) or its file name is not the runner's. */
+typedef size_t (*lint_new_migration_fn)(const char *path, const char *name, const char *up, const char *down,
+					int no_tx, struct lint_new_file *out);
 
 /* What is known about how a migration will be run. */
 struct lint_source {
@@ -87,8 +102,17 @@ struct lint_source {
 	int note_static;
 	struct lint_renderer renderer;
 	/* From the framework's description: how the part says it runs without the runner's
-	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line); NULL: no way. */
+	 * transaction (framework_desc.no_tx_marker_suffix, no_tx_first_line, or the setting
+	 * no_tx_line in the file no_tx_file beside it); NULL: no way. */
 	const char *no_tx_marker_suffix, *no_tx_first_line;
+	const char *no_tx_file, *no_tx_key, *no_tx_line;
+	/* How the framework writes a new migration right after this one (fixes that move a
+	 * statement out of the migration); NULL: pgsieve does not write the runner's migrations. */
+	lint_new_migration_fn new_migration;
+	/* The part's region (lint_source_region()) was queued there to be parsed ahead, the
+	 * oldest region queued and not delivered when lint_run_source() is called, which takes it
+	 * from there instead of parsing it (src/sql/sql.h, sql_ahead_*). NULL: parsed then. */
+	struct sql_ahead *ahead;
 	/* The part runs on in the transaction of the part linted just before it, which the runner
 	 * does not commit in between (Drizzle's migrator and Atlas's --tx-mode all run every
 	 * pending migration in one transaction): the locks that part took are still held here
@@ -96,6 +120,9 @@ struct lint_source {
 	 * outside a transaction. */
 	int continues_tx;
 };
+
+/* The part of a source that is parsed: its region, without a byte order mark. */
+void lint_source_region(const struct lint_source *src, uint32_t *from, size_t *n);
 
 /* A piece of a rendered text (lint_source.segments), in text order: text[start..] up to the
  * next segment's start comes from the user's file at line:column..end_line:end_column (1-based,

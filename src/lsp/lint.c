@@ -106,18 +106,46 @@ static int lint_alone(struct lint_run *run, const struct lint_options *o, const 
 	return lint_run_source(run, &src);
 }
 
+/* The environment variables lint_alembic_settings() sets, as the server started with them:
+ * each document's .pgsieve.yml applies to its own lint only. */
+static const char *const alembic_env[] = { "PGSIEVE_PYTHON", "PGSIEVE_ALEMBIC_STATIC" };
+static struct {
+	int taken;
+	char *value[sizeof(alembic_env) / sizeof(alembic_env[0])];
+} startup_env;
+
+static void alembic_env_reset(void)
+{
+	for (size_t i = 0; i < sizeof(alembic_env) / sizeof(alembic_env[0]); i++) {
+		if (!startup_env.taken) {
+			const char *v = getenv(alembic_env[i]);
+			startup_env.value[i] = v ? xstrdup(v) : NULL;
+		} else if (startup_env.value[i]) {
+			setenv(alembic_env[i], startup_env.value[i], 1);
+		} else {
+			unsetenv(alembic_env[i]);
+		}
+	}
+	startup_env.taken = 1;
+}
+
 /* The document in its directory: the plan `pgsieve lint PATH` makes, each part read from disk
- * but the document's, whose text is the editor's. Returns 1 when the plan holds no part of
+ * but the document's, whose text is the editor's (and the other documents the editor has open,
+ * overlaid by the caller). Returns 1 when the plan holds no part of
  * the document (a .py file outside an Alembic environment), -1 on failure. */
 static int lint_in_context(struct lint_run *run, const struct lint_options *o, const char *path,
 			   const char *text, size_t len, struct lsp_lint *out)
 {
+	/* the Alembic settings of .pgsieve.yml, as `pgsieve lint` takes them */
+	struct plan_alembic alembic = { NULL, NULL };
+	alembic_env_reset();
+	lint_alembic_settings(o, &alembic);
 	enum framework fw = FW_SQL;
 	int forced = o->framework && framework_parse(o->framework, &fw) == 0 ? (int)fw : -1;
 	char *paths[] = { (char *)path };
 	struct plan plan;
-	file_overlay_set(path, text, len);
-	plan_build(&plan, paths, 1, forced, o->exclude, o->n_exclude, NULL, 0);
+	file_overlay_add(path, text, len); /* the caller clears it with the others' */
+	plan_build(&plan, paths, 1, forced, o->exclude, o->n_exclude, &alembic, 0);
 	const char **names = xcalloc(plan.n + 1, sizeof(*names));
 	size_t nnames = 0;
 	int rc = 0;
@@ -146,7 +174,6 @@ static int lint_in_context(struct lint_run *run, const struct lint_options *o, c
 	if (rc == 0)
 		keep_findings(run, names, nnames, out);
 	free(names);
-	file_overlay_set(NULL, NULL, 0);
 	int none = rc == 0 && nnames == 0 && !plan.errors;
 	int failed = rc == 0 && nnames == 0 && plan.errors;
 	plan_release(&plan);

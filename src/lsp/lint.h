@@ -52,7 +52,10 @@ struct lsp_lint {
  * 0). path: the document's file, canonical, or NULL when it has none (an unsaved buffer); a
  * document with no file on disk is linted alone, as plain SQL. An Alembic revision is linted
  * as the SQL Alembic renders from the file on disk: the caller lints it when text is what the
- * file holds. Returns 0, or -1 with error() for a failure of the tool. */
+ * file holds. The other files the editor has open are read as it holds them when the caller
+ * overlays them (file_overlay_add()); the document's text is overlaid here, and the caller
+ * clears all with file_overlay_clear() after the call. Returns 0, or -1 with error() for a
+ * failure of the tool. */
 int lsp_lint_document(const char *path, const char *display, const char *text, size_t len, struct lsp_lint *out);
 void lsp_lint_release(struct lsp_lint *l);
 

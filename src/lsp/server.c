@@ -47,6 +47,9 @@ struct doc {
 	size_t len;
 	json_int_t version;
 	int python;    /* an Alembic revision: comments are '#', linted from the file on disk */
+	/* a runner's file beside the migrations (Diesel's metadata.toml, a Flyway script's
+	 * .conf): not linted, but read as the editor holds it and edited by fixes */
+	int companion;
 	long long due; /* when to lint it (monotonic ms); -1: its findings are current */
 	/* A revision whose text is not the file's: its findings are the saved file's, so actions
 	 * and hovers, whose positions are the text's, are not offered until it is saved */
@@ -256,6 +259,8 @@ static void publish(struct server *s, const struct doc *d)
 static void doc_lint(struct server *s, struct doc *d)
 {
 	d->due = -1;
+	if (d->companion)
+		return;
 	char *path = doc_canonical_path(d);
 	if (d->python && !doc_matches_disk(d, path)) {
 		d->stale = 1; /* linted again when saved */
@@ -263,6 +268,15 @@ static void doc_lint(struct server *s, struct doc *d)
 		return;
 	}
 	d->stale = 0;
+	/* every other file the editor has open is read as the editor holds it: an earlier
+	 * migration changed and not saved is the context the user sees (a revision is rendered
+	 * from its file, so it is left to the disk) */
+	char **others = xcalloc(s->ndocs + 1, sizeof(*others));
+	for (size_t i = 0; i < s->ndocs; i++) {
+		if (s->docs[i] == d || s->docs[i]->python || !(others[i] = doc_canonical_path(s->docs[i])))
+			continue;
+		file_overlay_add(others[i], s->docs[i]->text, s->docs[i]->len);
+	}
 	struct lsp_lint l;
 	error_clear();
 	if (lsp_lint_document(path, d->file ? d->file : d->uri, d->text, d->len, &l) != 0) {
@@ -270,6 +284,10 @@ static void doc_lint(struct server *s, struct doc *d)
 		free(l.problem);
 		l.problem = xasprintf("pgsieve could not lint this file: %s", error_message());
 	}
+	file_overlay_clear();
+	for (size_t i = 0; i < s->ndocs; i++)
+		free(others[i]);
+	free(others);
 	free(path);
 	lsp_lint_release(&d->lint);
 	d->lint = l;
@@ -451,10 +469,11 @@ static json_t *fix_file_edits(const struct server *s, const struct lsp_fix *fx, 
 	return edits;
 }
 
-/* The finding's fix as a quick fix: edits of the document, of other files (read from disk, as
- * the fix was made from them) and files to create (CreateFile, where the client can). NULL when
- * it cannot be offered: the client cannot create files, a path is not absolute (a document with
- * no file), another file is open with unsaved changes or cannot be read. */
+/* The finding's fix as a quick fix: edits of the document, of other files (as the editor holds
+ * them when it has them open, else from disk: the fix was made from that text) and files to
+ * create (CreateFile, where the client can). NULL when it cannot be offered: the client cannot
+ * create files, a path is not absolute (a document with no file), another file cannot be
+ * read. */
 static json_t *fix_action(struct server *s, const struct doc *d, const struct lsp_finding *f, json_t *diagnostic)
 {
 	const struct lsp_fix *fx = f->fix;
@@ -492,18 +511,27 @@ static json_t *fix_action(struct server *s, const struct doc *d, const struct ls
 			seen = fx->edits[k].path && path && !strcmp(fx->edits[k].path, path);
 		if (!path || seen)
 			continue;
-		char *uri = lsp_path_uri(path);
+		/* a file the editor has open: the fix was made from its text there (doc_lint()
+		 * overlays it), so the edits are positions in that text, of that version */
 		const struct doc *open = NULL;
-		for (size_t k = 0; k < s->ndocs && !open; k++)
-			if (s->docs[k]->file && !strcmp(s->docs[k]->file, path))
+		for (size_t k = 0; k < s->ndocs && !open; k++) {
+			if (!s->docs[k]->file || s->docs[k] == d)
+				continue;
+			char *canon = strcmp(s->docs[k]->file, path) ? doc_canonical_path(s->docs[k]) : NULL;
+			if (!strcmp(s->docs[k]->file, path) || (canon && !strcmp(canon, path)))
 				open = s->docs[k];
+			free(canon);
+		}
+		char *uri = open ? xstrdup(open->uri) : lsp_path_uri(path);
 		size_t len = 0;
-		char *text = path[0] == '/' ? file_read(path, &len) : NULL;
-		ok = text && (!open || (open->len == len && !memcmp(open->text, text, len)));
+		char *text = open ? NULL : path[0] == '/' ? file_read(path, &len) : NULL;
+		ok = open || text;
 		if (ok) {
-			json_t *edits = fix_file_edits(s, fx, path, text, len);
-			json_array_append_new(changes, json_pack("{s:{s:s, s:n}, s:O}", "textDocument", "uri", uri, "version",
-								 "edits", edits));
+			json_t *edits = open ? fix_file_edits(s, fx, path, open->text, open->len)
+					     : fix_file_edits(s, fx, path, text, len);
+			json_t *version = open ? json_integer(open->version) : json_null();
+			json_array_append_new(changes, json_pack("{s:{s:s, s:o}, s:O}", "textDocument", "uri", uri, "version",
+								 version, "edits", edits));
 			json_object_set_new(map, uri, edits);
 		}
 		free(text);
@@ -637,9 +665,21 @@ static void did_open(struct server *s, json_t *params)
 	const char *lang = json_string_value(json_object_get(td, "languageId"));
 	const char *dot = strrchr(d->file ? d->file : uri, '.');
 	d->python = (lang && !strcmp(lang, "python")) || (dot && !strcmp(dot, ".py"));
+	d->companion = dot && (!strcmp(dot, ".toml") || !strcmp(dot, ".conf"));
 	d->version = json_integer_value(json_object_get(td, "version"));
 	doc_set_text(d, json_string_value(text), json_string_length(text));
 	d->due = now_ms();
+}
+
+/* The other documents' context changed (a file they read is open with other text now): each
+ * linted again when d is, unless it is due sooner. */
+static void others_due(struct server *s, const struct doc *d)
+{
+	for (size_t i = 0; i < s->ndocs; i++) {
+		struct doc *o = s->docs[i];
+		if (o != d && !o->companion && !o->python && o->file && (o->due < 0 || o->due > d->due))
+			o->due = d->due;
+	}
 }
 
 static void did_change(struct server *s, json_t *params)
@@ -686,6 +726,7 @@ static void did_change(struct server *s, json_t *params)
 	if (json_is_integer(version))
 		d->version = json_integer_value(version);
 	d->due = now_ms() + s->settings->debounce_ms;
+	others_due(s, d);
 }
 
 static void did_close(struct server *s, json_t *params)
@@ -696,6 +737,8 @@ static void did_close(struct server *s, json_t *params)
 			continue;
 		/* its diagnostics go with it */
 		notify(s, "textDocument/publishDiagnostics", json_pack("{s:s, s:[]}", "uri", uri, "diagnostics"));
+		s->docs[i]->due = now_ms(); /* the others read the file from disk again */
+		others_due(s, s->docs[i]);
 		doc_free(s->docs[i]);
 		s->docs[i] = s->docs[--s->ndocs];
 		return;

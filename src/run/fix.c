@@ -30,6 +30,7 @@ struct targets {
 	struct target *items;
 	size_t n, cap;
 	struct strmap index; /* path -> 1 + index in items */
+	struct strmap creators; /* the files whose fixes taken create files */
 };
 
 static struct target *target_find(struct targets *ts, const char *path)
@@ -93,7 +94,9 @@ static int fix_fits(struct targets *ts, const struct fix *fix, const char *base,
 	for (size_t i = 0; i < fix->nedits; i++) {
 		const struct fix_edit *e = &fix->edits[i];
 		const char *path = e->path ? e->path : base;
-		if (!strmap_has(allowed, path))
+		/* another file only as part of a fix of a migration that may be edited (the
+		 * runner's file beside it: Flyway's .conf, Diesel's metadata.toml) */
+		if (!strmap_has(allowed, path) && !(e->path && strmap_has(allowed, base)))
 			return 0;
 		struct target *t = target_file(ts, path);
 		if (!t || (size_t)e->offset + e->length > t->len)
@@ -107,6 +110,10 @@ static int fix_fits(struct targets *ts, const struct fix *fix, const char *base,
 		if (target_find(ts, fix->files[i].path) || lstat(fix->files[i].path, &st) == 0 || errno != ENOENT)
 			return 0;
 	}
+	/* one new migration per migration: a second one would take the same version (the next
+	 * pass finds that version taken, and the finding is left without its fix) */
+	if (fix->nfiles && strmap_has(&ts->creators, base))
+		return 0;
 	return 1;
 }
 
@@ -268,6 +275,16 @@ static int write_file(const char *path, const char *text, size_t len, int create
 	} else {
 		mode = st.st_mode & 07777;
 	}
+	/* a new migration may be a directory of its own (Diesel's <version>_name/) */
+	const char *slash = strrchr(path, '/');
+	if (create && slash && slash != path) {
+		char *dir = xstrndup(path, (size_t)(slash - path));
+		int made = mkdir(dir, 0777) == 0 || errno == EEXIST;
+		int saved = errno;
+		free(dir);
+		if (!made)
+			return error("cannot write '%s': %s", path, strerror(saved));
+	}
 	char *tmp = xasprintf("%s.pgsieve-fix.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
@@ -308,7 +325,7 @@ int fix_apply(const struct lint_run *run, const struct strmap *allowed, int dry_
 	      struct strmap *created, struct fix_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct targets ts = { NULL, 0, 0, STRMAP_INIT };
+	struct targets ts = { NULL, 0, 0, STRMAP_INIT, STRMAP_INIT };
 	int rc = 0;
 	for (size_t i = 0; i < run->nfindings; i++) {
 		const struct finding *f = &run->findings[i];
@@ -327,13 +344,16 @@ int fix_apply(const struct lint_run *run, const struct strmap *allowed, int dry_
 		}
 		for (size_t k = 0; k < f->fix->nfiles; k++)
 			target_add(&ts, f->fix->files[k].path)->content = f->fix->files[k].content;
+		if (f->fix->nfiles)
+			strmap_put(&ts.creators, base, NULL);
 		out->fixes++;
 	}
 	for (size_t i = 0; i < ts.n && rc == 0; i++) {
 		struct target *t = &ts.items[i];
 		if (!t->content && !t->n)
 			continue; /* read for a fix that was not taken */
-		qsort(t->edits, t->n, sizeof(*t->edits), edit_cmp);
+		if (t->n) /* a file to create has no edits (and no array) */
+			qsort(t->edits, t->n, sizeof(*t->edits), edit_cmp);
 		if (t->content)
 			out->files_created++;
 		else
@@ -359,5 +379,6 @@ int fix_apply(const struct lint_run *run, const struct strmap *allowed, int dry_
 	}
 	free(ts.items);
 	strmap_release(&ts.index);
+	strmap_release(&ts.creators);
 	return rc;
 }

@@ -21,4 +21,12 @@ struct lint_source lint_source_for(const struct plan_item *it, const struct lint
 int lint_plan_items(struct lint_run *run, const struct plan *plan, const char *skip, const char *stdin_name,
 		    int progress);
 
+/* The Alembic settings of the configuration o under those of the command line and the
+ * environment, as `pgsieve lint` and `pgsieve lsp` both take them: alembic-name and
+ * alembic-config into a where a has none; alembic-python as PGSIEVE_PYTHON only when the
+ * environment neither names an interpreter nor asks for the static reading (a pull request's
+ * file must not choose what runs where PGSIEVE_ALEMBIC_STATIC=1 is how an untrusted one is
+ * linted); no-python as PGSIEVE_ALEMBIC_STATIC=1. */
+void lint_alembic_settings(const struct lint_options *o, struct plan_alembic *a);
+
 #endif

@@ -87,23 +87,64 @@ static void set_owned(char **field, char *value)
 	*field = value;
 }
 
+/* Sets an expression of the model: its normalised text and, when that left a cast out, its
+ * text with the casts, which is what a plan writes (model.h); expr NULL clears both. */
+static void set_expr(const struct schema_model *m, char **norm, char **sql, const PgQuery__Node *expr)
+{
+	char *with_casts = NULL;
+	set_owned(norm, expr ? schema_norm_expr_sql(m, expr, &with_casts) : NULL);
+	set_owned(sql, with_casts);
+}
+
 static char *quoted_qualified(const char *schema, const char *name)
 {
 	char a[300], b[300];
 	return xasprintf("%s.%s", ident_quote(schema, a, sizeof(a)), ident_quote(name, b, sizeof(b)));
 }
 
-/* A list of names as a (possibly qualified) name: opclass, collation. pg_catalog's are
- * written without the schema, as PostgreSQL prints them. */
-static char *names_text(PgQuery__Node *const *items, size_t n, int builtin_schema_implied)
+/* A collation's name, always qualified ("pg_catalog"."C", as the catalog prints it): one written
+ * without its schema is the model's collation of that name on the search_path (CREATE
+ * COLLATION), else pg_catalog's. */
+static char *collation_name_text(const struct schema_model *m, PgQuery__Node *const *items, size_t n)
 {
 	const char *schema, *name;
 	if (name_list(items, n, &schema, &name) != 0)
 		return NULL;
+	if (!schema) {
+		const struct schema_collation *c = schema_collation_find(m, NULL, name);
+		schema = c ? c->schema : "pg_catalog";
+	}
+	return quoted_qualified(schema, name);
+}
+
+/* Operator classes extensions install: one written without its schema is in its extension's
+ * schema when the model knows the extension. */
+static const struct {
+	const char *opclass, *extension;
+} extension_opclasses[] = {
+	{ "gin_trgm_ops", "pg_trgm" },	    { "gist_trgm_ops", "pg_trgm" },
+	{ "gin_hstore_ops", "hstore" },	    { "gist_hstore_ops", "hstore" },
+	{ "gist_ltree_ops", "ltree" },	    { "vector_l2_ops", "vector" },
+	{ "vector_ip_ops", "vector" },	    { "vector_cosine_ops", "vector" },
+	{ "vector_l1_ops", "vector" },	    { "halfvec_l2_ops", "vector" },
+	{ "halfvec_ip_ops", "vector" },	    { "halfvec_cosine_ops", "vector" },
+};
+
+/* An index element's operator class: with its schema unless that is pg_catalog or public,
+ * which the catalog prints and a migration leaves out ("public.gin_trgm_ops" and
+ * "gin_trgm_ops" are one), so that the plan finds it through the default search_path. */
+static char *opclass_text(const struct schema_model *m, PgQuery__Node *const *items, size_t n)
+{
+	const char *schema, *name;
+	if (name_list(items, n, &schema, &name) != 0)
+		return NULL;
+	for (size_t i = 0; !schema && i < sizeof(extension_opclasses) / sizeof(extension_opclasses[0]); i++)
+		if (!strcmp(extension_opclasses[i].opclass, name)) {
+			const struct schema_extension *e = schema_object_find(m, SCHEMA_KIND_EXTENSION, NULL, extension_opclasses[i].extension);
+			schema = e ? e->schema : NULL;
+		}
 	char b[300];
-	if (!schema && builtin_schema_implied)
-		schema = "pg_catalog";
-	if (!schema || (!strcmp(schema, "pg_catalog") && !builtin_schema_implied))
+	if (!schema || !strcmp(schema, "pg_catalog") || !strcmp(schema, "public"))
 		return xstrdup(ident_quote(name, b, sizeof(b)));
 	return quoted_qualified(schema, name);
 }
@@ -306,11 +347,11 @@ static void set_column_type(struct schema_column *col, const struct schema_typer
 	set_str(&col->type_schema, ref->schema[0] ? ref->schema : NULL);
 }
 
-static char *collation_text(const PgQuery__CollateClause *cc)
+static char *collation_text(const struct schema_model *m, const PgQuery__CollateClause *cc)
 {
 	if (!cc || !cc->n_collname)
 		return NULL;
-	return names_text(cc->collname, cc->n_collname, 1);
+	return collation_name_text(m, cc->collname, cc->n_collname);
 }
 
 /* nextval('schema.seq') as the normaliser writes a serial column's default. */
@@ -409,13 +450,14 @@ static void apply_column_def(struct schema_model *m, struct schema_table *t, con
 	if (added)
 		schema_mark_new(m, SCHEMA_KIND_TABLE, t);
 	col->not_null = cd->is_not_null;
-	set_owned(&col->collation, collation_text(cd->coll_clause));
+	set_owned(&col->collation, collation_text(m, cd->coll_clause));
 	if (cd->raw_default)
-		set_owned(&col->default_expr, schema_norm_expr(m, cd->raw_default));
+		set_expr(m, &col->default_expr, &col->default_sql, cd->raw_default);
 	if (serial) {
 		struct schema_sequence *s = implicit_sequence(m, t, cd->colname, serial, NULL);
 		col = &t->columns[col_index];
 		set_owned(&col->default_expr, nextval_text(s->schema, s->name));
+		set_owned(&col->default_sql, NULL);
 		col->not_null = 1;
 	}
 	struct schema_constraint *last = NULL;
@@ -456,12 +498,12 @@ static void index_elem_from(const struct schema_model *m, const PgQuery__IndexEl
 		/* "(col)" is the column itself, as PostgreSQL treats it */
 		e->column = xstrdup(sql_node_str(ie->expr->column_ref->fields[0]));
 	} else {
-		e->expr = schema_norm_expr(m, ie->expr);
+		e->expr = schema_norm_expr_sql(m, ie->expr, &e->expr_sql);
 	}
 	if (ie->n_opclass)
-		e->opclass = names_text(ie->opclass, ie->n_opclass, 0);
+		e->opclass = opclass_text(m, ie->opclass, ie->n_opclass);
 	if (ie->n_collation)
-		e->collation = names_text(ie->collation, ie->n_collation, 1);
+		e->collation = collation_name_text(m, ie->collation, ie->n_collation);
 	e->desc = ie->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
 	e->nulls = ie->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST  ? 1
 		   : ie->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST ? 2
@@ -495,6 +537,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 			struct schema_index_elem *d = &ix->elems[i];
 			d->column = s->column ? xstrdup(s->column) : NULL;
 			d->expr = s->expr ? xstrdup(s->expr) : NULL;
+			d->expr_sql = s->expr_sql ? xstrdup(s->expr_sql) : NULL;
 			d->opclass = s->opclass ? xstrdup(s->opclass) : NULL;
 			d->collation = s->collation ? xstrdup(s->collation) : NULL;
 			d->desc = s->desc;
@@ -502,6 +545,7 @@ static struct schema_index *add_constraint_index(struct schema_model *m, struct 
 		}
 		ix->nelems = c->nelems;
 		set_str(&ix->predicate, c->predicate);
+		set_str(&ix->predicate_sql, c->predicate_sql);
 	} else {
 		ix->elems = xcalloc(c->columns.n + 1, sizeof(*ix->elems));
 		for (size_t i = 0; i < c->columns.n; i++)
@@ -563,7 +607,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 		if (col) {
 			int null_default = con->raw_expr && con->raw_expr->node_case == PG_QUERY__NODE__NODE_A_CONST &&
 					   con->raw_expr->a_const->isnull;
-			set_owned(&col->default_expr, null_default ? NULL : schema_norm_expr(m, con->raw_expr));
+			set_expr(m, &col->default_expr, &col->default_sql, null_default ? NULL : con->raw_expr);
 		}
 		return;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
@@ -573,7 +617,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 	case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
 		if (col) {
 			col->generated = 's';
-			set_owned(&col->default_expr, schema_norm_expr(m, con->raw_expr));
+			set_expr(m, &col->default_expr, &col->default_sql, con->raw_expr);
 		}
 		return;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_ATTR_DEFERRABLE:
@@ -600,7 +644,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 								   cols.n == 1 ? cols.items[0] : NULL, "check");
 		c = schema_constraint_add(t, name, SCHEMA_CON_CHECK);
 		c->columns = cols;
-		c->expr = schema_norm_expr(m, con->raw_expr);
+		c->expr = schema_norm_expr_sql(m, con->raw_expr, &c->expr_sql);
 		c->validated = !con->skip_validation;
 		c->no_inherit = con->is_no_inherit;
 		const char *nn = schema_notnull_check_column(con->raw_expr);
@@ -676,7 +720,7 @@ static void apply_constraint(struct schema_model *m, struct schema_table *t, con
 		c->elems = elems;
 		c->nelems = ne;
 		c->method = xstrdup(*con->access_method ? con->access_method : "gist");
-		c->predicate = schema_norm_expr(m, con->where_clause);
+		c->predicate = schema_norm_expr_sql(m, con->where_clause, &c->predicate_sql);
 		add_constraint_index(m, t, c->name, c);
 		break;
 	}
@@ -768,12 +812,12 @@ static char *partition_key_text(const struct schema_model *m, const PgQuery__Par
 			free(e);
 		}
 		if (pe->n_collation) {
-			char *c = names_text(pe->collation, pe->n_collation, 1);
+			char *c = collation_name_text(m, pe->collation, pe->n_collation);
 			strbuf_addf(&sb, " COLLATE %s", c);
 			free(c);
 		}
 		if (pe->n_opclass) {
-			char *c = names_text(pe->opclass, pe->n_opclass, 0);
+			char *c = opclass_text(m, pe->opclass, pe->n_opclass);
 			strbuf_addf(&sb, " %s", c);
 			free(c);
 		}
@@ -825,6 +869,7 @@ static void copy_columns(struct schema_table *to, const struct schema_table *fro
 		d->added_in_migration = 1;
 		if (defaults && !s->identity) {
 			set_str(&d->default_expr, s->default_expr);
+			set_str(&d->default_sql, s->default_sql);
 			d->generated = s->generated;
 		}
 	}
@@ -878,7 +923,8 @@ static void apply_create(struct schema_model *m, const PgQuery__CreateStmt *cs, 
 			if (existing && (!e->column_def->type_name || cs->partbound)) {
 				struct schema_constraint *last = NULL;
 				if (e->column_def->raw_default)
-					set_owned(&existing->default_expr, schema_norm_expr(m, e->column_def->raw_default));
+					set_expr(m, &existing->default_expr, &existing->default_sql,
+						 e->column_def->raw_default);
 				for (size_t k = 0; k < e->column_def->n_constraints; k++)
 					if (e->column_def->constraints[k]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
 						apply_constraint(m, t, e->column_def->constraints[k]->constraint, existing, &last);
@@ -935,7 +981,7 @@ static void alter_column_type(struct schema_model *m, struct schema_table *t, st
 	schema_type_resolve(m, cd->type_name, &ref);
 	set_column_type(col, &ref);
 	/* without COLLATE the column takes the new type's default collation */
-	set_owned(&col->collation, collation_text(cd->coll_clause));
+	set_owned(&col->collation, collation_text(m, cd->coll_clause));
 	/* an identity column's sequence follows an integer type change */
 	struct schema_sequence *s = col->identity ? identity_sequence(m, t, col->name) : NULL;
 	if (s && type_int_width(ref.name))
@@ -977,7 +1023,7 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
 		if (col)
-			set_owned(&col->default_expr, cmd->def ? schema_norm_expr(m, cmd->def) : NULL);
+			set_expr(m, &col->default_expr, &col->default_sql, cmd->def);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
 		if (col)
@@ -1043,12 +1089,12 @@ static void apply_alter_cmd(struct schema_model *m, struct schema_table *t, cons
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_SetExpression: /* PostgreSQL 17 */
 		if (col && col->generated && cmd->def)
-			set_owned(&col->default_expr, schema_norm_expr(m, cmd->def));
+			set_expr(m, &col->default_expr, &col->default_sql, cmd->def);
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_DropExpression:
 		if (col && col->generated) {
 			col->generated = 0;
-			set_str(&col->default_expr, NULL);
+			set_expr(m, &col->default_expr, &col->default_sql, NULL);
 		}
 		break;
 	case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
@@ -1259,7 +1305,7 @@ static void apply_index(struct schema_model *m, const PgQuery__IndexStmt *is)
 		if (is->index_including_params[i]->node_case == PG_QUERY__NODE__NODE_INDEX_ELEM &&
 		    *is->index_including_params[i]->index_elem->name)
 			schema_strlist_add(&ix->include, is->index_including_params[i]->index_elem->name);
-	ix->predicate = schema_norm_expr(m, is->where_clause);
+	ix->predicate = schema_norm_expr_sql(m, is->where_clause, &ix->predicate_sql);
 	apply_options(&ix->options, is->options, is->n_options, 0);
 }
 
@@ -1304,6 +1350,7 @@ static struct schema_view *define_view(struct schema_model *m, const PgQuery__Ra
 	v->created_in_migration = 1;
 	schema_mark_new(m, SCHEMA_KIND_VIEW, v);
 	v->definition = q.definition;
+	v->definition_sql = q.definition_sql;
 	v->columns = q.columns;
 	v->depends_on = q.depends_on;
 	v->depends_on_columns = q.depends_on_columns;
@@ -1430,7 +1477,7 @@ static void domain_constraint(struct schema_model *m, struct schema_type *t, con
 		t->not_null = 0;
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-		set_owned(&t->default_expr, schema_norm_expr(m, con->raw_expr));
+		set_expr(m, &t->default_expr, &t->default_sql, con->raw_expr);
 		break;
 	case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK: {
 		char *name = *con->conname ? xstrdup(con->conname)
@@ -1446,7 +1493,7 @@ static void domain_constraint(struct schema_model *m, struct schema_type *t, con
 		memset(c, 0, sizeof(*c));
 		c->name = name;
 		c->type = SCHEMA_CON_CHECK;
-		c->expr = schema_norm_expr(m, con->raw_expr);
+		c->expr = schema_norm_expr_sql(m, con->raw_expr, &c->expr_sql);
 		c->validated = !con->skip_validation;
 		break;
 	}
@@ -1466,7 +1513,7 @@ static void apply_create_domain(struct schema_model *m, const PgQuery__CreateDom
 	schema_type_resolve(m, ds->type_name, &ref);
 	char buf[300];
 	t->base_type = xstrdup(schema_typeref_text(&ref, buf, sizeof(buf)));
-	t->collation = collation_text(ds->coll_clause);
+	t->collation = collation_text(m, ds->coll_clause);
 	for (size_t i = 0; i < ds->n_constraints; i++)
 		if (ds->constraints[i]->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
 			domain_constraint(m, t, ds->constraints[i]->constraint);
@@ -1482,7 +1529,7 @@ static void apply_alter_domain(struct schema_model *m, const PgQuery__AlterDomai
 		return;
 	switch (*ds->subtype) {
 	case 'T':
-		set_owned(&t->default_expr, ds->def ? schema_norm_expr(m, ds->def) : NULL);
+		set_expr(m, &t->default_expr, &t->default_sql, ds->def);
 		break;
 	case 'N':
 		t->not_null = 0;
@@ -1531,7 +1578,7 @@ static void apply_composite(struct schema_model *m, const PgQuery__CompositeType
 		struct schema_typeref ref;
 		schema_type_resolve(m, cd->type_name, &ref);
 		set_column_type(a, &ref);
-		a->collation = collation_text(cd->coll_clause);
+		a->collation = collation_text(m, cd->coll_clause);
 	}
 }
 
@@ -1754,7 +1801,7 @@ static void apply_create_function(struct schema_model *m, const PgQuery__CreateF
 	if (fs->sql_body) {
 		set_str(&f->language, "sql");
 		/* a BEGIN ATOMIC body is parsed by the server; the model keeps its normalised text */
-		set_owned(&f->body, schema_norm_expr(m, fs->sql_body));
+		set_expr(m, &f->body, &f->body_sql, fs->sql_body);
 		if (!f->body)
 			f->body = xstrdup("BEGIN ATOMIC");
 	}
@@ -1807,12 +1854,17 @@ static void apply_create_trigger(struct schema_model *m, const PgQuery__CreateTr
 		    (ts->events & TRIG_UPDATE ? 4u : 0) | (ts->events & TRIG_TRUNCATE ? 8u : 0);
 	string_list(ts->columns, ts->n_columns, &t->update_columns);
 	t->for_each_row = ts->row;
-	t->when_expr = schema_norm_expr(m, ts->when_clause);
+	t->when_expr = schema_norm_expr_sql(m, ts->when_clause, &t->when_sql);
 	t->function = function_name_key(m, ts->funcname, ts->n_funcname);
 	for (size_t i = 0; i < ts->n_args; i++) {
 		char *v = node_value_text(ts->args[i]);
 		schema_strlist_add(&t->args, v);
 		free(v);
+	}
+	for (size_t i = 0; i < ts->n_transition_rels; i++) {
+		const PgQuery__Node *n = ts->transition_rels[i];
+		if (n->node_case == PG_QUERY__NODE__NODE_TRIGGER_TRANSITION && n->trigger_transition->is_table)
+			set_str(n->trigger_transition->is_new ? &t->new_table : &t->old_table, n->trigger_transition->name);
 	}
 	t->is_constraint = ts->isconstraint;
 	t->deferrable = ts->deferrable;
@@ -1866,8 +1918,8 @@ static void apply_create_policy(struct schema_model *m, const PgQuery__CreatePol
 		*c = (char)toupper((unsigned char)*c);
 	set_owned(&p->command, cmd);
 	policy_roles(p, ps->roles, ps->n_roles);
-	p->using_expr = schema_norm_expr(m, ps->qual);
-	p->check_expr = schema_norm_expr(m, ps->with_check);
+	p->using_expr = schema_norm_expr_sql(m, ps->qual, &p->using_sql);
+	p->check_expr = schema_norm_expr_sql(m, ps->with_check, &p->check_sql);
 }
 
 static void apply_alter_policy(struct schema_model *m, const PgQuery__AlterPolicyStmt *ps)
@@ -1882,9 +1934,9 @@ static void apply_alter_policy(struct schema_model *m, const PgQuery__AlterPolic
 	if (ps->n_roles)
 		policy_roles(p, ps->roles, ps->n_roles);
 	if (ps->qual)
-		set_owned(&p->using_expr, schema_norm_expr(m, ps->qual));
+		set_expr(m, &p->using_expr, &p->using_sql, ps->qual);
 	if (ps->with_check)
-		set_owned(&p->check_expr, schema_norm_expr(m, ps->with_check));
+		set_expr(m, &p->check_expr, &p->check_sql, ps->with_check);
 }
 
 /* ---- comments ---- */
@@ -1951,6 +2003,12 @@ static void apply_comment(struct schema_model *m, const PgQuery__CommentStmt *cs
 		if (object_name(cs->object, &schema, &name) == 0) {
 			struct schema_schema *s = schema_object_find(m, SCHEMA_KIND_SCHEMA, NULL, name);
 			slot = s ? &s->comment : NULL;
+		}
+		break;
+	case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
+		if (object_name(cs->object, &schema, &name) == 0) {
+			struct schema_collation *c = schema_collation_find(m, schema, name);
+			slot = c ? &c->comment : NULL;
 		}
 		break;
 	/* an extension's comment is the extension's own (its script sets it): not modelled */
@@ -2159,22 +2217,33 @@ static void rekey(struct strmap *map, const char *old_key, const char *new_key, 
 	strmap_put(map, new_key, obj);
 }
 
+/* The first old in *field becomes new. */
+static void replace_first(char **field, const char *old, const char *new)
+{
+	char *at = *field ? strstr(*field, old) : NULL;
+	if (at)
+		set_owned(field, xasprintf("%.*s%s%s", (int)(at - *field), *field, new, at + strlen(old)));
+}
+
+/* A renamed sequence in the defaults that call nextval() of it: old_lit and new_lit are its
+ * quoted names ('public.s'), as nextval_text() and the normaliser write them. */
 static void replace_in_defaults(struct schema_model *m, const char *old_lit, const char *new_lit)
 {
 	size_t it = 0;
 	void *v;
-	size_t oldlen = strlen(old_lit);
+	char *old_norm = xasprintf("%s)", old_lit), *new_norm = xasprintf("%s)", new_lit);
+	char *old_sql = xasprintf("%s::regclass", old_lit), *new_sql = xasprintf("%s::regclass", new_lit);
 	while (strmap_next(&m->tables, &it, NULL, &v)) {
 		struct schema_table *t = v;
 		for (size_t i = 0; i < t->ncolumns; i++) {
-			char *d = t->columns[i].default_expr;
-			char *at = d ? strstr(d, old_lit) : NULL;
-			if (!at)
-				continue;
-			char *nd = xasprintf("%.*s%s%s", (int)(at - d), d, new_lit, at + oldlen);
-			set_owned(&t->columns[i].default_expr, nd);
+			replace_first(&t->columns[i].default_expr, old_norm, new_norm);
+			replace_first(&t->columns[i].default_sql, old_sql, new_sql);
 		}
 	}
+	free(old_norm);
+	free(new_norm);
+	free(old_sql);
+	free(new_sql);
 }
 
 static void relocate_relation(struct schema_model *m, const char *schema, const char *name, const char *new_schema,
@@ -2248,7 +2317,9 @@ static void relocate_relation(struct schema_model *m, const char *schema, const 
 		struct schema_sequence *s = strmap_get(&m->sequences, old);
 		char *from = nextval_text(schema, name), *to = nextval_text(new_schema, new_name);
 		rekey(&m->sequences, old, nk, &s->schema, &s->name, new_schema, new_name);
-		replace_in_defaults(m, from + 8, to + 8); /* the quoted name, without "nextval(" */
+		/* the quoted names: without "nextval(" and ")" */
+		from[strlen(from) - 1] = to[strlen(to) - 1] = '\0';
+		replace_in_defaults(m, from + 8, to + 8);
 		free(from);
 		free(to);
 		break;
@@ -2362,12 +2433,20 @@ static void rename_schema(struct schema_model *m, const char *old, const char *n
 	free(from);
 }
 
+/* An expression of the model (NULL: none) with the column old renamed, as the catalog prints it. */
+static void rename_in_expr(char **expr, const char *old, const char *new_name)
+{
+	char *e = *expr ? schema_expr_rename_column(*expr, old, new_name) : NULL;
+	if (e)
+		set_owned(expr, e);
+}
+
 static void rename_column(struct schema_model *m, struct schema_table *t, const char *old, const char *new_name)
 {
 	struct schema_column *c = schema_column_find(t, old);
 	if (!c || schema_column_find(t, new_name))
 		return;
-	set_str(&c->name, new_name);
+	schema_column_rename(t, c, new_name);
 	char key[KEY_MAX];
 	table_key(t, key, sizeof(key));
 	schema_model_rename_column_refs(m, key, old, new_name);
@@ -2375,19 +2454,17 @@ static void rename_column(struct schema_model *m, struct schema_table *t, const 
 	for (size_t i = 0; i < t->nconstraints; i++) {
 		struct schema_constraint *k = &t->constraints[i];
 		if (k->expr && schema_strlist_find(&k->columns, old) >= 0) {
-			char *e = schema_expr_rename_column(k->expr, old, new_name);
-			if (e)
-				set_owned(&k->expr, e);
+			rename_in_expr(&k->expr, old, new_name);
+			rename_in_expr(&k->expr_sql, old, new_name);
 			int at = schema_strlist_find(&k->columns, old);
 			set_str(&k->columns.items[at], new_name);
 		}
 	}
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		struct schema_column *col = &t->columns[i];
-		if (col->generated && col->default_expr) {
-			char *e = schema_expr_rename_column(col->default_expr, old, new_name);
-			if (e)
-				set_owned(&col->default_expr, e);
+		if (col->generated) {
+			rename_in_expr(&col->default_expr, old, new_name);
+			rename_in_expr(&col->default_sql, old, new_name);
 		}
 	}
 	size_t it = 0;
@@ -2396,17 +2473,12 @@ static void rename_column(struct schema_model *m, struct schema_table *t, const 
 		struct schema_index *ix = v;
 		if (strcmp(ix->table_key, key))
 			continue;
-		for (size_t i = 0; i < ix->nelems; i++)
-			if (ix->elems[i].expr) {
-				char *e = schema_expr_rename_column(ix->elems[i].expr, old, new_name);
-				if (e)
-					set_owned(&ix->elems[i].expr, e);
-			}
-		if (ix->predicate) {
-			char *e = schema_expr_rename_column(ix->predicate, old, new_name);
-			if (e)
-				set_owned(&ix->predicate, e);
+		for (size_t i = 0; i < ix->nelems; i++) {
+			rename_in_expr(&ix->elems[i].expr, old, new_name);
+			rename_in_expr(&ix->elems[i].expr_sql, old, new_name);
 		}
+		rename_in_expr(&ix->predicate, old, new_name);
+		rename_in_expr(&ix->predicate_sql, old, new_name);
 	}
 }
 
@@ -2554,6 +2626,84 @@ static void apply_set_schema(struct schema_model *m, const PgQuery__AlterObjectS
 	}
 }
 
+/* ---- collations ---- */
+
+/* CREATE COLLATION name (provider = icu, locale = '...', deterministic = false): kept as the
+ * catalog has it, libc's locale as its lc_collate and lc_ctype (which `locale` sets both of), an
+ * ICU or builtin locale as the locale (`lc_collate` is the old spelling of it). FROM copies one
+ * the model has, or names one of pg_catalog's libc collations ("C", "POSIX"). */
+static void apply_create_collation(struct schema_model *m, const PgQuery__DefineStmt *ds)
+{
+	const char *schema, *name;
+	if (type_names(ds->defnames, ds->n_defnames, &schema, &name) != 0)
+		return;
+	if (schema_collation_find(m, schema && *schema ? schema : schema_creation_schema(m), name))
+		return; /* exists: IF NOT EXISTS does nothing, and without it the statement fails */
+	char *provider = NULL, *locale = NULL, *lc_collate = NULL, *lc_ctype = NULL;
+	int deterministic = 1;
+	for (size_t i = 0; i < ds->n_definition; i++) {
+		if (ds->definition[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM)
+			continue;
+		const PgQuery__DefElem *d = ds->definition[i]->def_elem;
+		if (!strcmp(d->defname, "from") && d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
+			const char *fs, *fn;
+			if (name_list(d->arg->list->items, d->arg->list->n_items, &fs, &fn) != 0)
+				continue;
+			const struct schema_collation *from = fs && !strcmp(fs, "pg_catalog") ? NULL
+											       : schema_collation_find(m, fs, fn);
+			if (from) {
+				set_str(&provider, from->provider);
+				set_str(&locale, from->locale);
+				set_str(&lc_collate, from->lc_collate);
+				set_str(&lc_ctype, from->lc_ctype);
+				deterministic = from->deterministic;
+			} else {
+				set_str(&provider, "libc");
+				set_str(&lc_collate, fn);
+				set_str(&lc_ctype, fn);
+			}
+			continue;
+		}
+		char *v = node_value_text(d->arg);
+		if (!strcmp(d->defname, "provider")) {
+			lower_in_place(v);
+			set_owned(&provider, v);
+		} else if (!strcmp(d->defname, "locale")) {
+			set_owned(&locale, v);
+		} else if (!strcmp(d->defname, "lc_collate")) {
+			set_owned(&lc_collate, v);
+		} else if (!strcmp(d->defname, "lc_ctype")) {
+			set_owned(&lc_ctype, v);
+		} else if (!strcmp(d->defname, "deterministic")) {
+			lower_in_place(v);
+			deterministic = !(!strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0"));
+			free(v);
+		} else {
+			free(v); /* rules, version: not compared */
+		}
+	}
+	if (!provider)
+		provider = xstrdup("libc");
+	if (!strcmp(provider, "libc")) {
+		if (!lc_collate && locale)
+			lc_collate = xstrdup(locale);
+		if (!lc_ctype && locale)
+			lc_ctype = xstrdup(locale);
+		set_str(&locale, NULL);
+	} else {
+		if (!locale && lc_collate)
+			locale = xstrdup(lc_collate);
+		set_str(&lc_collate, NULL);
+		set_str(&lc_ctype, NULL);
+	}
+	struct schema_collation *c = schema_collation_add(m, schema, name);
+	c->provider = provider;
+	c->locale = locale;
+	c->lc_collate = lc_collate;
+	c->lc_ctype = lc_ctype;
+	c->deterministic = deterministic;
+}
+
 /* ---- DROP ---- */
 
 static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
@@ -2610,6 +2760,10 @@ static void apply_drop(struct schema_model *m, const PgQuery__DropStmt *ds)
 		case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION:
 			if (object_name(obj, &schema, &name) == 0)
 				schema_object_drop(m, SCHEMA_KIND_EXTENSION, NULL, name);
+			break;
+		case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
+			if (object_name(obj, &schema, &name) == 0)
+				schema_collation_drop(m, schema, name);
 			break;
 		case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
 			if (owner_and_name(m, obj, key, sizeof(key), &name) == 0)
@@ -2800,6 +2954,10 @@ void schema_apply(struct schema_model *m, const PgQuery__Node *stmt)
 		break;
 	case PG_QUERY__NODE__NODE_ALTER_POLICY_STMT:
 		apply_alter_policy(m, stmt->alter_policy_stmt);
+		break;
+	case PG_QUERY__NODE__NODE_DEFINE_STMT:
+		if (stmt->define_stmt->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION)
+			apply_create_collation(m, stmt->define_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_COMMENT_STMT:
 		apply_comment(m, stmt->comment_stmt);

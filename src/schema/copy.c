@@ -44,6 +44,7 @@ static void column_copy(struct schema_column *c)
 	c->type = dup(c->type);
 	c->type_schema = dup(c->type_schema);
 	c->default_expr = dup(c->default_expr);
+	c->default_sql = dup(c->default_sql);
 	c->collation = dup(c->collation);
 	c->comment = dup(c->comment);
 }
@@ -62,6 +63,7 @@ static struct schema_index_elem *elems_copy(const struct schema_index_elem *e, s
 	for (size_t i = 0; i < n; i++) {
 		c[i].column = dup(c[i].column);
 		c[i].expr = dup(c[i].expr);
+		c[i].expr_sql = dup(c[i].expr_sql);
 		c[i].opclass = dup(c[i].opclass);
 		c[i].collation = dup(c[i].collation);
 		c[i].op = dup(c[i].op);
@@ -79,9 +81,11 @@ static void constraints_copy(struct schema_constraint **cons, size_t n, size_t *
 		list_copy(&c->columns);
 		list_copy(&c->include);
 		c->expr = dup(c->expr);
+		c->expr_sql = dup(c->expr_sql);
 		c->elems = elems_copy(c->elems, c->nelems);
 		c->method = dup(c->method);
 		c->predicate = dup(c->predicate);
+		c->predicate_sql = dup(c->predicate_sql);
 		c->ref_table = dup(c->ref_table);
 		list_copy(&c->ref_columns);
 		c->comment = dup(c->comment);
@@ -95,6 +99,8 @@ static void *table_copy(const void *v)
 	t->schema = dup(t->schema);
 	t->name = dup(t->name);
 	columns_copy(&t->columns, t->ncolumns, &t->cap);
+	t->column_slots = NULL; /* the copy searches its columns until it gets an index of its own */
+	t->column_slots_cap = 0;
 	t->checks = array_copy(t->checks, t->nchecks, sizeof(*t->checks));
 	t->checks_cap = t->nchecks;
 	for (size_t i = 0; i < t->nchecks; i++) {
@@ -123,6 +129,7 @@ static void *index_copy(const void *v)
 	ix->elems = elems_copy(ix->elems, ix->nelems);
 	list_copy(&ix->include);
 	ix->predicate = dup(ix->predicate);
+	ix->predicate_sql = dup(ix->predicate_sql);
 	list_copy(&ix->options);
 	ix->constraint = dup(ix->constraint);
 	ix->comment = dup(ix->comment);
@@ -136,6 +143,7 @@ static void *view_copy(const void *v)
 	w->schema = dup(w->schema);
 	w->name = dup(w->name);
 	w->definition = dup(w->definition);
+	w->definition_sql = dup(w->definition_sql);
 	list_copy(&w->columns);
 	list_copy(&w->depends_on);
 	list_copy(&w->depends_on_columns);
@@ -168,6 +176,7 @@ static void *type_copy(const void *v)
 	list_copy(&t->labels);
 	t->base_type = dup(t->base_type);
 	t->default_expr = dup(t->default_expr);
+	t->default_sql = dup(t->default_sql);
 	t->collation = dup(t->collation);
 	constraints_copy(&t->constraints, t->nconstraints, &t->constraints_cap);
 	columns_copy(&t->attributes, t->nattributes, &t->attributes_cap);
@@ -188,6 +197,7 @@ static void *function_copy(const void *v)
 	f->language = dup(f->language);
 	list_copy(&f->config);
 	f->body = dup(f->body);
+	f->body_sql = dup(f->body_sql);
 	acl_copy(&f->acl);
 	f->comment = dup(f->comment);
 	return f;
@@ -201,6 +211,9 @@ static void *trigger_copy(const void *v)
 	t->table_key = dup(t->table_key);
 	list_copy(&t->update_columns);
 	t->when_expr = dup(t->when_expr);
+	t->when_sql = dup(t->when_sql);
+	t->old_table = dup(t->old_table);
+	t->new_table = dup(t->new_table);
 	t->function = dup(t->function);
 	list_copy(&t->args);
 	t->comment = dup(t->comment);
@@ -217,6 +230,8 @@ static void *policy_copy(const void *v)
 	list_copy(&p->roles);
 	p->using_expr = dup(p->using_expr);
 	p->check_expr = dup(p->check_expr);
+	p->using_sql = dup(p->using_sql);
+	p->check_sql = dup(p->check_sql);
 	p->comment = dup(p->comment);
 	return p;
 }
@@ -230,6 +245,20 @@ static void *extension_copy(const void *v)
 	e->version = dup(e->version);
 	e->comment = dup(e->comment);
 	return e;
+}
+
+static void *collation_copy(const void *v)
+{
+	struct schema_collation *c = xmalloc(sizeof(*c));
+	*c = *(const struct schema_collation *)v;
+	c->schema = dup(c->schema);
+	c->name = dup(c->name);
+	c->provider = dup(c->provider);
+	c->locale = dup(c->locale);
+	c->lc_collate = dup(c->lc_collate);
+	c->lc_ctype = dup(c->lc_ctype);
+	c->comment = dup(c->comment);
+	return c;
 }
 
 static void *schema_copy(const void *v)
@@ -359,6 +388,7 @@ void schema_model_copy_part(struct schema_model *to, const struct schema_model *
 	map_copy(&to->triggers, &from->triggers, trigger_copy);
 	map_copy(&to->policies, &from->policies, policy_copy);
 	map_copy(&to->extensions, &from->extensions, extension_copy);
+	map_copy(&to->collations, &from->collations, collation_copy);
 	schema_strlist_copy(&to->search_path, &from->search_path);
 	to->user = dup(from->user);
 	to->complete = from->complete;

@@ -338,6 +338,11 @@ json_t *schema_trigger_json(const struct schema_trigger *t)
 	json_object_set_new(j, "update_columns", strlist_json(&t->update_columns));
 	json_object_set_new(j, "for_each", json_string(t->for_each_row ? "ROW" : "STATEMENT"));
 	json_object_set_new(j, "when", str_or_null(t->when_expr));
+	/* only when there are any, so that dumps of triggers without stay as they were */
+	if (t->old_table)
+		json_object_set_new(j, "old_table", json_string(t->old_table));
+	if (t->new_table)
+		json_object_set_new(j, "new_table", json_string(t->new_table));
 	json_object_set_new(j, "function", str_or_null(t->function));
 	json_object_set_new(j, "arguments", strlist_json(&t->args));
 	json_object_set_new(j, "enabled",
@@ -381,6 +386,18 @@ json_t *schema_extension_json(const struct schema_extension *e, unsigned flags)
 	return j;
 }
 
+json_t *schema_collation_json(const struct schema_collation *c)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "provider", str_or_null(c->provider));
+	json_object_set_new(j, "locale", str_or_null(c->locale));
+	json_object_set_new(j, "lc_collate", str_or_null(c->lc_collate));
+	json_object_set_new(j, "lc_ctype", str_or_null(c->lc_ctype));
+	json_object_set_new(j, "deterministic", json_boolean(c->deterministic));
+	json_object_set_new(j, "comment", str_or_null(c->comment));
+	return j;
+}
+
 json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 {
 	json_t *root = json_object();
@@ -398,6 +415,14 @@ json_t *schema_model_json(const struct schema_model *m, unsigned flags)
 	for (it = 0; strmap_next(&m->extensions, &it, &key, &v);)
 		json_object_set_new(exts, key, schema_extension_json(v, flags));
 	json_object_set_new(root, "extensions", exts);
+
+	/* only when there are any, so that dumps of schemas without stay as they were */
+	if (m->collations.count) {
+		json_t *colls = json_object();
+		for (it = 0; strmap_next(&m->collations, &it, &key, &v);)
+			json_object_set_new(colls, key, schema_collation_json(v));
+		json_object_set_new(root, "collations", colls);
+	}
 
 	json_t *obj = json_object();
 	for (it = 0; strmap_next(&m->types, &it, &key, &v);)

@@ -38,5 +38,6 @@ json_t *schema_trigger_json(const struct schema_trigger *t);
 json_t *schema_policy_json(const struct schema_policy *p);
 json_t *schema_schema_json(const struct schema_schema *s);
 json_t *schema_extension_json(const struct schema_extension *e, unsigned flags);
+json_t *schema_collation_json(const struct schema_collation *c);
 
 #endif

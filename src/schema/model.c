@@ -304,6 +304,7 @@ static void column_release(struct schema_column *c)
 	free(c->type);
 	free(c->type_schema);
 	free(c->default_expr);
+	free(c->default_sql);
 	free(c->collation);
 	free(c->comment);
 }
@@ -312,6 +313,7 @@ void schema_index_elem_release(struct schema_index_elem *e)
 {
 	free(e->column);
 	free(e->expr);
+	free(e->expr_sql);
 	free(e->opclass);
 	free(e->collation);
 	free(e->op);
@@ -323,11 +325,13 @@ void schema_constraint_release(struct schema_constraint *c)
 	schema_strlist_clear(&c->columns);
 	schema_strlist_clear(&c->include);
 	free(c->expr);
+	free(c->expr_sql);
 	for (size_t i = 0; i < c->nelems; i++)
 		schema_index_elem_release(&c->elems[i]);
 	free(c->elems);
 	free(c->method);
 	free(c->predicate);
+	free(c->predicate_sql);
 	free(c->ref_table);
 	schema_strlist_clear(&c->ref_columns);
 	free(c->comment);
@@ -340,6 +344,7 @@ static void table_free(void *obj)
 	for (size_t i = 0; i < t->ncolumns; i++)
 		column_release(&t->columns[i]);
 	free(t->columns);
+	free(t->column_slots);
 	for (size_t i = 0; i < t->nchecks; i++) {
 		free(t->checks[i].name);
 		free(t->checks[i].column);
@@ -372,6 +377,7 @@ static void index_free(void *obj)
 	free(ix->elems);
 	schema_strlist_clear(&ix->include);
 	free(ix->predicate);
+	free(ix->predicate_sql);
 	schema_strlist_clear(&ix->options);
 	free(ix->constraint);
 	free(ix->comment);
@@ -384,6 +390,7 @@ static void view_free(void *obj)
 	free(v->schema);
 	free(v->name);
 	free(v->definition);
+	free(v->definition_sql);
 	schema_strlist_clear(&v->columns);
 	schema_strlist_clear(&v->depends_on);
 	schema_strlist_clear(&v->depends_on_columns);
@@ -414,6 +421,7 @@ static void type_free(void *obj)
 	schema_strlist_clear(&t->labels);
 	free(t->base_type);
 	free(t->default_expr);
+	free(t->default_sql);
 	free(t->collation);
 	for (size_t i = 0; i < t->nconstraints; i++)
 		schema_constraint_release(&t->constraints[i]);
@@ -437,6 +445,7 @@ static void function_free(void *obj)
 	free(f->language);
 	schema_strlist_clear(&f->config);
 	free(f->body);
+	free(f->body_sql);
 	schema_acl_clear(&f->acl);
 	free(f->comment);
 	free(f);
@@ -449,6 +458,9 @@ static void trigger_free(void *obj)
 	free(t->table_key);
 	schema_strlist_clear(&t->update_columns);
 	free(t->when_expr);
+	free(t->when_sql);
+	free(t->old_table);
+	free(t->new_table);
 	free(t->function);
 	schema_strlist_clear(&t->args);
 	free(t->comment);
@@ -464,6 +476,8 @@ static void policy_free(void *obj)
 	schema_strlist_clear(&p->roles);
 	free(p->using_expr);
 	free(p->check_expr);
+	free(p->using_sql);
+	free(p->check_sql);
 	free(p->comment);
 	free(p);
 }
@@ -476,6 +490,18 @@ static void extension_free(void *obj)
 	free(e->version);
 	free(e->comment);
 	free(e);
+}
+
+static void collation_free(struct schema_collation *c)
+{
+	free(c->schema);
+	free(c->name);
+	free(c->provider);
+	free(c->locale);
+	free(c->lc_collate);
+	free(c->lc_ctype);
+	free(c->comment);
+	free(c);
 }
 
 static void schema_free(void *obj)
@@ -777,6 +803,11 @@ void schema_model_release(struct schema_model *m)
 		free(set);
 	}
 	strmap_release(&m->index_bytable);
+	it = 0;
+	void *coll;
+	while (strmap_next(&m->collations, &it, NULL, &coll))
+		collation_free(coll);
+	strmap_release(&m->collations);
 	schema_strlist_clear(&m->search_path);
 	free(m->user);
 	free(m->source);
@@ -995,8 +1026,55 @@ void schema_object_drop(struct schema_model *m, enum schema_kind kind, const cha
 
 /* ---- columns ---- */
 
+/* A table of fewer columns is searched column by column (most tables): the index pays from
+ * here on. */
+enum { COLUMN_INDEX_MIN = 32 };
+
+static uint64_t column_hash(const char *name)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+static void column_index_insert(struct schema_table *t, size_t pos)
+{
+	size_t mask = t->column_slots_cap - 1;
+	size_t i = column_hash(t->columns[pos].name) & mask;
+	while (t->column_slots[i])
+		i = (i + 1) & mask;
+	t->column_slots[i] = (uint32_t)pos + 1;
+}
+
+/* (Re)builds the index of t's columns, or drops it when t has few. */
+static void column_index_build(struct schema_table *t)
+{
+	free(t->column_slots);
+	t->column_slots = NULL;
+	t->column_slots_cap = 0;
+	if (t->ncolumns < COLUMN_INDEX_MIN)
+		return;
+	size_t cap = 64;
+	while (cap < t->ncolumns * 2)
+		cap *= 2;
+	t->column_slots = xcalloc(cap, sizeof(*t->column_slots));
+	t->column_slots_cap = cap;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		column_index_insert(t, i);
+}
+
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name)
 {
+	if (t->column_slots) {
+		size_t mask = t->column_slots_cap - 1;
+		for (size_t i = column_hash(name) & mask; t->column_slots[i]; i = (i + 1) & mask) {
+			struct schema_column *c = &t->columns[t->column_slots[i] - 1];
+			if (!strcmp(c->name, name))
+				return c;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < t->ncolumns; i++)
 		if (!strcmp(t->columns[i].name, name))
 			return &t->columns[i];
@@ -1012,6 +1090,10 @@ struct schema_column *schema_column_add(struct schema_table *t, const char *name
 	c = &t->columns[t->ncolumns++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
+	if (t->column_slots && t->ncolumns * 2 <= t->column_slots_cap)
+		column_index_insert(t, t->ncolumns - 1);
+	else if (t->ncolumns >= COLUMN_INDEX_MIN)
+		column_index_build(t);
 	return c;
 }
 
@@ -1024,6 +1106,17 @@ void schema_column_drop(struct schema_table *t, const char *name)
 	size_t i = (size_t)(c - t->columns);
 	memmove(&t->columns[i], &t->columns[i + 1], (t->ncolumns - i - 1) * sizeof(*c));
 	t->ncolumns--;
+	if (t->column_slots) /* the positions after it moved */
+		column_index_build(t);
+}
+
+void schema_column_rename(struct schema_table *t, struct schema_column *c, const char *new_name)
+{
+	char *name = xstrdup(new_name);
+	free(c->name);
+	c->name = name;
+	if (t->column_slots)
+		column_index_build(t);
 }
 
 void schema_column_set_type(struct schema_column *c, const char *type, const int32_t *mods,
@@ -1328,6 +1421,38 @@ void schema_drop_contents(struct schema_model *m, const char *schema)
 		}
 		free(copy);
 	}
+}
+
+/* ---- collations ---- */
+
+struct schema_collation *schema_collation_find(const struct schema_model *m, const char *schema, const char *name)
+{
+	return find_in(m, &m->collations, schema, name);
+}
+
+struct schema_collation *schema_collation_add(struct schema_model *m, const char *schema, const char *name)
+{
+	char key[KEY_MAX];
+	schema = schema_for_new(m, schema);
+	schema_key(key, sizeof(key), schema, name);
+	struct schema_collation *c = xcalloc(1, sizeof(*c));
+	c->schema = xstrdup(schema);
+	c->name = xstrdup(name);
+	c->deterministic = 1;
+	struct schema_collation *old = strmap_put(&m->collations, key, c);
+	if (old)
+		collation_free(old);
+	return c;
+}
+
+void schema_collation_drop(struct schema_model *m, const char *schema, const char *name)
+{
+	struct schema_collation *c = schema_collation_find(m, schema, name);
+	if (!c)
+		return;
+	char key[KEY_MAX];
+	schema_key(key, sizeof(key), c->schema, c->name);
+	collation_free(strmap_remove(&m->collations, key));
 }
 
 /* ---- references ---- */

@@ -27,6 +27,16 @@
 /* PostgreSQL's NAMEDATALEN - 1: identifiers are cut to this many bytes. */
 enum { SCHEMA_NAME_MAX = 63 };
 
+/* An expression is kept twice: normalised (casts of constants and the casts PostgreSQL adds
+ * left out, schema/norm.h), which is what two schemas compare by, and, when that left a cast
+ * out, as written with its casts (the *_sql fields), which is what a plan writes: a cast can
+ * change what an expression means ('90 days'::interval, 7::bigint * 86400000000). The text a
+ * plan writes for the expression `norm` whose text with casts is `sql`: */
+static inline const char *schema_expr_sql(const char *norm, const char *sql)
+{
+	return sql ? sql : norm;
+}
+
 /* A list of owned strings. */
 struct schema_strlist {
 	char **items;
@@ -76,6 +86,7 @@ struct schema_column {
 	int added_in_migration;
 	char *type_schema;  /* the schema of a user-defined type; NULL for pg_catalog's types */
 	char *default_expr; /* normalised expression, NULL when none */
+	char *default_sql;  /* the same with its casts (schema_expr_sql()); NULL when the same */
 	char identity;      /* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
 	char generated;     /* 0 or 's' (STORED); the expression is in default_expr */
 	char *collation;    /* "schema.name" when not the type's default, else NULL */
@@ -94,6 +105,7 @@ struct schema_notnull_check {
 struct schema_index_elem {
 	char *column;    /* a plain column, or NULL */
 	char *expr;      /* a normalised expression, or NULL */
+	char *expr_sql;  /* the same with its casts; NULL when the same */
 	char *opclass;   /* NULL for the default */
 	char *collation; /* NULL for the default */
 	int desc;
@@ -115,10 +127,12 @@ struct schema_constraint {
 	struct schema_strlist columns;   /* p u f: the key columns */
 	struct schema_strlist include;   /* p u: INCLUDE columns */
 	char *expr;                      /* c: the normalised expression */
+	char *expr_sql;                  /* c: the same with its casts; NULL when the same */
 	struct schema_index_elem *elems; /* x: elements with their operators */
 	size_t nelems;
 	char *method;                    /* x: index method */
 	char *predicate;                 /* x: WHERE */
+	char *predicate_sql;             /* x: the same with its casts; NULL when the same */
 	char *ref_table;                 /* f: "schema.name" */
 	struct schema_strlist ref_columns; /* f: empty when the referenced key is not known */
 	char on_update, on_delete;       /* f: 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default */
@@ -135,6 +149,11 @@ struct schema_table {
 	int created_in_migration;
 	struct schema_column *columns;
 	size_t ncolumns, cap;
+	/* The columns by name, once a table has many (positions + 1 in an open-addressing table
+	 * of column_slots_cap entries, 0 empty): adding 100,000 columns one by one must not search
+	 * every column each time. NULL: not built (a copy, or few columns); find then searches. */
+	uint32_t *column_slots;
+	size_t column_slots_cap;
 	struct schema_notnull_check *checks;
 	size_t nchecks, checks_cap;
 	/* Only ALTERed, never created in what the model read: the columns and constraints are
@@ -165,6 +184,7 @@ struct schema_index {
 	size_t nelems;
 	struct schema_strlist include;
 	char *predicate;
+	char *predicate_sql; /* the same with its casts; NULL when the same */
 	struct schema_strlist options;
 	int valid;        /* 0: left INVALID by a failed CREATE INDEX CONCURRENTLY */
 	char *constraint; /* the PRIMARY KEY, UNIQUE or EXCLUDE constraint it implements, or NULL */
@@ -177,6 +197,7 @@ struct schema_view {
 	int materialized;
 	int created_in_migration;
 	char *definition;               /* the normalised query */
+	char *definition_sql;           /* the same with its casts; NULL when the same */
 	struct schema_strlist columns;  /* output column names, in order */
 	struct schema_strlist depends_on; /* relations read, "schema.name", sorted */
 	struct schema_strlist depends_on_columns; /* "schema.table.column" read, sorted */
@@ -209,6 +230,7 @@ struct schema_type {
 	char *base_type;                 /* d: "varchar(20)", "public.mood" */
 	int not_null;                    /* d */
 	char *default_expr;              /* d */
+	char *default_sql;               /* d: with its casts; NULL when the same */
 	char *collation;                 /* d */
 	struct schema_constraint *constraints; /* d: CHECK constraints */
 	size_t nconstraints, constraints_cap;
@@ -230,6 +252,7 @@ struct schema_function {
 	char parallel;        /* 's' safe, 'r' restricted, 'u' unsafe */
 	struct schema_strlist config; /* "search_path=public, pg_temp", sorted */
 	char *body;           /* the code as written (AS '...'), or a BEGIN ATOMIC body deparsed */
+	char *body_sql;       /* a BEGIN ATOMIC body with its casts; NULL when the same */
 	struct schema_acl acl;
 	char *comment;
 };
@@ -242,6 +265,8 @@ struct schema_trigger {
 	struct schema_strlist update_columns;
 	int for_each_row;
 	char *when_expr;
+	char *when_sql;          /* the same with its casts; NULL when the same */
+	char *old_table, *new_table; /* REFERENCING OLD / NEW TABLE AS: the names, or NULL */
 	char *function;          /* "schema.name" */
 	struct schema_strlist args;
 	char enabled;            /* 'O' origin (default), 'D' disabled, 'R' replica, 'A' always */
@@ -256,6 +281,7 @@ struct schema_policy {
 	char *command;           /* "ALL", "SELECT", "INSERT", "UPDATE", "DELETE" */
 	struct schema_strlist roles; /* sorted; "PUBLIC" */
 	char *using_expr, *check_expr;
+	char *using_sql, *check_sql; /* the same with their casts; NULL when the same */
 	char *comment;
 };
 
@@ -263,6 +289,17 @@ struct schema_extension {
 	char *name;
 	char *schema;
 	char *version;           /* a fact of the live database, not compared */
+	char *comment;
+};
+
+/* A collation of CREATE COLLATION (not pg_catalog's). Its definition is kept as the catalog has
+ * it: libc's lc_collate and lc_ctype (what `locale` sets both of), or an ICU or builtin locale. */
+struct schema_collation {
+	char *schema, *name;
+	char *provider;          /* "libc", "icu", "builtin" */
+	char *locale;            /* icu, builtin */
+	char *lc_collate, *lc_ctype; /* libc */
+	int deterministic;
 	char *comment;
 };
 
@@ -284,6 +321,7 @@ struct schema_model {
 	struct strmap triggers;   /* "schema.table.name" -> struct schema_trigger * */
 	struct strmap policies;   /* "schema.table.name" -> struct schema_policy * */
 	struct strmap extensions; /* "name" -> struct schema_extension * */
+	struct strmap collations; /* "schema.name" -> struct schema_collation * */
 	/* The search_path as set by the statements applied ("$user" included as written). */
 	struct schema_strlist search_path;
 	char *user;   /* the role "$user" stands for, when known (the catalog source) */
@@ -400,6 +438,8 @@ void schema_drop_contents(struct schema_model *m, const char *schema);
 struct schema_column *schema_column_find(const struct schema_table *t, const char *name);
 struct schema_column *schema_column_add(struct schema_table *t, const char *name);
 void schema_column_drop(struct schema_table *t, const char *name);
+/* Renames the column (new_name is copied). */
+void schema_column_rename(struct schema_table *t, struct schema_column *c, const char *new_name);
 /* Sets the column's type; type NULL means unknown. */
 void schema_column_set_type(struct schema_column *c, const char *type, const int32_t *mods,
 			    int nmods, int array_dims);
@@ -445,6 +485,12 @@ char schema_function_volatility(const struct schema_model *m, const char *name);
 /* schema NULL: the creation schema. */
 struct schema_function *schema_function_add(struct schema_model *m, const char *schema,
 					    const char *name, const char *identity_args);
+
+/* Collations are kept apart from the kinds of kinds.def (schema/kinds.def): schema NULL or "":
+ * the first schema of the search_path that has one of that name. */
+struct schema_collation *schema_collation_find(const struct schema_model *m, const char *schema, const char *name);
+struct schema_collation *schema_collation_add(struct schema_model *m, const char *schema, const char *name);
+void schema_collation_drop(struct schema_model *m, const char *schema, const char *name);
 
 /* A relation's key changed (rename, SET SCHEMA): every reference to it follows. */
 void schema_model_rename_relation_refs(struct schema_model *m, const char *old_key, const char *new_key);

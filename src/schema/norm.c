@@ -201,6 +201,19 @@ struct norm {
 	struct scope *scope;
 	struct schema_strlist *deps, *dep_columns;
 	struct schema_strlist ctes;
+	/* The text a plan writes: the rewrites, but every cast kept, since a cast can change
+	 * what an expression means ('90 days'::interval, 7::bigint * 86400000000, ARRAY[]::text[],
+	 * citext_column::text). */
+	int keep_casts;
+	int casts_dropped; /* a cast was left out: the plan's text differs from the normalised */
+	/* the names of the FROM items of the enclosing query levels (rtable_names) */
+	struct schema_strlist level_names;
+	/* FROM items given another name by name_level(), and what the query called them */
+	struct renamed_item {
+		const void *node;
+		const char *orig;
+	} *renamed;
+	size_t nrenamed, renamed_cap;
 };
 
 static int type_is(const PgQuery__TypeName *tn, const char *const *names)
@@ -298,24 +311,35 @@ static void norm_type_cast(struct norm *nc, PgQuery__Node **slot)
 	if (!arg || !tc->type_name)
 		return;
 	int array = tc->type_name->n_array_bounds > 0;
+	if (nc->keep_casts) {
+		if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST && !array && type_is(tc->type_name, regclass_type))
+			qualify_relation_string(nc, arg->a_const);
+		return;
+	}
+	PgQuery__Node *out = NULL;
 	switch (arg->node_case) {
 	case PG_QUERY__NODE__NODE_A_CONST:
 		if (!array && type_is(tc->type_name, numeric_types))
 			const_to_number(nc, arg->a_const);
 		else if (!array && type_is(tc->type_name, regclass_type))
 			qualify_relation_string(nc, arg->a_const);
-		*slot = arg;
+		out = arg;
 		break;
 	case PG_QUERY__NODE__NODE_COLUMN_REF:
 		if (!array && type_is(tc->type_name, text_types))
-			*slot = arg;
+			out = arg;
 		break;
 	case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
-		if (array && type_is(tc->type_name, text_types))
-			*slot = arg;
+		/* ARRAY[] has no type without its cast: PostgreSQL prints that one */
+		if (array && type_is(tc->type_name, text_types) && arg->a_array_expr->n_elements)
+			out = arg;
 		break;
 	default:
 		break;
+	}
+	if (out) {
+		*slot = out;
+		nc->casts_dropped = 1;
 	}
 }
 
@@ -484,7 +508,8 @@ static void norm_msg(struct sql_walk *w, ProtobufCMessage *msg)
 		norm_type_name(w->ud, (PgQuery__TypeName *)msg);
 }
 
-char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
+/* The expression rewritten; *casts_dropped (may be NULL) says whether a cast was left out. */
+static char *norm_expr(const struct schema_model *m, const PgQuery__Node *expr, int keep_casts, int *casts_dropped)
 {
 	if (!expr)
 		return NULL;
@@ -492,13 +517,28 @@ char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
 	arena_init(&a);
 	PgQuery__Node *copy = copy_node(&a, expr);
 	char *out = NULL;
+	struct norm nc = { .m = m, .a = &a, .keep_casts = keep_casts };
 	if (copy) {
-		struct norm nc = { .m = m, .a = &a };
 		struct sql_walk w = { .post = norm_post, .msg = norm_msg, .ud = &nc };
 		sql_walk(&w, &copy);
 		out = copy ? sql_deparse_expr(copy) : NULL; /* cached by content (sql/deparse.c) */
 	}
+	if (casts_dropped)
+		*casts_dropped = nc.casts_dropped;
 	arena_release(&a);
+	return out;
+}
+
+char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr)
+{
+	return norm_expr(m, expr, 0, NULL);
+}
+
+char *schema_norm_expr_sql(const struct schema_model *m, const PgQuery__Node *expr, char **sql)
+{
+	int dropped = 0;
+	char *out = norm_expr(m, expr, 0, &dropped);
+	*sql = out && dropped ? norm_expr(m, expr, 1, NULL) : NULL;
 	return out;
 }
 
@@ -671,6 +711,7 @@ const char *schema_figure_colname(const PgQuery__Node *expr)
 
 struct scope_item {
 	const char *refname; /* alias, or the relation's name */
+	const char *orig;    /* the same as the query wrote it, before name_level() */
 	char *key;           /* "schema.name" of a relation, NULL for a subquery or function */
 	struct schema_strlist columns; /* known output columns */
 };
@@ -678,6 +719,7 @@ struct scope_item {
 struct scope {
 	struct scope_item *items;
 	size_t n, cap;
+	struct scope *outer; /* the enclosing query level's */
 };
 
 static void scope_release(struct scope *s)
@@ -710,6 +752,123 @@ static PgQuery__SelectStmt *as_select(PgQuery__Node *n)
 	return n && n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT ? n->select_stmt : NULL;
 }
 
+/* ---- the names PostgreSQL gives FROM items ----
+ *
+ * pg_get_viewdef() prints every FROM item of a query level under a name unique among the
+ * names of that level and of the levels around it (ruleutils.c, set_rtable_names()): a CTE
+ * read in the main query and again inside another CTE is printed "up" there and "up up_1" in
+ * the CTE, whose query is printed inside the main one. Names are chosen level by level from
+ * the outside in, each level's in FROM order; a name in use gets "_1", "_2", ... from a
+ * counter kept per name. The normaliser names FROM items the same way, so a query as written
+ * and as the catalog prints it compare equal. */
+
+/* The name an item is known by in its level: its alias, or the relation's or function's name. */
+static const char *from_item_name(const PgQuery__Node *n)
+{
+	switch (n->node_case) {
+	case PG_QUERY__NODE__NODE_RANGE_VAR:
+		return n->range_var->alias && *n->range_var->alias->aliasname ? n->range_var->alias->aliasname
+									       : n->range_var->relname;
+	case PG_QUERY__NODE__NODE_RANGE_SUBSELECT:
+		return n->range_subselect->alias ? n->range_subselect->alias->aliasname : NULL;
+	case PG_QUERY__NODE__NODE_RANGE_FUNCTION: {
+		const PgQuery__RangeFunction *rf = n->range_function;
+		if (rf->alias)
+			return rf->alias->aliasname;
+		/* functions: a List of (FuncCall, column definitions) */
+		const PgQuery__Node *f = rf->n_functions ? rf->functions[0] : NULL;
+		if (f && f->node_case == PG_QUERY__NODE__NODE_LIST && f->list->n_items &&
+		    f->list->items[0]->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
+			const PgQuery__FuncCall *fc = f->list->items[0]->func_call;
+			return fc->n_funcname ? sql_node_str(fc->funcname[fc->n_funcname - 1]) : NULL;
+		}
+		return NULL;
+	}
+	case PG_QUERY__NODE__NODE_JOIN_EXPR:
+		return n->join_expr->alias ? n->join_expr->alias->aliasname : NULL;
+	default:
+		return NULL;
+	}
+}
+
+struct level {
+	struct schema_strlist names;
+	int *counters;
+	size_t cap;
+};
+
+static void level_add(struct level *l, const char *name)
+{
+	XGROW(l->counters, l->names.n + 1, l->cap);
+	l->counters[l->names.n] = 0;
+	schema_strlist_add(&l->names, name);
+}
+
+/* Gives the item its unique name, recording what the query called it when that changes. */
+static void name_item(struct norm *nc, struct level *l, PgQuery__Node *n)
+{
+	if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR) {
+		if (n->join_expr->larg)
+			name_item(nc, l, n->join_expr->larg);
+		if (n->join_expr->rarg)
+			name_item(nc, l, n->join_expr->rarg);
+	}
+	const char *name = from_item_name(n);
+	if (!name || !*name)
+		return;
+	int at = schema_strlist_find(&l->names, name);
+	if (at < 0) {
+		level_add(l, name);
+		return;
+	}
+	char *unique;
+	do {
+		unique = arena_printf(nc->a, "%s_%d", name, ++l->counters[at]);
+	} while (schema_strlist_find(&l->names, unique) >= 0);
+	level_add(l, unique);
+	PgQuery__Alias **alias = n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR	      ? &n->range_var->alias
+				 : n->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT ? &n->range_subselect->alias
+											  : NULL;
+	if (!alias)
+		return; /* functions and joins keep their names: PostgreSQL prints them as given */
+	if (!*alias) {
+		*alias = arena_zalloc(nc->a, sizeof(**alias));
+		pg_query__alias__init(*alias);
+	}
+	(*alias)->aliasname = unique;
+	XGROW(nc->renamed, nc->nrenamed + 1, nc->renamed_cap);
+	nc->renamed[nc->nrenamed++] = (struct renamed_item){ n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR
+								     ? (const void *)n->range_var
+								     : (const void *)n->range_subselect,
+							     name };
+}
+
+/* Names the FROM items of a query level and adds the names to the enclosing levels' for the
+ * levels inside it; returns how many it added (taken off again by the caller). */
+static size_t name_level(struct norm *nc, PgQuery__SelectStmt *s)
+{
+	struct level l = { 0 };
+	for (size_t i = 0; i < nc->level_names.n; i++)
+		level_add(&l, nc->level_names.items[i]);
+	size_t outer = l.names.n;
+	for (size_t i = 0; i < s->n_from_clause; i++)
+		name_item(nc, &l, s->from_clause[i]);
+	for (size_t i = outer; i < l.names.n; i++)
+		schema_strlist_add(&nc->level_names, l.names.items[i]);
+	size_t added = l.names.n - outer;
+	schema_strlist_clear(&l.names);
+	free(l.counters);
+	return added;
+}
+
+static const char *orig_name(const struct norm *nc, const void *node, const char *refname)
+{
+	for (size_t i = 0; i < nc->nrenamed; i++)
+		if (nc->renamed[i].node == node)
+			return nc->renamed[i].orig;
+	return refname;
+}
+
 /* Adds the FROM item to the scope: relations are qualified and recorded as dependencies. */
 static void scope_add_from(struct norm *nc, struct scope *sc, PgQuery__Node *n)
 {
@@ -721,6 +880,7 @@ static void scope_add_from(struct norm *nc, struct scope *sc, PgQuery__Node *n)
 		struct scope_item *it = &sc->items[sc->n++];
 		memset(it, 0, sizeof(*it));
 		it->refname = rv->alias && *rv->alias->aliasname ? rv->alias->aliasname : rv->relname;
+		it->orig = orig_name(nc, rv, it->refname);
 		if (!*rv->schemaname && schema_strlist_find(&nc->ctes, rv->relname) >= 0)
 			return; /* a WITH query of the statement */
 		if (!*rv->schemaname) {
@@ -741,6 +901,7 @@ static void scope_add_from(struct norm *nc, struct scope *sc, PgQuery__Node *n)
 		struct scope_item *it = &sc->items[sc->n++];
 		memset(it, 0, sizeof(*it));
 		it->refname = rs->alias ? rs->alias->aliasname : "";
+		it->orig = orig_name(nc, rs, it->refname);
 		PgQuery__SelectStmt *sub = as_select(rs->subquery);
 		if (sub)
 			norm_select(nc, sub, &it->columns);
@@ -750,6 +911,7 @@ static void scope_add_from(struct norm *nc, struct scope *sc, PgQuery__Node *n)
 		struct scope_item *it = &sc->items[sc->n++];
 		memset(it, 0, sizeof(*it));
 		it->refname = rf->alias ? rf->alias->aliasname : "";
+		it->orig = it->refname;
 	}
 }
 
@@ -794,16 +956,23 @@ static void resolve_column_ref(struct norm *nc, PgQuery__ColumnRef *cr)
 	const char *q = sql_node_str(cr->fields[cr->n_fields - 2]);
 	if (!q)
 		return;
-	for (size_t i = 0; i < sc->n; i++) {
-		if (strcmp(sc->items[i].refname, q))
-			continue;
-		add_dep_column(nc, &sc->items[i], col);
-		if (sc->n == 1) {
-			cr->fields = &cr->fields[cr->n_fields - 1];
-			cr->n_fields = 1;
+	/* the nearest level with an item of that name: this one, or one around it (a correlated
+	 * subquery); the qualifier is the item's name as name_level() chose it */
+	for (const struct scope *level = sc; level; level = level->outer)
+		for (size_t i = 0; i < level->n; i++) {
+			const struct scope_item *it = &level->items[i];
+			if (strcmp(it->orig ? it->orig : it->refname, q))
+				continue;
+			if (level == sc)
+				add_dep_column(nc, it, col);
+			if (level == sc && sc->n == 1) {
+				cr->fields = &cr->fields[cr->n_fields - 1];
+				cr->n_fields = 1;
+			} else if (strcmp(it->refname, q)) {
+				cr->fields[cr->n_fields - 2] = new_string(nc->a, it->refname);
+			}
+			return;
 		}
-		return;
-	}
 }
 
 static enum sql_walk_next view_pre(struct sql_walk *w, PgQuery__Node **slot)
@@ -921,6 +1090,9 @@ static void setop_names(struct norm *nc, PgQuery__SelectStmt *s, const struct sc
 
 static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_strlist *columns)
 {
+	int setop = s->op != PG_QUERY__SET_OPERATION__SETOP_NONE && s->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED;
+	/* this level's FROM items are named before the levels inside it, its WITH queries too */
+	size_t named = setop ? 0 : name_level(nc, s);
 	/* the WITH queries first: a WITH over a UNION names relations of both arms, which are not
 	 * tables to qualify (WITH x AS (...) SELECT ... FROM x UNION SELECT ... FROM x) */
 	size_t nctes = nc->ctes.n;
@@ -934,7 +1106,7 @@ static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_s
 			if (q)
 				norm_select(nc, q, NULL);
 		}
-	if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE && s->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED) {
+	if (setop) {
 		struct schema_strlist names = { 0 };
 		if (s->larg)
 			norm_select(nc, s->larg, &names);
@@ -949,8 +1121,8 @@ static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_s
 			schema_strlist_remove(&nc->ctes, nc->ctes.n - 1);
 		return;
 	}
-	struct scope sc = { 0 };
 	struct scope *outer = nc->scope;
+	struct scope sc = { .outer = outer };
 	for (size_t i = 0; i < s->n_from_clause; i++)
 		scope_add_from(nc, &sc, s->from_clause[i]);
 	expand_stars(nc, s, &sc);
@@ -982,51 +1154,21 @@ static void norm_select(struct norm *nc, PgQuery__SelectStmt *s, struct schema_s
 	scope_release(&sc);
 	while (nc->ctes.n > nctes)
 		schema_strlist_remove(&nc->ctes, nc->ctes.n - 1);
+	for (; named; named--)
+		schema_strlist_remove(&nc->level_names, nc->level_names.n - 1);
 }
 
 /* A RangeSubselect's query is normalised by scope_add_from; the walk over FROM must not do it
  * a second time, so view_pre stops at SELECTs, and FROM items other than subqueries only hold
  * join conditions and function calls. */
 
-int schema_norm_view(const struct schema_model *m, const PgQuery__Node *query,
-		     PgQuery__Node *const *aliases, size_t naliases, struct schema_view_query *out)
+/* A normalised query as text: libpg_query deparses whole statements, and a subquery
+ * expression prints "(SELECT ...)". */
+static char *query_text(PgQuery__Node *query)
 {
-	memset(out, 0, sizeof(*out));
-	if (!query || query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
-		return -1;
-	struct arena a;
-	arena_init(&a);
-	PgQuery__Node *copy = copy_node(&a, query);
-	if (!copy) {
-		arena_release(&a);
-		return -1;
-	}
-	struct norm nc = { .m = m, .a = &a, .deps = &out->depends_on, .dep_columns = &out->depends_on_columns };
-	PgQuery__SelectStmt *s = copy->select_stmt;
-	/* column aliases of CREATE VIEW v (a, b) name the first output columns */
-	if (naliases && s->op == PG_QUERY__SET_OPERATION__SETOP_NONE) {
-		for (size_t i = 0; i < naliases && i < s->n_target_list; i++) {
-			const char *alias = sql_node_str(aliases[i]);
-			if (alias && s->target_list[i]->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
-				s->target_list[i]->res_target->name = astr(&a, alias);
-		}
-	}
-	norm_select(&nc, s, &out->columns);
-	for (size_t i = 0; i < naliases && i < out->columns.n; i++) {
-		const char *alias = sql_node_str(aliases[i]);
-		if (alias) {
-			free(out->columns.items[i]);
-			out->columns.items[i] = xstrdup(alias);
-		}
-	}
-	schema_strlist_sort(&out->depends_on);
-	schema_strlist_sort(&out->depends_on_columns);
-	schema_strlist_clear(&nc.ctes);
-
-	/* libpg_query deparses whole statements; a subquery expression prints "(SELECT ...)" */
 	PgQuery__SubLink sl = PG_QUERY__SUB_LINK__INIT;
 	sl.sub_link_type = PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK;
-	sl.subselect = copy;
+	sl.subselect = query;
 	sl.location = -1;
 	PgQuery__Node wrap = PG_QUERY__NODE__INIT;
 	wrap.node_case = PG_QUERY__NODE__NODE_SUB_LINK;
@@ -1038,7 +1180,60 @@ int schema_norm_view(const struct schema_model *m, const PgQuery__Node *query,
 			memmove(text, text + 1, len - 2);
 			text[len - 2] = '\0';
 		}
-		out->definition = text;
+	}
+	return text;
+}
+
+/* One pass of the view normaliser over a copy of query; NULL when it cannot be copied. */
+static char *norm_view_pass(struct norm *nc, const PgQuery__Node *query, PgQuery__Node *const *aliases,
+			    size_t naliases, struct schema_strlist *columns)
+{
+	PgQuery__Node *copy = copy_node(nc->a, query);
+	if (!copy)
+		return NULL;
+	PgQuery__SelectStmt *s = copy->select_stmt;
+	/* column aliases of CREATE VIEW v (a, b) name the first output columns */
+	if (naliases && s->op == PG_QUERY__SET_OPERATION__SETOP_NONE) {
+		for (size_t i = 0; i < naliases && i < s->n_target_list; i++) {
+			const char *alias = sql_node_str(aliases[i]);
+			if (alias && s->target_list[i]->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
+				s->target_list[i]->res_target->name = astr(nc->a, alias);
+		}
+	}
+	norm_select(nc, s, columns);
+	schema_strlist_clear(&nc->ctes);
+	schema_strlist_clear(&nc->level_names);
+	free(nc->renamed);
+	nc->renamed = NULL;
+	nc->nrenamed = nc->renamed_cap = 0;
+	return query_text(copy);
+}
+
+int schema_norm_view(const struct schema_model *m, const PgQuery__Node *query,
+		     PgQuery__Node *const *aliases, size_t naliases, struct schema_view_query *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!query || query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+		return -1;
+	struct arena a;
+	arena_init(&a);
+	struct norm nc = { .m = m, .a = &a, .deps = &out->depends_on, .dep_columns = &out->depends_on_columns };
+	out->definition = norm_view_pass(&nc, query, aliases, naliases, &out->columns);
+	for (size_t i = 0; i < naliases && i < out->columns.n; i++) {
+		const char *alias = sql_node_str(aliases[i]);
+		if (alias) {
+			free(out->columns.items[i]);
+			out->columns.items[i] = xstrdup(alias);
+		}
+	}
+	schema_strlist_sort(&out->depends_on);
+	schema_strlist_sort(&out->depends_on_columns);
+	if (nc.casts_dropped) {
+		struct schema_strlist deps = { 0 }, dep_columns = { 0 };
+		struct norm keep = { .m = m, .a = &a, .deps = &deps, .dep_columns = &dep_columns, .keep_casts = 1 };
+		out->definition_sql = norm_view_pass(&keep, query, aliases, naliases, NULL);
+		schema_strlist_clear(&deps);
+		schema_strlist_clear(&dep_columns);
 	}
 	arena_release(&a);
 	return 0;
@@ -1047,6 +1242,7 @@ int schema_norm_view(const struct schema_model *m, const PgQuery__Node *query,
 void schema_view_query_release(struct schema_view_query *q)
 {
 	free(q->definition);
+	free(q->definition_sql);
 	schema_strlist_clear(&q->columns);
 	schema_strlist_clear(&q->depends_on);
 	schema_strlist_clear(&q->depends_on_columns);

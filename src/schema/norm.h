@@ -5,8 +5,9 @@
  * An expression is copied, rewritten and deparsed by libpg_query. The rewrites (docs/schema.md
  * lists them):
  *   - casts of constants are dropped ('a'::text, (0)::numeric, '-1'::integer are 'a', 0, -1),
- *     and casts to text or varchar of a column or an ARRAY[...] (which PostgreSQL prints for
- *     varchar columns compared with text);
+ *     and casts to text or varchar of a column or a non-empty ARRAY[...] (which PostgreSQL
+ *     prints for varchar columns compared with text); the model keeps the text with its
+ *     casts beside the normalised one for what a plan writes (schema_norm_expr_sql);
  *   - x IN (a, b) is x = ANY (ARRAY[a, b]), NOT IN is <> ALL, BETWEEN is >= AND <=, LIKE and
  *     ILIKE are the operators ~~ and ~~*;
  *   - functions and types of pg_catalog are unqualified; other names are qualified with the
@@ -44,6 +45,10 @@ int schema_type_is_builtin(const char *name);
 /* The normalised text of an expression (malloc'd), or NULL when expr is NULL or cannot be
  * deparsed. */
 char *schema_norm_expr(const struct schema_model *m, const PgQuery__Node *expr);
+/* The same, and in *sql the text a plan writes: the same rewrites with every cast kept (a
+ * cast can change the meaning: '90 days'::interval, 7::bigint * 86400000000, a citext column
+ * ::text); NULL when no cast was left out, so the normalised text is the plan's too. */
+char *schema_norm_expr_sql(const struct schema_model *m, const PgQuery__Node *expr, char **sql);
 
 /* The same for an expression given as SQL text (as the catalog prints it). */
 char *schema_norm_expr_text(const struct schema_model *m, const char *text);
@@ -73,6 +78,7 @@ const char *schema_figure_colname(const PgQuery__Node *expr);
  * rename the first ones), and the relations and columns it reads. */
 struct schema_view_query {
 	char *definition;
+	char *definition_sql; /* with its casts, as a plan writes it; NULL when the same */
 	struct schema_strlist columns, depends_on, depends_on_columns;
 };
 

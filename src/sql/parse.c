@@ -844,19 +844,30 @@ static int parse_region(struct parser *p, uint32_t offset, size_t n)
 
 /* ---- parsing ahead ----
  *
- * A region of more than two parse groups is parsed on a thread of its own while the caller's
- * thread hands what is already parsed to the callbacks, so that libpg_query and the callbacks
- * (the lint rules) run on two cores at once. The parsing thread records what it would deliver,
- * in order, into batches; memory it would free goes into the batch too, to be freed by the
- * caller's thread once everything recorded before it has been delivered. A few batches at most
- * wait, which bounds the memory. libpg_query keeps its memory per thread, so the two threads
- * share nothing in it, and frees a thread's when the thread ends. */
+ * Regions are parsed on a thread of their own while the caller's thread hands what is already
+ * parsed to the callbacks, so that libpg_query and the callbacks (the lint rules) run on two
+ * cores at once: one large region (a region of more than two parse groups, parse_with_thread),
+ * or the regions of many files queued one after another (sql_ahead_*: `pgsieve lint` queues the
+ * next files while it lints one). The parsing thread takes the queued regions in order and
+ * records what it would deliver into batches; memory it would free goes into the batch too, to
+ * be freed by the caller's thread once everything recorded before it has been delivered. A few
+ * batches at most wait, which bounds the memory. Each region ends with an event that carries
+ * its result; the next region's events may follow it in the same batch. libpg_query keeps its memory per thread, so the two
+ * threads share nothing in it, and frees a thread's when the thread ends. */
 enum { PIPE_BYTES = 2 * SQL_PARSE_BYTES, PIPE_BATCHES = 3 };
 
+/* A batch is handed over once it holds this much memory, or sooner when the caller's thread
+ * waits for one, or when the parsing thread has nothing more to parse: many small files go
+ * over in a few batches, not in two wake-ups each (19,000 context switches for 2,000 files). */
+enum { BATCH_BYTES = 256 * 1024 };
+
+enum event_kind { EVENT_STATEMENT, EVENT_COMMENT, EVENT_END };
+
 struct event {
-	int is_comment;
+	enum event_kind kind;
 	struct sql_comment comment;
 	struct sql_stmt stmt;
+	int rc, decode_failed; /* EVENT_END: the region's result */
 };
 
 struct batch {
@@ -864,20 +875,38 @@ struct batch {
 	size_t nevents, events_cap;
 	struct arena *arenas; /* to free once the events are delivered */
 	size_t narenas, arenas_cap;
+	size_t bytes; /* in the arenas */
 	struct batch *next;
+};
+
+/* A region queued for the parsing thread. */
+struct job {
+	const char *text;
+	size_t len;
+	uint32_t offset;
+	size_t n;
+	int blanked; /* psql's meta-commands are blanked in text already (blank_psql) */
+	struct job *next;
 };
 
 struct pipe {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	struct batch *head, *tail; /* recorded, not yet delivered */
+	struct job *jobs, *last_job; /* queued, not yet taken by the parsing thread */
+	struct batch *head, *tail;   /* recorded, not yet delivered */
 	size_t queued;
-	int done, rc, decode_failed; /* set by the parsing thread when it ends */
-	atomic_int stop;             /* a callback asked to stop */
+	int closing;                 /* no more jobs; the caller delivers nothing more */
+	int done;                    /* set by the parsing thread when it ends */
+	atomic_uint stop;            /* the serial of a region a callback stopped */
+	atomic_int hungry;           /* the caller's thread waits for a batch */
+	unsigned parsing;            /* the parsing thread's region (its serial, from 1) */
+	unsigned delivering;         /* the caller's */
+	int decode_failed;           /* in the region being parsed */
 	struct batch *cur;           /* being filled by the parsing thread */
+	struct batch *reading;       /* being delivered by the caller's thread, from event reading_at */
+	size_t reading_at;
 	struct parser parser;        /* the parsing thread's */
-	uint32_t offset;
-	size_t n;
+	pthread_t thread;
 };
 
 static struct batch *current_batch(struct pipe *q)
@@ -887,26 +916,25 @@ static struct batch *current_batch(struct pipe *q)
 	return q->cur;
 }
 
-static struct event *new_event(struct pipe *q)
+static struct event *new_event(struct pipe *q, enum event_kind kind)
 {
 	struct batch *b = current_batch(q);
 	XGROW(b->events, b->nevents + 1, b->events_cap);
 	struct event *e = &b->events[b->nevents++];
 	memset(e, 0, sizeof(*e));
+	e->kind = kind;
 	return e;
 }
 
 static void record_comment(struct parser *p, const struct sql_comment *c)
 {
-	struct event *e = new_event(p->pipe);
-	e->is_comment = 1;
-	e->comment = *c;
+	new_event(p->pipe, EVENT_COMMENT)->comment = *c;
 }
 
 static int record_statement(struct parser *p, const struct sql_stmt *st)
 {
-	new_event(p->pipe)->stmt = *st;
-	return atomic_load(&p->pipe->stop);
+	new_event(p->pipe, EVENT_STATEMENT)->stmt = *st;
+	return atomic_load(&p->pipe->stop) == p->pipe->parsing;
 }
 
 static void hand_over(struct pipe *q)
@@ -916,7 +944,7 @@ static void hand_over(struct pipe *q)
 		return;
 	q->cur = NULL;
 	pthread_mutex_lock(&q->lock);
-	while (q->queued >= PIPE_BATCHES && !atomic_load(&q->stop))
+	while (q->queued >= PIPE_BATCHES && !q->closing)
 		pthread_cond_wait(&q->changed, &q->lock);
 	if (q->tail)
 		q->tail->next = b;
@@ -939,8 +967,10 @@ static void retire(struct parser *p, struct arena *a)
 	struct batch *b = current_batch(p->pipe);
 	XGROW(b->arenas, b->narenas + 1, b->arenas_cap);
 	b->arenas[b->narenas++] = *a;
+	b->bytes += a->used;
 	arena_init(a);
-	hand_over(p->pipe);
+	if (b->bytes >= BATCH_BYTES || atomic_load(&p->pipe->hungry))
+		hand_over(p->pipe);
 }
 
 static int decode_failed(struct parser *p)
@@ -952,14 +982,50 @@ static int decode_failed(struct parser *p)
 	return error("cannot decode the parse tree of libpg_query");
 }
 
+static char *blank_psql(const char *text, size_t len, size_t offset, size_t n);
+
 static void *parse_ahead(void *arg)
 {
 	struct pipe *q = arg;
-	int rc = parse_region(&q->parser, q->offset, q->n);
-	retire(&q->parser, &q->parser.arena);
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		while (!q->jobs && !q->closing)
+			pthread_cond_wait(&q->changed, &q->lock);
+		struct job *j = q->jobs;
+		if (j) {
+			q->jobs = j->next;
+			if (!q->jobs)
+				q->last_job = NULL;
+		}
+		int closing = q->closing;
+		pthread_mutex_unlock(&q->lock);
+		if (!j || closing) { /* closing: what is queued is not delivered any more */
+			free(j);
+			if (!j)
+				break;
+			continue;
+		}
+		q->parsing++;
+		q->decode_failed = 0;
+		char *plain = j->blanked ? NULL : blank_psql(j->text, j->len, j->offset, j->n);
+		q->parser = (struct parser){ .text = plain ? plain : j->text, .len = j->len, .pipe = q };
+		arena_init(&q->parser.arena);
+		int rc = parse_region(&q->parser, j->offset, j->n);
+		free(plain); /* the events point into arenas, not into the text */
+		retire(&q->parser, &q->parser.arena);
+		struct event *e = new_event(q, EVENT_END);
+		e->rc = rc;
+		e->decode_failed = q->decode_failed;
+		pthread_mutex_lock(&q->lock);
+		int more = q->jobs != NULL;
+		pthread_mutex_unlock(&q->lock);
+		/* never kept while waiting for a job: the caller may be waiting for it */
+		if (!more || q->cur->bytes >= BATCH_BYTES || atomic_load(&q->hungry))
+			hand_over(q);
+		free(j);
+	}
 	pthread_mutex_lock(&q->lock);
 	q->done = 1;
-	q->rc = rc;
 	pthread_cond_broadcast(&q->changed);
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -974,69 +1040,187 @@ static void free_batch(struct batch *b)
 	free(b);
 }
 
+/* The pipe and its parsing thread, or NULL when no thread could be started. */
+static struct pipe *pipe_start(void)
+{
+	struct pipe *q = xcalloc(1, sizeof(*q));
+	atomic_init(&q->stop, 0);
+	atomic_init(&q->hungry, 0);
+	if (pthread_mutex_init(&q->lock, NULL) != 0) {
+		free(q);
+		return NULL;
+	}
+	if (pthread_cond_init(&q->changed, NULL) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return NULL;
+	}
+	if (pthread_create(&q->thread, NULL, parse_ahead, q) != 0) {
+		pthread_cond_destroy(&q->changed);
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+static void pipe_queue(struct pipe *q, const char *text, size_t len, uint32_t offset, size_t n,
+		       int blanked)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	*j = (struct job){ .text = text, .len = len, .offset = offset, .n = n, .blanked = blanked };
+	pthread_mutex_lock(&q->lock);
+	if (q->last_job)
+		q->last_job->next = j;
+	else
+		q->jobs = j;
+	q->last_job = j;
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* The next batch recorded, waiting for it; NULL when the parsing thread has ended. */
+static struct batch *pipe_take(struct pipe *q)
+{
+	pthread_mutex_lock(&q->lock);
+	while (!q->head && !q->done) {
+		atomic_store(&q->hungry, 1);
+		pthread_cond_wait(&q->changed, &q->lock);
+	}
+	atomic_store(&q->hungry, 0);
+	struct batch *b = q->head;
+	if (b) {
+		q->head = b->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->queued--;
+		pthread_cond_broadcast(&q->changed);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return b;
+}
+
+/* Delivers the oldest queued region to cb (NULL: drops it); returns what sql_parse_region
+ * returns for it. A batch may hold the end of one region and the start of the next: it is
+ * freed once every event of it has been delivered. */
+static int pipe_deliver(struct pipe *q, const struct sql_callbacks *cb)
+{
+	unsigned serial = ++q->delivering;
+	int stopped = 0, ended = 0, rc = -1, failed = 0;
+	while (!ended) {
+		if (!q->reading) {
+			q->reading = pipe_take(q);
+			q->reading_at = 0;
+			if (!q->reading)
+				break; /* cannot happen: every region queued ends with EVENT_END */
+		}
+		struct batch *b = q->reading;
+		while (!ended && q->reading_at < b->nevents) {
+			struct event *e = &b->events[q->reading_at++];
+			if (e->kind == EVENT_END) {
+				ended = 1;
+				rc = e->rc;
+				failed = e->decode_failed;
+			} else if (!cb || stopped) {
+				continue;
+			} else if (e->kind == EVENT_COMMENT) {
+				if (cb->comment)
+					cb->comment(cb->ud, &e->comment);
+			} else if (cb->statement(cb->ud, &e->stmt)) {
+				stopped = 1;
+				atomic_store(&q->stop, serial); /* the parsing thread skips the rest of it */
+			}
+		}
+		if (q->reading_at == b->nevents) {
+			free_batch(b);
+			q->reading = NULL;
+		}
+	}
+	if (!ended)
+		return error("the parsing thread ended early");
+	if (failed)
+		return error("cannot decode the parse tree of libpg_query");
+	if (stopped)
+		return error("stopped");
+	return rc;
+}
+
+/* Ends the parsing thread (what it has not delivered is dropped) and frees the pipe. */
+static void pipe_finish(struct pipe *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closing = 1;
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	while (q->head) {
+		struct batch *b = q->head;
+		q->head = b->next;
+		free_batch(b);
+	}
+	if (q->cur)
+		free_batch(q->cur);
+	if (q->reading)
+		free_batch(q->reading);
+	pthread_cond_destroy(&q->changed);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}
+
 /* Parses the region on a second thread and delivers here. Returns 1 when no thread could be
  * started (the caller parses the region itself), else what sql_parse_region returns. */
 static int parse_with_thread(const char *text, size_t len, uint32_t offset, size_t n,
 			     const struct sql_callbacks *cb)
 {
-	struct pipe *q = xcalloc(1, sizeof(*q));
-	q->parser = (struct parser){ .text = text, .len = len, .cb = cb, .pipe = q };
-	arena_init(&q->parser.arena);
-	q->offset = offset;
-	q->n = n;
-	atomic_init(&q->stop, 0);
-	pthread_t thread;
-	if (pthread_mutex_init(&q->lock, NULL) != 0) {
-		free(q);
+	struct pipe *q = pipe_start();
+	if (!q)
 		return 1;
-	}
-	if (pthread_cond_init(&q->changed, NULL) != 0 ||
-	    pthread_create(&thread, NULL, parse_ahead, q) != 0) {
-		pthread_mutex_destroy(&q->lock);
-		free(q);
-		return 1;
-	}
-	int stopped = 0;
-	for (;;) {
-		pthread_mutex_lock(&q->lock);
-		while (!q->head && !q->done)
-			pthread_cond_wait(&q->changed, &q->lock);
-		struct batch *b = q->head;
-		if (b) {
-			q->head = b->next;
-			if (!q->head)
-				q->tail = NULL;
-			q->queued--;
-			pthread_cond_broadcast(&q->changed);
-		}
-		pthread_mutex_unlock(&q->lock);
-		if (!b)
-			break; /* done, and everything delivered */
-		for (size_t i = 0; i < b->nevents && !stopped; i++) {
-			struct event *e = &b->events[i];
-			if (e->is_comment) {
-				if (cb->comment)
-					cb->comment(cb->ud, &e->comment);
-			} else if (cb->statement(cb->ud, &e->stmt)) {
-				stopped = 1;
-				atomic_store(&q->stop, 1);
-				pthread_mutex_lock(&q->lock); /* the parsing thread may wait for room */
-				pthread_cond_broadcast(&q->changed);
-				pthread_mutex_unlock(&q->lock);
-			}
-		}
-		free_batch(b);
-	}
-	pthread_join(thread, NULL);
-	int rc = q->rc;
-	if (q->decode_failed)
-		rc = error("cannot decode the parse tree of libpg_query");
-	pthread_cond_destroy(&q->changed);
-	pthread_mutex_destroy(&q->lock);
-	free(q);
-	if (stopped)
-		return error("stopped");
+	pipe_queue(q, text, len, offset, n, 1);
+	int rc = pipe_deliver(q, cb);
+	pipe_finish(q);
 	return rc;
+}
+
+struct sql_ahead {
+	struct pipe *pipe;
+	size_t queued; /* regions queued and not delivered */
+};
+
+struct sql_ahead *sql_ahead_start(void)
+{
+	struct pipe *q = pipe_start();
+	if (!q)
+		return NULL;
+	struct sql_ahead *a = xcalloc(1, sizeof(*a));
+	a->pipe = q;
+	return a;
+}
+
+void sql_ahead_queue(struct sql_ahead *a, const char *text, size_t len, uint32_t offset, size_t n)
+{
+	a->queued++;
+	pipe_queue(a->pipe, text, len, offset, n, 0);
+}
+
+size_t sql_ahead_pending(const struct sql_ahead *a)
+{
+	return a ? a->queued : 0;
+}
+
+int sql_ahead_deliver(struct sql_ahead *a, const struct sql_callbacks *cb)
+{
+	if (!a->queued)
+		return error("no region was queued to parse ahead");
+	a->queued--;
+	return pipe_deliver(a->pipe, cb);
+}
+
+void sql_ahead_finish(struct sql_ahead *a)
+{
+	if (!a)
+		return;
+	pipe_finish(a->pipe);
+	free(a);
 }
 
 /* ---- what psql reads but the server never sees ----

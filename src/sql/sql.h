@@ -75,6 +75,23 @@ uint32_t sql_stmt_token_end(const struct sql_stmt *stmt, uint32_t offset);
 int sql_parse_region(const char *text, size_t len, uint32_t offset, size_t n,
 		     const struct sql_callbacks *cb);
 
+/* Parsing ahead across regions (the files `pgsieve lint` reads one after another): a thread of
+ * its own parses the regions queued, in order, while the caller runs the callbacks of those
+ * before. sql_ahead_deliver() delivers the oldest region queued and not yet delivered, on the
+ * caller's thread, as sql_parse_region() would have (same statements, comments, order and
+ * result); its text must stay valid and unchanged until then. Only the caller's thread calls
+ * these. */
+struct sql_ahead;
+/* NULL when no thread could be started: parse with sql_parse_region() instead. */
+struct sql_ahead *sql_ahead_start(void);
+void sql_ahead_queue(struct sql_ahead *a, const char *text, size_t len, uint32_t offset, size_t n);
+/* cb NULL drops the region (its parse is waited for, nothing is called). */
+int sql_ahead_deliver(struct sql_ahead *a, const struct sql_callbacks *cb);
+/* Regions queued and not delivered (0 for a NULL a). */
+size_t sql_ahead_pending(const struct sql_ahead *a);
+/* Ends the thread; regions not delivered are dropped. NULL does nothing. */
+void sql_ahead_finish(struct sql_ahead *a);
+
 /* How many statements text[offset..offset+n) holds (by libpg_query's splitter; an unparsable
  * region counts as one). */
 size_t sql_count_statements(const char *text, size_t len, uint32_t offset, size_t n);

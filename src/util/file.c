@@ -13,42 +13,68 @@
 #include "util/error.h"
 #include "util/xalloc.h"
 
-static struct {
+struct overlay {
 	const char *path, *text;
 	size_t len;
-} overlay;
+};
+static struct {
+	struct overlay *items;
+	size_t n, cap;
+} overlays;
 
-void file_overlay_set(const char *path, const char *text, size_t len)
+void file_overlay_add(const char *path, const char *text, size_t len)
 {
-	overlay.path = path;
-	overlay.text = text;
-	overlay.len = len;
+	for (size_t i = 0; i < overlays.n; i++) {
+		if (!strcmp(overlays.items[i].path, path)) {
+			overlays.items[i].text = text;
+			overlays.items[i].len = len;
+			return;
+		}
+	}
+	XGROW(overlays.items, overlays.n + 1, overlays.cap);
+	overlays.items[overlays.n++] = (struct overlay){ path, text, len };
 }
 
-/* Whether path names the overlaid file: spelled as it is, or (the plan joins directories and
- * names) leading to it once resolved. */
-static int overlay_matches(const char *path)
+void file_overlay_clear(void)
 {
-	if (!overlay.path)
-		return 0;
-	if (!strcmp(path, overlay.path))
-		return 1;
-	const char *base = strrchr(path, '/'), *obase = strrchr(overlay.path, '/');
-	if (strcmp(base ? base + 1 : path, obase ? obase + 1 : overlay.path))
-		return 0;
-	char *real = realpath(path, NULL);
-	int same = real && !strcmp(real, overlay.path);
+	free(overlays.items);
+	memset(&overlays, 0, sizeof(overlays));
+}
+
+/* The overlay of path: spelled as it is, or (the plan joins directories and names) leading to
+ * it once resolved; NULL when there is none. */
+static const struct overlay *overlay_of(const char *path)
+{
+	if (!overlays.n)
+		return NULL;
+	for (size_t i = 0; i < overlays.n; i++)
+		if (!strcmp(path, overlays.items[i].path))
+			return &overlays.items[i];
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *real = NULL;
+	const struct overlay *found = NULL;
+	for (size_t i = 0; i < overlays.n && !found; i++) {
+		const char *obase = strrchr(overlays.items[i].path, '/');
+		if (strcmp(base, obase ? obase + 1 : overlays.items[i].path))
+			continue;
+		if (!real && !(real = realpath(path, NULL)))
+			break;
+		if (!strcmp(real, overlays.items[i].path))
+			found = &overlays.items[i];
+	}
 	free(real);
-	return same;
+	return found;
 }
 
 char *file_read(const char *path, size_t *len)
 {
-	if (overlay_matches(path)) {
-		char *copy = xmalloc(overlay.len + 1);
-		memcpy(copy, overlay.text, overlay.len);
-		copy[overlay.len] = '\0';
-		*len = overlay.len;
+	const struct overlay *ov = overlay_of(path);
+	if (ov) {
+		char *copy = xmalloc(ov->len + 1);
+		memcpy(copy, ov->text, ov->len);
+		copy[ov->len] = '\0';
+		*len = ov->len;
 		return copy;
 	}
 	int is_stdin = !strcmp(path, "-");

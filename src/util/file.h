@@ -17,11 +17,12 @@ char *file_read(const char *path, size_t *len);
 char **file_list_dir(const char *dir, size_t *count);
 void file_list_free(char **names);
 
-/* The text an editor holds for one file (pgsieve lsp: an open document, maybe unsaved): until
- * cleared, file_read() of that file returns a copy of `text` instead of what is on disk, so the
- * migrations around it are read from disk and the document as the user sees it. path must be
- * absolute and canonical (realpath()); text (len bytes) must outlive the overlay. NULL clears
- * it. One file at a time: the server lints one document at a time. */
-void file_overlay_set(const char *path, const char *text, size_t len);
+/* The text an editor holds for the files it has open (pgsieve lsp: its documents, maybe
+ * unsaved): until cleared, file_read() of such a file returns a copy of its `text` instead of
+ * what is on disk, so a document and the migrations around it are read as the user sees them.
+ * path must be absolute and canonical (realpath()); path and text (len bytes) must outlive the
+ * overlay. Adding a path again replaces its text. */
+void file_overlay_add(const char *path, const char *text, size_t len);
+void file_overlay_clear(void);
 
 #endif

@@ -17,6 +17,10 @@ locks it holds on it (pg_locks). As written, the statement scans the table while
 writers wait for; as fixed, the one step that scans holds only SHARE UPDATE EXCLUSIVE, and the
 steps that take a stronger lock scan nothing. The constraint is there, validated, at the end.
 
+Fixes that write a new migration (a concurrent build moved out of a file it shared, a VALIDATE
+in the migration after its ADD): the fixed golang-migrate tree lints clean of them and runs on the
+server file by file, as golang-migrate sends each file.
+
 And `lint --db --fix` on golang-migrate migrations whose history table records two as applied:
 those two are not touched (the second has a fix pgsieve would otherwise apply), the pending one
 is fixed.
@@ -258,10 +262,106 @@ def applied_untouched(pgsieve, c):
               f"without --db, the applied migration has a fix ({sorted(fixable)})")
 
 
+def rewrite_cases(pgsieve, c):
+    """add-column-rewrite's fix: as written, ADD COLUMN ... DEFAULT gen_random_uuid() rewrites
+    the table (pg_class.relfilenode changes); as fixed (the column added bare, then SET DEFAULT),
+    nothing is rewritten, the existing rows are left NULL for the batched backfill the fix's
+    comment describes, and a new row gets the default."""
+    sql = "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+    fixed = fix(pgsieve, sql)
+    if not check('ADD COLUMN "token" uuid;' in fixed and "SET DEFAULT gen_random_uuid()" in fixed
+                 and "-- backfill" in fixed, f"add-column-rewrite: --fix writes the two steps ({fixed!r})"):
+        return
+    node = "SELECT relfilenode FROM pg_class WHERE relname = 'orders'"
+    for what, script in (("as written", sql), ("as fixed", fixed)):
+        c.psql("CREATE DATABASE rewrite")
+        c.psql(SETUP, dbname="rewrite")
+        before = c.psql(node, dbname="rewrite").strip()
+        c.psql(script, dbname="rewrite")
+        after = c.psql(node, dbname="rewrite").strip()
+        if what == "as written":
+            check(before != after, f"add-column-rewrite: {what}, the table is rewritten ({before} -> {after})")
+        else:
+            nulls = c.psql("SELECT count(*) FROM orders WHERE token IS NULL", dbname="rewrite").strip()
+            c.psql("INSERT INTO orders (id) VALUES (-1)", dbname="rewrite")
+            new = c.psql("SELECT token IS NOT NULL FROM orders WHERE id = -1", dbname="rewrite").strip()
+            check(before == after and nulls == "20000" and new == "t",
+                  f"add-column-rewrite: {what}, nothing is rewritten ({before} -> {after}), the 20000 rows "
+                  f"are left for the backfill ({nulls}), a new row gets the default ({new})")
+        c.psql("DROP DATABASE rewrite")
+
+
+def new_migration_cases(pgsieve, c):
+    """Fixes that write a new migration, on golang-migrate's layout: each up file is sent as one
+    query (psql -c, as golang-migrate's ExecContext sends it: several statements are one
+    implicit transaction). The concurrent build that shared its file with another statement, and
+    the VALIDATE of a constraint added in a file of two statements, each land in a new file
+    000003_...; the fixed tree is linted clean of those findings and every file of it runs on
+    the server in order, leaving a valid index and a validated constraint."""
+    cases = [
+        ("create-index-blocking",
+         "ALTER TABLE orders ADD COLUMN flag int;\nCREATE INDEX orders_total_idx ON orders (total);\n",
+         "000003_orders_total_idx_concurrently.up.sql",
+         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_total_idx'::regclass"),
+        ("add-foreign-key-blocking",
+         "ALTER TABLE orders ADD COLUMN flag int;\n"
+         "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n",
+         "000003_validate_orders_user_fk.up.sql",
+         "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_user_fk'"),
+        ("add-check-blocking",
+         "ALTER TABLE orders ADD COLUMN flag int;\n"
+         "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);\n",
+         "000003_validate_orders_total_positive.up.sql",
+         "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_total_positive'"),
+    ]
+    tables = ("CREATE TABLE users (id bigint PRIMARY KEY);\n"
+              "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric, note text);\n")
+    for n, (rule, sql, new, done) in enumerate(cases):
+        with tempfile.TemporaryDirectory() as d:
+            files = {"000001_tables.up.sql": tables, "000001_tables.down.sql": "DROP TABLE orders;\nDROP TABLE users;\n",
+                     "000002_change.up.sql": sql, "000002_change.down.sql": "ALTER TABLE orders DROP COLUMN flag;\n"}
+            for name, text in files.items():
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            lint = [pgsieve, "lint", "--no-config", "--format", "json", "--fail-on", "never", d]
+            before = json.loads(subprocess.run(lint, capture_output=True, text=True).stdout)["findings"]
+            p = subprocess.run([pgsieve, "lint", "--no-config", "--fix", "--fail-on", "never", d],
+                               capture_output=True, text=True)
+            names = sorted(os.listdir(d))
+            if not check(new in names and new.replace(".up.", ".down.") in names,
+                         f"{rule}: --fix writes the new migration {new} and its down ({names}; {p.stderr})"):
+                continue
+            after = json.loads(subprocess.run(lint, capture_output=True, text=True).stdout)["findings"]
+            rules = [f["rule"] for f in after]
+            check(rule not in rules and not {"migration-graph", "syntax-error", "not-in-transaction",
+                                              "missing-downgrade", "not-valid-never-validated"} & set(rules),
+                  f"{rule}: the fixed tree is linted clean of it ({rules})")
+            was = [f["rule"] for f in before]
+            check(all(rules.count(r) <= was.count(r) for r in rules),
+                  f"{rule}: no new finding after the fix ({was} before, {rules} after)")
+            db = f"newmig{n}"
+            c.psql(f"CREATE DATABASE {db}")
+            try:
+                c.psql(RECIPE_SETUP, dbname=db)
+                c.psql("ALTER TABLE orders DROP COLUMN IF EXISTS flag", dbname=db)
+                ran = []
+                for name in names:
+                    if name.endswith(".up.sql") and not name.startswith("000001"):
+                        with open(os.path.join(d, name)) as f:
+                            c.psql(f.read(), dbname=db)  # one query, as golang-migrate sends it
+                        ran.append(name)
+                check(c.psql(done, dbname=db).strip() == "t",
+                      f"{rule}: the fixed migrations ({ran}) run on the server, as golang-migrate sends them, "
+                      f"and leave it done ({done})")
+            except RuntimeError as e:
+                check(False, f"{rule}: the fixed migrations run on the server: {e}")
+            c.psql(f"DROP DATABASE {db}")
+
+
 def main():
     pgsieve = os.path.abspath(sys.argv[1])
     with Cluster() as c:
-        for case in (lock_cases, recipe_cases, applied_untouched):
+        for case in (lock_cases, recipe_cases, rewrite_cases, applied_untouched, new_migration_cases):
             try:
                 case(pgsieve, c)
             except Exception as e:  # a case that cannot run is a failure, not a skip

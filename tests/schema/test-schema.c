@@ -1,6 +1,7 @@
 /* The schema model without a server: what statements do to it (implicit objects and names,
  * renames, drops, search_path), the normalised expressions, and that the JSON of equal schemas
  * is equal whatever the order they were built in. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,44 @@ static void test_meta_commands(void)
 	CHECK(strstr(text, "restrict") == NULL);
 }
 
+/* A table past the column count where schema_column_find() uses its index: every column is
+ * found by name after adds, a rename, drops (which move the columns after them) and in a copy
+ * of the model. */
+static void test_wide_table(void)
+{
+	struct schema_model m;
+	schema_model_init(&m);
+	load(&m, "CREATE TABLE wide (id bigint);");
+	char sql[128], name[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(sql, sizeof(sql), "ALTER TABLE wide ADD COLUMN c%d int;", i);
+		load(&m, sql);
+	}
+	load(&m, "ALTER TABLE wide RENAME COLUMN c7 TO seven; ALTER TABLE wide DROP COLUMN c0;"
+		 " ALTER TABLE wide DROP COLUMN c150; ALTER TABLE wide ADD COLUMN c7 text;");
+	struct schema_table *t = schema_object_find(&m, SCHEMA_KIND_TABLE, NULL, "wide");
+	CHECK_INT(t ? t->ncolumns : 0, 300);
+	int found = 0;
+	for (int i = 1; t && i < 300; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		struct schema_column *c = schema_column_find(t, name);
+		found += c && !strcmp(c->name, name) && !strcmp(c->type, i == 7 ? "text" : "int4");
+	}
+	CHECK_INT(found, 298); /* c1..c299 but c150; c7 is the new text one */
+	CHECK(t && schema_column_find(t, "seven") && !schema_column_find(t, "c0") && !schema_column_find(t, "c150"));
+	CHECK(t && schema_column_find(t, "id") == &t->columns[0]);
+	struct schema_model copy;
+	schema_model_init(&copy);
+	schema_model_copy(&copy, &m);
+	load(&copy, "ALTER TABLE wide ADD COLUMN c150 int; ALTER TABLE wide RENAME COLUMN c299 TO last;");
+	struct schema_table *ct = schema_object_find(&copy, SCHEMA_KIND_TABLE, NULL, "wide");
+	CHECK(ct && schema_column_find(ct, "c150") && schema_column_find(ct, "last") && schema_column_find(ct, "c298") &&
+	      !schema_column_find(ct, "c299"));
+	CHECK(t && schema_column_find(t, "c299") && !schema_column_find(t, "last"));
+	schema_model_release(&copy);
+	schema_model_release(&m);
+}
+
 int main(void)
 {
 	test_implicit_objects();
@@ -185,6 +224,7 @@ int main(void)
 	test_expressions();
 	test_json_is_canonical();
 	test_meta_commands();
+	test_wide_table();
 	sql_shutdown();
 	return check_finish();
 }

@@ -89,12 +89,29 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 	return 0;
 }
 
+/* A new migration: <version>_name.sql with its up and down sections, transaction:false on
+ * both markers when asked. */
+static size_t new_migration(const char *path, const char *name, const char *up, const char *down, int no_tx,
+			    struct lint_new_file *out)
+{
+	char *file = layout_next_path(path, name, ".sql");
+	if (!file)
+		return 0;
+	const char *notx = no_tx ? framework_dbmate.no_tx_marker_suffix : "";
+	char *text = xasprintf("-- migrate:up%s\n%s\n-- migrate:down%s\n%s", notx, up, notx, down ? down : "");
+	size_t n = 0;
+	layout_new_file(out, &n, file, text);
+	free(text);
+	return n;
+}
+
 const struct framework_desc framework_dbmate = {
 	.name = "dbmate",
 	.no_tx_marker_suffix = " transaction:false",
 	.detect_rank = 8,
 	.detect = detect,
 	.load = load,
+	.new_migration = new_migration,
 	.flags = FRAMEWORK_DOWNS,
 	.duplicate_versions = "dbmate records applied migrations by version: deployed together, the second "
 			      "fails to record itself; deployed apart, it is taken as applied and never runs",

@@ -4,8 +4,10 @@
 #include "discover/frameworks/framework.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/path.h"
+#include "util/xalloc.h"
 
 static int is_diesel_dir(const char *dir, const char *name)
 {
@@ -52,11 +54,37 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 	return 0;
 }
 
+/* A new migration: the directory <version>_name beside this one's, with up.sql, down.sql and,
+ * when asked, a metadata.toml that turns the transaction off. */
+static size_t new_migration(const char *path, const char *name, const char *up, const char *down, int no_tx,
+			    struct lint_new_file *out)
+{
+	if (!layout_ends_with(path, "/up.sql"))
+		return 0;
+	char *dir = xstrndup(path, strlen(path) - strlen("/up.sql"));
+	char *sub = layout_next_path(dir, name, "");
+	free(dir);
+	if (!sub)
+		return 0;
+	size_t n = 0;
+	layout_new_file(out, &n, path_join(sub, "up.sql"), up);
+	if (down)
+		layout_new_file(out, &n, path_join(sub, "down.sql"), down);
+	if (no_tx)
+		layout_new_file(out, &n, path_join(sub, "metadata.toml"), framework_diesel.no_tx_line);
+	free(sub);
+	return n;
+}
+
 const struct framework_desc framework_diesel = {
 	.name = "diesel",
 	.detect_rank = 4,
 	.detect = detect,
 	.load = load,
+	.new_migration = new_migration,
+	.no_tx_file = "metadata.toml",
+	.no_tx_key = "run_in_transaction",
+	.no_tx_line = "run_in_transaction = false\n",
 	.flags = FRAMEWORK_DOWNS,
 	.owns_subdir = owns_subdir,
 	.duplicate_versions = "Diesel records migrations by version, so only one of them is ever run",

@@ -184,11 +184,63 @@ static enum lint_tx statement_tx(const struct lint_source *src, int pg_version, 
 	return s.nontransactional ? LINT_TX_NONE : LINT_TX_WRAPPED;
 }
 
+/* Whether an entry of dir is a versioned or undo script of a version below ver (ver.N or
+ * ver_N...), which a new ver.1 would not come right after. */
+static int has_subversion(const char *dir, const char *ver, int *undo)
+{
+	size_t n, vl = strlen(ver);
+	char **names = layout_list(dir, &n);
+	int found = 0;
+	for (size_t i = 0; names && i < n; i++) {
+		const char *f = names[i];
+		*undo |= f[0] == 'U' && strstr(f, "__") != NULL;
+		if ((f[0] == 'V' || f[0] == 'U') && !strncmp(f + 1, ver, vl) && (f[1 + vl] == '.' || f[1 + vl] == '_') &&
+		    f[2 + vl] != '_')
+			found = 1;
+	}
+	layout_list_free(names);
+	return found;
+}
+
+/* A new migration: V<ver>.1__name.sql, which Flyway orders right after V<ver> (versions compare
+ * part by part), with its .conf turning the transaction off when asked, and the undo script
+ * U<ver>.1__name.sql when the directory has undo scripts. */
+static size_t new_migration(const char *path, const char *name, const char *up, const char *down, int no_tx,
+			    struct lint_new_file *out)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	const char *sep = strstr(base, "__");
+	if (base[0] != 'V' || !sep || sep == base + 1 || !layout_ends_with(base, ".sql"))
+		return 0;
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	char *ver = xstrndup(base + 1, (size_t)(sep - base - 1));
+	int undo = 0;
+	size_t n = 0;
+	if (!has_subversion(*dir ? dir : "/", ver, &undo)) {
+		char *slug = layout_slug(name);
+		char *file = xasprintf("%s/V%s.1__%s.sql", dir, ver, slug);
+		layout_new_file(out, &n, file, up);
+		if (no_tx)
+			layout_new_file(out, &n, xasprintf("%s.conf", file), framework_flyway.no_tx_line);
+		if (undo && down)
+			layout_new_file(out, &n, xasprintf("%s/U%s.1__%s.sql", dir, ver, slug), down);
+		free(slug);
+	}
+	free(ver);
+	free(dir);
+	return n;
+}
+
 const struct framework_desc framework_flyway = {
 	.name = "flyway",
 	.detect_rank = 7,
 	.detect = detect,
 	.load = load,
+	.new_migration = new_migration,
+	.no_tx_file = ".conf",
+	.no_tx_key = "executeInTransaction",
+	.no_tx_line = "executeInTransaction=false\n",
 	.duplicate_versions = "Flyway refuses to migrate (\"found more than one migration with version\")",
 	.statement_tx = statement_tx,
 	.down_help = "add the undo script U<version>__<description>.sql, as the other migrations of the directory have",

@@ -135,6 +135,16 @@ struct framework_desc {
 	 * starts the part (dbmate's `-- migrate:up`), or a line the file must start with (sqlx).
 	 * NULL: none that pgsieve writes. */
 	const char *no_tx_marker_suffix, *no_tx_first_line;
+	/* ... or a setting in a file beside the migration: no_tx_file is that file (starting with
+	 * '.': the part's path with it appended, Flyway's <script>.sql.conf; else a name in the
+	 * part's directory, Diesel's metadata.toml), no_tx_key the setting's key, no_tx_line the
+	 * line that says "no transaction". NULL: none. */
+	const char *no_tx_file, *no_tx_key, *no_tx_line;
+	/* For fixes that move a statement into a new migration right after the one linted (a
+	 * concurrent build sharing its migration with other statements, a VALIDATE that the
+	 * runner would run in the transaction of its ADD): the files of that migration in the
+	 * runner's layout and naming. NULL: pgsieve does not write this runner's migrations. */
+	lint_new_migration_fn new_migration;
 	/* For missing-downgrade: how to add a down part, and what the runner does without one. */
 	const char *down_help, *down_consequence;
 	struct framework_history history;
@@ -247,6 +257,22 @@ int layout_is_numbered_sql(const char *name);
 /* The comment line at the top of text (before its first statement) that starts with prefix,
  * compared without case: its offset, or -1. *rest is what follows prefix on the line. */
 long layout_header_line(const char *text, size_t len, const char *prefix, const char **rest, size_t *rest_len);
+
+/* For new_migration: the version after the one name starts with (its characters up to the
+ * first '_'): its last run of digits plus one, as wide. NULL when that would be wider, or an
+ * entry of dir (a file or a directory) has a version after name's and up to the new one, as
+ * bytes or as numbers (the new migration would not run right after name's). malloc'd. */
+char *layout_next_version(const char *dir, const char *name);
+/* words made a part of a file name: lowercase ASCII letters, digits and '_' (others become
+ * '_'), at most 48 bytes. malloc'd. */
+char *layout_slug(const char *words);
+/* For new_migration: <path's directory>/<next version>_<words as a slug><suffix>, the file of
+ * a migration right after the one of path (a file, or Diesel's directory); NULL when no version
+ * is free there (layout_next_version()). malloc'd. */
+char *layout_next_path(const char *path, const char *words, const char *suffix);
+/* For new_migration: out[*n] set to the file path (malloc'd, taken) with content (copied), *n
+ * advanced. */
+void layout_new_file(struct lint_new_file *out, size_t *n, char *path, const char *content);
 
 /* *.sql files of dir in name order, each the up part of a migration run in tx (the Supabase CLI,
  * plain SQL). */

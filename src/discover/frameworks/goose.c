@@ -159,12 +159,30 @@ static int detect(const char *dir, const char **why)
 	return layout_sections_any(dir, &sections, LAYOUT_LINE_UP);
 }
 
+/* A new migration: <version>_name.sql with its Up and Down sections, NO TRANSACTION at the top
+ * when asked (goose's template puts it there; it applies to both sections). */
+static size_t new_migration(const char *path, const char *name, const char *up, const char *down, int no_tx,
+			    struct lint_new_file *out)
+{
+	char *file = layout_next_path(path, name, ".sql");
+	if (!file)
+		return 0;
+	char *text = xasprintf("%s-- +goose Up\n%s\n-- +goose Down\n%s", no_tx ? "-- +goose NO TRANSACTION\n" : "", up,
+			       down ? down : "");
+	size_t n = 0;
+	layout_new_file(out, &n, file, text);
+	free(text);
+	return n;
+}
+
 const struct framework_desc framework_goose = {
 	.name = "goose",
 	.detect_rank = 10,
 	.detect = detect,
 	.load = layout_sections_load,
 	.sections = &sections,
+	.new_migration = new_migration,
+	.no_tx_first_line = "-- +goose NO TRANSACTION\n",
 	.flags = FRAMEWORK_DOWNS,
 	.check_part = layout_sections_check,
 	.split = &split,

@@ -611,3 +611,125 @@ void layout_check_split(const struct lint_source *src, struct migration_set *set
 	}
 	free(s.cuts);
 }
+
+/* ---- new migrations (framework_desc.new_migration) ---- */
+
+/* The version part of an entry name: up to its first '_' (0 when there is none). */
+static size_t version_len(const char *name)
+{
+	const char *u = strchr(name, '_');
+	return u ? (size_t)(u - name) : 0;
+}
+
+/* a < b as numbers written in decimal (leading zeros allowed); both all digits. */
+static int digits_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	while (an > 1 && *a == '0')
+		a++, an--;
+	while (bn > 1 && *b == '0')
+		b++, bn--;
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	return memcmp(a, b, an);
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return n > 0;
+}
+
+/* Whether v (vn bytes) is after cur and up to next: as bytes, or, all three being digits, as
+ * numbers (golang-migrate and goose order by number, dbmate and plain SQL by name). */
+static int between(const char *v, size_t vn, const char *cur, const char *next)
+{
+	size_t cn = strlen(cur), nn = strlen(next);
+	size_t m = vn < cn ? vn : cn;
+	int after = memcmp(v, cur, m) > 0 || (memcmp(v, cur, m) == 0 && vn > cn);
+	m = vn < nn ? vn : nn;
+	int upto = memcmp(v, next, m) < 0 || (memcmp(v, next, m) == 0 && vn <= nn);
+	if (after && upto)
+		return 1;
+	if (all_digits(v, vn) && all_digits(cur, cn) && all_digits(next, nn))
+		return digits_cmp(v, vn, cur, cn) > 0 && digits_cmp(v, vn, next, nn) <= 0;
+	return 0;
+}
+
+char *layout_next_version(const char *dir, const char *name)
+{
+	size_t n = version_len(name);
+	if (!n || !isdigit((unsigned char)name[n - 1]))
+		return NULL;
+	char *next = xstrndup(name, n);
+	size_t i = n;
+	for (;;) { /* the last run of digits plus one */
+		if (i == 0 || !isdigit((unsigned char)next[i - 1])) {
+			free(next);
+			return NULL; /* 999 -> 1000 would be wider */
+		}
+		if (next[i - 1] != '9') {
+			next[i - 1]++;
+			break;
+		}
+		next[--i] = '0';
+	}
+	char *cur = xstrndup(name, n);
+	size_t count;
+	char **names = layout_list(dir, &count);
+	int taken = 0;
+	for (size_t k = 0; names && k < count && !taken; k++) {
+		size_t vn = version_len(names[k]);
+		taken = vn && between(names[k], vn, cur, next);
+	}
+	layout_list_free(names);
+	free(cur);
+	if (taken) {
+		free(next);
+		return NULL;
+	}
+	return next;
+}
+
+char *layout_slug(const char *words)
+{
+	enum { SLUG_MAX = 48 };
+	char *s = xmalloc(SLUG_MAX + 1);
+	size_t n = 0;
+	for (const char *p = words; *p && n < SLUG_MAX; p++) {
+		unsigned char c = (unsigned char)*p;
+		char o = isalnum(c) && c < 128 ? (char)tolower(c) : '_';
+		if (o == '_' && (n == 0 || s[n - 1] == '_'))
+			continue;
+		s[n++] = o;
+	}
+	while (n > 0 && s[n - 1] == '_')
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
+void layout_new_file(struct lint_new_file *out, size_t *n, char *path, const char *content)
+{
+	out[*n].path = path;
+	out[*n].content = xstrdup(content);
+	(*n)++;
+}
+
+char *layout_next_path(const char *path, const char *words, const char *suffix)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	char *version = layout_next_version(*dir ? dir : "/", base);
+	char *out = NULL;
+	if (version) {
+		char *slug = layout_slug(words);
+		out = slash ? xasprintf("%s/%s_%s%s", dir, version, slug, suffix) : xasprintf("%s_%s%s", version, slug, suffix);
+		free(slug);
+	}
+	free(version);
+	free(dir);
+	return out;
+}

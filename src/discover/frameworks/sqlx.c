@@ -78,6 +78,29 @@ static int load(const char *dir, struct migration_set *set, int *errors)
 	return 0;
 }
 
+/* A new migration: <version>_name.sql, or .up.sql and .down.sql beside a reversible one;
+ * `-- no-transaction` as the first bytes of each when asked. */
+static size_t new_migration(const char *path, const char *name, const char *up, const char *down, int no_tx,
+			    struct lint_new_file *out)
+{
+	int reversible = layout_ends_with(path, ".up.sql");
+	char *base = layout_next_path(path, name, "");
+	if (!base)
+		return 0;
+	const char *notx = no_tx ? framework_sqlx.no_tx_first_line : "";
+	char *text = xasprintf("%s%s", notx, up);
+	size_t n = 0;
+	layout_new_file(out, &n, xasprintf("%s%s", base, reversible ? ".up.sql" : ".sql"), text);
+	free(text);
+	if (reversible && down) {
+		text = xasprintf("%s%s", notx, down);
+		layout_new_file(out, &n, xasprintf("%s.down.sql", base), text);
+		free(text);
+	}
+	free(base);
+	return n;
+}
+
 const struct framework_desc framework_sqlx = {
 	.name = "sqlx",
 	.no_tx_first_line = "-- no-transaction\n",
@@ -85,6 +108,7 @@ const struct framework_desc framework_sqlx = {
 	.detect = detect,
 	.refines = "golang-migrate", /* the same file names, with a Cargo.toml that names sqlx */
 	.load = load,
+	.new_migration = new_migration,
 	.duplicate_versions = "sqlx records migrations by version, so the second one is never run",
 	.history = {
 		.table = "_sqlx_migrations",

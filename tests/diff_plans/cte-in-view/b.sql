@@ -8,3 +8,8 @@ CREATE VIEW ups_and_downs AS
   SELECT id, 'up' AS dir FROM up
   UNION
   SELECT id, 'down' FROM events WHERE id NOT IN (SELECT id FROM up);
+-- a relation read again in a subquery: PostgreSQL prints it under another name there
+-- ("FROM events events_1"), and a correlated reference keeps the outer one's
+CREATE VIEW late_events AS
+  SELECT e.id FROM events e JOIN events ON e.id = events.id + 1
+  WHERE EXISTS (SELECT 1 FROM events e WHERE e.at > events.at);

@@ -2,3 +2,9 @@ CREATE TABLE t (id int PRIMARY KEY, v int, updated timestamptz);
 CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated := clock_timestamp(); RETURN NEW; END $$;
 CREATE TRIGGER t_stamp BEFORE INSERT OR UPDATE OF v ON t FOR EACH ROW WHEN (NEW.v IS NOT NULL) EXECUTE FUNCTION stamp();
 CREATE TRIGGER t_once AFTER TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION stamp();
+-- transition tables (diesel-cratesio's reverse_dependencies_* triggers)
+CREATE FUNCTION count_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER t_count AFTER UPDATE ON t REFERENCING OLD TABLE AS before_rows NEW TABLE AS "After"
+  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
+CREATE TRIGGER t_count_insert AFTER INSERT ON t REFERENCING NEW TABLE AS inserted
+  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
