@@ -263,8 +263,32 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return 0;
 }
 
+/* Whether the process runs: a zombie (exited, not yet reaped by whoever adopted it) does not. */
+static int process_runs(long pid)
+{
+	if (kill((pid_t)pid, 0) != 0)
+		return 0;
+	char *path = xasprintf("/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return 1;
+	char state = 0;
+	/* "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')' */
+	char line[512];
+	if (fgets(line, sizeof(line), f)) {
+		char *close = strrchr(line, ')');
+		if (close && close[1] == ' ')
+			state = close[2];
+	}
+	fclose(f);
+	return state != 'Z';
+}
+
 /* The guard's cleanup: an immediate shutdown of the postmaster named in postmaster.pid, a wait
- * until it is gone (its pid file removed, or the process), then the directory. */
+ * until the process is gone, then the directory. The postmaster removes its pid file before it
+ * has exited and its children may still write files: a removal that meets a file made after it
+ * read a directory is tried again. */
 static void guard_cleanup(const char *dir)
 {
 	char *pidfile = xasprintf("%s/data/postmaster.pid", dir);
@@ -277,17 +301,28 @@ static void guard_cleanup(const char *dir)
 	}
 	if (pid > 1 && kill((pid_t)pid, SIGQUIT) == 0) {
 		double deadline = now_seconds() + 10;
-		while (access(pidfile, F_OK) == 0 && kill((pid_t)pid, 0) == 0) {
+		int killed = 0;
+		while (process_runs(pid)) {
 			if (now_seconds() > deadline) {
+				if (killed)
+					break;
 				kill((pid_t)pid, SIGKILL);
-				break;
+				killed = 1;
+				deadline = now_seconds() + 2;
 			}
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}
 	}
 	free(pidfile);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	struct stat st;
+	for (int tries = 0; tries < 50 && lstat(dir, &st) == 0; tries++) {
+		if (tries) {
+			struct timespec ts = { 0, 40 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
 }
 
 /* Forks the guard: it waits for end-of-file on the pipe, then cleans up and exits. */
