@@ -203,8 +203,7 @@ static void test_wide_table(void)
 	CHECK_INT(found, 298); /* c1..c299 but c150; c7 is the new text one */
 	CHECK(t && schema_column_find(t, "seven") && !schema_column_find(t, "c0") && !schema_column_find(t, "c150"));
 	CHECK(t && schema_column_find(t, "id") == &t->columns[0]);
-	struct schema_model copy;
-	schema_model_init(&copy);
+	struct schema_model copy; /* schema_model_copy() initialises it */
 	schema_model_copy(&copy, &m);
 	load(&copy, "ALTER TABLE wide ADD COLUMN c150 int; ALTER TABLE wide RENAME COLUMN c299 TO last;");
 	struct schema_table *ct = schema_object_find(&copy, SCHEMA_KIND_TABLE, NULL, "wide");
